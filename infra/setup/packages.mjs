@@ -1,0 +1,42 @@
+// Debian bookworm packages the project needs. `base` is enough for `npm start`;
+// `test` adds the real peers the test suite drives.
+export const APT_PACKAGES = {
+  base: [
+    // mediasoup worker: build tools and the system libraries it links against
+    'g++',
+    'make',
+    'patch',
+    'pkg-config',
+    'ninja-build',
+    'python3',
+    'libuv1-dev',
+    'libssl-dev',
+    'libsrtp2-dev',
+    'libabsl-dev',
+    'libflatbuffers-dev',
+    'flatbuffers-compiler',
+    'libusrsctp-dev',
+    'liburing-dev',
+    // nms: SNMP tools, simulated demo agents, ICMP probes
+    'snmp',
+    'snmpd',
+    'snmptrapd',
+    'snmpsim',
+    'fping',
+    'iproute2',
+    'iputils-ping',
+  ],
+  test: [
+    'chromium',
+    'fonts-noto-core',
+    'fonts-dejavu-core',
+    'prometheus',
+    'prometheus-alertmanager',
+    'prometheus-snmp-exporter',
+    'ffmpeg',
+    'sip-tester',
+    'baresip',
+  ],
+};
+// meson >= 1.1 is only in bookworm-backports (bookworm has 1.0.1).
+export const APT_BACKPORTS = ['meson'];

@@ -1,0 +1,63 @@
+// sfu-server configuration: the schema is the documentation; config.sample.yaml mirrors it.
+import Type, { type Static } from 'typebox';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const SfuConfigSchema = Type.Object(
+  {
+    http: Type.Object(
+      {
+        host: Type.String(),
+        port: Port,
+        /** Largest accepted REST body, bytes. */
+        bodyLimit: Type.Integer({ minimum: 1024 }),
+      },
+      { additionalProperties: false },
+    ),
+    log: Type.Object(
+      { level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))) },
+      { additionalProperties: false },
+    ),
+    dataDir: Type.String({ description: 'SQLite store and the session signing key live here' }),
+    webRoot: Type.String({ description: 'built web app (web/dist) served at /' }),
+    media: Type.Object(
+      {
+        /** 0 = one worker per CPU core. */
+        workers: Type.Integer({ minimum: 0, maximum: 64 }),
+        /** Address mediasoup binds to. */
+        listenIp: Type.String(),
+        /** Address announced to browsers in ICE candidates (the machine's reachable IP). Empty = listenIp. */
+        announcedAddress: Type.String(),
+        /** Worker i listens on UDP and TCP port basePort + i (one port pair per worker, for firewalls). */
+        basePort: Port,
+        logLevel: Type.Union([Type.Literal('debug'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('none')]),
+      },
+      { additionalProperties: false },
+    ),
+    auth: Type.Object(
+      {
+        /** Session lifetime, seconds. */
+        sessionTtlSeconds: Type.Integer({ minimum: 60 }),
+        /** Failed logins before the account locks, and for how long. */
+        maxFailedLogins: Type.Integer({ minimum: 1 }),
+        lockoutSeconds: Type.Integer({ minimum: 1 }),
+        /** Password of the seeded `admin` account on first start (demo data). */
+        initialAdminPassword: Type.String({ minLength: 8, secret: true }),
+      },
+      { additionalProperties: false },
+    ),
+    demo: Type.Object({ seed: Type.Boolean() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+export type SfuConfig = Static<typeof SfuConfigSchema>;
+
+export const sfuDefaults: SfuConfig = {
+  http: { host: '0.0.0.0', port: 8080, bodyLimit: 1_048_576 },
+  log: { level: 'info' },
+  dataDir: 'var/sfu-server',
+  webRoot: 'web/dist',
+  media: { workers: 0, listenIp: '0.0.0.0', announcedAddress: '', basePort: 40000, logLevel: 'warn' },
+  auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
+  demo: { seed: true },
+};

@@ -1,0 +1,2 @@
+export * from './seed-thai-nguyen';
+export * from './site-code';

@@ -1,0 +1,38 @@
+// Fastify app factory, separate from main.ts so tests can `inject` or listen on port 0.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { type HealthRegistry, installErrorHandler, type Logger, registerOpsRoutes } from '../platform';
+
+export interface AppDeps {
+  logger: Logger;
+  health: HealthRegistry;
+  metrics: Registry;
+  bodyLimit: number;
+  webRoot?: string | undefined;
+  /** Feature routes (auth, sites, meetings...) registered by the composition root. */
+  routes?: ((app: FastifyInstance) => void | Promise<void>)[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimit,
+    disableRequestLogging: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandler(app);
+  registerOpsRoutes(app, { health: deps.health, metrics: deps.metrics });
+  for (const r of deps.routes ?? []) await r(app);
+  if (deps.webRoot && existsSync(resolve(deps.webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, { root: resolve(deps.webRoot), wildcard: false, index: 'index.html' });
+    // Single-page app: unknown non-API GETs get index.html.
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io/')) return reply.sendFile('index.html');
+      return reply.code(404).send({ ok: false, error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url}` } });
+    });
+  }
+  return app;
+}

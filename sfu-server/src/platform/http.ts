@@ -1,0 +1,37 @@
+// Routes and error handling every service's Fastify app shares.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { AppError, toWireError } from './errors';
+import type { HealthRegistry } from './health';
+
+export function registerOpsRoutes(app: FastifyInstance, deps: { health: HealthRegistry; metrics: Registry }): void {
+  app.get('/healthz', async (_req, reply) => {
+    const report = await deps.health.report();
+    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
+}
+
+/** Coded errors keep their status and code; validation errors become BAD_REQUEST; the rest is hidden. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.code(err.status).send({ ok: false, error: toWireError(err) });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      return reply.code(400).send({ ok: false, error: { code: 'BAD_REQUEST', message: fe.message } });
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      return reply.code(fe.statusCode).send({ ok: false, error: { code, message: fe.message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ ok: false, error: toWireError(err) });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ ok: false, error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url}` } });
+  });
+}

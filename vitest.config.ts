@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per workspace. Integration tests that start real peers (browsers,
+// snmpd, Prometheus) live in tests/ and run one file at a time on this 2-core machine.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'sfu-server', root: 'sfu-server', include: ['test/**/*.test.ts'], testTimeout: 30_000 } },
+      { test: { name: 'nms', root: 'nms', include: ['test/**/*.test.ts'], testTimeout: 30_000 } },
+      { test: { name: 'web', root: 'web', include: ['test/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          root: 'tests',
+          include: ['integration/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

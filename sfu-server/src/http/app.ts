@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { type HealthRegistry, installErrorHandler, type Logger, registerOpsRoutes } from '../platform';
+import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '../platform';
 
 export interface AppDeps {
   logger: Logger;
@@ -21,7 +21,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimit,
-    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
   registerOpsRoutes(app, { health: deps.health, metrics: deps.metrics });
@@ -29,10 +28,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.webRoot && existsSync(resolve(deps.webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: resolve(deps.webRoot), wildcard: false, index: 'index.html' });
     // Single-page app: unknown non-API GETs get index.html.
-    app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io/')) return reply.sendFile('index.html');
-      return reply.code(404).send({ ok: false, error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url}` } });
+    installNotFound(app, (req, reply) => {
+      if (req.method !== 'GET' || req.url.startsWith('/api/') || req.url.startsWith('/socket.io/')) return false;
+      void reply.sendFile('index.html');
+      return true;
     });
+  } else {
+    installNotFound(app);
   }
   return app;
 }

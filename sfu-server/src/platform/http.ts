@@ -1,15 +1,15 @@
 // Routes and error handling every service's Fastify app shares.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { AppError, toWireError } from './errors';
 import type { HealthRegistry } from './health';
 
 export function registerOpsRoutes(app: FastifyInstance, deps: { health: HealthRegistry; metrics: Registry }): void {
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', { logLevel: 'warn' }, async (_req, reply) => {
     const report = await deps.health.report();
     return reply.code(report.status === 'ok' ? 200 : 503).send(report);
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
     return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
 }
@@ -31,7 +31,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ ok: false, error: toWireError(err) });
   });
+}
+
+/** 404 for unknown routes; `fallback` may answer instead (e.g. a single-page app's index.html). */
+export function installNotFound(app: FastifyInstance, fallback?: (req: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setNotFoundHandler((req, reply) => {
+    if (fallback?.(req, reply)) return;
     reply.code(404).send({ ok: false, error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url}` } });
   });
 }

@@ -1,6 +1,15 @@
 // sfu-server configuration: the schema is the documentation; config.sample.yaml mirrors it.
 import Type, { type Static } from 'typebox';
 
+export const LogLevel = Type.Union([
+  Type.Literal('fatal'),
+  Type.Literal('error'),
+  Type.Literal('warn'),
+  Type.Literal('info'),
+  Type.Literal('debug'),
+  Type.Literal('trace'),
+  Type.Literal('silent'),
+]);
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
 export const SfuConfigSchema = Type.Object(
@@ -14,10 +23,7 @@ export const SfuConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    log: Type.Object(
-      { level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))) },
-      { additionalProperties: false },
-    ),
+    log: Type.Object({ level: LogLevel }, { additionalProperties: false }),
     dataDir: Type.String({ description: 'SQLite store and the session signing key live here' }),
     webRoot: Type.String({ description: 'built web app (web/dist) served at /' }),
     media: Type.Object(

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '../platform';
 
@@ -19,7 +19,8 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the app type the default one.
+    loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit,
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);

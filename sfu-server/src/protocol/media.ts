@@ -1,0 +1,62 @@
+// Media signalling messages (socket.io): transports, producers, consumers.
+import Type, { type Static } from 'typebox';
+import { Id, MediaObject } from './common';
+
+export const Direction = Type.Union([Type.Literal('send'), Type.Literal('recv')]);
+export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
+export const MediaSource = Type.Union([Type.Literal('mic'), Type.Literal('camera'), Type.Literal('screen')]);
+export type MediaSource = Static<typeof MediaSource>;
+
+export const CreateTransportReq = Type.Object({ direction: Direction }, { additionalProperties: false });
+export const TransportInfo = Type.Object({
+  id: Id,
+  iceParameters: MediaObject,
+  iceCandidates: Type.Array(MediaObject),
+  dtlsParameters: MediaObject,
+});
+export type TransportInfo = Static<typeof TransportInfo>;
+
+export const ConnectTransportReq = Type.Object({ transportId: Id, dtlsParameters: MediaObject }, { additionalProperties: false });
+export const RestartIceReq = Type.Object({ transportId: Id }, { additionalProperties: false });
+export const RestartIceRes = Type.Object({ iceParameters: MediaObject });
+
+export const ProduceReq = Type.Object(
+  { transportId: Id, kind: MediaKind, rtpParameters: MediaObject, source: MediaSource },
+  { additionalProperties: false },
+);
+export const ProduceRes = Type.Object({ producerId: Id });
+
+export const ProducerRef = Type.Object({ producerId: Id }, { additionalProperties: false });
+
+export const ConsumeReq = Type.Object({ producerId: Id }, { additionalProperties: false });
+export const ConsumerInfo = Type.Object({
+  consumerId: Id,
+  producerId: Id,
+  peerId: Id,
+  kind: MediaKind,
+  source: MediaSource,
+  rtpParameters: MediaObject,
+});
+export type ConsumerInfo = Static<typeof ConsumerInfo>;
+
+export const ConsumerRef = Type.Object({ consumerId: Id }, { additionalProperties: false });
+export const ConsumerLayersReq = Type.Object(
+  {
+    consumerId: Id,
+    spatialLayer: Type.Integer({ minimum: 0, maximum: 2 }),
+    temporalLayer: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })),
+  },
+  { additionalProperties: false },
+);
+
+/** What a peer announces about the media it produces. */
+export const ProducerAnnouncement = Type.Object({
+  producerId: Id,
+  peerId: Id,
+  kind: MediaKind,
+  source: MediaSource,
+  paused: Type.Boolean(),
+});
+export type ProducerAnnouncement = Static<typeof ProducerAnnouncement>;
+
+export const Empty = Type.Object({}, { additionalProperties: false });

@@ -1,3 +1,12 @@
 // The one source of truth for sfu-server's wire messages (REST bodies, socket.io
 // events and acks, error codes). Imports nothing from Node, socket.io or Fastify.
+export * from './auth';
+export * from './common';
+export * from './errors';
+export * from './media';
+export * from './meetings';
+export * from './rooms';
 export * from './session';
+export * from './signalling';
+export * from './sites';
+export * from './users';

@@ -1,6 +1,6 @@
 // Media signalling messages (socket.io): transports, producers, consumers.
 import Type, { type Static } from 'typebox';
-import { Id, MediaObject } from './common';
+import { MediaObject, RefId } from './common';
 
 export const Direction = Type.Union([Type.Literal('send'), Type.Literal('recv')]);
 export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
@@ -9,40 +9,40 @@ export type MediaSource = Static<typeof MediaSource>;
 
 export const CreateTransportReq = Type.Object({ direction: Direction }, { additionalProperties: false });
 export const TransportInfo = Type.Object({
-  id: Id,
+  id: RefId,
   iceParameters: MediaObject,
   iceCandidates: Type.Array(MediaObject),
   dtlsParameters: MediaObject,
 });
 export type TransportInfo = Static<typeof TransportInfo>;
 
-export const ConnectTransportReq = Type.Object({ transportId: Id, dtlsParameters: MediaObject }, { additionalProperties: false });
-export const RestartIceReq = Type.Object({ transportId: Id }, { additionalProperties: false });
+export const ConnectTransportReq = Type.Object({ transportId: RefId, dtlsParameters: MediaObject }, { additionalProperties: false });
+export const RestartIceReq = Type.Object({ transportId: RefId }, { additionalProperties: false });
 export const RestartIceRes = Type.Object({ iceParameters: MediaObject });
 
 export const ProduceReq = Type.Object(
-  { transportId: Id, kind: MediaKind, rtpParameters: MediaObject, source: MediaSource },
+  { transportId: RefId, kind: MediaKind, rtpParameters: MediaObject, source: MediaSource },
   { additionalProperties: false },
 );
-export const ProduceRes = Type.Object({ producerId: Id });
+export const ProduceRes = Type.Object({ producerId: RefId });
 
-export const ProducerRef = Type.Object({ producerId: Id }, { additionalProperties: false });
+export const ProducerRef = Type.Object({ producerId: RefId }, { additionalProperties: false });
 
-export const ConsumeReq = Type.Object({ producerId: Id }, { additionalProperties: false });
+export const ConsumeReq = Type.Object({ producerId: RefId }, { additionalProperties: false });
 export const ConsumerInfo = Type.Object({
-  consumerId: Id,
-  producerId: Id,
-  peerId: Id,
+  consumerId: RefId,
+  producerId: RefId,
+  peerId: RefId,
   kind: MediaKind,
   source: MediaSource,
   rtpParameters: MediaObject,
 });
 export type ConsumerInfo = Static<typeof ConsumerInfo>;
 
-export const ConsumerRef = Type.Object({ consumerId: Id }, { additionalProperties: false });
+export const ConsumerRef = Type.Object({ consumerId: RefId }, { additionalProperties: false });
 export const ConsumerLayersReq = Type.Object(
   {
-    consumerId: Id,
+    consumerId: RefId,
     spatialLayer: Type.Integer({ minimum: 0, maximum: 2 }),
     temporalLayer: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })),
   },
@@ -51,8 +51,8 @@ export const ConsumerLayersReq = Type.Object(
 
 /** What a peer announces about the media it produces. */
 export const ProducerAnnouncement = Type.Object({
-  producerId: Id,
-  peerId: Id,
+  producerId: RefId,
+  peerId: RefId,
   kind: MediaKind,
   source: MediaSource,
   paused: Type.Boolean(),

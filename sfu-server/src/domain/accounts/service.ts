@@ -1,0 +1,269 @@
+// Accounts, login with lock-out, and session bookkeeping. Users belong to a site;
+// who may manage a user follows the site tree (see ../permissions).
+import type { Role } from '../../protocol/session';
+import type { CreateUserBody, UpdateUserBody, User } from '../../protocol/users';
+import { isAdmin, managesSite, requireManagesSite, seesSite } from '../permissions';
+import { type Actor, type Clock, fail, iso, newId } from '../shared';
+import type { SiteService } from '../sites/service';
+import { DEFAULT_SCRYPT, hashPassword, verifyAgainstDummy, verifyPassword } from './password';
+import type { AccountStore, SessionRecord, UserRecord } from './store';
+
+export interface AccountOptions {
+  maxFailedLogins: number;
+  lockoutSeconds: number;
+  /** scrypt cost; tests lower it, production keeps the default. */
+  scrypt?: { N: number; r: number; p: number };
+}
+
+export class AccountService {
+  constructor(
+    private readonly store: AccountStore,
+    private readonly sites: SiteService,
+    private readonly clock: Clock,
+    private readonly opts: AccountOptions,
+  ) {}
+
+  view(u: UserRecord): User {
+    const locked = u.lockedUntil !== null && Date.parse(u.lockedUntil) > this.clock.now().getTime();
+    return {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+      siteId: u.siteId,
+      roles: [...u.roles],
+      disabled: u.disabled,
+      lockedUntil: locked ? u.lockedUntil : null,
+      createdAt: u.createdAt,
+      updatedAt: u.updatedAt,
+    };
+  }
+
+  record(id: string): UserRecord {
+    return this.store.getUser(id) ?? fail('NOT_FOUND', `No user ${id}`);
+  }
+
+  get(id: string): User {
+    return this.view(this.record(id));
+  }
+
+  find(id: string): User | undefined {
+    const u = this.store.getUser(id);
+    return u ? this.view(u) : undefined;
+  }
+
+  /** The caller as the domain sees them: current roles and site from the store. */
+  actorOf(userId: string): Actor {
+    const u = this.store.getUser(userId);
+    if (!u || u.disabled) fail('UNAUTHENTICATED', 'The account no longer exists or is disabled');
+    return { sub: u.id, siteId: u.siteId, roles: u.roles };
+  }
+
+  count(): number {
+    return this.store.countUsers();
+  }
+
+  /** Users the caller may see: everyone at or below their site (admins: all); plain participants only themselves. */
+  list(actor: Actor, siteId?: string): User[] {
+    if (siteId !== undefined) this.sites.get(siteId);
+    const tree = this.sites.tree();
+    const broad = isAdmin(actor) || actor.roles.some((r) => r === 'operator' || r === 'chair');
+    return this.store
+      .listUsers()
+      .filter((u) => (broad ? seesSite(tree, actor, u.siteId) : u.id === actor.sub))
+      .filter((u) => siteId === undefined || u.siteId === siteId)
+      .map((u) => this.view(u));
+  }
+
+  /** Single user, subject to the same visibility as `list`. */
+  getVisible(actor: Actor, id: string): User {
+    const u = this.record(id);
+    if (!this.list(actor).some((v) => v.id === u.id)) fail('FORBIDDEN', 'You may not see this user');
+    return this.view(u);
+  }
+
+  async create(actor: Actor, body: CreateUserBody): Promise<User> {
+    this.sites.get(body.siteId);
+    requireManagesSite(this.sites.tree(), actor, body.siteId, 'create users');
+    this.checkGrantable(actor, body.roles);
+    if (this.store.getUserByUsername(body.username)) fail('USERNAME_TAKEN', `Username ${body.username} is taken`);
+    const passwordHash = await hashPassword(body.password, this.opts.scrypt ?? DEFAULT_SCRYPT);
+    // Checked again after the await: another request may have taken the name meanwhile.
+    if (this.store.getUserByUsername(body.username)) fail('USERNAME_TAKEN', `Username ${body.username} is taken`);
+    const now = iso(this.clock.now());
+    const rec: UserRecord = {
+      id: newId(),
+      username: body.username,
+      displayName: body.displayName.trim(),
+      siteId: body.siteId,
+      roles: dedupe(body.roles),
+      passwordHash,
+      disabled: false,
+      failedLogins: 0,
+      lockedUntil: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.store.insertUser(rec);
+    return this.view(rec);
+  }
+
+  update(actor: Actor, id: string, body: UpdateUserBody): User {
+    const cur = this.record(id);
+    const tree = this.sites.tree();
+    this.requireManagesUser(actor, cur);
+    if (body.siteId !== undefined && body.siteId !== cur.siteId) {
+      this.sites.get(body.siteId);
+      requireManagesSite(tree, actor, body.siteId, 'move users');
+    }
+    if (body.roles) this.checkGrantable(actor, body.roles);
+    if (id === actor.sub && (body.disabled === true || (body.roles && !sameRoles(body.roles, cur.roles)))) {
+      fail('FORBIDDEN', 'You may not disable yourself or change your own roles');
+    }
+    const next: UserRecord = {
+      ...cur,
+      displayName: body.displayName?.trim() ?? cur.displayName,
+      siteId: body.siteId ?? cur.siteId,
+      roles: body.roles ? dedupe(body.roles) : cur.roles,
+      disabled: body.disabled ?? cur.disabled,
+      updatedAt: iso(this.clock.now()),
+    };
+    this.store.transaction(() => {
+      this.store.updateUser(next);
+      // A disabled user, or one whose site or roles changed, must log in again.
+      if (next.disabled || next.siteId !== cur.siteId || !sameRoles(next.roles, cur.roles))
+        this.store.revokeUserSessions(id, next.updatedAt);
+    });
+    return this.view(next);
+  }
+
+  remove(actor: Actor, id: string): void {
+    const cur = this.record(id);
+    this.requireManagesUser(actor, cur);
+    if (id === actor.sub) fail('FORBIDDEN', 'You may not delete yourself');
+    const meetings = this.store.userMeetingCount(id);
+    if (meetings > 0) fail('CONFLICT', `The user is named in ${meetings} meeting(s); disable the account instead`);
+    this.store.deleteUser(id);
+  }
+
+  async changeOwnPassword(actor: Actor, currentPassword: string, newPassword: string, keepSessionId: string): Promise<void> {
+    const cur = this.record(actor.sub);
+    if (!(await verifyPassword(currentPassword, cur.passwordHash))) fail('INVALID_CREDENTIALS', 'The current password is wrong');
+    await this.setPassword(cur.id, newPassword, keepSessionId);
+  }
+
+  async resetPassword(actor: Actor, id: string, newPassword: string): Promise<void> {
+    const cur = this.record(id);
+    this.requireManagesUser(actor, cur);
+    await this.setPassword(cur.id, newPassword);
+  }
+
+  unlock(actor: Actor, id: string): User {
+    const cur = this.record(id);
+    this.requireManagesUser(actor, cur);
+    const next = { ...cur, failedLogins: 0, lockedUntil: null, updatedAt: iso(this.clock.now()) };
+    this.store.updateUser(next);
+    return this.view(next);
+  }
+
+  /**
+   * Password check with lock-out: after maxFailedLogins consecutive failures the account
+   * is locked for lockoutSeconds; a locked account is refused without looking at the password.
+   */
+  async authenticate(username: string, password: string): Promise<UserRecord> {
+    const u = this.store.getUserByUsername(username.trim().toLowerCase());
+    if (!u) {
+      await verifyAgainstDummy(password);
+      fail('INVALID_CREDENTIALS', 'Wrong username or password');
+    }
+    const now = this.clock.now();
+    if (u.lockedUntil !== null && Date.parse(u.lockedUntil) > now.getTime()) {
+      fail('ACCOUNT_LOCKED', `Too many failed logins; try again after ${u.lockedUntil}`, { lockedUntil: u.lockedUntil });
+    }
+    const ok = await verifyPassword(password, u.passwordHash);
+    // Re-read: concurrent attempts must all count.
+    const fresh = this.store.getUser(u.id) ?? fail('INVALID_CREDENTIALS', 'Wrong username or password');
+    if (!ok) {
+      const failed = fresh.failedLogins + 1;
+      const lock = failed >= this.opts.maxFailedLogins;
+      this.store.updateUser({
+        ...fresh,
+        failedLogins: lock ? 0 : failed,
+        lockedUntil: lock ? iso(new Date(now.getTime() + this.opts.lockoutSeconds * 1000)) : fresh.lockedUntil,
+      });
+      fail('INVALID_CREDENTIALS', 'Wrong username or password');
+    }
+    if (fresh.disabled) fail('ACCOUNT_DISABLED', 'This account is disabled');
+    if (fresh.failedLogins !== 0 || fresh.lockedUntil !== null) this.store.updateUser({ ...fresh, failedLogins: 0, lockedUntil: null });
+    return fresh;
+  }
+
+  openSession(userId: string, ttlSeconds: number): SessionRecord {
+    const now = this.clock.now();
+    const s: SessionRecord = {
+      id: newId(),
+      userId,
+      createdAt: iso(now),
+      expiresAt: iso(new Date(now.getTime() + ttlSeconds * 1000)),
+      revokedAt: null,
+    };
+    this.store.insertSession(s);
+    return s;
+  }
+
+  /** The user behind a live session, or UNAUTHENTICATED (revoked, expired, user gone or disabled). */
+  checkSession(sessionId: string, userId: string): UserRecord {
+    const s = this.store.getSession(sessionId);
+    if (!s || s.userId !== userId) fail('UNAUTHENTICATED', 'Unknown session');
+    if (s.revokedAt !== null) fail('UNAUTHENTICATED', 'The session has ended (logged out)');
+    if (Date.parse(s.expiresAt) <= this.clock.now().getTime()) fail('UNAUTHENTICATED', 'The session has expired');
+    const u = this.store.getUser(userId);
+    if (!u || u.disabled) fail('UNAUTHENTICATED', 'The account no longer exists or is disabled');
+    return u;
+  }
+
+  closeSession(sessionId: string): void {
+    this.store.revokeSession(sessionId, iso(this.clock.now()));
+  }
+
+  /** Seeding only: no permission checks. */
+  async createSeedUser(u: { username: string; displayName: string; siteId: string; roles: Role[]; password: string }): Promise<UserRecord> {
+    const now = iso(this.clock.now());
+    const rec: UserRecord = {
+      id: newId(),
+      username: u.username,
+      displayName: u.displayName,
+      siteId: u.siteId,
+      roles: u.roles,
+      passwordHash: await hashPassword(u.password, this.opts.scrypt ?? DEFAULT_SCRYPT),
+      disabled: false,
+      failedLogins: 0,
+      lockedUntil: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.store.insertUser(rec);
+    return rec;
+  }
+
+  private async setPassword(id: string, password: string, keepSessionId?: string): Promise<void> {
+    const passwordHash = await hashPassword(password, this.opts.scrypt ?? DEFAULT_SCRYPT);
+    const cur = this.record(id);
+    const now = iso(this.clock.now());
+    this.store.transaction(() => {
+      this.store.updateUser({ ...cur, passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: now });
+      this.store.revokeUserSessions(id, now, keepSessionId);
+    });
+  }
+
+  private requireManagesUser(actor: Actor, target: UserRecord): void {
+    if (!managesSite(this.sites.tree(), actor, target.siteId)) fail('FORBIDDEN', 'You may not manage users of this site');
+    if (!isAdmin(actor) && target.roles.includes('admin')) fail('FORBIDDEN', 'Only an administrator may manage an administrator');
+  }
+
+  private checkGrantable(actor: Actor, roles: readonly Role[]): void {
+    if (!isAdmin(actor) && roles.includes('admin')) fail('FORBIDDEN', 'Only an administrator may grant the admin role');
+  }
+}
+
+const dedupe = (roles: readonly Role[]): Role[] => [...new Set(roles)];
+const sameRoles = (a: readonly Role[], b: readonly Role[]) => a.length === b.length && a.every((r) => b.includes(r));

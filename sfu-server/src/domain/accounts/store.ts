@@ -1,0 +1,42 @@
+import type { Role } from '../../protocol/session';
+import type { Transactional } from '../shared';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  displayName: string;
+  siteId: string;
+  roles: Role[];
+  passwordHash: string;
+  disabled: boolean;
+  failedLogins: number;
+  lockedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export interface AccountStore extends Transactional {
+  getUser(id: string): UserRecord | undefined;
+  getUserByUsername(username: string): UserRecord | undefined;
+  listUsers(): UserRecord[];
+  countUsers(): number;
+  insertUser(user: UserRecord): void;
+  updateUser(user: UserRecord): void;
+  deleteUser(id: string): void;
+  /** Meetings that name the user as chair or creator (a user with history is disabled, not deleted). */
+  userMeetingCount(id: string): number;
+
+  insertSession(session: SessionRecord): void;
+  getSession(id: string): SessionRecord | undefined;
+  revokeSession(id: string, at: string): void;
+  /** Revokes every live session of a user except `keep`. */
+  revokeUserSessions(userId: string, at: string, keep?: string): void;
+}

@@ -1,0 +1,132 @@
+// A meeting in progress: who is connected from which site, what each receives,
+// and which picture is the main one. No transport or media library here.
+import { type Grade, gradeQuality, type QualityNumbers } from './quality';
+
+export type ReceiveMode = 'full' | 'low' | 'audio-only';
+export type MainPolicy = 'chair' | 'speaker';
+
+export interface ParticipantIdentity {
+  peerId: string;
+  userId: string;
+  userName: string;
+  siteId: string;
+  siteCode: string;
+  siteName: string;
+  parentSiteId: string | null;
+  parentSiteName: string | null;
+}
+
+export interface LiveParticipant extends ParticipantIdentity {
+  isChairSite: boolean;
+  connected: boolean;
+  disconnectedAt: number | null;
+  joinedAt: number;
+  receiveMode: ReceiveMode;
+  quality: QualityNumbers & { grade: Grade };
+}
+
+const NO_QUALITY: LiveParticipant['quality'] = { rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null, grade: 'unknown' };
+
+export class LiveMeeting {
+  private readonly participants = new Map<string, LiveParticipant>();
+  private activeSpeaker: string | null = null;
+  mainPolicy: MainPolicy = 'chair';
+
+  constructor(
+    readonly meetingId: string,
+    readonly title: string,
+    readonly chairSiteId: string,
+  ) {}
+
+  join(who: ParticipantIdentity, now: number): LiveParticipant {
+    const p: LiveParticipant = {
+      ...who,
+      isChairSite: who.siteId === this.chairSiteId,
+      connected: true,
+      disconnectedAt: null,
+      joinedAt: now,
+      receiveMode: 'full',
+      quality: { ...NO_QUALITY },
+    };
+    this.participants.set(who.peerId, p);
+    return p;
+  }
+
+  /** A disconnected participant may come back as the same peer, only as the same user. */
+  canResume(peerId: string, userId: string): boolean {
+    const p = this.participants.get(peerId);
+    return !!p && p.userId === userId;
+  }
+
+  reconnect(peerId: string): void {
+    const p = this.get(peerId);
+    p.connected = true;
+    p.disconnectedAt = null;
+  }
+
+  disconnect(peerId: string, now: number): void {
+    const p = this.participants.get(peerId);
+    if (!p) return;
+    p.connected = false;
+    p.disconnectedAt = now;
+  }
+
+  leave(peerId: string): boolean {
+    if (this.activeSpeaker === peerId) this.activeSpeaker = null;
+    return this.participants.delete(peerId);
+  }
+
+  /** Participants disconnected for longer than the grace period. */
+  expired(now: number, graceMs: number): string[] {
+    return [...this.participants.values()]
+      .filter((p) => !p.connected && p.disconnectedAt !== null && now - p.disconnectedAt > graceMs)
+      .map((p) => p.peerId);
+  }
+
+  has(peerId: string): boolean {
+    return this.participants.has(peerId);
+  }
+
+  get(peerId: string): LiveParticipant {
+    const p = this.participants.get(peerId);
+    if (!p) throw new Error(`unknown participant ${peerId}`);
+    return p;
+  }
+
+  list(): LiveParticipant[] {
+    return [...this.participants.values()];
+  }
+
+  get size(): number {
+    return this.participants.size;
+  }
+
+  setReceiveMode(peerId: string, mode: ReceiveMode): void {
+    this.get(peerId).receiveMode = mode;
+  }
+
+  setQuality(peerId: string, q: QualityNumbers): void {
+    const p = this.participants.get(peerId);
+    if (p) p.quality = { ...q, grade: gradeQuality(q) };
+  }
+
+  /** Returns true when the main picture changed. */
+  setActiveSpeaker(peerId: string | null): boolean {
+    const before = this.mainPeerId();
+    this.activeSpeaker = peerId && this.participants.has(peerId) ? peerId : null;
+    return before !== this.mainPeerId();
+  }
+
+  get activeSpeakerPeerId(): string | null {
+    return this.activeSpeaker;
+  }
+
+  /** Chair site by default; the active speaker when the policy says so. */
+  mainPeerId(): string | null {
+    if (this.mainPolicy === 'speaker' && this.activeSpeaker) return this.activeSpeaker;
+    const chair = this.list()
+      .filter((p) => p.isChairSite && p.connected)
+      .sort((a, b) => a.joinedAt - b.joinedAt)[0];
+    return chair?.peerId ?? this.activeSpeaker;
+  }
+}

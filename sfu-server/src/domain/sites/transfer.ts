@@ -1,0 +1,181 @@
+// Import and export of the site tree as JSON and CSV. Sites are matched by code.
+// An import is validated as a whole first and then applied in one transaction, so
+// a file with a bad row changes nothing and every bad row is reported by its line.
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { createParser } from '../../platform/validation';
+import type { ImportProblem } from '../../protocol/errors';
+import { type ImportReply, SITE_CSV_COLUMNS, SiteRow, type SiteTreeFile } from '../../protocol/sites';
+import { isAdmin } from '../permissions';
+import { type Actor, type Clock, fail, iso, newId } from '../shared';
+import type { SiteService } from './service';
+import type { SiteRecord, SiteStore } from './store';
+
+const rowParser = createParser(SiteRow);
+
+export interface NumberedRow {
+  line: number;
+  value: unknown;
+}
+
+export class SiteTransfer {
+  constructor(
+    private readonly sites: SiteService,
+    private readonly store: SiteStore,
+    private readonly clock: Clock,
+  ) {}
+
+  rows(): SiteRow[] {
+    const tree = this.sites.tree();
+    return tree.ordered().map((s) => ({
+      code: s.code,
+      name: s.name,
+      kind: s.kind,
+      parentCode: s.parentId === null ? null : (tree.get(s.parentId)?.code ?? null),
+    }));
+  }
+
+  exportJson(): SiteTreeFile & { sites: SiteRow[] } {
+    return { format: 'lienthong-sites', version: 1, sites: this.rows() };
+  }
+
+  /** UTF-8 with a BOM so spreadsheet programs keep the Vietnamese diacritics. */
+  exportCsv(): string {
+    return stringifyCsv(
+      this.rows().map((r) => ({ ...r, parentCode: r.parentCode ?? '' })),
+      { header: true, columns: [...SITE_CSV_COLUMNS], bom: true },
+    );
+  }
+
+  importJson(actor: Actor, file: SiteTreeFile): ImportReply {
+    return this.importRows(
+      actor,
+      file.sites.map((value, i) => ({ line: i + 1, value })),
+    );
+  }
+
+  importCsv(actor: Actor, text: string): ImportReply {
+    this.requireAdmin(actor);
+    let records: { record: Record<string, string>; info: { lines: number } }[];
+    try {
+      records = parseCsv(text, { bom: true, columns: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: false });
+    } catch (e) {
+      const line = Number((e as { lines?: number }).lines ?? 0);
+      const problems: ImportProblem[] = [{ line, message: (e as Error).message }];
+      fail('IMPORT_FAILED', `CSV could not be read (line ${line})`, { problems });
+    }
+    const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+    const cols = header.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+    const missing = SITE_CSV_COLUMNS.filter((c) => !cols.includes(c));
+    const extra = cols.filter((c) => !(SITE_CSV_COLUMNS as readonly string[]).includes(c));
+    if (missing.length || extra.length) {
+      const message = `header must be ${SITE_CSV_COLUMNS.join(',')}${missing.length ? `; missing ${missing.join(',')}` : ''}${extra.length ? `; unknown ${extra.join(',')}` : ''}`;
+      fail('IMPORT_FAILED', `CSV header is wrong: ${message}`, { problems: [{ line: 1, message }] });
+    }
+    return this.importRows(
+      actor,
+      records.map(({ record, info }) => ({
+        line: info.lines,
+        value: { ...record, parentCode: record.parentCode === '' ? null : record.parentCode },
+      })),
+    );
+  }
+
+  importRows(actor: Actor, input: readonly NumberedRow[]): ImportReply {
+    this.requireAdmin(actor);
+    const problems: ImportProblem[] = [];
+    const rows: { line: number; row: SiteRow }[] = [];
+    const seenCodes = new Map<string, number>();
+    for (const { line, value } of input) {
+      const r = rowParser.parse(value);
+      if (!r.ok) {
+        problems.push({ line, message: r.problems.join('; ') });
+        continue;
+      }
+      const row = { ...r.value, name: r.value.name.trim() };
+      const first = seenCodes.get(row.code);
+      if (first !== undefined) {
+        problems.push({ line, message: `code ${row.code} already appears on line ${first}` });
+        continue;
+      }
+      seenCodes.set(row.code, line);
+      rows.push({ line, row });
+    }
+
+    // The tree as it would be after the import, by code.
+    const tree = this.sites.tree();
+    const parentOf = new Map<string, string | null>();
+    for (const s of tree.all()) parentOf.set(s.code, s.parentId === null ? null : (tree.get(s.parentId)?.code ?? null));
+    for (const { row } of rows) parentOf.set(row.code, row.parentCode);
+    for (const { line, row } of rows) {
+      if (row.parentCode !== null && !parentOf.has(row.parentCode)) {
+        problems.push({ line, message: `parent ${row.parentCode} is neither in the file nor an existing site` });
+        continue;
+      }
+      const seen = new Set<string>([row.code]);
+      for (let p = row.parentCode; p !== null && p !== undefined; p = parentOf.get(p) ?? null) {
+        if (seen.has(p)) {
+          problems.push({ line, message: `site ${row.code} would be its own ancestor` });
+          break;
+        }
+        seen.add(p);
+      }
+    }
+    if (input.length === 0) problems.push({ line: 0, message: 'the file has no sites' });
+    if (problems.length) {
+      problems.sort((a, b) => a.line - b.line);
+      const first = problems[0]!;
+      fail('IMPORT_FAILED', `Nothing imported: ${problems.length} bad row(s), first on line ${first.line}: ${first.message}`, { problems });
+    }
+
+    const now = iso(this.clock.now());
+    let created = 0;
+    let updated = 0;
+    let unchanged = 0;
+    this.store.transaction(() => {
+      const idOf = new Map<string, string>(tree.all().map((s) => [s.code, s.id]));
+      const fresh = rows.filter(({ row }) => !tree.getByCode(row.code));
+      for (const { row } of fresh) idOf.set(row.code, newId());
+      // New sites parent-first, so foreign keys hold at every insert.
+      const inserted = new Set<string>();
+      const insert = (row: SiteRow) => {
+        if (inserted.has(row.code)) return;
+        const parent = row.parentCode === null ? undefined : fresh.find((f) => f.row.code === row.parentCode);
+        if (parent) insert(parent.row);
+        inserted.add(row.code);
+        const rec: SiteRecord = {
+          id: idOf.get(row.code)!,
+          code: row.code,
+          name: row.name,
+          kind: row.kind,
+          parentId: row.parentCode === null ? null : idOf.get(row.parentCode)!,
+          demo: false,
+          createdAt: now,
+          updatedAt: now,
+        };
+        this.store.insertSite(rec);
+        created++;
+      };
+      for (const { row } of fresh) insert(row);
+      for (const { row } of rows) {
+        const cur = tree.getByCode(row.code);
+        if (!cur) continue;
+        const parentId = row.parentCode === null ? null : idOf.get(row.parentCode)!;
+        if (cur.name === row.name && cur.kind === row.kind && cur.parentId === parentId) {
+          unchanged++;
+          continue;
+        }
+        this.store.updateSite({ ...cur, name: row.name, kind: row.kind, parentId, updatedAt: now });
+        if (cur.parentId !== parentId)
+          this.store.insertSiteMove({ siteId: cur.id, fromParentId: cur.parentId, toParentId: parentId, movedAt: now, movedBy: actor.sub });
+        updated++;
+      }
+    });
+    this.sites.invalidate();
+    return { ok: true, created, updated, unchanged };
+  }
+
+  private requireAdmin(actor: Actor): void {
+    if (!isAdmin(actor)) fail('FORBIDDEN', 'Only an administrator may import the site tree');
+  }
+}

@@ -1,0 +1,139 @@
+// socket.io contract: every client request is an event with one payload and an
+// ack; the table below is the only definition of those payloads and replies.
+// Server pushes are listed in ServerEvents.
+import Type, { type Static, type TSchema } from 'typebox';
+import { MediaObject, RefId } from './common';
+import {
+  ConnectTransportReq,
+  ConsumeReq,
+  ConsumerInfo,
+  ConsumerLayersReq,
+  ConsumerRef,
+  CreateTransportReq,
+  Empty,
+  ProduceReq,
+  ProduceRes,
+  ProducerAnnouncement,
+  ProducerRef,
+  RestartIceReq,
+  RestartIceRes,
+  TransportInfo,
+} from './media';
+
+export const SIGNALLING_PATH = '/socket.io';
+/** Largest accepted message payload (JSON bytes). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export const ReceiveMode = Type.Union([Type.Literal('full'), Type.Literal('low'), Type.Literal('audio-only')]);
+export type ReceiveMode = Static<typeof ReceiveMode>;
+
+export const Quality = Type.Object({
+  rttMs: Type.Union([Type.Number(), Type.Null()]),
+  lossFraction: Type.Number(),
+  sendBps: Type.Number(),
+  recvBps: Type.Number(),
+  jitterMs: Type.Union([Type.Number(), Type.Null()]),
+  /** good / fair / poor, derived from the numbers above. */
+  grade: Type.Union([Type.Literal('good'), Type.Literal('fair'), Type.Literal('poor'), Type.Literal('unknown')]),
+});
+export type Quality = Static<typeof Quality>;
+
+export const Participant = Type.Object({
+  peerId: RefId,
+  userId: Type.String(),
+  userName: Type.String(),
+  siteId: Type.String(),
+  siteCode: Type.String(),
+  siteName: Type.String(),
+  parentSiteId: Type.Union([Type.String(), Type.Null()]),
+  parentSiteName: Type.Union([Type.String(), Type.Null()]),
+  isChairSite: Type.Boolean(),
+  connected: Type.Boolean(),
+  receiveMode: ReceiveMode,
+  quality: Quality,
+});
+export type Participant = Static<typeof Participant>;
+
+export const RoomState = Type.Object({
+  meetingId: Type.String(),
+  title: Type.String(),
+  participants: Type.Array(Participant),
+  /** Peer shown as the main picture for everyone. */
+  mainPeerId: Type.Union([RefId, Type.Null()]),
+  mainPolicy: Type.Union([Type.Literal('chair'), Type.Literal('speaker')]),
+  activeSpeakerPeerId: Type.Union([RefId, Type.Null()]),
+});
+export type RoomState = Static<typeof RoomState>;
+
+export const JoinMeetingReq = Type.Object(
+  {
+    meetingId: Type.String({ minLength: 1, maxLength: 64 }),
+    rtpCapabilities: MediaObject,
+    /** Peer id from before a disconnect: resumes the same place (and media) if still held. */
+    resumePeerId: Type.Optional(RefId),
+  },
+  { additionalProperties: false },
+);
+export const JoinRes = Type.Object({
+  peerId: RefId,
+  resumed: Type.Boolean(),
+  routerRtpCapabilities: MediaObject,
+  producers: Type.Array(ProducerAnnouncement),
+  room: Type.Union([RoomState, Type.Null()]),
+});
+export type JoinRes = Static<typeof JoinRes>;
+
+export const SelfTestJoinReq = Type.Object({ rtpCapabilities: MediaObject }, { additionalProperties: false });
+export const RouterCapsReq = Empty;
+export const RouterCapsRes = Type.Object({ routerRtpCapabilities: MediaObject });
+
+export const SetReceiveModeReq = Type.Object({ mode: ReceiveMode }, { additionalProperties: false });
+export const SetMainPolicyReq = Type.Object(
+  { policy: Type.Union([Type.Literal('chair'), Type.Literal('speaker')]) },
+  { additionalProperties: false },
+);
+
+const Ok = Type.Object({});
+
+/** Client → server requests: payload schema and reply schema. */
+export const ClientRequests = {
+  'router:capabilities': { req: RouterCapsReq, res: RouterCapsRes },
+  'selftest:join': { req: SelfTestJoinReq, res: JoinRes },
+  'meeting:join': { req: JoinMeetingReq, res: JoinRes },
+  'meeting:leave': { req: Empty, res: Ok },
+  'meeting:setReceiveMode': { req: SetReceiveModeReq, res: Ok },
+  'meeting:setMainPolicy': { req: SetMainPolicyReq, res: Ok },
+  'media:createTransport': { req: CreateTransportReq, res: TransportInfo },
+  'media:connectTransport': { req: ConnectTransportReq, res: Ok },
+  'media:restartIce': { req: RestartIceReq, res: RestartIceRes },
+  'media:produce': { req: ProduceReq, res: ProduceRes },
+  'media:closeProducer': { req: ProducerRef, res: Ok },
+  'media:pauseProducer': { req: ProducerRef, res: Ok },
+  'media:resumeProducer': { req: ProducerRef, res: Ok },
+  'media:consume': { req: ConsumeReq, res: ConsumerInfo },
+  'media:resumeConsumer': { req: ConsumerRef, res: Ok },
+  'media:setConsumerLayers': { req: ConsumerLayersReq, res: Ok },
+  'media:closeConsumer': { req: ConsumerRef, res: Ok },
+} as const satisfies Record<string, { req: TSchema; res: TSchema }>;
+
+export type ClientRequestName = keyof typeof ClientRequests;
+export type RequestOf<E extends ClientRequestName> = Static<(typeof ClientRequests)[E]['req']>;
+export type ResponseOf<E extends ClientRequestName> = Static<(typeof ClientRequests)[E]['res']>;
+
+/** Every ack: `{ ok: true, data }` or `{ ok: false, error: { code, message } }`. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
+
+/** Server → client pushes. */
+export const ServerEvents = {
+  'media:newProducer': ProducerAnnouncement,
+  'media:producerClosed': Type.Object({ producerId: RefId, peerId: RefId }),
+  'media:producerPaused': Type.Object({ producerId: RefId, peerId: RefId, paused: Type.Boolean() }),
+  'media:consumerClosed': Type.Object({ consumerId: RefId }),
+  /** The server lost this peer's media (worker restart): rebuild transports and producers. */
+  'media:reset': Type.Object({ reason: Type.String() }),
+  'room:state': RoomState,
+  'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]) }),
+  'room:closed': Type.Object({ reason: Type.String() }),
+} as const;
+export type ServerEventName = keyof typeof ServerEvents;
+export type ServerEventOf<E extends ServerEventName> = Static<(typeof ServerEvents)[E]>;

@@ -1,0 +1,360 @@
+// better-sqlite3 adapter: the only importer of the library. WAL + synchronous=FULL so a
+// committed write survives the process (or the machine) dying right after it.
+import Database from 'better-sqlite3';
+import type { SessionRecord, UserRecord } from '../domain/accounts/store';
+import type { MeetingRecord, RoomRecord } from '../domain/meetings/store';
+import type { SiteMoveRecord, SiteRecord, SiteUsage } from '../domain/sites/store';
+import type { Invite } from '../protocol/meetings';
+import type { Role } from '../protocol/session';
+import type { SiteKind } from '../protocol/sites';
+import { migrations as defaultMigrations, type Migration } from './migrations';
+
+type Row = Record<string, unknown>;
+const str = (v: unknown) => v as string;
+const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+
+export function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** Applies the migrations not yet recorded; returns the versions applied now. */
+export function migrate(db: Database.Database, list: readonly Migration[] = defaultMigrations): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const applied: number[] = [];
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+const siteFrom = (r: Row): SiteRecord => ({
+  id: str(r.id),
+  code: str(r.code),
+  name: str(r.name),
+  kind: r.kind as SiteKind,
+  parentId: strOrNull(r.parent_id),
+  demo: r.demo === 1,
+  createdAt: str(r.created_at),
+  updatedAt: str(r.updated_at),
+});
+
+const userFrom = (r: Row): UserRecord => ({
+  id: str(r.id),
+  username: str(r.username),
+  displayName: str(r.display_name),
+  siteId: str(r.site_id),
+  roles: JSON.parse(str(r.roles)) as Role[],
+  passwordHash: str(r.password_hash),
+  disabled: r.disabled === 1,
+  failedLogins: Number(r.failed_logins),
+  lockedUntil: strOrNull(r.locked_until),
+  createdAt: str(r.created_at),
+  updatedAt: str(r.updated_at),
+});
+
+const roomFrom = (r: Row): RoomRecord => ({
+  id: str(r.id),
+  siteId: str(r.site_id),
+  name: str(r.name),
+  createdAt: str(r.created_at),
+  updatedAt: str(r.updated_at),
+});
+
+/** One store object implementing every domain store interface over one connection. */
+export class SqliteStore {
+  constructor(readonly db: Database.Database) {}
+
+  static open(path: string): SqliteStore {
+    const db = openDatabase(path);
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** For the health check: the connection answers. */
+  ping(): boolean {
+    return (this.db.prepare('SELECT 1 AS one').get() as { one: number }).one === 1;
+  }
+
+  // ---- sites
+  listSites(): SiteRecord[] {
+    return (this.db.prepare('SELECT * FROM sites').all() as Row[]).map(siteFrom);
+  }
+  insertSite(s: SiteRecord): void {
+    this.db
+      .prepare('INSERT INTO sites (id, code, name, kind, parent_id, demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.id, s.code, s.name, s.kind, s.parentId, s.demo ? 1 : 0, s.createdAt, s.updatedAt);
+  }
+  updateSite(s: SiteRecord): void {
+    this.db
+      .prepare('UPDATE sites SET code = ?, name = ?, kind = ?, parent_id = ?, demo = ?, updated_at = ? WHERE id = ?')
+      .run(s.code, s.name, s.kind, s.parentId, s.demo ? 1 : 0, s.updatedAt, s.id);
+  }
+  deleteSite(id: string): void {
+    this.db.prepare('DELETE FROM sites WHERE id = ?').run(id);
+  }
+  insertSiteMove(m: SiteMoveRecord): void {
+    this.db
+      .prepare('INSERT INTO site_moves (site_id, from_parent_id, to_parent_id, moved_at, moved_by) VALUES (?, ?, ?, ?, ?)')
+      .run(m.siteId, m.fromParentId, m.toParentId, m.movedAt, m.movedBy);
+  }
+  listSiteMoves(siteId: string): SiteMoveRecord[] {
+    return (this.db.prepare('SELECT * FROM site_moves WHERE site_id = ? ORDER BY id').all(siteId) as Row[]).map((r) => ({
+      siteId: str(r.site_id),
+      fromParentId: strOrNull(r.from_parent_id),
+      toParentId: strOrNull(r.to_parent_id),
+      movedAt: str(r.moved_at),
+      movedBy: strOrNull(r.moved_by),
+    }));
+  }
+  siteUsage(id: string): SiteUsage {
+    const n = (sql: string, ...args: string[]) => (this.db.prepare(sql).get(...args) as { n: number }).n;
+    return {
+      children: n('SELECT COUNT(*) AS n FROM sites WHERE parent_id = ?', id),
+      users: n('SELECT COUNT(*) AS n FROM users WHERE site_id = ?', id),
+      rooms: n('SELECT COUNT(*) AS n FROM rooms WHERE site_id = ?', id),
+      meetings: n(
+        `SELECT COUNT(*) AS n FROM meetings WHERE host_site_id = ? OR chair_site_id = ?
+           OR id IN (SELECT meeting_id FROM meeting_invites WHERE site_id = ?)`,
+        id,
+        id,
+        id,
+      ),
+    };
+  }
+
+  // ---- users and sessions
+  getUser(id: string): UserRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    return r ? userFrom(r) : undefined;
+  }
+  getUserByUsername(username: string): UserRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
+    return r ? userFrom(r) : undefined;
+  }
+  listUsers(): UserRecord[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as Row[]).map(userFrom);
+  }
+  countUsers(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  }
+  insertUser(u: UserRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO users (id, username, display_name, site_id, roles, password_hash, disabled, failed_logins, locked_until, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        u.id,
+        u.username,
+        u.displayName,
+        u.siteId,
+        JSON.stringify(u.roles),
+        u.passwordHash,
+        u.disabled ? 1 : 0,
+        u.failedLogins,
+        u.lockedUntil,
+        u.createdAt,
+        u.updatedAt,
+      );
+  }
+  updateUser(u: UserRecord): void {
+    this.db
+      .prepare(
+        `UPDATE users SET username = ?, display_name = ?, site_id = ?, roles = ?, password_hash = ?, disabled = ?, failed_logins = ?,
+           locked_until = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(
+        u.username,
+        u.displayName,
+        u.siteId,
+        JSON.stringify(u.roles),
+        u.passwordHash,
+        u.disabled ? 1 : 0,
+        u.failedLogins,
+        u.lockedUntil,
+        u.updatedAt,
+        u.id,
+      );
+  }
+  deleteUser(id: string): void {
+    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+  }
+  userMeetingCount(id: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings WHERE chair_user_id = ? OR created_by = ?').get(id, id) as { n: number }).n;
+  }
+  insertSession(s: SessionRecord): void {
+    this.db
+      .prepare('INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?)')
+      .run(s.id, s.userId, s.createdAt, s.expiresAt, s.revokedAt);
+  }
+  getSession(id: string): SessionRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    return r
+      ? {
+          id: str(r.id),
+          userId: str(r.user_id),
+          createdAt: str(r.created_at),
+          expiresAt: str(r.expires_at),
+          revokedAt: strOrNull(r.revoked_at),
+        }
+      : undefined;
+  }
+  revokeSession(id: string, at: string): void {
+    this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+  }
+  revokeUserSessions(userId: string, at: string, keep?: string): void {
+    this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?').run(at, userId, keep ?? '');
+  }
+
+  // ---- rooms
+  listRooms(siteId?: string): RoomRecord[] {
+    const rows = siteId
+      ? this.db.prepare('SELECT * FROM rooms WHERE site_id = ? ORDER BY name').all(siteId)
+      : this.db.prepare('SELECT * FROM rooms ORDER BY site_id, name').all();
+    return (rows as Row[]).map(roomFrom);
+  }
+  getRoom(id: string): RoomRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM rooms WHERE id = ?').get(id) as Row | undefined;
+    return r ? roomFrom(r) : undefined;
+  }
+  insertRoom(r: RoomRecord): void {
+    this.db
+      .prepare('INSERT INTO rooms (id, site_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+      .run(r.id, r.siteId, r.name, r.createdAt, r.updatedAt);
+  }
+  updateRoom(r: RoomRecord): void {
+    this.db.prepare('UPDATE rooms SET name = ?, updated_at = ? WHERE id = ?').run(r.name, r.updatedAt, r.id);
+  }
+  deleteRoom(id: string): void {
+    this.db.prepare('DELETE FROM rooms WHERE id = ?').run(id);
+  }
+  roomMeetingCount(id: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings WHERE room_id = ?').get(id) as { n: number }).n;
+  }
+
+  // ---- meetings
+  private meetingFrom(r: Row): MeetingRecord {
+    const invites = (
+      this.db.prepare('SELECT site_id, scope FROM meeting_invites WHERE meeting_id = ? ORDER BY position').all(r.id) as Row[]
+    ).map((i): Invite => ({ siteId: str(i.site_id), scope: i.scope as Invite['scope'] }));
+    return {
+      id: str(r.id),
+      title: str(r.title),
+      description: str(r.description),
+      startsAt: str(r.starts_at),
+      endsAt: str(r.ends_at),
+      hostSiteId: str(r.host_site_id),
+      roomId: strOrNull(r.room_id),
+      chairUserId: str(r.chair_user_id),
+      chairSiteId: str(r.chair_site_id),
+      invites,
+      status: r.status as MeetingRecord['status'],
+      openedEarlyAt: strOrNull(r.opened_early_at),
+      cancelledAt: strOrNull(r.cancelled_at),
+      cancelReason: strOrNull(r.cancel_reason),
+      createdBy: str(r.created_by),
+      createdAt: str(r.created_at),
+      updatedAt: str(r.updated_at),
+    };
+  }
+  getMeeting(id: string): MeetingRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM meetings WHERE id = ?').get(id) as Row | undefined;
+    return r ? this.meetingFrom(r) : undefined;
+  }
+  listMeetingsEndingAfter(afterIso: string): MeetingRecord[] {
+    return (this.db.prepare('SELECT * FROM meetings WHERE ends_at > ? ORDER BY starts_at, id').all(afterIso) as Row[]).map((r) =>
+      this.meetingFrom(r),
+    );
+  }
+  findRoomClash(roomId: string, startsAt: string, endsAt: string, excludeId?: string): MeetingRecord | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM meetings WHERE room_id = ? AND status = 'scheduled' AND starts_at < ? AND ends_at > ? AND id <> ?
+         ORDER BY starts_at LIMIT 1`,
+      )
+      .get(roomId, endsAt, startsAt, excludeId ?? '') as Row | undefined;
+    return r ? this.meetingFrom(r) : undefined;
+  }
+  insertMeeting(m: MeetingRecord): void {
+    this.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO meetings (id, title, description, starts_at, ends_at, host_site_id, room_id, chair_user_id, chair_site_id, status,
+             opened_early_at, cancelled_at, cancel_reason, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          m.id,
+          m.title,
+          m.description,
+          m.startsAt,
+          m.endsAt,
+          m.hostSiteId,
+          m.roomId,
+          m.chairUserId,
+          m.chairSiteId,
+          m.status,
+          m.openedEarlyAt,
+          m.cancelledAt,
+          m.cancelReason,
+          m.createdBy,
+          m.createdAt,
+          m.updatedAt,
+        );
+      this.writeInvites(m);
+    });
+  }
+  updateMeeting(m: MeetingRecord): void {
+    this.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE meetings SET title = ?, description = ?, starts_at = ?, ends_at = ?, room_id = ?, chair_user_id = ?, chair_site_id = ?,
+             status = ?, opened_early_at = ?, cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(
+          m.title,
+          m.description,
+          m.startsAt,
+          m.endsAt,
+          m.roomId,
+          m.chairUserId,
+          m.chairSiteId,
+          m.status,
+          m.openedEarlyAt,
+          m.cancelledAt,
+          m.cancelReason,
+          m.updatedAt,
+          m.id,
+        );
+      this.db.prepare('DELETE FROM meeting_invites WHERE meeting_id = ?').run(m.id);
+      this.writeInvites(m);
+    });
+  }
+  private writeInvites(m: MeetingRecord): void {
+    const ins = this.db.prepare('INSERT INTO meeting_invites (meeting_id, site_id, scope, position) VALUES (?, ?, ?, ?)');
+    for (const [n, i] of m.invites.entries()) ins.run(m.id, i.siteId, i.scope, n);
+  }
+}

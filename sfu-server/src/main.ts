@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SfuConfigSchema, sfuDefaults } from './config/schema';
+import { createCore, registerCoreRoutes } from './core';
 import { buildApp } from './http/app';
 import { createLogger, createMetricsRegistry, HealthRegistry, loadConfigOrExit, parseStartupArgs, redactConfig } from './platform';
 
@@ -16,11 +17,22 @@ mkdirSync(dataDir, { recursive: true });
 const health = new HealthRegistry();
 const metrics = createMetricsRegistry();
 
-const app = await buildApp({ logger, health, metrics, bodyLimit: config.http.bodyLimit, webRoot: config.webRoot });
+const core = await createCore({ dataDir, auth: config.auth, demoSeed: config.demo.seed, logger: logger.child({ component: 'core' }) });
+health.register('store', () => (core.store.ping() ? { ok: true } : { ok: false, reason: 'SQLite store does not answer' }));
+
+const app = await buildApp({
+  logger,
+  health,
+  metrics,
+  bodyLimit: config.http.bodyLimit,
+  webRoot: config.webRoot,
+  routes: [(a) => registerCoreRoutes(a, core)],
+});
 
 const shutdown = async (signal: string) => {
   logger.info({ signal }, 'shutting down');
   await app.close();
+  core.close();
   process.exit(0);
 };
 process.once('SIGINT', () => void shutdown('SIGINT'));

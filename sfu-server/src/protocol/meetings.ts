@@ -86,7 +86,9 @@ export type CancelMeetingBody = Static<typeof CancelMeetingBody>;
 
 export const MeetingParams = Type.Object({ id: Id });
 export const MeetingReply = Type.Object({ ok: Type.Literal(true), meeting: Meeting });
+export type MeetingReply = Static<typeof MeetingReply>;
 export const MeetingList = Type.Object({ ok: Type.Literal(true), meetings: Type.Array(Meeting) });
+export type MeetingList = Static<typeof MeetingList>;
 
 /** Upcoming meetings (not yet ended) where the site is host, chair or invited. Default: the caller's site. */
 export const UpcomingQuery = Type.Object(
@@ -101,3 +103,4 @@ export type UpcomingQuery = Static<typeof UpcomingQuery>;
 
 /** Expanded invitation list of one meeting, for the chair console and roll call. */
 export const MeetingSitesReply = Type.Object({ ok: Type.Literal(true), siteIds: Type.Array(Type.String()) });
+export type MeetingSitesReply = Static<typeof MeetingSitesReply>;

@@ -13,7 +13,9 @@ export type Room = Static<typeof Room>;
 
 export const RoomName = Type.String({ minLength: 1, maxLength: 200 });
 export const RoomList = Type.Object({ ok: Type.Literal(true), rooms: Type.Array(Room) });
+export type RoomList = Static<typeof RoomList>;
 export const RoomReply = Type.Object({ ok: Type.Literal(true), room: Room });
+export type RoomReply = Static<typeof RoomReply>;
 export const RoomParams = Type.Object({ id: Id });
 export const RoomListQuery = Type.Object({ siteId: Type.Optional(Id) }, { additionalProperties: false });
 export const CreateRoomBody = Type.Object({ siteId: Id, name: RoomName }, { additionalProperties: false });

@@ -65,6 +65,7 @@ export const SiteMove = Type.Object({
 });
 export type SiteMove = Static<typeof SiteMove>;
 export const SiteHistoryReply = Type.Object({ ok: Type.Literal(true), site: Site, moves: Type.Array(SiteMove) });
+export type SiteHistoryReply = Static<typeof SiteHistoryReply>;
 
 /** One site in an import/export file: parents by code so a file is portable between installations. */
 export const SiteRow = Type.Object(

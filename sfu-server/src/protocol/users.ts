@@ -22,7 +22,9 @@ export const User = Type.Object({
 export type User = Static<typeof User>;
 
 export const UserList = Type.Object({ ok: Type.Literal(true), users: Type.Array(User) });
+export type UserList = Static<typeof UserList>;
 export const UserReply = Type.Object({ ok: Type.Literal(true), user: User });
+export type UserReply = Static<typeof UserReply>;
 export const UserParams = Type.Object({ id: Id });
 export const UserListQuery = Type.Object({ siteId: Type.Optional(Id) }, { additionalProperties: false });
 

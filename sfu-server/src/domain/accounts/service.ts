@@ -225,10 +225,16 @@ export class AccountService {
     this.store.revokeSession(sessionId, iso(this.clock.now()));
   }
 
-  /** Seeding only: no permission checks. */
-  async createSeedUser(u: { username: string; displayName: string; siteId: string; roles: Role[]; password: string }): Promise<UserRecord> {
+  /** Seeding only (no permission checks): hashes now, so the inserts can share one transaction. */
+  async prepareSeedUser(u: {
+    username: string;
+    displayName: string;
+    siteId: string;
+    roles: Role[];
+    password: string;
+  }): Promise<UserRecord> {
     const now = iso(this.clock.now());
-    const rec: UserRecord = {
+    return {
       id: newId(),
       username: u.username,
       displayName: u.displayName,
@@ -241,8 +247,10 @@ export class AccountService {
       createdAt: now,
       updatedAt: now,
     };
+  }
+
+  insertSeedUser(rec: UserRecord): void {
     this.store.insertUser(rec);
-    return rec;
   }
 
   private async setPassword(id: string, password: string, keepSessionId?: string): Promise<void> {

@@ -1,0 +1,223 @@
+// The accounts, site tree and scheduling core of sfu-server, wired over one SQLite
+// store: what main.ts, signalling and the tests build on.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadOrCreateSigningKey } from './auth/signing-key';
+import { createTokenService, type TokenService } from './auth/tokens';
+import type { SfuConfig } from './config/schema';
+import { AccountService } from './domain/accounts/service';
+import type { UserRecord } from './domain/accounts/store';
+import { RoomService } from './domain/meetings/rooms';
+import { MeetingService } from './domain/meetings/service';
+import { type Clock, systemClock } from './domain/shared';
+import { PROVINCE_CODE, thaiNguyenSeed } from './domain/sites/seed-thai-nguyen';
+import { SiteService } from './domain/sites/service';
+import { SiteTransfer } from './domain/sites/transfer';
+import { registerApiRoutes } from './http/routes';
+import type { Logger } from './platform/logger';
+import type { Role } from './protocol/session';
+import { SqliteStore } from './store/sqlite-store';
+
+export const DB_FILE = 'lienthong.sqlite';
+/** Password of every demo account except `admin` (see DEMO-ACCOUNTS.md). Demo data only. */
+export const DEMO_PASSWORD = 'lienthong123';
+
+export interface CoreOptions {
+  /** Holds the SQLite file and the session signing key. */
+  dataDir: string;
+  auth: SfuConfig['auth'];
+  demoSeed: boolean;
+  logger: Logger;
+  clock?: Clock;
+  /** Tests lower the scrypt cost; production keeps the default. */
+  scrypt?: { N: number; r: number; p: number };
+}
+
+export interface Core {
+  store: SqliteStore;
+  sites: SiteService;
+  siteTransfer: SiteTransfer;
+  accounts: AccountService;
+  rooms: RoomService;
+  meetings: MeetingService;
+  tokens: TokenService;
+  clock: Clock;
+  sessionTtlSeconds: number;
+  close(): void;
+}
+
+export async function createCore(opts: CoreOptions): Promise<Core> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const clock = opts.clock ?? systemClock;
+  const store = SqliteStore.open(join(opts.dataDir, DB_FILE));
+  try {
+    const sites = new SiteService(store, clock);
+    const accounts = new AccountService(store, sites, clock, {
+      maxFailedLogins: opts.auth.maxFailedLogins,
+      lockoutSeconds: opts.auth.lockoutSeconds,
+      ...(opts.scrypt ? { scrypt: opts.scrypt } : {}),
+    });
+    const rooms = new RoomService(store, sites, clock);
+    const meetings = new MeetingService(store, sites, accounts, clock);
+    const key = loadOrCreateSigningKey(opts.dataDir);
+    if (key.created) opts.logger.info({ publicKey: key.publicKeyPem }, 'generated a new session signing key');
+    const tokens = createTokenService(key, accounts, opts.auth.sessionTtlSeconds);
+    const core: Core = {
+      store,
+      sites,
+      siteTransfer: new SiteTransfer(sites, store, clock),
+      accounts,
+      rooms,
+      meetings,
+      tokens,
+      clock,
+      sessionTtlSeconds: opts.auth.sessionTtlSeconds,
+      close: () => store.close(),
+    };
+    if (sites.list().length === 0) {
+      if (opts.demoSeed) await seedDemo(core, opts.auth.initialAdminPassword);
+      else await seedMinimal(core, opts.auth.initialAdminPassword);
+      opts.logger.info({ demo: opts.demoSeed, sites: sites.list().length, users: accounts.count() }, 'seeded an empty store');
+    }
+    return core;
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
+
+export function registerCoreRoutes(app: FastifyInstance, core: Core): Promise<void> {
+  return registerApiRoutes(app, core);
+}
+
+/** First start without demo data: the province site and the administrator, nothing else. */
+async function seedMinimal(core: Core, adminPassword: string): Promise<void> {
+  const root = thaiNguyenSeed()[0]!;
+  const admin = await core.accounts.prepareSeedUser({
+    username: 'admin',
+    displayName: 'Quản trị hệ thống',
+    siteId: '',
+    roles: ['admin'],
+    password: adminPassword,
+  });
+  core.store.transaction(() => {
+    core.sites.seed([{ ...root, demo: true }]);
+    core.accounts.insertSeedUser({ ...admin, siteId: core.sites.getByCode(PROVINCE_CODE)!.id });
+  });
+}
+
+interface SeedUser {
+  username: string;
+  displayName: string;
+  siteCode: string;
+  roles: Role[];
+  password: string;
+}
+
+/** Demo communes that get a `xa.<code>` account. */
+const DEMO_COMMUNES = ['TN-DT-CUVAN', 'TN-DT-HUNGSON', 'TN-DT-LABANG', 'TN-VN-THUONGNUNG'];
+
+export function demoUsers(adminPassword: string): SeedUser[] {
+  const seed = thaiNguyenSeed();
+  const nameOf = (code: string) => seed.find((s) => s.code === code)?.name ?? code;
+  const users: SeedUser[] = [
+    { username: 'admin', displayName: 'Quản trị hệ thống', siteCode: PROVINCE_CODE, roles: ['admin'], password: adminPassword },
+    {
+      username: 'chutri.tinh',
+      displayName: 'Chủ trì Tỉnh Thái Nguyên',
+      siteCode: PROVINCE_CODE,
+      roles: ['chair', 'participant'],
+      password: DEMO_PASSWORD,
+    },
+    {
+      username: 'kythuat.tinh',
+      displayName: 'Kỹ thuật viên Tỉnh Thái Nguyên',
+      siteCode: PROVINCE_CODE,
+      roles: ['operator'],
+      password: DEMO_PASSWORD,
+    },
+    {
+      username: 'mang.tinh',
+      displayName: 'Kỹ sư mạng Tỉnh Thái Nguyên',
+      siteCode: PROVINCE_CODE,
+      roles: ['network_engineer'],
+      password: DEMO_PASSWORD,
+    },
+  ];
+  for (const d of seed.filter((s) => s.parentCode === PROVINCE_CODE)) {
+    const short = d.code.slice(PROVINCE_CODE.length + 1).toLowerCase();
+    users.push({
+      username: `daibieu.${short}`,
+      displayName: `Đại biểu ${d.name}`,
+      siteCode: d.code,
+      roles: ['participant'],
+      password: DEMO_PASSWORD,
+    });
+  }
+  for (const code of DEMO_COMMUNES) {
+    const short = code.split('-').at(-1)!.toLowerCase();
+    users.push({
+      username: `xa.${short}`,
+      displayName: `Đại biểu ${nameOf(code)}`,
+      siteCode: code,
+      roles: ['participant'],
+      password: DEMO_PASSWORD,
+    });
+  }
+  return users;
+}
+
+async function seedDemo(core: Core, adminPassword: string): Promise<void> {
+  const tree = thaiNguyenSeed();
+  const specs = demoUsers(adminPassword);
+  // Hash first (in parallel, off the main thread), then write everything in one transaction.
+  const prepared = await Promise.all(specs.map((u) => core.accounts.prepareSeedUser({ ...u, siteId: '' })));
+  core.store.transaction(() => {
+    core.sites.seed(tree);
+    const siteId = (code: string) => core.sites.getByCode(code)?.id ?? '';
+    const roomOf = new Map<string, string>();
+    for (const s of core.sites.list()) roomOf.set(s.code, core.rooms.createSeedRoom(s.id, `Phòng họp trực tuyến ${s.name}`).id);
+    const users = new Map<string, UserRecord>();
+    specs.forEach((spec, i) => {
+      const rec = { ...prepared[i]!, siteId: siteId(spec.siteCode) };
+      core.accounts.insertSeedUser(rec);
+      users.set(spec.username, rec);
+    });
+    const chair = users.get('chutri.tinh')!;
+    const admin = users.get('admin')!;
+    const now = core.clock.now().getTime();
+    const districts = tree.filter((s) => s.parentCode === PROVINCE_CODE);
+    const base = {
+      description: 'Cuộc họp mẫu (dữ liệu demo).',
+      hostSiteId: siteId(PROVINCE_CODE),
+      roomId: roomOf.get(PROVINCE_CODE) ?? null,
+      chairUserId: chair.id,
+      chairSiteId: chair.siteId,
+      status: 'scheduled' as const,
+      openedEarlyAt: null,
+      cancelledAt: null,
+      cancelReason: null,
+      createdBy: admin.id,
+    };
+    // Happening now: all districts, and Đại Từ with all its communes.
+    core.meetings.createSeedMeeting({
+      ...base,
+      title: 'Hội nghị giao ban trực tuyến toàn tỉnh (demo)',
+      startsAt: new Date(now - 5 * 60_000).toISOString(),
+      endsAt: new Date(now + 12 * 3600_000).toISOString(),
+      invites: districts.map((d) => ({ siteId: siteId(d.code), scope: d.code === 'TN-DT' ? ('subtree' as const) : ('site' as const) })),
+    });
+    // Tomorrow, in a later slot of the same room: shows up in "upcoming".
+    core.meetings.createSeedMeeting({
+      ...base,
+      title: 'Họp chuẩn bị kế hoạch quý (demo)',
+      startsAt: new Date(now + 24 * 3600_000).toISOString(),
+      endsAt: new Date(now + 26 * 3600_000).toISOString(),
+      invites: [
+        { siteId: siteId('TN-SC'), scope: 'site' },
+        { siteId: siteId('TN-PY'), scope: 'subtree' },
+      ],
+    });
+  });
+}

@@ -305,6 +305,23 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return { rttMs: rtt, lossFraction: lossN ? loss / lossN : 0, sendBps, recvBps, jitterMs: jitter };
   }
 
+  /** Packets the server received per producer (inbound-rtp packetCount), for tests and metrics. */
+  async producerPackets(): Promise<{ producerId: string; peerId: string; kind: 'audio' | 'video'; packets: number; bytes: number }[]> {
+    const out: { producerId: string; peerId: string; kind: 'audio' | 'video'; packets: number; bytes: number }[] = [];
+    for (const peer of this.peers.values()) {
+      for (const { producer } of peer.producers.values()) {
+        let packets = 0;
+        let bytes = 0;
+        for (const s of await producer.getStats()) {
+          packets += s.packetCount;
+          bytes += s.byteCount;
+        }
+        out.push({ producerId: producer.id, peerId: peer.id, kind: producer.kind, packets, bytes });
+      }
+    }
+    return out;
+  }
+
   counts(): { producers: number; consumers: number } {
     let producers = 0;
     let consumers = 0;

@@ -1,0 +1,68 @@
+// Debian's Chromium driven by playwright-core, with fake camera and microphone.
+// playwright gives every launch a fresh temporary profile.
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+export interface InboundByPeer {
+  [peerId: string]: { framesDecoded: number; videoBytes: number; audioBytes: number; audioEnergy: number };
+}
+
+/**
+ * Real decode statistics from the page's MediaSession (window.__lt.session):
+ * inbound-rtp per remote peer, matched through the consumer's track id.
+ */
+export function inboundByPeer(page: Page): Promise<InboundByPeer> {
+  return page.evaluate(async () => {
+    type Remote = { peerId: string; kind: string; track: MediaStreamTrack };
+    const s = (window as unknown as { __lt?: { session?: { remote: Map<string, Remote>; getStats(): Promise<{ recv?: RTCStatsReport }> } } }).__lt?.session;
+    if (!s) return {};
+    const { recv } = await s.getStats();
+    const out: Record<string, { framesDecoded: number; videoBytes: number; audioBytes: number; audioEnergy: number }> = {};
+    const byTrack = new Map<string, string>();
+    for (const r of s.remote.values()) byTrack.set(r.track.id, r.peerId);
+    recv?.forEach((st: Record<string, unknown>) => {
+      if (st.type !== 'inbound-rtp') return;
+      const peer = byTrack.get(String(st.trackIdentifier));
+      if (!peer) return;
+      out[peer] ??= { framesDecoded: 0, videoBytes: 0, audioBytes: 0, audioEnergy: 0 };
+      const e = out[peer];
+      if (st.kind === 'video') {
+        e.framesDecoded += Number(st.framesDecoded ?? 0);
+        e.videoBytes += Number(st.bytesReceived ?? 0);
+      } else {
+        e.audioBytes += Number(st.bytesReceived ?? 0);
+        e.audioEnergy += Number(st.totalAudioEnergy ?? 0);
+      }
+    });
+    return out;
+  });
+}
+
+export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T = await fn();
+  while (!ok(last)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+    last = await fn();
+  }
+  return last;
+}

@@ -1,0 +1,17 @@
+import { en, type MessageKey, vi } from './messages';
+
+export type Locale = 'vi' | 'en';
+const stored = typeof localStorage !== 'undefined' ? localStorage.getItem('lt_locale') : null;
+const fromUrl = typeof location !== 'undefined' ? new URLSearchParams(location.search).get('lang') : null;
+
+export const i18n = $state<{ locale: Locale }>({ locale: fromUrl === 'en' || (fromUrl === null && stored === 'en') ? 'en' : 'vi' });
+
+export function setLocale(l: Locale): void {
+  i18n.locale = l;
+  localStorage.setItem('lt_locale', l);
+  document.documentElement.lang = l;
+}
+
+export function t(key: MessageKey): string {
+  return (i18n.locale === 'en' ? en : vi)[key];
+}

@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashPassword, verifyPassword } from '../src/domain/accounts/password';
+import { AppError } from '../src/platform/errors';
+import { FAST_SCRYPT, seededDomain } from './support/core';
+
+type D = Awaited<ReturnType<typeof seededDomain>>;
+let d: D;
+afterEach(() => d?.store.close());
+
+async function codeOf(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof AppError) return e.code;
+    throw e;
+  }
+  throw new Error('expected an AppError');
+}
+
+describe('password hashing', () => {
+  it('uses scrypt with a per-hash salt and checks in constant time', async () => {
+    const a = await hashPassword('mật khẩu dài', FAST_SCRYPT);
+    const b = await hashPassword('mật khẩu dài', FAST_SCRYPT);
+    expect(a).toMatch(/^scrypt\$1024\$8\$1\$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('mật khẩu dài', a)).toBe(true);
+    expect(await verifyPassword('mật khẩu dàI', a)).toBe(false);
+    expect(await verifyPassword('x', 'garbage')).toBe(false);
+  });
+});
+
+describe('login and lock-out', () => {
+  it('locks after maxFailedLogins failures, refuses even the right password, then unlocks with time', async () => {
+    d = await seededDomain();
+    expect((await d.accounts.authenticate('p.cuvan', 'password-123')).username).toBe('p.cuvan');
+    for (let i = 0; i < 3; i++)
+      expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'wrong-password'))).toBe('INVALID_CREDENTIALS');
+    expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'password-123'))).toBe('ACCOUNT_LOCKED');
+    expect(d.accounts.get(d.users.cuvan.id).lockedUntil).not.toBeNull();
+    d.clock.advance(601_000);
+    expect((await d.accounts.authenticate('p.cuvan', 'password-123')).id).toBe(d.users.cuvan.id);
+  });
+
+  it('does not reveal unknown users and refuses disabled accounts', async () => {
+    d = await seededDomain();
+    expect(await codeOf(() => d.accounts.authenticate('nobody', 'password-123'))).toBe('INVALID_CREDENTIALS');
+    d.accounts.update(d.actors.opDt, d.users.cuvan.id, { disabled: true });
+    expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'password-123'))).toBe('ACCOUNT_DISABLED');
+  });
+
+  it('a successful login resets the failure count', async () => {
+    d = await seededDomain();
+    await codeOf(() => d.accounts.authenticate('p.cuvan', 'wrong-password'));
+    await codeOf(() => d.accounts.authenticate('p.cuvan', 'wrong-password'));
+    await d.accounts.authenticate('p.cuvan', 'password-123');
+    await codeOf(() => d.accounts.authenticate('p.cuvan', 'wrong-password'));
+    await codeOf(() => d.accounts.authenticate('p.cuvan', 'wrong-password'));
+    expect((await d.accounts.authenticate('p.cuvan', 'password-123')).id).toBe(d.users.cuvan.id);
+  });
+});
+
+describe('user administration follows the tree', () => {
+  it('an operator manages users of their subtree only and cannot grant admin', async () => {
+    d = await seededDomain();
+    const op = d.actors.opDt;
+    const u = await d.accounts.create(op, {
+      username: 'xa.labang',
+      displayName: 'Đại biểu Xã La Bằng',
+      siteId: d.site('TN-DT-LABANG').id,
+      roles: ['participant'],
+      password: 'password-123',
+    });
+    expect(u.siteId).toBe(d.site('TN-DT-LABANG').id);
+    expect(
+      await codeOf(() =>
+        d.accounts.create(op, {
+          username: 'xa.other',
+          displayName: 'x',
+          siteId: d.site('TN-VN').id,
+          roles: ['participant'],
+          password: 'password-123',
+        }),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(
+      await codeOf(() =>
+        d.accounts.create(op, {
+          username: 'xa.boss',
+          displayName: 'x',
+          siteId: d.site('TN-DT').id,
+          roles: ['admin'],
+          password: 'password-123',
+        }),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(await codeOf(() => d.accounts.update(op, d.users.dongHy.id, { displayName: 'x' }))).toBe('FORBIDDEN');
+    expect(await codeOf(() => d.accounts.update(op, u.id, { siteId: d.site('TN-VN').id }))).toBe('FORBIDDEN');
+    expect(
+      await codeOf(() =>
+        d.accounts.create(op, {
+          username: 'xa.labang',
+          displayName: 'x',
+          siteId: d.site('TN-DT').id,
+          roles: ['participant'],
+          password: 'password-123',
+        }),
+      ),
+    ).toBe('USERNAME_TAKEN');
+    expect(
+      d.accounts
+        .list(op)
+        .map((x) => x.username)
+        .sort(),
+    ).toEqual(['chair.dt', 'op.dt', 'p.cuvan', 'xa.labang']);
+    expect(d.accounts.list(d.actors.cuvan).map((x) => x.username)).toEqual(['p.cuvan']);
+  });
+
+  it('sessions end on logout, password change (except the current one) and when disabled', async () => {
+    d = await seededDomain();
+    const id = d.users.cuvan.id;
+    const s1 = d.accounts.openSession(id, 3600);
+    const s2 = d.accounts.openSession(id, 3600);
+    d.accounts.closeSession(s1.id);
+    expect(await codeOf(() => d.accounts.checkSession(s1.id, id))).toBe('UNAUTHENTICATED');
+    expect(d.accounts.checkSession(s2.id, id).id).toBe(id);
+    const s3 = d.accounts.openSession(id, 3600);
+    await d.accounts.changeOwnPassword(d.actors.cuvan, 'password-123', 'new-password-456', s3.id);
+    expect(await codeOf(() => d.accounts.checkSession(s2.id, id))).toBe('UNAUTHENTICATED');
+    expect(d.accounts.checkSession(s3.id, id).id).toBe(id);
+    d.accounts.update(d.actors.admin, id, { disabled: true });
+    expect(await codeOf(() => d.accounts.checkSession(s3.id, id))).toBe('UNAUTHENTICATED');
+    const s4 = d.accounts.openSession(d.users.dongHy.id, 60);
+    d.clock.advance(61_000);
+    expect(await codeOf(() => d.accounts.checkSession(s4.id, d.users.dongHy.id))).toBe('UNAUTHENTICATED');
+  });
+});

@@ -126,7 +126,7 @@ describe('site tree import and export', () => {
       err = e as AppError;
     }
     expect(err?.code).toBe('IMPORT_FAILED');
-    const problems = (err?.details as { problems: { line: number; message: string }[] }).problems;
+    const problems = (err!.details as { problems: { line: number; message: string }[] }).problems;
     expect(problems.map((p) => p.line)).toEqual([3, 4, 5, 6]);
     expect(problems[2]!.message).toContain('TN-NOWHERE');
     expect(d.sites.getByCode('TN-NEW1')).toBeUndefined();

@@ -1,11 +1,16 @@
 // Composition root: the only place that reads process.env and wires config,
 // logger and adapters together.
 import { mkdirSync } from 'node:fs';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { SfuConfigSchema, sfuDefaults } from './config/schema';
 import { createCore, registerCoreRoutes } from './core';
 import { buildApp } from './http/app';
+import { MediaWorkerPool } from './media/worker-pool';
+import { registerSfuMetrics } from './metrics/sfu-metrics';
 import { createLogger, createMetricsRegistry, HealthRegistry, loadConfigOrExit, parseStartupArgs, redactConfig } from './platform';
+import { meetingAccess } from './signalling/meeting-access';
+import { attachSignalling } from './signalling/server';
 
 const args = parseStartupArgs(process.argv.slice(2), process.env.LIENTHONG_SFU_CONFIG);
 const config = loadConfigOrExit('sfu-server', args, SfuConfigSchema, sfuDefaults);
@@ -20,6 +25,28 @@ const metrics = createMetricsRegistry();
 const core = await createCore({ dataDir, auth: config.auth, demoSeed: config.demo.seed, logger: logger.child({ component: 'core' }) });
 health.register('store', () => (core.store.ping() ? { ok: true } : { ok: false, reason: 'SQLite store does not answer' }));
 
+const workers = config.media.workers || availableParallelism();
+// Browsers need a reachable address in ICE candidates: default to this machine's first LAN address.
+const firstLanAddress = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
+const announcedAddress = config.media.announcedAddress || (config.media.listenIp === '0.0.0.0' ? firstLanAddress() : config.media.listenIp);
+const pool = new MediaWorkerPool({
+  workers,
+  listenIp: config.media.listenIp,
+  announcedAddress,
+  basePort: config.media.basePort,
+  logLevel: config.media.logLevel,
+  logger: logger.child({ component: 'media' }),
+});
+await pool.start();
+health.register('mediasoup', () =>
+  pool.all().length === workers ? { ok: true } : { ok: false, reason: `${pool.all().length} of ${workers} mediasoup workers alive` },
+);
+let signalling: ReturnType<typeof attachSignalling> | undefined;
+const sfuMetrics = registerSfuMetrics(metrics, pool, () => signalling?.conference);
+
 const app = await buildApp({
   logger,
   health,
@@ -29,9 +56,22 @@ const app = await buildApp({
   routes: [(a) => registerCoreRoutes(a, core)],
 });
 
+signalling = attachSignalling({
+  httpServer: app.server,
+  pool,
+  logger: logger.child({ component: 'signalling' }),
+  authenticate: (token) => core.tokens.verify(token),
+  meetings: meetingAccess(core),
+  maxPeersPerRouter: config.media.maxPeersPerRouter,
+  graceMs: config.media.reconnectGraceSeconds * 1000,
+  counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
+});
+
 const shutdown = async (signal: string) => {
   logger.info({ signal }, 'shutting down');
+  await signalling?.close();
   await app.close();
+  await pool.close();
   core.close();
   process.exit(0);
 };

@@ -3,8 +3,8 @@
 // SFU and receives both back through consumers (the technical-check page).
 import { resolve } from 'node:path';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
-import type { Browser } from 'playwright-core';
 import pino from 'pino';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../sfu-server/src/http/app';
 import { MediaWorkerPool } from '../../sfu-server/src/media/worker-pool';
@@ -34,9 +34,22 @@ describe('media loopback through the built mediasoup worker', () => {
       .setExpirationTime('1h')
       .sign(keys.privateKey);
 
-    pool = new MediaWorkerPool({ workers: 1, listenIp: '127.0.0.1', announcedAddress: '', basePort: await freePort(), logLevel: 'warn', logger });
+    pool = new MediaWorkerPool({
+      workers: 1,
+      listenIp: '127.0.0.1',
+      announcedAddress: '',
+      basePort: await freePort(),
+      logLevel: 'warn',
+      logger,
+    });
     await pool.start();
-    app = await buildApp({ logger, health: new HealthRegistry(), metrics: createMetricsRegistry(), bodyLimit: 65536, webRoot: resolve(__dirname, '../../web/dist') });
+    app = await buildApp({
+      logger,
+      health: new HealthRegistry(),
+      metrics: createMetricsRegistry(),
+      bodyLimit: 65536,
+      webRoot: resolve(__dirname, '../../web/dist'),
+    });
     signalling = attachSignalling({
       httpServer: app.server,
       pool,

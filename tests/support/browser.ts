@@ -32,7 +32,9 @@ export interface InboundByPeer {
 export function inboundByPeer(page: Page): Promise<InboundByPeer> {
   return page.evaluate(async () => {
     type Remote = { peerId: string; kind: string; track: MediaStreamTrack };
-    const s = (window as unknown as { __lt?: { session?: { remote: Map<string, Remote>; getStats(): Promise<{ recv?: RTCStatsReport }> } } }).__lt?.session;
+    const s = (
+      window as unknown as { __lt?: { session?: { remote: Map<string, Remote>; getStats(): Promise<{ recv?: RTCStatsReport }> } } }
+    ).__lt?.session;
     if (!s) return {};
     const { recv } = await s.getStats();
     const out: Record<string, { framesDecoded: number; videoBytes: number; audioBytes: number; audioEnergy: number }> = {};

@@ -37,6 +37,10 @@ export const SfuConfigSchema = Type.Object(
         /** Worker i listens on UDP and TCP port basePort + i (one port pair per worker, for firewalls). */
         basePort: Port,
         logLevel: Type.Union([Type.Literal('debug'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('none')]),
+        /** Sites on one router before the meeting spreads to another worker's router (piped). */
+        maxPeersPerRouter: Type.Integer({ minimum: 1 }),
+        /** How long a site whose connection dropped keeps its place and media, seconds. */
+        reconnectGraceSeconds: Type.Integer({ minimum: 1, maximum: 600 }),
       },
       { additionalProperties: false },
     ),
@@ -63,7 +67,15 @@ export const sfuDefaults: SfuConfig = {
   log: { level: 'info' },
   dataDir: 'var/sfu-server',
   webRoot: 'web/dist',
-  media: { workers: 0, listenIp: '0.0.0.0', announcedAddress: '', basePort: 40000, logLevel: 'warn' },
+  media: {
+    workers: 0,
+    listenIp: '0.0.0.0',
+    announcedAddress: '',
+    basePort: 40000,
+    logLevel: 'warn',
+    maxPeersPerRouter: 40,
+    reconnectGraceSeconds: 45,
+  },
   auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
   demo: { seed: true },
 };

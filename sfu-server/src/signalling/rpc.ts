@@ -34,12 +34,13 @@ export function bindRequests(socket: Socket, handlers: Partial<RequestHandlers>,
     if (typeof ack !== 'function') return; // every request needs an ack; pushes from clients are ignored
     const reply = ack as (a: Ack<unknown>) => void;
     const name = String(event).slice(0, 64);
-    counters.onRequest?.(name);
+    const known = name in ClientRequests;
+    counters.onRequest?.(known ? name : 'unknown');
     const report = (code: string, message: string, details?: unknown) => {
-      counters.onError?.(name, code);
+      counters.onError?.(known ? name : 'unknown', code);
       fail(reply, code, message, details);
     };
-    if (!(name in ClientRequests)) return report('UNKNOWN_MESSAGE', `Unknown message "${name}"`);
+    if (!known) return report('UNKNOWN_MESSAGE', `Unknown message "${name}"`);
     const handler = handlers[name as ClientRequestName] as ((d: unknown) => Promise<unknown>) | undefined;
     if (!handler) return report('NOT_AVAILABLE', `"${name}" is not available here`);
     if (args.length !== 2) return report('BAD_REQUEST', 'Expected exactly one payload object');

@@ -1,0 +1,402 @@
+// The core REST API through app.inject: every route, bad input, roles and subtrees.
+import type { FastifyInstance } from 'fastify';
+import type { TSchema } from 'typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../src/core';
+import { importPublicKeyPem, verifySessionToken } from '../src/platform/session-token';
+import { createParser } from '../src/platform/validation';
+import {
+  ErrorReply,
+  LoginReply,
+  MeetingList,
+  MeetingReply,
+  MeReply,
+  RoomReply,
+  SiteList,
+  SiteReply,
+  UserList,
+  UserReply,
+} from '../src/protocol';
+import { makeApp, makeCore } from './support/core';
+
+let core: Core;
+let app: FastifyInstance;
+let cleanup: () => void;
+const tokens: Record<string, string> = {};
+
+function conforms(schema: TSchema, body: unknown): void {
+  const r = createParser(schema).parse(body);
+  expect(r.ok ? [] : r.problems).toEqual([]);
+}
+
+async function call(
+  method: string,
+  url: string,
+  opts: { as?: string; body?: unknown; headers?: Record<string, string>; payload?: string } = {},
+) {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.as) headers.authorization = `Bearer ${tokens[opts.as]}`;
+  const res = await app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(opts.payload !== undefined ? { payload: opts.payload } : opts.body !== undefined ? { payload: opts.body as object } : {}),
+  });
+  const json = res.headers['content-type']?.toString().includes('json') ? res.json() : undefined;
+  if (res.statusCode >= 400) conforms(ErrorReply, json);
+  return { status: res.statusCode, json, res };
+}
+
+async function login(username: string, password = 'lienthong123') {
+  const r = await call('POST', '/api/auth/login', { body: { username, password } });
+  expect(r.status).toBe(200);
+  tokens[username] = r.json.token;
+  return r;
+}
+
+const siteId = (code: string) => core.sites.getByCode(code)!.id;
+const demoMeeting = () =>
+  core.store.listMeetingsEndingAfter(new Date(0).toISOString()).find((m) => m.title.startsWith('Hội nghị giao ban'))!;
+
+beforeAll(async () => {
+  const made = await makeCore();
+  core = made.core;
+  cleanup = made.cleanup;
+  app = await makeApp(core);
+  for (const u of ['chutri.tinh', 'kythuat.tinh', 'mang.tinh', 'daibieu.dt', 'daibieu.vn', 'xa.cuvan', 'xa.thuongnung']) await login(u);
+  await login('admin', 'admin-password-1');
+});
+afterAll(async () => {
+  await app.close();
+  cleanup();
+});
+
+describe('auth', () => {
+  it('logs in: token in the body and an HttpOnly SameSite=Lax cookie; /me works with either', async () => {
+    const r = await login('daibieu.dt');
+    conforms(LoginReply, r.json);
+    expect(r.json.site.code).toBe('TN-DT');
+    const cookie = String(r.res.headers['set-cookie']);
+    expect(cookie).toMatch(/^lt_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=3600$/);
+    const viaBearer = await call('GET', '/api/auth/me', { as: 'daibieu.dt' });
+    expect(viaBearer.status).toBe(200);
+    conforms(MeReply, viaBearer.json);
+    expect(viaBearer.json.sitePath.map((s: { code: string }) => s.code)).toEqual(['TN', 'TN-DT']);
+    const viaCookie = await call('GET', '/api/auth/me', { headers: { cookie: `other=1; lt_session=${r.json.token}` } });
+    expect(viaCookie.json.user.username).toBe('daibieu.dt');
+    expect((await call('GET', '/api/auth/me')).json.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('publishes the public key; tokens verify with it alone and carry the session claims', async () => {
+    const r = await call('GET', '/api/auth/public-key');
+    expect(r.status).toBe(200);
+    expect(r.res.body).toContain('BEGIN PUBLIC KEY');
+    const key = await importPublicKeyPem(r.res.body);
+    const claims = await verifySessionToken(key, tokens['xa.cuvan']!);
+    expect(claims).toMatchObject({ siteCode: 'TN-DT-CUVAN', roles: ['participant'], name: 'Đại biểu Xã Cù Vân' });
+    const t = tokens['xa.cuvan']!;
+    const tampered = `${t.slice(0, -4)}${t.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    await expect(verifySessionToken(key, tampered)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('logout revokes the session at once and clears the cookie', async () => {
+    const r = await login('daibieu.vn');
+    const token = r.json.token;
+    const out = await call('POST', '/api/auth/logout', { headers: { authorization: `Bearer ${token}` } });
+    expect(out.status).toBe(200);
+    expect(String(out.res.headers['set-cookie'])).toContain('Max-Age=0');
+    const me = await call('GET', '/api/auth/me', { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(401);
+    expect(me.json.error.code).toBe('UNAUTHENTICATED');
+    await expect(core.tokens.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('locks the account after repeated failures (423) and an operator can unlock it', async () => {
+    for (let i = 0; i < 3; i++) {
+      const bad = await call('POST', '/api/auth/login', { body: { username: 'xa.labang', password: 'wrong-password' } });
+      expect(bad.status).toBe(401);
+      expect(bad.json.error.code).toBe('INVALID_CREDENTIALS');
+    }
+    const locked = await call('POST', '/api/auth/login', { body: { username: 'xa.labang', password: 'lienthong123' } });
+    expect(locked.status).toBe(423);
+    expect(locked.json.error.code).toBe('ACCOUNT_LOCKED');
+    const user = core.accounts.list({ sub: 'x', siteId: siteId('TN'), roles: ['admin'] }).find((u) => u.username === 'xa.labang')!;
+    expect((await call('POST', `/api/users/${user.id}/unlock`, { as: 'daibieu.dt' })).status).toBe(403);
+    expect((await call('POST', `/api/users/${user.id}/unlock`, { as: 'kythuat.tinh' })).json.user.lockedUntil).toBeNull();
+    expect((await call('POST', '/api/auth/login', { body: { username: 'xa.labang', password: 'lienthong123' } })).status).toBe(200);
+  });
+
+  it('changes the own password only with the current one', async () => {
+    await login('xa.hungson');
+    expect(
+      (await call('POST', '/api/auth/password', { as: 'xa.hungson', body: { currentPassword: 'nope', newPassword: 'mat-khau-moi-1' } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await call('POST', '/api/auth/password', {
+          as: 'xa.hungson',
+          body: { currentPassword: 'lienthong123', newPassword: 'mat-khau-moi-1' },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await call('POST', '/api/auth/login', { body: { username: 'xa.hungson', password: 'mat-khau-moi-1' } })).status).toBe(200);
+  });
+});
+
+describe('bad input changes nothing', () => {
+  it('malformed JSON, unknown keys, wrong types and oversized bodies get coded 4xx replies', async () => {
+    const before = core.sites.list().length;
+    const malformed = await call('POST', '/api/sites', {
+      as: 'admin',
+      payload: '{"code": "X",',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error.code).toBe('BAD_REQUEST');
+    const extra = await call('POST', '/api/sites', {
+      as: 'admin',
+      body: { code: 'TN-X', name: 'Xã X', kind: 'xa', parentId: siteId('TN'), admin: true },
+    });
+    expect(extra.status).toBe(400);
+    expect(extra.json.error.code).toBe('VALIDATION_FAILED');
+    const wrongType = await call('POST', '/api/sites', {
+      as: 'admin',
+      body: { code: 'tn x', name: 5, kind: 'xa', parentId: siteId('TN') },
+    });
+    expect(wrongType.json.error.code).toBe('VALIDATION_FAILED');
+    const huge = await call('POST', '/api/sites', {
+      as: 'admin',
+      body: { code: 'TN-Y', name: 'x'.repeat(70_000), kind: 'xa', parentId: siteId('TN') },
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.json.error.code).toBe('PAYLOAD_TOO_LARGE');
+    const badLogin = await call('POST', '/api/auth/login', { body: { username: 'admin' } });
+    expect(badLogin.json.error.code).toBe('VALIDATION_FAILED');
+    const badQuery = await call('GET', '/api/meetings/upcoming?limit=0', { as: 'admin' });
+    expect(badQuery.json.error.code).toBe('VALIDATION_FAILED');
+    expect(core.sites.list().length).toBe(before);
+  });
+
+  it('unknown ids are 404 NOT_FOUND on every resource', async () => {
+    for (const url of [
+      '/api/sites/nope',
+      '/api/users/nope',
+      '/api/rooms/nope',
+      '/api/meetings/nope',
+      '/api/meetings/nope/sites',
+      '/api/sites/nope/history',
+    ]) {
+      const r = await call('GET', url, { as: 'admin' });
+      expect([url, r.status, r.json.error.code]).toEqual([url, 404, 'NOT_FOUND']);
+    }
+    expect((await call('PATCH', '/api/sites/nope', { as: 'admin', body: { name: 'x' } })).status).toBe(404);
+    expect((await call('POST', '/api/meetings/nope/cancel', { as: 'admin', body: {} })).status).toBe(404);
+    expect((await call('DELETE', '/api/rooms/nope', { as: 'admin' })).status).toBe(404);
+  });
+});
+
+describe('sites', () => {
+  it('lists the tree for everyone; admins create, rename, move and delete', async () => {
+    const list = await call('GET', '/api/sites', { as: 'xa.cuvan' });
+    conforms(SiteList, list.json);
+    expect(list.json.sites[0].code).toBe('TN');
+    const created = await call('POST', '/api/sites', {
+      as: 'admin',
+      body: { code: 'TN-DT-THU', name: 'Xã Thử Nghiệm (demo)', kind: 'xa', parentId: siteId('TN-DT') },
+    });
+    expect(created.status).toBe(201);
+    conforms(SiteReply, created.json);
+    const id = created.json.site.id;
+    expect((await call('PATCH', `/api/sites/${id}`, { as: 'admin', body: { name: 'Xã Thử Nghiệm 2 (demo)' } })).json.site.name).toBe(
+      'Xã Thử Nghiệm 2 (demo)',
+    );
+    const moved = await call('POST', `/api/sites/${id}/move`, { as: 'admin', body: { parentId: siteId('TN-VN') } });
+    expect(moved.json.site).toMatchObject({ id, parentId: siteId('TN-VN'), level: 2 });
+    expect((await call('GET', `/api/sites/${id}/history`, { as: 'admin' })).json.moves).toHaveLength(1);
+    const cycle = await call('POST', `/api/sites/${siteId('TN-DT')}/move`, { as: 'admin', body: { parentId: siteId('TN-DT-CUVAN') } });
+    expect(cycle.json.error.code).toBe('SITE_MOVE_CYCLE');
+    expect((await call('DELETE', `/api/sites/${siteId('TN-DT')}`, { as: 'admin' })).json.error.code).toBe('SITE_HAS_CHILDREN');
+    expect((await call('DELETE', `/api/sites/${id}`, { as: 'admin' })).status).toBe(200);
+    expect((await call('GET', `/api/sites/${id}`, { as: 'admin' })).status).toBe(404);
+  });
+
+  it('refuses the wrong role and another subtree with 403', async () => {
+    const p = await call('POST', '/api/sites', {
+      as: 'xa.cuvan',
+      body: { code: 'TN-DT-CUVAN-A', name: 'Thôn A', kind: 'khac', parentId: siteId('TN-DT-CUVAN') },
+    });
+    expect([p.status, p.json.error.code]).toEqual([403, 'FORBIDDEN']);
+    // An operator of Đại Từ, created through the API by the provincial technician.
+    const op = await call('POST', '/api/users', {
+      as: 'kythuat.tinh',
+      body: {
+        username: 'kythuat.dt',
+        displayName: 'Kỹ thuật viên Huyện Đại Từ',
+        siteId: siteId('TN-DT'),
+        roles: ['operator'],
+        password: 'lienthong123',
+      },
+    });
+    expect(op.status).toBe(201);
+    await login('kythuat.dt');
+    expect((await call('PATCH', `/api/sites/${siteId('TN-DT-CUVAN')}`, { as: 'kythuat.dt', body: { name: 'Xã Cù Vân' } })).status).toBe(
+      200,
+    );
+    expect((await call('PATCH', `/api/sites/${siteId('TN-VN')}`, { as: 'kythuat.dt', body: { name: 'x' } })).status).toBe(403);
+    expect((await call('PATCH', `/api/sites/${siteId('TN')}`, { as: 'kythuat.dt', body: { name: 'x' } })).status).toBe(403);
+    expect(
+      (await call('POST', '/api/sites/import', { as: 'kythuat.dt', body: { format: 'lienthong-sites', version: 1, sites: [] } })).status,
+    ).toBe(403);
+    expect(core.sites.getByCode('TN-VN')!.name).toBe('Huyện Võ Nhai');
+  });
+
+  it('exports CSV and JSON; a CSV import with a bad row reports its line and imports nothing', async () => {
+    const csv = await call('GET', '/api/sites/export?format=csv', { as: 'admin' });
+    expect(csv.res.headers['content-type']).toContain('text/csv');
+    expect(csv.res.body).toContain('Huyện Đại Từ');
+    const json = await call('GET', '/api/sites/export', { as: 'admin' });
+    expect(json.json.format).toBe('lienthong-sites');
+    const before = core.sites.list().length;
+    const bad = await call('POST', '/api/sites/import', {
+      as: 'admin',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'code,name,kind,parentCode\nTN-DT-NEW1,Xã Mới 1 (demo),xa,TN-DT\nTN-DT-NEW2,,xa,TN-DT\n',
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.code).toBe('IMPORT_FAILED');
+    expect(bad.json.error.details.problems).toEqual([expect.objectContaining({ line: 3 })]);
+    expect(core.sites.list().length).toBe(before);
+    expect(core.sites.getByCode('TN-DT-NEW1')).toBeUndefined();
+    const good = await call('POST', '/api/sites/import', {
+      as: 'admin',
+      body: {
+        format: 'lienthong-sites',
+        version: 1,
+        sites: [{ code: 'TN-DT-NEW1', name: 'Xã Mới 1 (demo)', kind: 'xa', parentCode: 'TN-DT' }],
+      },
+    });
+    expect(good.json).toEqual({ ok: true, created: 1, updated: 0, unchanged: 0 });
+    const notAFile = await call('POST', '/api/sites/import', { as: 'admin', body: { sites: 'x' } });
+    expect(notAFile.json.error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('users and rooms', () => {
+  it('CRUD by admins and operators within their subtree', async () => {
+    const created = await call('POST', '/api/users', {
+      as: 'kythuat.tinh',
+      body: {
+        username: 'xa.phuxuyen',
+        displayName: 'Đại biểu Xã Phú Xuyên',
+        siteId: siteId('TN-DT-PHUXUYEN'),
+        roles: ['participant'],
+        password: 'lienthong123',
+      },
+    });
+    expect(created.status).toBe(201);
+    conforms(UserReply, created.json);
+    const id = created.json.user.id;
+    expect((await call('GET', `/api/users/${id}`, { as: 'daibieu.dt' })).status).toBe(403); // participants see only themselves
+    const list = await call('GET', `/api/users?siteId=${siteId('TN-DT-PHUXUYEN')}`, { as: 'admin' });
+    conforms(UserList, list.json);
+    expect(list.json.users.map((u: { username: string }) => u.username)).toEqual(['xa.phuxuyen']);
+    expect(
+      (await call('PATCH', `/api/users/${id}`, { as: 'kythuat.dt', body: { roles: ['participant', 'chair'] } })).json.user.roles,
+    ).toEqual(['participant', 'chair']);
+    expect((await call('PATCH', `/api/users/${id}`, { as: 'kythuat.dt', body: { roles: ['admin'] } })).status).toBe(403);
+    expect((await call('POST', `/api/users/${id}/password`, { as: 'kythuat.dt', body: { newPassword: 'doi-mat-khau-9' } })).status).toBe(
+      200,
+    );
+    expect((await call('POST', '/api/auth/login', { body: { username: 'xa.phuxuyen', password: 'doi-mat-khau-9' } })).status).toBe(200);
+    const dup = await call('POST', '/api/users', {
+      as: 'admin',
+      body: { username: 'xa.phuxuyen', displayName: 'x', siteId: siteId('TN'), roles: ['participant'], password: 'lienthong123' },
+    });
+    expect(dup.json.error.code).toBe('USERNAME_TAKEN');
+    expect((await call('DELETE', `/api/users/${id}`, { as: 'daibieu.vn' })).status).toBe(401); // logged out earlier
+    expect((await call('DELETE', `/api/users/${id}`, { as: 'mang.tinh' })).status).toBe(403);
+    expect((await call('DELETE', `/api/users/${id}`, { as: 'kythuat.dt' })).status).toBe(200);
+    expect((await call('GET', `/api/users/${id}`, { as: 'admin' })).status).toBe(404);
+  });
+
+  it('rooms belong to sites and are managed by that subtree', async () => {
+    const r = await call('POST', '/api/rooms', { as: 'kythuat.dt', body: { siteId: siteId('TN-DT-CUVAN'), name: 'Hội trường UBND xã' } });
+    expect(r.status).toBe(201);
+    conforms(RoomReply, r.json);
+    expect((await call('POST', '/api/rooms', { as: 'kythuat.dt', body: { siteId: siteId('TN-VN'), name: 'x' } })).status).toBe(403);
+    expect((await call('GET', `/api/rooms?siteId=${siteId('TN-DT-CUVAN')}`, { as: 'xa.cuvan' })).json.rooms).toHaveLength(2);
+    expect(
+      (await call('PATCH', `/api/rooms/${r.json.room.id}`, { as: 'kythuat.dt', body: { name: 'Hội trường mới' } })).json.room.name,
+    ).toBe('Hội trường mới');
+    expect((await call('GET', `/api/rooms/${r.json.room.id}`, { as: 'xa.cuvan' })).status).toBe(200);
+    expect((await call('DELETE', `/api/rooms/${r.json.room.id}`, { as: 'xa.cuvan' })).status).toBe(403);
+    expect((await call('DELETE', `/api/rooms/${r.json.room.id}`, { as: 'kythuat.dt' })).status).toBe(200);
+  });
+});
+
+describe('meetings', () => {
+  it('each site sees its upcoming meetings; the demo meeting is live for Đại Từ communes', async () => {
+    const cuvan = await call('GET', '/api/meetings/upcoming', { as: 'xa.cuvan' });
+    conforms(MeetingList, cuvan.json);
+    expect(cuvan.json.meetings.map((m: { title: string; phase: string }) => [m.title, m.phase])).toEqual([
+      ['Hội nghị giao ban trực tuyến toàn tỉnh (demo)', 'live'],
+    ]);
+    expect((await call('GET', '/api/meetings/upcoming', { as: 'xa.thuongnung' })).json.meetings).toEqual([]);
+    const demo = demoMeeting();
+    const check = await call('GET', `/api/meetings/${demo.id}/join-check`, { as: 'xa.cuvan' });
+    expect(check.json).toMatchObject({ ok: true, isChairSite: false, site: { code: 'TN-DT-CUVAN' } });
+    const refused = await call('GET', `/api/meetings/${demo.id}/join-check`, { as: 'xa.thuongnung' });
+    expect([refused.status, refused.json.error.code]).toEqual([403, 'NOT_INVITED']);
+    expect((await call('GET', `/api/meetings/${demo.id}`, { as: 'xa.thuongnung' })).status).toBe(403);
+    const sites = await call('GET', `/api/meetings/${demo.id}/sites`, { as: 'chutri.tinh' });
+    const codes = sites.json.sites.map((s: { code: string }) => s.code);
+    expect(codes[0]).toBe('TN');
+    expect(codes).toContain('TN-DT-CUVAN');
+    expect(codes).toContain('TN-VN');
+    expect(codes).not.toContain('TN-VN-THUONGNUNG');
+  });
+
+  it('creates, edits, opens early and cancels; refuses a double booking naming the clash', async () => {
+    const roomTn = core.rooms.list(siteId('TN'))[0]!;
+    const now = Date.now();
+    const body = {
+      title: 'Họp triển khai chuyển đổi số',
+      startsAt: new Date(now + 30 * 60_000).toISOString(),
+      endsAt: new Date(now + 90 * 60_000).toISOString(),
+      hostSiteId: siteId('TN'),
+      roomId: roomTn.id,
+      chairUserId: core.accounts.list({ sub: 'x', siteId: siteId('TN'), roles: ['admin'] }).find((u) => u.username === 'chutri.tinh')!.id,
+      invites: [{ siteId: siteId('TN-VN'), scope: 'subtree' }],
+    };
+    const clash = await call('POST', '/api/meetings', { as: 'chutri.tinh', body });
+    expect(clash.status).toBe(409);
+    expect(clash.json.error.code).toBe('ROOM_DOUBLE_BOOKED');
+    expect(clash.json.error.message).toContain('Hội nghị giao ban trực tuyến toàn tỉnh (demo)');
+    expect(clash.json.error.details.meetingId).toBe(demoMeeting().id);
+
+    expect((await call('POST', '/api/meetings', { as: 'mang.tinh', body: { ...body, roomId: null } })).status).toBe(403);
+    expect((await call('POST', '/api/meetings', { as: 'daibieu.dt', body: { ...body, roomId: null } })).status).toBe(403);
+    const created = await call('POST', '/api/meetings', { as: 'chutri.tinh', body: { ...body, roomId: null } });
+    expect(created.status).toBe(201);
+    conforms(MeetingReply, created.json);
+    const id = created.json.meeting.id;
+    expect((await call('GET', '/api/meetings/upcoming', { as: 'xa.thuongnung' })).json.meetings.map((m: { id: string }) => m.id)).toEqual([
+      id,
+    ]);
+    expect((await call('GET', `/api/meetings/${id}/join-check`, { as: 'xa.thuongnung' })).json.error.code).toBe('MEETING_NOT_OPEN');
+    expect((await call('POST', `/api/meetings/${id}/open-early`, { as: 'xa.thuongnung' })).status).toBe(403);
+    const opened = await call('POST', `/api/meetings/${id}/open-early`, { as: 'chutri.tinh' });
+    expect(opened.json.meeting.phase).toBe('open_early');
+    expect((await call('GET', `/api/meetings/${id}/join-check`, { as: 'xa.thuongnung' })).status).toBe(200);
+    const edited = await call('PATCH', `/api/meetings/${id}`, { as: 'chutri.tinh', body: { title: 'Họp triển khai chuyển đổi số (sửa)' } });
+    expect(edited.json.meeting.title).toBe('Họp triển khai chuyển đổi số (sửa)');
+    expect((await call('PATCH', `/api/meetings/${id}`, { as: 'daibieu.dt', body: { title: 'x' } })).status).toBe(403);
+    expect((await call('PATCH', `/api/meetings/${id}`, { as: 'chutri.tinh', body: { title: 'x', hostSiteId: 'y' } })).json.error.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    const cancelled = await call('POST', `/api/meetings/${id}/cancel`, { as: 'chutri.tinh', body: { reason: 'Lùi sang tuần sau' } });
+    expect(cancelled.json.meeting).toMatchObject({ status: 'cancelled', cancelReason: 'Lùi sang tuần sau' });
+    expect((await call('GET', `/api/meetings/${id}/join-check`, { as: 'xa.thuongnung' })).json.error.code).toBe('MEETING_CANCELLED');
+  });
+});

@@ -14,7 +14,10 @@ const write = (name: string, text: string) => {
 };
 const main = resolve(__dirname, '../src/main.ts');
 const checkConfig = (file: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', main, '--config', file, '--check-config'], { encoding: 'utf8', cwd: resolve(__dirname, '../..') });
+  spawnSync(process.execPath, ['--import', 'tsx', main, '--config', file, '--check-config'], {
+    encoding: 'utf8',
+    cwd: resolve(__dirname, '../..'),
+  });
 
 describe('sfu-server config', () => {
   it('accepts the shipped sample', () => {

@@ -32,7 +32,12 @@ describe('ops routes', () => {
   });
 
   it('unknown routes get a coded 404', async () => {
-    const app = await buildApp({ logger: pino({ level: 'silent' }), health: new HealthRegistry(), metrics: createMetricsRegistry(), bodyLimit: 4096 });
+    const app = await buildApp({
+      logger: pino({ level: 'silent' }),
+      health: new HealthRegistry(),
+      metrics: createMetricsRegistry(),
+      bodyLimit: 4096,
+    });
     const res = await app.inject('/api/nope');
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'No route GET /api/nope' } });

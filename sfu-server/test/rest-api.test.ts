@@ -7,6 +7,7 @@ import { importPublicKeyPem, verifySessionToken } from '../src/platform/session-
 import { createParser } from '../src/platform/validation';
 import {
   ErrorReply,
+  JoinCheckReply,
   LoginReply,
   MeetingList,
   MeetingReply,
@@ -345,6 +346,7 @@ describe('meetings', () => {
     expect((await call('GET', '/api/meetings/upcoming', { as: 'xa.thuongnung' })).json.meetings).toEqual([]);
     const demo = demoMeeting();
     const check = await call('GET', `/api/meetings/${demo.id}/join-check`, { as: 'xa.cuvan' });
+    conforms(JoinCheckReply, check.json);
     expect(check.json).toMatchObject({ ok: true, isChairSite: false, site: { code: 'TN-DT-CUVAN' } });
     const refused = await call('GET', `/api/meetings/${demo.id}/join-check`, { as: 'xa.thuongnung' });
     expect([refused.status, refused.json.error.code]).toEqual([403, 'NOT_INVITED']);

@@ -1,6 +1,6 @@
 // Meeting scheduling REST bodies. Times are ISO 8601 with an offset; the server stores UTC.
 import Type, { type Static } from 'typebox';
-import { Id } from './sites';
+import { Id, Site } from './sites';
 
 /** How far ahead of the start a chair may open a meeting for the technical check. */
 export const OPEN_EARLY_MAX_MINUTES = 60;
@@ -104,3 +104,14 @@ export type UpcomingQuery = Static<typeof UpcomingQuery>;
 /** Expanded invitation list of one meeting, for the chair console and roll call. */
 export const MeetingSitesReply = Type.Object({ ok: Type.Literal(true), siteIds: Type.Array(Type.String()) });
 export type MeetingSitesReply = Static<typeof MeetingSitesReply>;
+
+/** GET /api/meetings/:id/join-check: the same decision signalling makes on join. */
+export const JoinCheckReply = Type.Object({
+  ok: Type.Literal(true),
+  meeting: Meeting,
+  site: Site,
+  isChairSite: Type.Boolean(),
+  isChair: Type.Boolean(),
+  isHostSite: Type.Boolean(),
+});
+export type JoinCheckReply = Static<typeof JoinCheckReply>;

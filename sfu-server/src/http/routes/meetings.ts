@@ -4,6 +4,7 @@ import type { Core } from '../../core';
 import {
   CancelMeetingBody,
   CreateMeetingBody,
+  type JoinCheckReply,
   type MeetingList,
   MeetingParams,
   type MeetingReply,
@@ -34,10 +35,9 @@ export function meetingRoutes(app: FastifyInstance, core: Core): void {
   });
 
   /** Would a join succeed now? Same rules as signalling, so the lobby can explain a refusal. */
-  r.get('/api/meetings/:id/join-check', { schema: { params: MeetingParams } }, async (req) => {
+  r.get('/api/meetings/:id/join-check', { schema: { params: MeetingParams } }, async (req): Promise<JoinCheckReply> => {
     const { actor } = await requireCaller(core, req);
-    const grant = core.meetings.checkJoin(actor, req.params.id);
-    return { ok: true as const, ...grant };
+    return { ok: true, ...core.meetings.checkJoin(actor, req.params.id) };
   });
 
   r.post('/api/meetings', { schema: { body: CreateMeetingBody } }, async (req, reply): Promise<MeetingReply> => {

@@ -9,6 +9,7 @@ import {
   CreateSiteBody,
   type ImportReply,
   MoveSiteBody,
+  type SiteHistoryReply,
   type SiteList,
   SiteParams,
   type SiteReply,
@@ -59,9 +60,9 @@ export function siteRoutes(app: FastifyInstance, core: Core): void {
     return { ok: true, site: core.sites.get(req.params.id) };
   });
 
-  r.get('/api/sites/:id/history', { schema: { params: SiteParams } }, async (req) => {
+  r.get('/api/sites/:id/history', { schema: { params: SiteParams } }, async (req): Promise<SiteHistoryReply> => {
     await requireCaller(core, req);
-    return { ok: true as const, site: core.sites.get(req.params.id), moves: core.sites.history(req.params.id) };
+    return { ok: true, site: core.sites.get(req.params.id), moves: core.sites.history(req.params.id) };
   });
 
   r.post('/api/sites', { schema: { body: CreateSiteBody } }, async (req, reply): Promise<SiteReply> => {

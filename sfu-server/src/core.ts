@@ -75,6 +75,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       sessionTtlSeconds: opts.auth.sessionTtlSeconds,
       close: () => store.close(),
     };
+    const purged = accounts.purgeExpiredSessions();
+    if (purged > 0) opts.logger.info({ purged }, 'forgot expired sessions');
     if (sites.list().length === 0) {
       if (opts.demoSeed) await seedDemo(core, opts.auth.initialAdminPassword);
       else await seedMinimal(core, opts.auth.initialAdminPassword);

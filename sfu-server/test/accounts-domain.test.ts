@@ -132,5 +132,9 @@ describe('user administration follows the tree', () => {
     const s4 = d.accounts.openSession(d.users.dongHy.id, 60);
     d.clock.advance(61_000);
     expect(await codeOf(() => d.accounts.checkSession(s4.id, d.users.dongHy.id))).toBe('UNAUTHENTICATED');
+    expect(d.accounts.purgeExpiredSessions()).toBe(0); // expired for less than a day: kept
+    d.clock.advance(25 * 3600_000);
+    expect(d.accounts.purgeExpiredSessions()).toBe(4);
+    expect(d.store.getSession(s4.id)).toBeUndefined();
   });
 });

@@ -130,6 +130,23 @@ describe('join eligibility', () => {
     expect(errOf(() => d.meetings.checkJoin({ sub: d.users.cuvan.id }, m.id)).code).toBe('MEETING_NOT_OPEN');
   });
 
+  it('tells listeners about saved changes, so signalling can react', async () => {
+    const { body, at } = await setup();
+    const seen: string[] = [];
+    const off = d.meetings.onChange((c) => seen.push(`${c.type}:${c.meeting.title}`));
+    d.meetings.onChange(() => {
+      throw new Error('a broken listener');
+    });
+    const m = d.meetings.create(d.actors.chairTn, body({ title: 'A', startsAt: at(30 * MIN), endsAt: at(HOUR) }));
+    d.meetings.openEarly(d.actors.chairTn, m.id);
+    d.meetings.update(d.actors.chairTn, m.id, { title: 'B' });
+    expect(() => d.meetings.create(d.actors.chairTn, body({ title: 'clash', startsAt: at(30 * MIN), endsAt: at(HOUR) }))).toThrow();
+    d.meetings.cancel(d.actors.chairTn, m.id);
+    off();
+    d.meetings.create(d.actors.chairTn, body({ title: 'C' }));
+    expect(seen).toEqual(['created:A', 'opened_early:A', 'updated:B', 'cancelled:B']);
+  });
+
   it('refuses cancelled meetings and users who lost their account', async () => {
     const { body, at } = await setup();
     const m = d.meetings.create(d.actors.chairTn, body({ startsAt: at(-MIN), endsAt: at(HOUR) }));

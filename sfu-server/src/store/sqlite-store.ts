@@ -229,6 +229,10 @@ export class SqliteStore {
     this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?').run(at, userId, keep ?? '');
   }
 
+  purgeSessions(beforeIso: string): number {
+    return this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(beforeIso).changes;
+  }
+
   // ---- rooms
   listRooms(siteId?: string): RoomRecord[] {
     const rows = siteId

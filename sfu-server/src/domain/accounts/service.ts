@@ -221,6 +221,11 @@ export class AccountService {
     return u;
   }
 
+  /** Housekeeping: drops sessions expired for more than a day (kept that long for audit questions). */
+  purgeExpiredSessions(): number {
+    return this.store.purgeSessions(iso(new Date(this.clock.now().getTime() - 24 * 3600_000)));
+  }
+
   closeSession(sessionId: string): void {
     this.store.revokeSession(sessionId, iso(this.clock.now()));
   }

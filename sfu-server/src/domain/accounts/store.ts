@@ -39,4 +39,6 @@ export interface AccountStore extends Transactional {
   revokeSession(id: string, at: string): void;
   /** Revokes every live session of a user except `keep`. */
   revokeUserSessions(userId: string, at: string, keep?: string): void;
+  /** Forgets sessions that expired before `beforeIso`; returns how many. */
+  purgeSessions(beforeIso: string): number;
 }

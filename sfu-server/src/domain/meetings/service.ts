@@ -31,13 +31,36 @@ export interface JoinGrant {
   isHostSite: boolean;
 }
 
+/** Told after a change is saved, so signalling can react (close a cancelled meeting, drop uninvited sites). */
+export type MeetingChange = { type: 'created' | 'updated' | 'cancelled' | 'opened_early'; meeting: Meeting };
+export type MeetingListener = (change: MeetingChange) => void;
+
 export class MeetingService {
+  private readonly listeners = new Set<MeetingListener>();
+
   constructor(
     private readonly store: MeetingStore & RoomStore,
     private readonly sites: SiteService,
     private readonly accounts: AccountService,
     private readonly clock: Clock,
   ) {}
+
+  /** Returns an unsubscribe function. Listener errors are isolated from the caller. */
+  onChange(listener: MeetingListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(type: MeetingChange['type'], meeting: Meeting): Meeting {
+    for (const l of this.listeners) {
+      try {
+        l({ type, meeting });
+      } catch {
+        // a failing listener must not undo or fail a saved change
+      }
+    }
+    return meeting;
+  }
 
   phase(m: MeetingRecord, now: Date = this.clock.now()): MeetingPhase {
     const t = now.getTime();
@@ -154,7 +177,7 @@ export class MeetingService {
       this.refuseClash(rec);
       this.store.insertMeeting(rec);
     });
-    return this.view(rec, now);
+    return this.emit('created', this.view(rec, now));
   }
 
   update(actor: Actor, id: string, body: UpdateMeetingBody): Meeting {
@@ -192,7 +215,7 @@ export class MeetingService {
       this.refuseClash(next);
       this.store.updateMeeting(next);
     });
-    return this.view(next, now);
+    return this.emit('updated', this.view(next, now));
   }
 
   cancel(actor: Actor, id: string, reason?: string): Meeting {
@@ -208,7 +231,7 @@ export class MeetingService {
       updatedAt: iso(now),
     };
     this.store.updateMeeting(next);
-    return this.view(next, now);
+    return this.emit('cancelled', this.view(next, now));
   }
 
   /** The chair (or the host site's technicians) opens the meeting up to 60 minutes early for the technical check. */
@@ -225,7 +248,7 @@ export class MeetingService {
     if (cur.openedEarlyAt !== null || now.getTime() >= Date.parse(cur.startsAt)) return this.view(cur, now);
     const next = { ...cur, openedEarlyAt: iso(now), updatedAt: iso(now) };
     this.store.updateMeeting(next);
-    return this.view(next, now);
+    return this.emit('opened_early', this.view(next, now));
   }
 
   /** Meetings not yet ended where the site takes part (or that it hosts), by start time. */

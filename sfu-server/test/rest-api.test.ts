@@ -397,6 +397,14 @@ describe('meetings', () => {
     expect((await call('PATCH', `/api/meetings/${id}`, { as: 'chutri.tinh', body: { title: 'x', hostSiteId: 'y' } })).json.error.code).toBe(
       'VALIDATION_FAILED',
     );
+    const listed = await call('GET', `/api/meetings?hostSiteId=${siteId('TN')}`, { as: 'kythuat.tinh' });
+    conforms(MeetingList, listed.json);
+    expect(listed.json.meetings.map((m: { id: string }) => m.id)).toContain(id);
+    const commune = await call('GET', '/api/meetings', { as: 'xa.thuongnung' });
+    expect(commune.json.meetings.map((m: { id: string }) => m.id)).toEqual([id]); // invited via the Võ Nhai subtree, nothing else
+    expect((await call('GET', '/api/meetings?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z', { as: 'admin' })).json.error.code).toBe(
+      'VALIDATION_FAILED',
+    );
     const cancelled = await call('POST', `/api/meetings/${id}/cancel`, { as: 'chutri.tinh', body: { reason: 'Lùi sang tuần sau' } });
     expect(cancelled.json.meeting).toMatchObject({ status: 'cancelled', cancelReason: 'Lùi sang tuần sau' });
     expect((await call('GET', `/api/meetings/${id}/join-check`, { as: 'xa.thuongnung' })).json.error.code).toBe('MEETING_CANCELLED');

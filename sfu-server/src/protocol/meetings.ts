@@ -101,6 +101,18 @@ export const UpcomingQuery = Type.Object(
 );
 export type UpcomingQuery = Static<typeof UpcomingQuery>;
 
+/** Meetings the caller may see whose window overlaps [from, to) (default: last 7 days to next 30), by start. */
+export const MeetingListQuery = Type.Object(
+  {
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+    hostSiteId: Type.Optional(Id),
+    includeCancelled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type MeetingListQuery = Static<typeof MeetingListQuery>;
+
 /** Expanded invitation list of one meeting, for the chair console and roll call. */
 export const MeetingSitesReply = Type.Object({ ok: Type.Literal(true), siteIds: Type.Array(Type.String()) });
 export type MeetingSitesReply = Static<typeof MeetingSitesReply>;

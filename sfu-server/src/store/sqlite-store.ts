@@ -293,6 +293,11 @@ export class SqliteStore {
       this.meetingFrom(r),
     );
   }
+  listMeetingsBetween(fromIso: string, toIso: string): MeetingRecord[] {
+    return (
+      this.db.prepare('SELECT * FROM meetings WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id').all(toIso, fromIso) as Row[]
+    ).map((r) => this.meetingFrom(r));
+  }
   findRoomClash(roomId: string, startsAt: string, endsAt: string, excludeId?: string): MeetingRecord | undefined {
     const r = this.db
       .prepare(

@@ -17,7 +17,8 @@ import type { SiteService } from '../sites/service';
 import type { MeetingRecord, MeetingStore, RoomStore } from './store';
 
 const OPEN_EARLY_MS = OPEN_EARLY_MAX_MINUTES * 60_000;
-const MAX_DURATION_MS = 24 * 3600_000;
+const HOUR_MS = 3600_000;
+const MAX_DURATION_MS = 24 * HOUR_MS;
 
 /** What signalling needs to admit a site into a meeting. */
 export interface JoinGrant {
@@ -262,6 +263,23 @@ export class MeetingService {
       .filter((m) => (opts.includeCancelled ? true : m.status === 'scheduled'))
       .filter((m) => this.isSiteInvited(m, siteId))
       .slice(0, opts.limit ?? 100)
+      .map((m) => this.view(m, now));
+  }
+
+  /** The schedule the caller may see (administration and history pages). */
+  list(actor: Actor, opts: { from?: string; to?: string; hostSiteId?: string; includeCancelled?: boolean } = {}): Meeting[] {
+    const now = this.clock.now();
+    const from = opts.from ? new Date(opts.from) : new Date(now.getTime() - 7 * 24 * HOUR_MS);
+    const to = opts.to ? new Date(opts.to) : new Date(now.getTime() + 30 * 24 * HOUR_MS);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || to <= from) fail('VALIDATION_FAILED', 'from must be before to');
+    if (to.getTime() - from.getTime() > 366 * 24 * HOUR_MS) fail('VALIDATION_FAILED', 'At most one year at a time');
+    if (opts.hostSiteId !== undefined) this.sites.get(opts.hostSiteId);
+    const tree = this.sites.tree();
+    return this.store
+      .listMeetingsBetween(iso(from), iso(to))
+      .filter((m) => opts.includeCancelled || m.status === 'scheduled')
+      .filter((m) => opts.hostSiteId === undefined || tree.isAncestorOrSelf(opts.hostSiteId, m.hostSiteId))
+      .filter((m) => this.canSee(actor, m))
       .map((m) => this.view(m, now));
   }
 

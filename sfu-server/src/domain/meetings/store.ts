@@ -43,6 +43,8 @@ export interface MeetingStore extends Transactional {
   getMeeting(id: string): MeetingRecord | undefined;
   /** Meetings whose end is after `afterIso`, by start time. */
   listMeetingsEndingAfter(afterIso: string): MeetingRecord[];
+  /** Meetings whose window overlaps [fromIso, toIso), by start time. */
+  listMeetingsBetween(fromIso: string, toIso: string): MeetingRecord[];
   /** A scheduled meeting in the room whose window overlaps [startsAt, endsAt), other than `excludeId`. */
   findRoomClash(roomId: string, startsAt: string, endsAt: string, excludeId?: string): MeetingRecord | undefined;
   insertMeeting(m: MeetingRecord): void;

@@ -6,6 +6,7 @@ import {
   CreateMeetingBody,
   type JoinCheckReply,
   type MeetingList,
+  MeetingListQuery,
   MeetingParams,
   type MeetingReply,
   UpcomingQuery,
@@ -16,6 +17,11 @@ import { requireCaller } from './context';
 
 export function meetingRoutes(app: FastifyInstance, core: Core): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/api/meetings', { schema: { querystring: MeetingListQuery } }, async (req): Promise<MeetingList> => {
+    const { actor } = await requireCaller(core, req);
+    return { ok: true, meetings: core.meetings.list(actor, req.query) };
+  });
 
   r.get('/api/meetings/upcoming', { schema: { querystring: UpcomingQuery } }, async (req): Promise<MeetingList> => {
     const { actor } = await requireCaller(core, req);

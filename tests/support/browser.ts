@@ -2,9 +2,9 @@
 // playwright gives every launch a fresh temporary profile.
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(opts: { executablePath?: string; args?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: opts.executablePath ?? '/usr/bin/chromium',
     headless: true,
     args: [
       '--no-sandbox',
@@ -17,6 +17,7 @@ export async function launchChromium(): Promise<Browser> {
       '--use-fake-device-for-media-stream',
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',
+      ...(opts.args ?? []),
     ],
   });
 }
@@ -67,4 +68,19 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ti
     last = await fn();
   }
   return last;
+}
+
+/** Media from every listed peer is arriving now: decode counters move over a short window. */
+export async function mediaFlowingFrom(page: Page, peers: string[], opts: { video?: boolean; windowMs?: number } = {}): Promise<boolean> {
+  const a = await inboundByPeer(page);
+  await new Promise((r) => setTimeout(r, opts.windowMs ?? 1500));
+  const b = await inboundByPeer(page);
+  return peers.every((p) => {
+    const x = a[p];
+    const y = b[p];
+    if (!y) return false;
+    const audioMoves = y.audioBytes > 0 && y.audioBytes !== x?.audioBytes && y.audioEnergy > 0;
+    const videoMoves = y.framesDecoded > 0 && y.framesDecoded !== x?.framesDecoded;
+    return audioMoves && (opts.video === false || videoMoves);
+  });
 }

@@ -390,7 +390,11 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   private async slotForNewPeer(): Promise<RouterSlot> {
     const open = this.slots.find((s) => s.peers.size < this.opts.maxPeersPerRouter);
     if (open) return open;
-    return this.newSlot(new Set(this.slots.map((s) => s.workerIndex)));
+    // At most one router per worker and room: piping between routers of the same
+    // worker would clash on producer ids and gains nothing.
+    const used = new Set(this.slots.map((s) => s.workerIndex));
+    if (this.opts.pool.all().some((w) => !used.has(w.index))) return this.newSlot(used);
+    return this.slots.reduce((a, b) => (b.peers.size < a.peers.size ? b : a));
   }
 
   private async newSlot(avoidWorkers: ReadonlySet<number>): Promise<RouterSlot> {

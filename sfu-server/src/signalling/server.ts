@@ -139,6 +139,8 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
             opts.counters?.onJoinFailure?.(e instanceof AppError ? e.code : 'INTERNAL');
             throw e;
           }
+          // Joining again from the same socket as a new peer replaces the old one.
+          if (session.room === room && session.peerId && session.peerId !== peerId) conference.removePeer(room, session.peerId);
           conference.bindSocket(room, peerId, socket.id);
           session.room = room;
           session.peerId = peerId;

@@ -3,8 +3,8 @@
 // by itself: ICE restart on network trouble, re-join after a signalling drop,
 // full rebuild when the server lost our media (worker restart).
 import type { JoinRes, ProducerAnnouncement, ReceiveMode } from '@lienthong/sfu-server/protocol';
-import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
+import { Device } from 'mediasoup-client';
 import type { SignallingClient } from '../signalling/client';
 
 export type RoomTarget = { type: 'selftest' } | { type: 'meeting'; meetingId: string };
@@ -157,7 +157,12 @@ export class MediaSession {
     const res =
       this.target.type === 'selftest'
         ? await this.sig.request('selftest:join', { rtpCapabilities })
-        : await this.sig.request('meeting:join', resumePeerId ? { meetingId: this.target.meetingId, rtpCapabilities, resumePeerId } : { meetingId: this.target.meetingId, rtpCapabilities });
+        : await this.sig.request(
+            'meeting:join',
+            resumePeerId
+              ? { meetingId: this.target.meetingId, rtpCapabilities, resumePeerId }
+              : { meetingId: this.target.meetingId, rtpCapabilities },
+          );
     this.peerId = res.peerId;
     this.lastJoin = res;
     this.knownProducers = new Map(res.producers.map((p) => [p.producerId, p]));
@@ -181,14 +186,14 @@ export class MediaSession {
         this.changed();
       }),
       this.sig.on('media:consumerClosed', ({ consumerId }) => void this.dropConsumer(consumerId, false)),
-      this.sig.on('media:reset', () => void this.rebuild(false)),
+      this.sig.on('media:reset', () => void this.rebuild()),
     );
     const onDisconnect = () => {
       this.hadDisconnect = true;
       if (!this.closed) this.setStatus('reconnecting');
     };
     const onConnect = () => {
-      if (this.hadDisconnect && !this.closed) void this.rebuild(true);
+      if (this.hadDisconnect && !this.closed) void this.rebuild();
     };
     this.sig.socket.on('disconnect', onDisconnect);
     this.sig.socket.on('connect', onConnect);
@@ -198,14 +203,17 @@ export class MediaSession {
     );
   }
 
-  /** After a signalling drop (tryResume) or a server-side media loss. */
-  private rebuild(tryResume: boolean): Promise<void> {
+  /**
+   * After a signalling drop or a server-side media loss: re-join as the same peer.
+   * If the server still holds our media we only restart ICE, otherwise rebuild it.
+   */
+  private rebuild(): Promise<void> {
     if (this.rebuilding) return this.rebuilding;
     this.rebuilding = (async () => {
       this.setStatus('reconnecting');
       for (let attempt = 0; !this.closed; attempt++) {
         try {
-          const res = await this.join(tryResume ? (this.peerId ?? undefined) : undefined);
+          const res = await this.join(this.peerId ?? undefined);
           if (res.resumed && this.sendTransport && this.recvTransport) {
             await this.restartIce(this.sendTransport);
             await this.restartIce(this.recvTransport);
@@ -248,7 +256,13 @@ export class MediaSession {
       this.producers.set('mic', p);
     }
     if (this.local.video && this.local.video.readyState === 'live') {
-      const p = await send.produce({ track: this.local.video, encodings: SIMULCAST, codecOptions: { videoGoogleStartBitrate: 600 }, stopTracks: false, appData: { source: 'camera' } });
+      const p = await send.produce({
+        track: this.local.video,
+        encodings: SIMULCAST,
+        codecOptions: { videoGoogleStartBitrate: 600 },
+        stopTracks: false,
+        appData: { source: 'camera' },
+      });
       this.producers.set('camera', p);
       if (this.receiveMode === 'audio-only') {
         p.pause();

@@ -5,9 +5,9 @@ import {
   type ClientRequestName,
   type RequestOf,
   type ResponseOf,
-  SIGNALLING_PATH,
   type ServerEventName,
   type ServerEventOf,
+  SIGNALLING_PATH,
 } from '@lienthong/sfu-server/protocol';
 import { io, type Socket } from 'socket.io-client';
 

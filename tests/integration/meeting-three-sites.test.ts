@@ -1,0 +1,163 @@
+// Three sites (province chair, a district, a commune) in headless Chromium,
+// driven through the UI. The commune's browser runs in its own network
+// namespace so that its network alone can be cut.
+import { execFileSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboundByPeer, launchChromium, mediaFlowingFrom, waitFor } from '../support/browser';
+import { loginAndJoin, myPeerId, waitConnected } from '../support/meeting-ui';
+import { createNetns, type TestNetns } from '../support/netns';
+import { type SfuProcess, startSfuServer } from '../support/sfu-process';
+
+const PASSWORD = 'lienthong123';
+
+describe('a meeting across province, district and commune', () => {
+  let ns: TestNetns;
+  let sfu: SfuProcess;
+  let hostBrowser: Browser;
+  let nsBrowser: Browser;
+  const pages: Record<'chair' | 'district' | 'commune', Page> = {} as never;
+  const peer: Record<'chair' | 'district' | 'commune', string> = {} as never;
+  const others = (who: keyof typeof peer) => (Object.keys(peer) as (keyof typeof peer)[]).filter((k) => k !== who).map((k) => peer[k]);
+
+  beforeAll(async () => {
+    ns = createNetns('meet', 77);
+    // Two workers, two sites per router: the commune lands on the second worker and is piped.
+    sfu = await startSfuServer({ workers: 2, maxPeersPerRouter: 2, listenIp: '0.0.0.0', announcedAddress: ns.hostIp, graceSeconds: 45 });
+    hostBrowser = await launchChromium();
+    const nsUrl = `http://${ns.hostIp}:${sfu.port}`;
+    nsBrowser = await launchChromium({ executablePath: ns.chromiumWrapper, args: [`--unsafely-treat-insecure-origin-as-secure=${nsUrl}`] });
+    pages.chair = await loginAndJoin(hostBrowser, sfu.url, 'chutri.tinh', PASSWORD);
+    pages.district = await loginAndJoin(hostBrowser, sfu.url, 'daibieu.dt', PASSWORD);
+    pages.commune = await loginAndJoin(nsBrowser, nsUrl, 'xa.cuvan', PASSWORD);
+    for (const k of Object.keys(pages) as (keyof typeof pages)[]) peer[k] = await myPeerId(pages[k]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await hostBrowser?.close();
+    await nsBrowser?.close();
+    await sfu?.stop();
+    ns?.remove();
+  });
+
+  it("every site decodes the other two sites' video and hears their audio", async () => {
+    for (const who of Object.keys(pages) as (keyof typeof pages)[]) {
+      const stats = await waitFor(
+        () => inboundByPeer(pages[who]),
+        (s) => others(who).every((p) => (s[p]?.framesDecoded ?? 0) > 0 && (s[p]?.audioEnergy ?? 0) > 0),
+        30_000,
+        `${who} receiving both other sites`,
+      );
+      for (const p of others(who)) {
+        expect(stats[p]!.framesDecoded).toBeGreaterThan(0);
+        expect(stats[p]!.audioEnergy).toBeGreaterThan(0);
+      }
+    }
+    // The chair site is the main picture for everyone by default; sites are labelled tiles.
+    for (const who of ['district', 'commune'] as const) {
+      await expect.poll(() => pages[who].getByTestId('main-picture').getAttribute('data-main-peer'), { timeout: 10_000 }).toBe(peer.chair);
+    }
+    await expect.poll(() => pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT-CUVAN"]').count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('the commune switches to audio-only and still hears and is heard', async () => {
+    await pages.commune.getByTestId('receive-mode').selectOption('audio-only');
+    // No video left at the commune; audio from both others keeps arriving.
+    await waitFor(
+      async () =>
+        Object.values(
+          await pages.commune.evaluate(() =>
+            [...(window as never as { __lt: { session: { remote: Map<string, { kind: string }> } } }).__lt.session.remote.values()].map(
+              (r) => r.kind,
+            ),
+          ),
+        ),
+      (kinds) => !kinds.includes('video') && kinds.filter((k) => k === 'audio').length === 2,
+      15_000,
+      'commune receiving audio only',
+    );
+    expect(await mediaFlowingFrom(pages.commune, others('commune'), { video: false })).toBe(true);
+    expect(await mediaFlowingFrom(pages.chair, [peer.commune], { video: false })).toBe(true);
+    expect(await mediaFlowingFrom(pages.district, [peer.commune], { video: false })).toBe(true);
+    // Its camera is paused server-side: the chair decodes no new frames from it.
+    const a = (await inboundByPeer(pages.chair))[peer.commune]?.framesDecoded ?? 0;
+    await new Promise((r) => setTimeout(r, 1500));
+    const b = (await inboundByPeer(pages.chair))[peer.commune]?.framesDecoded ?? 0;
+    expect(b - a).toBeLessThanOrEqual(2);
+    // Back to full: video returns both ways.
+    await pages.commune.getByTestId('receive-mode').selectOption('full');
+    await waitFor(() => mediaFlowingFrom(pages.commune, others('commune')), Boolean, 20_000, 'commune video back');
+    await waitFor(() => mediaFlowingFrom(pages.chair, [peer.commune]), Boolean, 20_000, 'commune video at chair');
+  });
+
+  it('a commune whose network drops for 15 s comes back by itself, without a reload', async () => {
+    await pages.commune.evaluate(() => {
+      (window as unknown as { __noReload: boolean }).__noReload = true;
+    });
+    const cutAt = Date.now();
+    ns.cut();
+    await pages.commune.locator('[data-testid="session-status"][data-status="reconnecting"]').waitFor({ timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, Math.max(0, 15_000 - (Date.now() - cutAt))));
+    ns.restore();
+    await waitConnected(pages.commune, 30_000);
+    expect(await pages.commune.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    expect(await myPeerId(pages.commune)).toBe(peer.commune);
+    await waitFor(() => mediaFlowingFrom(pages.commune, others('commune')), Boolean, 30_000, 'media back at the commune');
+    await waitFor(() => mediaFlowingFrom(pages.chair, [peer.commune]), Boolean, 30_000, 'commune media back at the chair');
+    // Still one tile for the commune at the chair, not a ghost plus a new one.
+    expect(await pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT-CUVAN"]').count()).toBe(1);
+  });
+
+  it('a killed mediasoup worker is replaced and media flows again for every site', async () => {
+    const workers = execFileSync('pgrep', ['-P', String(sfu.child.pid), '-f', 'mediasoup-worker'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    expect(workers.length).toBe(2);
+    for (const p of Object.values(pages)) await p.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    execFileSync('kill', ['-9', workers[0]!]);
+    await waitFor(
+      async () => (await fetch(`${sfu.url}/healthz`)).status,
+      (s) => s === 200,
+      20_000,
+      'sfu-server healthy again (worker replaced)',
+    );
+    for (const who of Object.keys(pages) as (keyof typeof pages)[]) {
+      await waitFor(() => mediaFlowingFrom(pages[who], others(who)), Boolean, 40_000, `${who} receiving again after the worker died`).catch(
+        async (e) => {
+          const dump = await pages[who].evaluate(() => {
+            const s = (
+              window as never as {
+                __lt: {
+                  session: {
+                    status: string;
+                    peerId: string;
+                    remote: Map<string, { peerId: string; kind: string; track: MediaStreamTrack }>;
+                  };
+                };
+              }
+            ).__lt.session;
+            return {
+              status: s.status,
+              peerId: s.peerId,
+              remote: [...s.remote.values()].map((r) => `${r.peerId}:${r.kind}:${r.track.readyState}`),
+            };
+          });
+          console.log(
+            'DEBUG',
+            who,
+            JSON.stringify(dump),
+            JSON.stringify(peer),
+            JSON.stringify(await inboundByPeer(pages[who])),
+            sfu.output().slice(-3000),
+          );
+          throw e;
+        },
+      );
+      expect(await pages[who].evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    }
+    const metrics = await (await fetch(`${sfu.url}/metrics`)).text();
+    expect(metrics).toMatch(/^lienthong_mediasoup_worker_deaths 1$/m);
+    expect(metrics).toMatch(/^lienthong_sites_connected 3$/m);
+  });
+});

@@ -1,0 +1,29 @@
+// Page object: an official logs in and joins a meeting through the UI.
+import type { Browser, Page } from 'playwright-core';
+
+export async function loginAndJoin(browser: Browser, baseUrl: string, username: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.warn(`[${username}] page error: ${e.message}`));
+  await page.goto(`${baseUrl}/#/login`);
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('meeting-item').first().waitFor({ timeout: 20_000 });
+  await page.getByTestId('join-meeting').first().click();
+  await page.getByTestId('lobby-preview').waitFor({ timeout: 20_000 });
+  await page.getByTestId('enter-room').click();
+  await waitConnected(page);
+  return page;
+}
+
+export async function waitConnected(page: Page, timeout = 30_000): Promise<void> {
+  await page.locator('[data-testid="session-status"][data-status="connected"]').waitFor({ timeout });
+}
+
+export function myPeerId(page: Page): Promise<string> {
+  return page
+    .getByTestId('room')
+    .getAttribute('data-peer-id')
+    .then((v) => v ?? '');
+}

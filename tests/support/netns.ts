@@ -1,0 +1,77 @@
+// A network namespace with a veth pair to the host, made and removed by the test.
+// The host side is HOST_IP, the namespace side NS_IP. Taking the host end down
+// cuts that one site's network (this kernel has no sch_netem, so no tc netem).
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const sh = (args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+
+export interface TestNetns {
+  name: string;
+  hostIp: string;
+  nsIp: string;
+  hostDev: string;
+  /** A chromium launcher that runs inside the namespace. */
+  chromiumWrapper: string;
+  cut(): void;
+  restore(): void;
+  remove(): void;
+}
+
+export function createNetns(tag: string, subnet = 77): TestNetns {
+  const name = `lt-${tag}`;
+  const hostDev = `lth${subnet}`;
+  const nsDev = `ltn${subnet}`;
+  const hostIp = `10.213.${subnet}.1`;
+  const nsIp = `10.213.${subnet}.2`;
+  try {
+    sh(['netns', 'del', name]);
+  } catch {
+    // not there
+  }
+  try {
+    sh(['link', 'del', hostDev]);
+  } catch {
+    // not there
+  }
+  sh(['netns', 'add', name]);
+  sh(['link', 'add', hostDev, 'type', 'veth', 'peer', 'name', nsDev]);
+  sh(['link', 'set', nsDev, 'netns', name]);
+  sh(['addr', 'add', `${hostIp}/24`, 'dev', hostDev]);
+  sh(['link', 'set', hostDev, 'up']);
+  sh(['netns', 'exec', name, 'ip', 'addr', 'add', `${nsIp}/24`, 'dev', nsDev]);
+  sh(['netns', 'exec', name, 'ip', 'link', 'set', nsDev, 'up']);
+  sh(['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']);
+  sh(['netns', 'exec', name, 'ip', 'route', 'add', 'default', 'via', hostIp]);
+  const dir = mkdtempSync(join(tmpdir(), 'lt-netns-'));
+  const chromiumWrapper = join(dir, 'chromium-in-netns');
+  writeFileSync(chromiumWrapper, `#!/bin/sh\nexec ip netns exec ${name} /usr/bin/chromium "$@"\n`);
+  chmodSync(chromiumWrapper, 0o755);
+  return {
+    name,
+    hostIp,
+    nsIp,
+    hostDev,
+    chromiumWrapper,
+    cut() {
+      sh(['link', 'set', hostDev, 'down']);
+    },
+    restore() {
+      sh(['link', 'set', hostDev, 'up']);
+    },
+    remove() {
+      try {
+        sh(['link', 'del', hostDev]);
+      } catch {
+        // gone with the namespace
+      }
+      try {
+        sh(['netns', 'del', name]);
+      } catch {
+        // already removed
+      }
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Starts the real sfu-server (its main.ts) as a child process with a temporary
+// config and data directory, the way an operator would run it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './ports';
+
+export interface SfuProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+  /** Stop and start again on the same data and ports (restart test). */
+  restart(): Promise<void>;
+}
+
+const root = resolve(import.meta.dirname, '../..');
+
+export async function startSfuServer(
+  opts: { workers?: number; maxPeersPerRouter?: number; announcedAddress?: string; listenIp?: string; graceSeconds?: number } = {},
+): Promise<SfuProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
+  const port = await freePort();
+  const basePort = await freePort();
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'http:',
+      '  host: 0.0.0.0',
+      `  port: ${port}`,
+      'log:',
+      '  level: warn',
+      `dataDir: ${join(dir, 'data')}`,
+      `webRoot: ${join(root, 'web/dist')}`,
+      'media:',
+      `  workers: ${opts.workers ?? 1}`,
+      `  listenIp: ${opts.listenIp ?? '127.0.0.1'}`,
+      `  announcedAddress: "${opts.announcedAddress ?? ''}"`,
+      `  basePort: ${basePort}`,
+      `  maxPeersPerRouter: ${opts.maxPeersPerRouter ?? 40}`,
+      `  reconnectGraceSeconds: ${opts.graceSeconds ?? 45}`,
+      'auth:',
+      '  initialAdminPassword: admin-password-1',
+      '',
+    ].join('\n'),
+  );
+  let log = '';
+  const proc: SfuProcess = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir: join(dir, 'data'),
+    child: undefined as unknown as ChildProcess,
+    output: () => log,
+    async stop() {
+      await stopChild(proc.child);
+    },
+    async restart() {
+      await stopChild(proc.child);
+      await launch();
+    },
+  };
+  const launch = async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'sfu-server/src/main.ts'), '--config', config], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d) => (log += d));
+    child.stderr?.on('data', (d) => (log += d));
+    proc.child = child;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`sfu-server exited early:\n${log}`);
+      try {
+        if ((await fetch(`${proc.url}/healthz`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`sfu-server not healthy in 60 s:\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await launch();
+  const stop = proc.stop;
+  proc.stop = async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return proc;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function login(url: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await res.json()) as { token?: string };
+  if (!body.token) throw new Error(`login ${username} failed: ${JSON.stringify(body)}`);
+  return body.token;
+}

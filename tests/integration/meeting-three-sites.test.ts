@@ -60,6 +60,27 @@ describe('a meeting across province, district and commune', () => {
     await expect.poll(() => pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT-CUVAN"]').count(), { timeout: 10_000 }).toBe(1);
   });
 
+  it('exposes the meeting on /metrics with per-site series labelled by site code', async () => {
+    const value = (text: string, series: string) =>
+      Number(text.match(new RegExp(`^${series.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm'))?.[1] ?? Number.NaN);
+    const text = await waitFor(
+      async () => (await fetch(`${sfu.url}/metrics`)).text(),
+      (t) => ['TN', 'TN-DT', 'TN-DT-CUVAN'].every((site) => value(t, `lienthong_site_send_bits_per_second{site="${site}"}`) > 0),
+      15_000,
+      'per-site bitrates on /metrics',
+    );
+    expect(value(text, 'lienthong_meetings_in_progress')).toBe(1);
+    expect(value(text, 'lienthong_sites_connected')).toBe(3);
+    const meeting = text.match(/^lienthong_meeting_producers\{meeting="([^"]+)"\} (\d+)$/m);
+    expect(Number(meeting?.[2])).toBe(6); // camera + microphone per site
+    expect(value(text, `lienthong_meeting_consumers{meeting="${meeting?.[1]}"}`)).toBe(12); // each site consumes the other two
+    for (const site of ['TN', 'TN-DT', 'TN-DT-CUVAN']) {
+      expect(value(text, `lienthong_site_receive_bits_per_second{site="${site}"}`)).toBeGreaterThan(0);
+      expect(value(text, `lienthong_site_packet_loss_ratio{site="${site}"}`)).toBeGreaterThanOrEqual(0);
+    }
+    expect(text).toMatch(/^lienthong_mediasoup_worker_cpu_seconds_total\{worker="1"\} [\d.]+$/m);
+  });
+
   it('the commune switches to audio-only and still hears and is heard', async () => {
     await pages.commune.getByTestId('receive-mode').selectOption('audio-only');
     // No video left at the commune; audio from both others keeps arriving.

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { LiveMeeting, type ParticipantIdentity } from '../src/domain/live/live-meeting';
+import { gradeQuality } from '../src/domain/live/quality';
+
+const who = (peerId: string, siteId: string, userId = `u-${peerId}`): ParticipantIdentity => ({
+  peerId,
+  userId,
+  userName: `User ${peerId}`,
+  siteId,
+  siteCode: siteId.toUpperCase(),
+  siteName: `Site ${siteId}`,
+  parentSiteId: null,
+  parentSiteName: null,
+});
+
+describe('LiveMeeting', () => {
+  it('shows the chair site as main picture by default, the active speaker when the policy says so', () => {
+    const m = new LiveMeeting('m1', 'Họp giao ban', 'tn');
+    m.join(who('d', 'dt'), 1);
+    expect(m.mainPeerId()).toBeNull();
+    m.join(who('c', 'tn'), 2);
+    expect(m.mainPeerId()).toBe('c');
+    expect(m.setActiveSpeaker('d')).toBe(false); // chair policy: main unchanged
+    m.mainPolicy = 'speaker';
+    expect(m.mainPeerId()).toBe('d');
+    m.setActiveSpeaker('ghost');
+    expect(m.activeSpeakerPeerId).toBeNull();
+    expect(m.mainPeerId()).toBe('c');
+  });
+
+  it('keeps a disconnected site for the grace period and lets only the same user resume', () => {
+    const m = new LiveMeeting('m1', 't', 'tn');
+    m.join(who('c', 'tn', 'chair-user'), 0);
+    m.disconnect('c', 1000);
+    expect(m.get('c').connected).toBe(false);
+    expect(m.mainPeerId()).toBeNull(); // a disconnected chair is not the main picture
+    expect(m.canResume('c', 'someone-else')).toBe(false);
+    expect(m.canResume('c', 'chair-user')).toBe(true);
+    expect(m.expired(20_000, 30_000)).toEqual([]);
+    expect(m.expired(31_001, 30_000)).toEqual(['c']);
+    m.reconnect('c');
+    expect(m.expired(100_000, 30_000)).toEqual([]);
+    expect(m.mainPeerId()).toBe('c');
+  });
+
+  it('records receive mode and grades quality from real numbers', () => {
+    const m = new LiveMeeting('m1', 't', 'tn');
+    m.join(who('x', 'xa'), 0);
+    m.setReceiveMode('x', 'audio-only');
+    m.setQuality('x', { rttMs: 40, lossFraction: 0.001, sendBps: 1e6, recvBps: 8e5, jitterMs: 5 });
+    expect(m.get('x')).toMatchObject({ receiveMode: 'audio-only', quality: { grade: 'good' } });
+    expect(m.leave('x')).toBe(true);
+    expect(m.leave('x')).toBe(false);
+  });
+});
+
+describe('gradeQuality', () => {
+  it.each([
+    [{ rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null }, 'unknown'],
+    [{ rttMs: 80, lossFraction: 0.005, sendBps: 5e5, recvBps: 5e5, jitterMs: 10 }, 'good'],
+    [{ rttMs: 350, lossFraction: 0.005, sendBps: 5e5, recvBps: 5e5, jitterMs: 10 }, 'fair'],
+    [{ rttMs: 80, lossFraction: 0.03, sendBps: 5e5, recvBps: 5e5, jitterMs: 10 }, 'fair'],
+    [{ rttMs: 80, lossFraction: 0.1, sendBps: 5e5, recvBps: 5e5, jitterMs: 10 }, 'poor'],
+    [{ rttMs: 700, lossFraction: 0, sendBps: 5e5, recvBps: 5e5, jitterMs: 10 }, 'poor'],
+  ] as const)('%o is %s', (q, grade) => {
+    expect(gradeQuality(q)).toBe(grade);
+  });
+});

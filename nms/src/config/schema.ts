@@ -1,0 +1,132 @@
+// nms configuration: the schema is the documentation; config.sample.yaml mirrors it.
+import Type, { type Static } from 'typebox';
+import { AuthProtocol } from '../protocol/inventory';
+
+const LogLevel = Type.Union([
+  Type.Literal('fatal'),
+  Type.Literal('error'),
+  Type.Literal('warn'),
+  Type.Literal('info'),
+  Type.Literal('debug'),
+  Type.Literal('trace'),
+  Type.Literal('silent'),
+]);
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const obj = <P extends Parameters<typeof Type.Object>[0]>(p: P) => Type.Object(p, { additionalProperties: false });
+
+export const NmsConfigSchema = obj({
+  http: obj({ host: Type.String(), port: Port, bodyLimit: Type.Integer({ minimum: 1024 }) }),
+  log: obj({ level: LogLevel }),
+  /** SQLite store (inventory, credentials, events). */
+  dataDir: Type.String(),
+  auth: obj({
+    /** sfu-server's Ed25519 public key (SPKI PEM). Wins over publicKeyUrl when set. */
+    publicKeyFile: Type.String(),
+    /** sfu-server's /api/auth/public-key, fetched at start-up and retried until it answers. */
+    publicKeyUrl: Type.String(),
+    retrySeconds: Type.Integer({ minimum: 1 }),
+  }),
+  snmp: obj({
+    /** Polls running at once. 64 x ~50 ms per poll keeps 2,000 devices at 60 s well inside one core. */
+    concurrency: Type.Integer({ minimum: 1, maximum: 1024 }),
+    defaultIntervalSeconds: Type.Integer({ minimum: 5 }),
+    defaultTimeoutMs: Type.Integer({ minimum: 100 }),
+    defaultRetries: Type.Integer({ minimum: 0, maximum: 5 }),
+    maxVarbindsPerRequest: Type.Integer({ minimum: 10, maximum: 1000 }),
+    maxInterfaces: Type.Integer({ minimum: 1 }),
+    maxRequestsPerWalk: Type.Integer({ minimum: 1 }),
+  }),
+  traps: obj({
+    enabled: Type.Boolean(),
+    host: Type.String(),
+    /** 162 needs root; a high port is the default. */
+    port: Port,
+    communities: Type.Array(Type.String({ secret: true })),
+    users: Type.Array(
+      obj({
+        user: Type.String(),
+        authProtocol: AuthProtocol,
+        authKey: Type.String({ minLength: 8, secret: true }),
+        privProtocol: Type.Optional(Type.Union([Type.Literal('aes128'), Type.Literal('aes256')])),
+        privKey: Type.Optional(Type.String({ minLength: 8, secret: true })),
+      }),
+    ),
+    /** Hex engine ID the receiver uses (informs are sent to it). Empty = random. */
+    engineID: Type.String(),
+    /** Per-source trap budget: sustained rate and burst. */
+    perSourcePerSecond: Type.Number({ minimum: 0.1 }),
+    perSourceBurst: Type.Integer({ minimum: 1 }),
+  }),
+  probes: obj({
+    enabled: Type.Boolean(),
+    fpingPath: Type.String(),
+    intervalSeconds: Type.Integer({ minimum: 1, maximum: 10 }),
+    pingsPerRound: Type.Integer({ minimum: 1, maximum: 20 }),
+    timeoutMs: Type.Integer({ minimum: 50 }),
+    /** How much RTT history percentiles are computed over. */
+    windowSeconds: Type.Integer({ minimum: 10 }),
+  }),
+  health: obj({
+    utilisationRatio: Type.Number({ minimum: 0, maximum: 1 }),
+    utilisationForMinutes: Type.Number({ minimum: 0 }),
+    flapChanges: Type.Integer({ minimum: 2 }),
+    flapWindowMinutes: Type.Number({ minimum: 1 }),
+    lossRatio: Type.Number({ minimum: 0, maximum: 1 }),
+    rttMs: Type.Number({ minimum: 1 }),
+    errorsPerSecond: Type.Number({ minimum: 0 }),
+  }),
+  events: obj({ dedupWindowSeconds: Type.Integer({ minimum: 0 }), keepDays: Type.Integer({ minimum: 1 }) }),
+  timeseries: obj({
+    /** Points kept in memory per link. */
+    memoryPoints: Type.Integer({ minimum: 10 }),
+    /** Prometheus base URL (http://host:9090); empty = in-process ring buffer. */
+    prometheusUrl: Type.String(),
+  }),
+  demo: obj({
+    /** Simulated agents on loopback for the seeded sites, flagged demo. */
+    enabled: Type.Boolean(),
+    basePort: Port,
+    /** District sites to simulate (0 = all nine). */
+    districts: Type.Integer({ minimum: 0 }),
+  }),
+});
+export type NmsConfig = Static<typeof NmsConfigSchema>;
+
+export const nmsDefaults: NmsConfig = {
+  http: { host: '0.0.0.0', port: 8090, bodyLimit: 4_194_304 },
+  log: { level: 'info' },
+  dataDir: 'var/nms',
+  auth: { publicKeyFile: '', publicKeyUrl: 'http://127.0.0.1:8080/api/auth/public-key', retrySeconds: 5 },
+  snmp: {
+    concurrency: 64,
+    defaultIntervalSeconds: 60,
+    defaultTimeoutMs: 2000,
+    defaultRetries: 1,
+    maxVarbindsPerRequest: 120,
+    maxInterfaces: 4096,
+    maxRequestsPerWalk: 400,
+  },
+  traps: {
+    enabled: true,
+    host: '0.0.0.0',
+    port: 10162,
+    communities: ['public'],
+    users: [],
+    engineID: '',
+    perSourcePerSecond: 20,
+    perSourceBurst: 100,
+  },
+  probes: { enabled: true, fpingPath: '/usr/bin/fping', intervalSeconds: 10, pingsPerRound: 5, timeoutMs: 1000, windowSeconds: 300 },
+  health: {
+    utilisationRatio: 0.8,
+    utilisationForMinutes: 15,
+    flapChanges: 4,
+    flapWindowMinutes: 15,
+    lossRatio: 0.02,
+    rttMs: 300,
+    errorsPerSecond: 1,
+  },
+  events: { dedupWindowSeconds: 300, keepDays: 30 },
+  timeseries: { memoryPoints: 720, prometheusUrl: '' },
+  demo: { enabled: true, basePort: 16100, districts: 0 },
+};

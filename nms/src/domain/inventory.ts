@@ -1,0 +1,245 @@
+// Inventory: devices attached to sites and links between a site and its parent.
+// Checks references (known sites, existing devices) before anything is stored.
+
+import type {
+  DeviceInput,
+  DevicePatch,
+  DeviceRole,
+  ImportFile,
+  LinkEnd,
+  LinkInput,
+  LinkPatch,
+  SnmpCredentials,
+} from '../protocol/inventory';
+import { DomainError as AppError } from './errors';
+
+export interface Device {
+  id: string;
+  name: string;
+  siteCode: string;
+  role: DeviceRole;
+  address: string;
+  snmpPort: number;
+  snmp: SnmpCredentials | null;
+  pollIntervalSeconds: number;
+  timeoutMs: number;
+  retries: number;
+  probe: boolean;
+  demo: boolean;
+}
+
+export interface Link {
+  id: string;
+  name: string;
+  downstream: LinkEnd;
+  upstream: LinkEnd;
+  speedBps: number;
+  role: 'primary' | 'backup';
+  demo: boolean;
+}
+
+export interface InventoryStore {
+  listDevices(): Device[];
+  listLinks(): Link[];
+  saveDevice(d: Device): void;
+  deleteDevice(id: string): void;
+  saveLink(l: Link): void;
+  deleteLink(id: string): void;
+  transaction<T>(fn: () => T): T;
+}
+
+export interface DeviceDefaults {
+  pollIntervalSeconds: number;
+  timeoutMs: number;
+  retries: number;
+}
+
+export type InventoryChange = { type: 'device'; id: string } | { type: 'link'; id: string } | { type: 'bulk' };
+
+export class Inventory {
+  private readonly listeners: ((c: InventoryChange) => void)[] = [];
+
+  constructor(
+    private readonly store: InventoryStore,
+    private readonly siteCodes: () => Set<string>,
+    private readonly defaults: DeviceDefaults,
+    private readonly newId: () => string,
+  ) {}
+
+  onChange(fn: (c: InventoryChange) => void): void {
+    this.listeners.push(fn);
+  }
+  private emit(c: InventoryChange): void {
+    for (const l of this.listeners) l(c);
+  }
+
+  devices(): Device[] {
+    return this.store.listDevices();
+  }
+  links(): Link[] {
+    return this.store.listLinks();
+  }
+  device(id: string): Device {
+    const d = this.devices().find((x) => x.id === id);
+    if (!d) throw new AppError('NOT_FOUND', `No device ${id}`, 404);
+    return d;
+  }
+  link(id: string): Link {
+    const l = this.links().find((x) => x.id === id);
+    if (!l) throw new AppError('NOT_FOUND', `No link ${id}`, 404);
+    return l;
+  }
+
+  createDevice(input: DeviceInput): Device {
+    const d = this.buildDevice(this.newId(), input, this.devices());
+    this.store.saveDevice(d);
+    this.emit({ type: 'device', id: d.id });
+    return d;
+  }
+
+  updateDevice(id: string, patch: DevicePatch): Device {
+    const cur = this.device(id);
+    const merged: DeviceInput = { ...toInput(cur), ...patch };
+    const d = this.buildDevice(id, merged, this.devices());
+    this.store.transaction(() => {
+      this.store.saveDevice(d);
+      if (d.name !== cur.name) for (const l of this.links()) this.store.saveLink(renameDevice(l, cur.name, d.name));
+    });
+    this.emit({ type: 'device', id });
+    return d;
+  }
+
+  deleteDevice(id: string): void {
+    const d = this.device(id);
+    const used = this.links().filter((l) => l.downstream.device === d.name || l.upstream.device === d.name);
+    if (used.length > 0) throw new AppError('CONFLICT', `Device ${d.name} is used by link(s) ${used.map((l) => l.name).join(', ')}`, 409);
+    this.store.deleteDevice(id);
+    this.emit({ type: 'device', id });
+  }
+
+  createLink(input: LinkInput): Link {
+    const l = this.buildLink(this.newId(), input, this.devices(), this.links());
+    this.store.saveLink(l);
+    this.emit({ type: 'link', id: l.id });
+    return l;
+  }
+
+  updateLink(id: string, patch: LinkPatch): Link {
+    const cur = this.link(id);
+    const l = this.buildLink(id, { ...toLinkInput(cur), ...patch }, this.devices(), this.links());
+    this.store.saveLink(l);
+    this.emit({ type: 'link', id });
+    return l;
+  }
+
+  deleteLink(id: string): void {
+    this.link(id);
+    this.store.deleteLink(id);
+    this.emit({ type: 'link', id });
+  }
+
+  /** Upserts by name, all or nothing. */
+  import(file: ImportFile): { devices: { created: number; updated: number }; links: { created: number; updated: number } } {
+    const res = { devices: { created: 0, updated: 0 }, links: { created: 0, updated: 0 } };
+    const devices = this.devices();
+    const links = this.links();
+    const newDevices: Device[] = [];
+    const problems: string[] = [];
+    const names = new Set<string>();
+    for (const [i, input] of (file.devices ?? []).entries()) {
+      if (names.has(input.name)) problems.push(`/devices/${i}: duplicate name ${input.name}`);
+      names.add(input.name);
+      const existing = devices.find((d) => d.name === input.name);
+      try {
+        const others = devices.filter((d) => d.name !== input.name);
+        newDevices.push(this.buildDevice(existing?.id ?? this.newId(), input, others));
+        existing ? res.devices.updated++ : res.devices.created++;
+      } catch (e) {
+        problems.push(`/devices/${i}: ${(e as Error).message}`);
+      }
+    }
+    const allDevices = [...devices.filter((d) => !names.has(d.name)), ...newDevices];
+    const newLinks: Link[] = [];
+    const linkNames = new Set<string>();
+    for (const [i, input] of (file.links ?? []).entries()) {
+      if (linkNames.has(input.name)) problems.push(`/links/${i}: duplicate name ${input.name}`);
+      linkNames.add(input.name);
+      const existing = links.find((l) => l.name === input.name);
+      try {
+        newLinks.push(this.buildLink(existing?.id ?? this.newId(), input, allDevices, links));
+        existing ? res.links.updated++ : res.links.created++;
+      } catch (e) {
+        problems.push(`/links/${i}: ${(e as Error).message}`);
+      }
+    }
+    if (problems.length > 0) throw new AppError('IMPORT_INVALID', `Import refused: ${problems.length} problem(s)`, 400, { problems });
+    this.store.transaction(() => {
+      for (const d of newDevices) this.store.saveDevice(d);
+      for (const l of newLinks) this.store.saveLink(l);
+    });
+    this.emit({ type: 'bulk' });
+    return res;
+  }
+
+  private buildDevice(id: string, input: DeviceInput, others: Device[]): Device {
+    if (!this.siteCodes().has(input.siteCode)) throw new AppError('UNKNOWN_SITE', `No site ${input.siteCode}`, 400);
+    if (others.some((d) => d.name === input.name && d.id !== id)) throw new AppError('CONFLICT', `Device name ${input.name} is taken`, 409);
+    if (input.snmp?.version === '3' && input.snmp.level === 'authPriv' && (!input.snmp.privKey || !input.snmp.privProtocol)) {
+      throw new AppError('BAD_REQUEST', 'SNMPv3 authPriv needs privProtocol and privKey', 400);
+    }
+    return {
+      id,
+      name: input.name,
+      siteCode: input.siteCode,
+      role: input.role,
+      address: input.address,
+      snmpPort: input.snmpPort ?? 161,
+      snmp: input.snmp ?? null,
+      pollIntervalSeconds: input.pollIntervalSeconds ?? this.defaults.pollIntervalSeconds,
+      timeoutMs: input.timeoutMs ?? this.defaults.timeoutMs,
+      retries: input.retries ?? this.defaults.retries,
+      probe: input.probe ?? true,
+      demo: input.demo ?? false,
+    };
+  }
+
+  private buildLink(id: string, input: LinkInput, devices: Device[], links: Link[]): Link {
+    const sites = this.siteCodes();
+    for (const [label, end] of [
+      ['downstream', input.downstream],
+      ['upstream', input.upstream],
+    ] as const) {
+      if (!sites.has(end.siteCode)) throw new AppError('UNKNOWN_SITE', `${label}: no site ${end.siteCode}`, 400);
+      if (end.device !== undefined) {
+        const d = devices.find((x) => x.name === end.device);
+        if (!d) throw new AppError('UNKNOWN_DEVICE', `${label}: no device ${end.device}`, 400);
+        if (d.siteCode !== end.siteCode)
+          throw new AppError('BAD_REQUEST', `${label}: device ${end.device} is at ${d.siteCode}, not ${end.siteCode}`, 400);
+      } else if (end.interface !== undefined) throw new AppError('BAD_REQUEST', `${label}: interface given without device`, 400);
+    }
+    if (input.downstream.siteCode === input.upstream.siteCode) throw new AppError('BAD_REQUEST', 'A link joins two different sites', 400);
+    if (links.some((l) => l.name === input.name && l.id !== id)) throw new AppError('CONFLICT', `Link name ${input.name} is taken`, 409);
+    return {
+      id,
+      name: input.name,
+      downstream: input.downstream,
+      upstream: input.upstream,
+      speedBps: input.speedBps,
+      role: input.role,
+      demo: input.demo ?? false,
+    };
+  }
+}
+
+function toInput(d: Device): DeviceInput {
+  const { id: _id, snmp, ...rest } = d;
+  return snmp ? { ...rest, snmp } : rest;
+}
+function toLinkInput(l: Link): LinkInput {
+  const { id: _id, ...rest } = l;
+  return rest;
+}
+function renameDevice(l: Link, from: string, to: string): Link {
+  const fix = (e: LinkEnd): LinkEnd => (e.device === from ? { ...e, device: to } : e);
+  return { ...l, downstream: fix(l.downstream), upstream: fix(l.upstream) };
+}

@@ -1,0 +1,99 @@
+// Link health: up / degraded / down / flapping from status, utilisation held over time,
+// errors, loss and latency. A flapping uplink ranks worse than a down one.
+import type { LinkState } from '../protocol/health';
+
+export interface HealthThresholds {
+  utilisationRatio: number;
+  utilisationForMs: number;
+  flapChanges: number;
+  flapWindowMs: number;
+  lossRatio: number;
+  rttMs: number;
+  errorsPerSecond: number;
+}
+
+export const defaultThresholds: HealthThresholds = {
+  utilisationRatio: 0.8,
+  utilisationForMs: 15 * 60_000,
+  flapChanges: 4,
+  flapWindowMs: 15 * 60_000,
+  lossRatio: 0.02,
+  // G.114: 150 ms one way, so 300 ms round trip.
+  rttMs: 300,
+  errorsPerSecond: 1,
+};
+
+export interface LinkObservation {
+  adminUp: boolean | null;
+  operUp: boolean | null;
+  inBps: number | null;
+  outBps: number | null;
+  speedBps: number;
+  errorsPerSecond: number | null;
+  rttMs: number | null;
+  lossRatio: number | null;
+  /** Oper status change times of the monitored interface(s), ms. */
+  changes: number[];
+}
+
+export interface LinkHealth {
+  state: LinkState;
+  reasons: string[];
+  since: number | null;
+  utilisation: number | null;
+  statusChanges: number;
+}
+
+const pct = (r: number) => `${Math.round(r * 100)}%`;
+
+export class LinkHealthTracker {
+  private highSince: number | null = null;
+  private current: LinkHealth = { state: 'unknown', reasons: [], since: null, utilisation: null, statusChanges: 0 };
+
+  constructor(private readonly th: HealthThresholds = defaultThresholds) {}
+
+  get health(): LinkHealth {
+    return this.current;
+  }
+
+  /** Returns the new health and whether the state changed. */
+  evaluate(o: LinkObservation, now: number): { health: LinkHealth; changed: boolean; previous: LinkState } {
+    const reasons: string[] = [];
+    const changes = o.changes.filter((t) => now - t <= this.th.flapWindowMs).length;
+    const rates = [o.inBps, o.outBps].filter((v): v is number => v !== null);
+    const utilisation = rates.length > 0 && o.speedBps > 0 ? Math.max(...rates) / o.speedBps : null;
+    if (utilisation !== null && utilisation > this.th.utilisationRatio) this.highSince ??= now;
+    else if (utilisation !== null) this.highSince = null;
+
+    let state: LinkState;
+    if (changes >= this.th.flapChanges) {
+      state = 'flapping';
+      reasons.push(`${changes} status changes in ${Math.round(this.th.flapWindowMs / 60_000)} min`);
+    } else if (o.adminUp === false) {
+      state = 'down';
+      reasons.push('administratively down');
+    } else if (o.operUp === false) {
+      state = 'down';
+      reasons.push('oper down while admin up');
+    } else if (o.operUp === null && o.lossRatio !== null && o.lossRatio >= 1) {
+      state = 'down';
+      reasons.push('no SNMP status and no probe answers');
+    } else if (o.operUp === null && o.rttMs === null && o.lossRatio === null) {
+      state = 'unknown';
+    } else {
+      state = 'up';
+      if (this.highSince !== null && now - this.highSince >= this.th.utilisationForMs && utilisation !== null) {
+        reasons.push(`utilisation ${pct(utilisation)} for ${Math.round((now - this.highSince) / 60_000)} min`);
+      }
+      if (o.errorsPerSecond !== null && o.errorsPerSecond > this.th.errorsPerSecond)
+        reasons.push(`${o.errorsPerSecond.toFixed(1)} errors/s`);
+      if (o.lossRatio !== null && o.lossRatio > this.th.lossRatio) reasons.push(`loss ${pct(o.lossRatio)}`);
+      if (o.rttMs !== null && o.rttMs > this.th.rttMs) reasons.push(`round trip ${Math.round(o.rttMs)} ms`);
+      if (reasons.length > 0) state = 'degraded';
+    }
+    const previous = this.current.state;
+    const changed = previous !== state;
+    this.current = { state, reasons, since: changed ? now : this.current.since, utilisation, statusChanges: changes };
+    return { health: this.current, changed, previous };
+  }
+}

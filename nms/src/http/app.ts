@@ -1,0 +1,25 @@
+// Fastify app factory, separate from main.ts so tests can `inject` or listen on port 0.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '@lienthong/sfu-server/platform';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { type ApiDeps, apiRoutes } from './routes/api';
+
+export interface AppDeps extends ApiDeps {
+  logger: Logger;
+  health: HealthRegistry;
+  metrics: Registry;
+  bodyLimit: number;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandler(app);
+  registerOpsRoutes(app, { health: deps.health, metrics: deps.metrics });
+  await apiRoutes(app, deps);
+  installNotFound(app);
+  return app;
+}

@@ -1,0 +1,22 @@
+// Composition root: the only reader of process.env. Starts with embedded defaults and no file.
+import { createLogger, loadConfigOrExit, parseStartupArgs, redactConfig } from '@lienthong/sfu-server/platform';
+import { NmsConfigSchema, nmsDefaults } from './config/schema';
+import { createNms } from './service';
+
+const args = parseStartupArgs(process.argv.slice(2), process.env.LIENTHONG_NMS_CONFIG);
+const config = loadConfigOrExit('nms', args, NmsConfigSchema, nmsDefaults);
+const logger = createLogger({ service: 'nms', level: config.log.level });
+logger.info({ config: redactConfig(NmsConfigSchema, config) }, 'starting nms');
+
+const nms = await createNms({ config, logger });
+
+const shutdown = async (signal: string) => {
+  logger.info({ signal }, 'shutting down');
+  await nms.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+await nms.app.listen({ host: config.http.host, port: config.http.port });
+logger.info(`nms listening on http://${config.http.host}:${config.http.port}`);

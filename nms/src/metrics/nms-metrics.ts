@@ -1,0 +1,216 @@
+// Prometheus exposition. Device and interface series are read from the live state at
+// scrape time; interface counters are our monotonic totals (wrap- and reboot-corrected),
+// so Prometheus' rate() never sees a spike.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Inventory } from '../domain/inventory';
+import type { Monitor } from '../domain/monitor';
+
+export interface NmsMetrics {
+  pollDuration: Histogram<'outcome'>;
+  pollTimeouts: Counter<'device'>;
+  pdusSent: Counter;
+  varbinds: Counter;
+  pollsSkipped: Counter;
+  trapsReceived: Counter<'kind' | 'version'>;
+  trapsDropped: Counter<'reason'>;
+  probeRounds: Counter<'outcome'>;
+}
+
+const LINK_STATES = ['unknown', 'up', 'degraded', 'down', 'flapping'] as const;
+
+export function registerNmsMetrics(registry: Registry, inventory: Inventory, monitor: Monitor): NmsMetrics {
+  const siteLabels = (siteCode: string) => ({ site: siteCode, level: levelOf(monitor, siteCode) });
+
+  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        fill(this);
+      },
+    });
+  const counter = (name: string, help: string, labelNames: string[], fill: (c: Counter) => void) =>
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        fill(this);
+      },
+    });
+
+  const polled = () => inventory.devices().filter((d) => d.snmp);
+  gauge('lienthong_device_up', '1 when the device answered its last SNMP poll', ['site', 'level', 'device', 'error'], (g) => {
+    for (const d of polled()) {
+      const r = monitor.runtime(d.id);
+      if (r.state === 'unknown') continue;
+      g.set({ ...siteLabels(d.siteCode), device: d.name, error: r.errorCode ?? '' }, r.state === 'up' ? 1 : 0);
+    }
+  });
+  gauge('lienthong_device_uptime_seconds', 'sysUpTime of the device', ['site', 'level', 'device'], (g) => {
+    for (const d of polled()) {
+      const v = monitor.deviceView(d).status.uptimeSeconds;
+      if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v);
+    }
+  });
+  counter('lienthong_device_reboots_total', 'Reboots seen (sysUpTime went back) since nms started', ['site', 'level', 'device'], (c) => {
+    for (const d of polled()) c.inc({ ...siteLabels(d.siteCode), device: d.name }, monitor.runtime(d.id).reboots);
+  });
+  gauge('lienthong_device_cpu_load_ratio', 'Average processor load (HOST-RESOURCES or UCD)', ['site', 'level', 'device'], (g) => {
+    for (const d of polled()) {
+      const v = monitor.runtime(d.id).cpuLoadPercent;
+      if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v / 100);
+    }
+  });
+  gauge('lienthong_device_memory_used_ratio', 'Used share of physical memory', ['site', 'level', 'device'], (g) => {
+    for (const d of polled()) {
+      const v = monitor.runtime(d.id).memoryUsedRatio;
+      if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v);
+    }
+  });
+
+  const linkIndex = () => {
+    const m = new Map<string, string>();
+    for (const l of inventory.links()) {
+      for (const e of [l.downstream, l.upstream]) if (e.device && e.interface) m.set(`${e.device}\u0000${e.interface}`, l.name);
+    }
+    return m;
+  };
+  const ifLabels = ['site', 'level', 'device', 'interface', 'link'];
+  const eachIf = (fn: (labels: Record<string, string>, i: ReturnType<Monitor['runtime']>['ifaces']['all'][number]) => void) => {
+    const links = linkIndex();
+    for (const d of polled()) {
+      const base = { ...siteLabels(d.siteCode), device: d.name };
+      for (const i of monitor.runtime(d.id).ifaces.all)
+        fn({ ...base, interface: i.key, link: links.get(`${d.name}\u0000${i.key}`) ?? '' }, i);
+    }
+  };
+  const ifCounter = (name: string, help: string, key: keyof ReturnType<Monitor['runtime']>['ifaces']['all'][number]['totals']) =>
+    counter(name, help, ifLabels, (c) => eachIf((l, i) => c.inc(l, Number(i.totals[key]))));
+  ifCounter('lienthong_interface_receive_bytes_total', 'Octets received (ifHCInOctets, wrap and reboot corrected)', 'inOctets');
+  ifCounter('lienthong_interface_transmit_bytes_total', 'Octets sent (ifHCOutOctets, wrap and reboot corrected)', 'outOctets');
+  ifCounter('lienthong_interface_receive_errors_total', 'ifInErrors', 'inErrors');
+  ifCounter('lienthong_interface_transmit_errors_total', 'ifOutErrors', 'outErrors');
+  ifCounter('lienthong_interface_receive_discards_total', 'ifInDiscards', 'inDiscards');
+  ifCounter('lienthong_interface_transmit_discards_total', 'ifOutDiscards', 'outDiscards');
+  gauge('lienthong_interface_speed_bits_per_second', 'ifHighSpeed (or ifSpeed) in bits/s', ifLabels, (g) =>
+    eachIf((l, i) => g.set(l, i.speedBps)),
+  );
+  gauge('lienthong_interface_admin_up', '1 when ifAdminStatus is up', ifLabels, (g) => eachIf((l, i) => g.set(l, i.adminUp ? 1 : 0)));
+  gauge('lienthong_interface_oper_up', '1 when ifOperStatus is up', ifLabels, (g) => eachIf((l, i) => g.set(l, i.operUp ? 1 : 0)));
+  counter('lienthong_interface_status_changes_total', 'Oper status changes in the last hour (polls and traps)', ifLabels, (c) =>
+    eachIf((l, i) => c.inc(l, i.changes.length)),
+  );
+
+  gauge(
+    'lienthong_link_state',
+    'Link health: 1 for the current state',
+    ['site', 'level', 'link', 'role', 'upstream_site', 'state'],
+    (g) => {
+      for (const l of inventory.links()) {
+        const s = monitor.linkView(l).health.state;
+        for (const st of LINK_STATES)
+          g.set(
+            { ...siteLabels(l.downstream.siteCode), link: l.name, role: l.role, upstream_site: l.upstream.siteCode, state: st },
+            s === st ? 1 : 0,
+          );
+      }
+    },
+  );
+  gauge('lienthong_link_utilisation_ratio', 'max(in, out) rate over link speed', ['site', 'level', 'link', 'role'], (g) => {
+    for (const l of inventory.links()) {
+      const u = monitor.linkView(l).health.utilisation;
+      if (u !== null) g.set({ ...siteLabels(l.downstream.siteCode), link: l.name, role: l.role }, u);
+    }
+  });
+  gauge(
+    'lienthong_site_unreachable',
+    '1 when a down link above the site cuts it off (cause in the label)',
+    ['site', 'level', 'cause_link', 'cause_site'],
+    (g) => {
+      for (const s of monitor.siteHealth()) {
+        g.set({ site: s.code, level: s.level, cause_link: s.cause?.linkName ?? '', cause_site: s.cause?.siteCode ?? '' }, s.cause ? 1 : 0);
+      }
+    },
+  );
+
+  const probeGauge = (name: string, help: string, pick: (p: NonNullable<ReturnType<Monitor['runtime']>['probe']>) => number | null) =>
+    gauge(name, help, ['site', 'level', 'device'], (g) => {
+      for (const d of inventory.devices()) {
+        const p = monitor.runtime(d.id).probe;
+        const v = p ? pick(p) : null;
+        if (v !== null && d.probe) g.set({ ...siteLabels(d.siteCode), device: d.name }, v);
+      }
+    });
+  probeGauge('lienthong_probe_rtt_seconds', 'Mean ICMP round trip of the last probe round', (p) =>
+    p.rttMs === null ? null : p.rttMs / 1000,
+  );
+  probeGauge('lienthong_probe_rtt_p50_seconds', 'Median ICMP round trip over the probe window', (p) =>
+    p.p50 === null ? null : p.p50 / 1000,
+  );
+  probeGauge('lienthong_probe_rtt_p95_seconds', '95th percentile ICMP round trip over the probe window', (p) =>
+    p.p95 === null ? null : p.p95 / 1000,
+  );
+  probeGauge('lienthong_probe_rtt_p99_seconds', '99th percentile ICMP round trip over the probe window', (p) =>
+    p.p99 === null ? null : p.p99 / 1000,
+  );
+  probeGauge('lienthong_probe_jitter_seconds', 'Mean difference of consecutive round trips', (p) =>
+    p.jitterMs === null ? null : p.jitterMs / 1000,
+  );
+  probeGauge('lienthong_probe_loss_ratio', 'Share of pings lost in the last round', (p) => p.lossRatio);
+
+  return {
+    pollDuration: new Histogram({
+      name: 'lienthong_snmp_poll_duration_seconds',
+      help: 'Duration of one device poll',
+      labelNames: ['outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    pollTimeouts: new Counter({
+      name: 'lienthong_snmp_poll_timeouts_total',
+      help: 'Polls that timed out',
+      labelNames: ['device'],
+      registers: [registry],
+    }),
+    pdusSent: new Counter({ name: 'lienthong_snmp_pdus_sent_total', help: 'SNMP requests sent by the poller', registers: [registry] }),
+    varbinds: new Counter({
+      name: 'lienthong_snmp_varbinds_received_total',
+      help: 'Variable bindings received by the poller',
+      registers: [registry],
+    }),
+    pollsSkipped: new Counter({
+      name: 'lienthong_snmp_polls_skipped_total',
+      help: 'Polls skipped because the previous one had not finished',
+      registers: [registry],
+    }),
+    trapsReceived: new Counter({
+      name: 'lienthong_snmp_traps_received_total',
+      help: 'Traps and informs accepted',
+      labelNames: ['kind', 'version'],
+      registers: [registry],
+    }),
+    trapsDropped: new Counter({
+      name: 'lienthong_snmp_traps_dropped_total',
+      help: 'Traps refused (rate limit, bad message, failed auth)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    probeRounds: new Counter({
+      name: 'lienthong_probe_rounds_total',
+      help: 'fping rounds',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+  };
+}
+
+function levelOf(monitor: Monitor, siteCode: string): string {
+  const depth = monitor.siteDepth(siteCode);
+  return ['province', 'district', 'commune'][depth] ?? `level${depth}`;
+}

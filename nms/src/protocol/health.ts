@@ -1,0 +1,134 @@
+// Link health, site health (with the upstream cause), events and link time series.
+import Type, { type Static } from 'typebox';
+import { LinkEnd } from './inventory';
+
+export const LinkState = Type.Union([
+  Type.Literal('unknown'),
+  Type.Literal('up'),
+  Type.Literal('degraded'),
+  Type.Literal('down'),
+  Type.Literal('flapping'),
+]);
+export type LinkState = Static<typeof LinkState>;
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const LinkView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('primary'), Type.Literal('backup')]),
+  speedBps: Type.Number(),
+  downstream: LinkEnd,
+  upstream: LinkEnd,
+  demo: Type.Boolean(),
+  health: Type.Object({
+    state: LinkState,
+    /** Why it is not up: "oper down while admin up", "utilisation 93% for 15 min"... */
+    reasons: Type.Array(Type.String()),
+    since: Nullable(Type.String()),
+    adminUp: Nullable(Type.Boolean()),
+    operUp: Nullable(Type.Boolean()),
+    inBps: Nullable(Type.Number()),
+    outBps: Nullable(Type.Number()),
+    utilisation: Nullable(Type.Number()),
+    errorsPerSecond: Nullable(Type.Number()),
+    rttMs: Nullable(Type.Number()),
+    lossRatio: Nullable(Type.Number()),
+    statusChanges15m: Type.Integer(),
+  }),
+});
+export type LinkView = Static<typeof LinkView>;
+
+export const SiteState = Type.Union([
+  Type.Literal('unknown'),
+  Type.Literal('ok'),
+  Type.Literal('degraded'),
+  Type.Literal('down'),
+  Type.Literal('unreachable'),
+]);
+export type SiteState = Static<typeof SiteState>;
+
+export const SiteHealthView = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  parentCode: Nullable(Type.String()),
+  /** 0 = province, 1 = district, 2 = commune (any depth allowed). */
+  depth: Type.Integer(),
+  level: Type.String(),
+  state: SiteState,
+  /** The link that cuts this site off (its own uplink when down, else the highest down link above it). */
+  cause: Nullable(Type.Object({ linkId: Type.String(), linkName: Type.String(), siteCode: Type.String() })),
+  /** Links from this site up to the province, nearest first (primary links). */
+  path: Type.Array(Type.String()),
+  deviceCount: Type.Integer(),
+  devicesDown: Type.Integer(),
+});
+export type SiteHealthView = Static<typeof SiteHealthView>;
+
+export const EventKind = Type.Union([
+  Type.Literal('link_down'),
+  Type.Literal('link_up'),
+  Type.Literal('cold_start'),
+  Type.Literal('warm_start'),
+  Type.Literal('reboot'),
+  Type.Literal('device_unreachable'),
+  Type.Literal('device_recovered'),
+  Type.Literal('poll_error'),
+  Type.Literal('link_state'),
+  Type.Literal('vendor_trap'),
+  Type.Literal('unknown_source_trap'),
+  Type.Literal('trap_flood'),
+]);
+export type EventKind = Static<typeof EventKind>;
+
+export const EventView = Type.Object({
+  id: Type.Integer(),
+  kind: EventKind,
+  severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),
+  firstAt: Type.String(),
+  lastAt: Type.String(),
+  /** Duplicates folded into this event. */
+  count: Type.Integer(),
+  source: Type.Union([Type.Literal('poll'), Type.Literal('trap'), Type.Literal('probe'), Type.Literal('system')]),
+  deviceId: Nullable(Type.String()),
+  linkId: Nullable(Type.String()),
+  siteCode: Nullable(Type.String()),
+  interface: Nullable(Type.String()),
+  message: Type.String(),
+  details: Type.Optional(Type.Unknown()),
+});
+export type EventView = Static<typeof EventView>;
+
+export const EventQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    sinceId: Type.Optional(Type.Integer({ minimum: 0 })),
+    deviceId: Type.Optional(Type.String()),
+    linkId: Type.Optional(Type.String()),
+    siteCode: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type EventQuery = Static<typeof EventQuery>;
+
+export const TimeSeriesPoint = Type.Object({
+  t: Type.String(),
+  inBps: Nullable(Type.Number()),
+  outBps: Nullable(Type.Number()),
+  utilisation: Nullable(Type.Number()),
+  rttMs: Nullable(Type.Number()),
+  lossRatio: Nullable(Type.Number()),
+});
+export type TimeSeriesPoint = Static<typeof TimeSeriesPoint>;
+
+export const TimeSeriesQuery = Type.Object(
+  { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })) },
+  { additionalProperties: false },
+);
+
+export const LinkTimeSeries = Type.Object({
+  linkId: Type.String(),
+  source: Type.Union([Type.Literal('memory'), Type.Literal('prometheus')]),
+  points: Type.Array(TimeSeriesPoint),
+});
+export type LinkTimeSeries = Static<typeof LinkTimeSeries>;

@@ -1,0 +1,4 @@
+// nms wire contract: every REST body and response, and the error codes. Imported by web.
+export * from './errors';
+export * from './health';
+export * from './inventory';

@@ -1,0 +1,244 @@
+// Wires config, store, domain and adapters into a running nms. main.ts and the
+// integration tests both use it; only main.ts reads the environment.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createMetricsRegistry, HealthRegistry, type Logger } from '@lienthong/sfu-server/platform';
+import { thaiNguyenSeed } from '@lienthong/sfu-server/seed';
+import type { FastifyInstance } from 'fastify';
+import type { NmsConfig } from './config/schema';
+import { demoPlan, startSnmpsim } from './demo/demo';
+import { type Clock, systemClock } from './domain/clock';
+import { EventLog, RateLimiter } from './domain/events';
+import { Inventory } from './domain/inventory';
+import { Monitor, type SiteInfo } from './domain/monitor';
+import { buildApp } from './http/app';
+import { type KeySource, keyFromFile, keyFromUrl } from './http/auth';
+import { type NmsMetrics, registerNmsMetrics } from './metrics/nms-metrics';
+import { Prober } from './probes/fping';
+import { Poller } from './snmp/poller';
+import { startTrapReceiver } from './snmp/traps';
+import { NmsStore } from './store/db';
+import { memorySeries, prometheusSeries } from './timeseries/sources';
+
+export interface NmsOptions {
+  config: NmsConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** Overrides auth.publicKeyFile/Url (tests). */
+  keys?: KeySource;
+  sites?: SiteInfo[];
+}
+
+export interface Nms {
+  app: FastifyInstance;
+  store: NmsStore;
+  inventory: Inventory;
+  monitor: Monitor;
+  poller: Poller;
+  prober: Prober | null;
+  metrics: NmsMetrics;
+  events: EventLog;
+  close(): Promise<void>;
+}
+
+export async function createNms(o: NmsOptions): Promise<Nms> {
+  const { config, logger } = o;
+  const clock = o.clock ?? systemClock;
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const store = new NmsStore(join(dataDir, 'nms.sqlite'));
+  const sites: SiteInfo[] = o.sites ?? thaiNguyenSeed().map((s) => ({ code: s.code, name: s.name, parentCode: s.parentCode }));
+  const siteCodes = new Set(sites.map((s) => s.code));
+  const inventory = new Inventory(
+    store,
+    () => siteCodes,
+    {
+      pollIntervalSeconds: config.snmp.defaultIntervalSeconds,
+      timeoutMs: config.snmp.defaultTimeoutMs,
+      retries: config.snmp.defaultRetries,
+    },
+    randomUUID,
+  );
+  const events = new EventLog(store, clock, config.events.dedupWindowSeconds * 1000);
+  const h = config.health;
+  const monitor = new Monitor(
+    inventory,
+    events,
+    clock,
+    sites,
+    {
+      utilisationRatio: h.utilisationRatio,
+      utilisationForMs: h.utilisationForMinutes * 60_000,
+      flapChanges: h.flapChanges,
+      flapWindowMs: h.flapWindowMinutes * 60_000,
+      lossRatio: h.lossRatio,
+      rttMs: h.rttMs,
+      errorsPerSecond: h.errorsPerSecond,
+    },
+    config.timeseries.memoryPoints,
+  );
+  const registry = createMetricsRegistry();
+  const metrics = registerNmsMetrics(registry, inventory, monitor);
+  const health = new HealthRegistry();
+  health.register('store', () => (store.ping() ? { ok: true } : { ok: false, reason: 'SQLite store does not answer' }));
+
+  const stoppers: (() => void | Promise<void>)[] = [];
+
+  // Demo agents and inventory first, so the poller starts with them.
+  if (config.demo.enabled) {
+    const plan = demoPlan(sites, config.demo.basePort, config.demo.districts);
+    const child = startSnmpsim(join(dataDir, 'demo-agents'), config.demo.basePort, plan.files);
+    child.on('exit', (code) => logger.warn({ code }, 'demo snmpsimd exited'));
+    child.on('error', (e) => logger.warn({ err: e.message }, 'demo snmpsimd could not start (is snmpsim installed?)'));
+    stoppers.push(() => {
+      child.kill('SIGTERM');
+    });
+    inventory.import(plan.inventory);
+    logger.info(
+      { devices: plan.inventory.devices?.length, port: config.demo.basePort },
+      'DEMO: simulated devices started (snmpsimd), flagged demo',
+    );
+  }
+
+  const poller = new Poller({
+    concurrency: config.snmp.concurrency,
+    limits: {
+      maxVarbinds: config.snmp.maxVarbindsPerRequest,
+      maxInterfaces: config.snmp.maxInterfaces,
+      maxPdus: config.snmp.maxRequestsPerWalk,
+    },
+    logger: logger.child({ component: 'poller' }),
+    hooks: {
+      onResult: (d, snap) => monitor.onPoll(d, snap),
+      onError: (d, code, msg) => monitor.onPollError(d, code, msg),
+      onPollDone: ({ device, seconds, code, pdus, varbinds }) => {
+        metrics.pollDuration.observe({ outcome: code }, seconds);
+        metrics.pdusSent.inc(pdus);
+        metrics.varbinds.inc(varbinds);
+        if (code === 'SNMP_TIMEOUT') metrics.pollTimeouts.inc({ device: device.name });
+      },
+      onSkipped: () => metrics.pollsSkipped.inc(),
+    },
+  });
+  poller.setDevices(inventory.devices());
+  inventory.onChange(() => poller.setDevices(inventory.devices()));
+  poller.start();
+  stoppers.push(() => poller.stop());
+  health.register('poller', () =>
+    poller.queued > config.snmp.concurrency * 20
+      ? { ok: false, reason: `${poller.queued} polls waiting: poller cannot keep up` }
+      : { ok: true },
+  );
+
+  // Time-based link conditions (15 minutes of high utilisation) need re-evaluation without new polls.
+  const evalTimer = setInterval(() => monitor.evaluateAll(), 30_000);
+  evalTimer.unref();
+  stoppers.push(() => clearInterval(evalTimer));
+  const pruneTimer = setInterval(() => store.pruneEvents(clock.now() - config.events.keepDays * 86_400_000), 3_600_000);
+  pruneTimer.unref();
+  stoppers.push(() => clearInterval(pruneTimer));
+
+  if (config.traps.enabled) {
+    const limiter = new RateLimiter(clock, config.traps.perSourcePerSecond, config.traps.perSourceBurst);
+    const floodNoted = new Set<string>();
+    const rx = startTrapReceiver({
+      port: config.traps.port,
+      address: config.traps.host,
+      communities: config.traps.communities,
+      users: config.traps.users,
+      ...(config.traps.engineID ? { engineID: config.traps.engineID } : {}),
+      devices: () => inventory.devices(),
+      logger: logger.child({ component: 'traps' }),
+      onTrap: (t) => {
+        const src = t.source.split(':')[0] ?? t.source;
+        if (!limiter.allow(src)) {
+          metrics.trapsDropped.inc({ reason: 'rate_limited' });
+          if (!floodNoted.has(src)) {
+            floodNoted.add(src);
+            events.record({
+              kind: 'trap_flood',
+              severity: 'warning',
+              source: 'trap',
+              deviceId: t.deviceId,
+              message: `trap flood from ${src}: excess traps dropped`,
+            });
+            setTimeout(() => floodNoted.delete(src), 60_000).unref();
+          }
+          return;
+        }
+        metrics.trapsReceived.inc({ kind: t.kind, version: t.varbinds.length >= 0 ? (t.inform ? 'inform' : 'trap') : 'trap' });
+        monitor.onTrap(t);
+      },
+      onBadMessage: (reason) => {
+        metrics.trapsDropped.inc({ reason: /auth|digest|user|decrypt/i.test(reason) ? 'auth' : 'malformed' });
+        logger.debug({ reason }, 'trap refused');
+      },
+    });
+    stoppers.push(() => rx.close());
+    logger.info({ port: config.traps.port }, 'trap receiver listening');
+  }
+
+  let prober: Prober | null = null;
+  if (config.probes.enabled) {
+    const p = new Prober({
+      ...config.probes,
+      targets: () =>
+        inventory
+          .devices()
+          .filter((d) => d.probe)
+          .map((d) => d.address),
+      onStats: (target, stats) => monitor.onProbe(target, stats),
+      onRound: (_s, ok) => metrics.probeRounds.inc({ outcome: ok ? 'ok' : 'failed' }),
+      logger: logger.child({ component: 'probes' }),
+    });
+    p.start();
+    stoppers.push(() => p.stop());
+    health.register('probes', () => (p.lastError ? { ok: false, reason: `fping: ${p.lastError}` } : { ok: true }));
+    prober = p;
+  }
+
+  let keys = o.keys;
+  if (!keys) {
+    if (config.auth.publicKeyFile) keys = await keyFromFile(config.auth.publicKeyFile);
+    else {
+      const k = keyFromUrl(config.auth.publicKeyUrl, config.auth.retrySeconds * 1000, logger.child({ component: 'auth' }));
+      stoppers.push(() => k.stop());
+      keys = k;
+    }
+  }
+  const keySource = keys;
+  health.register('auth', () => {
+    const s = keySource.status();
+    return s === 'ok' ? { ok: true } : { ok: false, reason: s };
+  });
+
+  const app = await buildApp({
+    logger,
+    health,
+    metrics: registry,
+    bodyLimit: config.http.bodyLimit,
+    inventory,
+    monitor,
+    store,
+    keys: keySource,
+    series: config.timeseries.prometheusUrl ? prometheusSeries(config.timeseries.prometheusUrl) : memorySeries(monitor, () => clock.now()),
+    pollNow: (id) => void poller.pollNow(id),
+  });
+
+  return {
+    app,
+    store,
+    inventory,
+    monitor,
+    poller,
+    prober,
+    metrics,
+    events,
+    async close() {
+      for (const s of stoppers.reverse()) await s();
+      await app.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// Scheduler: each device is due every pollIntervalSeconds (first polls spread over the
+// interval); at most `concurrency` polls run at once; a device still being polled when it
+// is due again is skipped, so a slow or dead device only delays itself.
+import type { Logger } from 'pino';
+import type { PollSnapshot } from '../domain/interfaces';
+import type { Device } from '../domain/inventory';
+import type { PollLimits, PollOutcome, SnmpTarget } from './client';
+import { pollDevice } from './client';
+import { SnmpError } from './errors';
+
+export interface PollerHooks {
+  onResult(device: Device, snap: PollSnapshot): void;
+  onError(device: Device, code: string, message: string): void;
+  /** Self-health: duration, outcome code ('ok' or an error code), PDUs and varbinds. */
+  onPollDone?(info: { device: Device; seconds: number; code: string; pdus: number; varbinds: number }): void;
+  onSkipped?(device: Device): void;
+}
+
+export type PollFn = (t: SnmpTarget, limits: PollLimits) => Promise<PollOutcome>;
+
+export interface PollerOptions {
+  concurrency: number;
+  limits: PollLimits;
+  logger: Logger;
+  hooks: PollerHooks;
+  pollFn?: PollFn;
+  tickMs?: number;
+}
+
+interface Entry {
+  device: Device;
+  nextDue: number;
+  running: boolean;
+}
+
+export class Poller {
+  private readonly entries = new Map<string, Entry>();
+  private readonly queue: Entry[] = [];
+  private running = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pollFn: PollFn;
+  private stopped = false;
+
+  constructor(private readonly opts: PollerOptions) {
+    this.pollFn = opts.pollFn ?? pollDevice;
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Replaces the device set; keeps the schedule of devices that stay. */
+  setDevices(devices: Device[]): void {
+    const now = Date.now();
+    const keep = new Set<string>();
+    for (const d of devices) {
+      if (!d.snmp) continue;
+      keep.add(d.id);
+      const e = this.entries.get(d.id);
+      if (e) {
+        if (e.device.pollIntervalSeconds !== d.pollIntervalSeconds) e.nextDue = now;
+        e.device = d;
+      } else {
+        this.entries.set(d.id, { device: d, nextDue: now + Math.random() * Math.min(d.pollIntervalSeconds * 1000, 5000), running: false });
+      }
+    }
+    for (const id of this.entries.keys()) if (!keep.has(id)) this.entries.delete(id);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 200);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Polls one device now (tests, "poll now" in the API). */
+  pollNow(id: string): Promise<void> {
+    const e = this.entries.get(id);
+    if (!e || e.running) return Promise.resolve();
+    return this.run(e);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const e of this.entries.values()) {
+      if (e.nextDue > now) continue;
+      e.nextDue += e.device.pollIntervalSeconds * 1000;
+      if (e.nextDue < now) e.nextDue = now + e.device.pollIntervalSeconds * 1000;
+      if (e.running || this.queue.includes(e)) {
+        this.opts.hooks.onSkipped?.(e.device);
+        continue;
+      }
+      this.queue.push(e);
+    }
+    this.drain();
+  }
+
+  private drain(): void {
+    while (!this.stopped && this.running < this.opts.concurrency && this.queue.length > 0) {
+      const e = this.queue.shift()!;
+      if (!this.entries.has(e.device.id)) continue;
+      void this.run(e);
+    }
+  }
+
+  private async run(e: Entry): Promise<void> {
+    const d = e.device;
+    const creds = d.snmp;
+    if (!creds) return;
+    e.running = true;
+    this.running++;
+    const started = performance.now();
+    let code = 'ok';
+    let pdus = 0;
+    let varbinds = 0;
+    try {
+      const out = await this.pollFn(
+        { address: d.address, port: d.snmpPort, credentials: creds, timeoutMs: d.timeoutMs, retries: d.retries },
+        this.opts.limits,
+      );
+      pdus = out.pdus;
+      varbinds = out.varbinds;
+      if (this.entries.has(d.id)) this.opts.hooks.onResult(e.device, out.snapshot);
+    } catch (err) {
+      const se = err instanceof SnmpError ? err : new SnmpError('SNMP_ERROR', (err as Error).message);
+      code = se.code;
+      pdus = (err as { pdus?: number }).pdus ?? 0;
+      this.opts.logger.debug({ device: d.name, code, err: se.message }, 'poll failed');
+      if (this.entries.has(d.id)) this.opts.hooks.onError(e.device, se.code, se.message);
+    } finally {
+      e.running = false;
+      this.running--;
+      this.opts.hooks.onPollDone?.({ device: d, seconds: (performance.now() - started) / 1000, code, pdus, varbinds });
+      this.drain();
+    }
+  }
+}

@@ -1,5 +1,6 @@
 // A meeting in progress: who is connected from which site, what each receives,
 // and which picture is the main one. No transport or media library here.
+import { FloorControl } from '../floor/floor-control';
 import { type Grade, gradeQuality, type QualityNumbers } from './quality';
 
 export type ReceiveMode = 'full' | 'low' | 'audio-only';
@@ -31,12 +32,36 @@ export class LiveMeeting {
   private readonly participants = new Map<string, LiveParticipant>();
   private activeSpeaker: string | null = null;
   mainPolicy: MainPolicy = 'chair';
+  readonly floor: FloorControl;
 
   constructor(
     readonly meetingId: string,
     readonly title: string,
-    readonly chairSiteId: string,
-  ) {}
+    chairSiteId: string,
+  ) {
+    this.floor = new FloorControl(chairSiteId);
+  }
+
+  /** Follows chair hand-over. */
+  get chairSiteId(): string {
+    return this.floor.chairSiteId;
+  }
+
+  /** After a hand-over: the participants' chair flags follow the floor control. */
+  syncChair(): void {
+    for (const p of this.participants.values()) p.isChairSite = p.siteId === this.chairSiteId;
+  }
+
+  /** Some participant of this site is in the meeting (connected or within grace). */
+  hasSite(siteId: string): boolean {
+    return this.list().some((p) => p.siteId === siteId);
+  }
+
+  peersOfSite(siteId: string): string[] {
+    return this.list()
+      .filter((p) => p.siteId === siteId)
+      .map((p) => p.peerId);
+  }
 
   join(who: ParticipantIdentity, now: number): LiveParticipant {
     const p: LiveParticipant = {
@@ -121,8 +146,15 @@ export class LiveMeeting {
     return this.activeSpeaker;
   }
 
-  /** Chair site by default; the active speaker when the policy says so. */
+  /** The floor holder for everyone; else the chair site by default, or the active speaker when the policy says so. */
   mainPeerId(): string | null {
+    const floorSite = this.floor.floor?.siteId;
+    if (floorSite) {
+      const holder = this.list()
+        .filter((p) => p.siteId === floorSite && p.connected)
+        .sort((a, b) => a.joinedAt - b.joinedAt)[0];
+      if (holder) return holder.peerId;
+    }
     if (this.mainPolicy === 'speaker' && this.activeSpeaker) return this.activeSpeaker;
     const chair = this.list()
       .filter((p) => p.isChairSite && p.connected)

@@ -1,0 +1,320 @@
+// Chair-led meeting rules: mode, speaking queue, floor, mutes, lock, removal,
+// chair hand-over, presentation and roll call. Keyed by site (the unit officials
+// speak for). Plain state + explicit `now`; every chair action checks the caller
+// first and throws a coded AppError before changing anything.
+import { AppError } from '../../platform/errors';
+
+export type MeetingMode = 'briefing' | 'discussion';
+export type MicState = 'open' | 'closed' | 'muted';
+export type AttendanceStatus = 'pending' | 'present' | 'absent' | 'late';
+
+export interface QueueEntry {
+  siteId: string;
+  requestedAt: number;
+}
+
+export interface Floor {
+  siteId: string;
+  since: number;
+  /** When the speaking limit runs out; null without a limit. */
+  until: number | null;
+}
+
+export interface Presentation {
+  siteId: string;
+  peerId: string;
+  producerId: string | null;
+  since: number;
+}
+
+export interface AttendanceEntry {
+  siteId: string;
+  siteCode: string;
+  siteName: string;
+  status: AttendanceStatus;
+  headCount: number | null;
+  reason: string | null;
+  at: number | null;
+}
+
+export interface RollCall {
+  id: string;
+  startedAt: number;
+  endedAt: number | null;
+  entries: AttendanceEntry[];
+}
+
+const err = (code: string, message: string, status = 409) => new AppError(code, message, status);
+
+export class FloorControl {
+  mode: MeetingMode = 'discussion';
+  locked = false;
+  allowSelfUnmute = true;
+  speakingLimitMs: number | null = null;
+  floor: Floor | null = null;
+  presentation: Presentation | null = null;
+  rollCall: RollCall | null = null;
+  private queue: QueueEntry[] = [];
+  /** Sites the chair opened or muted explicitly; others follow defaultOpen (discussion only). */
+  private readonly rights = new Map<string, 'open' | 'muted'>();
+  /** Discussion starts open to all; "mute all" closes it until the chair opens sites again. */
+  private defaultOpen = true;
+  private readonly removed = new Set<string>();
+
+  constructor(public chairSiteId: string) {}
+
+  // ---- authority
+
+  requireChair(siteId: string): void {
+    if (siteId !== this.chairSiteId) throw err('NOT_CHAIR', 'Only the chair site may do this', 403);
+  }
+
+  // ---- the one audio rule
+
+  /** May this site's microphone be forwarded now (the chair's policy; a site's own mute comes on top)? */
+  micAllowed(siteId: string): boolean {
+    return this.micState(siteId) === 'open';
+  }
+
+  micState(siteId: string): MicState {
+    if (siteId === this.chairSiteId) return 'open';
+    const right = this.rights.get(siteId);
+    if (right === 'muted') return 'muted';
+    if (this.mode === 'briefing') return this.floor?.siteId === siteId ? 'open' : 'closed';
+    if (right === 'open' || this.floor?.siteId === siteId) return 'open';
+    return this.defaultOpen ? 'open' : 'closed';
+  }
+
+  // ---- speaking requests (by any site)
+
+  requestFloor(siteId: string, now: number): number {
+    if (siteId === this.chairSiteId) throw err('IS_CHAIR', 'The chair site does not need to ask for the floor');
+    if (this.floor?.siteId === siteId) throw err('HAS_FLOOR', 'This site already holds the floor');
+    if (!this.queue.some((q) => q.siteId === siteId)) this.queue.push({ siteId, requestedAt: now });
+    return this.positionOf(siteId);
+  }
+
+  withdraw(siteId: string): void {
+    const before = this.queue.length;
+    this.queue = this.queue.filter((q) => q.siteId !== siteId);
+    if (this.queue.length === before) throw err('NOT_IN_QUEUE', 'This site has not asked to speak');
+  }
+
+  /** Ordered by request time (then by arrival for equal times). */
+  get requests(): readonly QueueEntry[] {
+    return this.queue;
+  }
+
+  /** 1-based, 0 when not queued. */
+  positionOf(siteId: string): number {
+    return this.queue.findIndex((q) => q.siteId === siteId) + 1;
+  }
+
+  waitMs(siteId: string, now: number): number | null {
+    const q = this.queue.find((e) => e.siteId === siteId);
+    return q ? now - q.requestedAt : null;
+  }
+
+  // ---- chair actions
+
+  giveFloor(caller: string, siteId: string, now: number, present: (siteId: string) => boolean): void {
+    this.requireChair(caller);
+    if (siteId === this.chairSiteId) throw err('IS_CHAIR', 'The chair site always has its microphone');
+    if (!present(siteId)) throw err('SITE_NOT_PRESENT', 'That site is not in the meeting', 404);
+    this.queue = this.queue.filter((q) => q.siteId !== siteId);
+    // In discussion the previous speaker keeps an open microphone; in briefing only one holds the floor.
+    if (this.mode === 'discussion' && this.floor && this.floor.siteId !== siteId) this.rights.set(this.floor.siteId, 'open');
+    // Giving the floor lifts a chair mute; the floor itself is what opens the microphone.
+    if (this.rights.get(siteId) === 'muted') this.rights.delete(siteId);
+    this.floor = { siteId, since: now, until: this.speakingLimitMs ? now + this.speakingLimitMs : null };
+  }
+
+  takeFloor(caller: string): void {
+    this.requireChair(caller);
+    if (!this.floor) throw err('NO_FLOOR', 'Nobody holds the floor');
+    this.dropFloor();
+  }
+
+  /** Speaking limit ran out: the floor returns to the chair. True when it did. */
+  tick(now: number): boolean {
+    if (this.floor?.until != null && now >= this.floor.until) {
+      this.dropFloor();
+      return true;
+    }
+    return false;
+  }
+
+  setMode(caller: string, mode: MeetingMode): void {
+    this.requireChair(caller);
+    this.mode = mode;
+    // Entering briefing closes every microphone the chair had opened.
+    if (mode === 'briefing') {
+      for (const [s, r] of this.rights) if (r === 'open') this.rights.delete(s);
+      this.defaultOpen = false;
+    }
+  }
+
+  mute(caller: string, siteId: string, muted: boolean): void {
+    this.requireChair(caller);
+    if (siteId === this.chairSiteId) throw err('IS_CHAIR', 'The chair site cannot be muted by itself here');
+    if (muted) this.rights.set(siteId, 'muted');
+    else this.rights.set(siteId, 'open');
+  }
+
+  /** Every site but the chair: closed until opened again (floor included). */
+  muteAll(caller: string): void {
+    this.requireChair(caller);
+    this.rights.clear();
+    this.defaultOpen = false;
+    this.floor = null;
+  }
+
+  setSelfUnmute(caller: string, allowed: boolean): void {
+    this.requireChair(caller);
+    this.allowSelfUnmute = allowed;
+  }
+
+  /** A site opens its own microphone again; throws when the rules say no. */
+  selfUnmute(siteId: string): void {
+    if (this.micAllowed(siteId)) return;
+    if (!this.allowSelfUnmute) throw err('SELF_UNMUTE_FORBIDDEN', 'The chair does not allow sites to unmute themselves', 403);
+    if (this.mode === 'briefing' && this.floor?.siteId !== siteId)
+      throw err('FLOOR_REQUIRED', 'In briefing mode only the site holding the floor may speak', 403);
+    this.rights.set(siteId, 'open');
+  }
+
+  setSpeakingLimit(caller: string, seconds: number | null, now: number): void {
+    this.requireChair(caller);
+    this.speakingLimitMs = seconds ? seconds * 1000 : null;
+    if (this.floor) this.floor.until = this.speakingLimitMs ? Math.max(now, this.floor.since + this.speakingLimitMs) : null;
+  }
+
+  lock(caller: string, locked: boolean): void {
+    this.requireChair(caller);
+    this.locked = locked;
+  }
+
+  /** Throws when a site may not (re)join now. `present`: the site already has someone in the meeting. */
+  checkJoin(siteId: string, present: boolean): void {
+    if (this.removed.has(siteId)) throw err('SITE_REMOVED', 'The chair removed this site from the meeting', 403);
+    if (this.locked && !present && siteId !== this.chairSiteId) throw err('MEETING_LOCKED', 'The chair has locked the meeting', 423);
+  }
+
+  remove(caller: string, siteId: string): void {
+    this.requireChair(caller);
+    if (siteId === this.chairSiteId) throw err('IS_CHAIR', 'The chair site cannot remove itself');
+    this.removed.add(siteId);
+    this.forgetSite(siteId);
+  }
+
+  readmit(caller: string, siteId: string): void {
+    this.requireChair(caller);
+    if (!this.removed.delete(siteId)) throw err('NOT_REMOVED', 'That site was not removed', 404);
+  }
+
+  get removedSites(): string[] {
+    return [...this.removed];
+  }
+
+  handOver(caller: string, siteId: string, present: (siteId: string) => boolean): void {
+    this.requireChair(caller);
+    if (siteId === this.chairSiteId) throw err('IS_CHAIR', 'That site is already the chair');
+    if (!present(siteId)) throw err('SITE_NOT_PRESENT', 'That site is not in the meeting', 404);
+    this.forgetSite(siteId);
+    this.chairSiteId = siteId;
+  }
+
+  // ---- presentation
+
+  startPresentation(siteId: string, peerId: string, now: number): void {
+    const p = this.presentation;
+    if (p && p.peerId !== peerId) throw err('PRESENTATION_BUSY', 'Another site is presenting');
+    if (!p) this.presentation = { siteId, peerId, producerId: null, since: now };
+  }
+
+  /** The presenter or the chair. Returns the presentation that ended. */
+  stopPresentation(callerSite: string, callerPeer: string): Presentation {
+    const p = this.presentation;
+    if (!p) throw err('NO_PRESENTATION', 'Nobody is presenting');
+    if (p.peerId !== callerPeer && callerSite !== this.chairSiteId)
+      throw err('NOT_CHAIR', 'Only the presenter or the chair may stop it', 403);
+    this.presentation = null;
+    return p;
+  }
+
+  presentationEnded(peerId: string): boolean {
+    if (this.presentation?.peerId !== peerId) return false;
+    this.presentation = null;
+    return true;
+  }
+
+  // ---- roll call
+
+  startRollCall(caller: string, id: string, sites: { siteId: string; siteCode: string; siteName: string }[], now: number): RollCall {
+    this.requireChair(caller);
+    if (this.rollCall && this.rollCall.endedAt === null) throw err('ROLLCALL_OPEN', 'A roll call is already open');
+    this.rollCall = {
+      id,
+      startedAt: now,
+      endedAt: null,
+      entries: sites.map((s) => ({ ...s, status: 'pending', headCount: null, reason: null, at: null })),
+    };
+    return this.rollCall;
+  }
+
+  answerPresent(siteId: string, headCount: number, now: number): AttendanceEntry {
+    const e = this.openEntry(siteId);
+    e.status = 'present';
+    e.headCount = headCount;
+    e.reason = null;
+    e.at = now;
+    return e;
+  }
+
+  mark(
+    caller: string,
+    siteId: string,
+    status: 'absent' | 'late' | 'present',
+    reason: string | null,
+    headCount: number | null,
+    now: number,
+  ) {
+    this.requireChair(caller);
+    const e = this.openEntry(siteId);
+    e.status = status;
+    e.reason = reason;
+    if (headCount !== null) e.headCount = headCount;
+    e.at = now;
+    return e;
+  }
+
+  endRollCall(caller: string, now: number): RollCall {
+    this.requireChair(caller);
+    const rc = this.rollCall;
+    if (!rc || rc.endedAt !== null) throw err('NO_ROLLCALL', 'No roll call is open');
+    rc.endedAt = now;
+    return rc;
+  }
+
+  private openEntry(siteId: string): AttendanceEntry {
+    const rc = this.rollCall;
+    if (!rc || rc.endedAt !== null) throw err('NO_ROLLCALL', 'No roll call is open');
+    const e = rc.entries.find((x) => x.siteId === siteId);
+    if (!e) throw err('NOT_IN_ROLLCALL', 'That site is not on the roll', 404);
+    return e;
+  }
+
+  // ---- housekeeping
+
+  /** A site left for good: it leaves the queue and the floor. */
+  forgetSite(siteId: string): void {
+    this.queue = this.queue.filter((q) => q.siteId !== siteId);
+    if (this.floor?.siteId === siteId) this.dropFloor();
+    this.rights.delete(siteId);
+    if (this.presentation?.siteId === siteId) this.presentation = null;
+  }
+
+  private dropFloor(): void {
+    this.floor = null;
+  }
+}

@@ -19,7 +19,7 @@ interface RouterSlot {
 interface PeerMedia {
   id: string;
   slot: RouterSlot;
-  transports: Map<string, types.WebRtcTransport>;
+  transports: Map<string, types.WebRtcTransport | types.PlainTransport>;
   producers: Map<string, { producer: types.Producer; source: MediaSource; slot: RouterSlot }>;
   consumers: Map<string, types.Consumer>;
   rtpCapabilities: types.RtpCapabilities | undefined;
@@ -139,13 +139,45 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     };
   }
 
+  /**
+   * Plain RTP for room systems (SIP/RTP hardware codecs) and synthetic senders.
+   * comedia: learn the remote address from the first packet it sends.
+   */
+  async createPlainTransport(
+    peerId: string,
+    direction: 'send' | 'recv',
+    opts: { listenIp: string; comedia: boolean; rtcpMux: boolean },
+  ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }> {
+    const peer = this.peer(peerId);
+    if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) throw new AppError('TOO_MANY_TRANSPORTS', 'Too many transports for one peer', 409);
+    const transport = await peer.slot.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: opts.listenIp },
+      comedia: opts.comedia,
+      rtcpMux: opts.rtcpMux,
+      appData: { direction, peerId },
+    });
+    peer.transports.set(transport.id, transport);
+    return {
+      id: transport.id,
+      ip: transport.tuple.localAddress,
+      port: transport.tuple.localPort,
+      rtcpPort: transport.rtcpTuple?.localPort,
+    };
+  }
+
+  async connectPlainTransport(peerId: string, transportId: string, remote: { ip: string; port: number; rtcpPort?: number }): Promise<void> {
+    const t = this.transport(peerId, transportId);
+    if (t.type !== 'plain') throw new AppError('BAD_TRANSPORT', 'Not a plain RTP transport');
+    await this.mediasoupCall(() => (t as types.PlainTransport).connect(remote));
+  }
+
   async connectTransport(peerId: string, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
-    const transport = this.transport(peerId, transportId);
+    const transport = this.webRtcTransport(peerId, transportId);
     await this.mediasoupCall(() => transport.connect({ dtlsParameters: dtlsParameters as unknown as types.DtlsParameters }));
   }
 
   async restartIce(peerId: string, transportId: string): Promise<Record<string, unknown>> {
-    const transport = this.transport(peerId, transportId);
+    const transport = this.webRtcTransport(peerId, transportId);
     return (await transport.restartIce()) as unknown as Record<string, unknown>;
   }
 
@@ -353,10 +385,16 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return p;
   }
 
-  private transport(peerId: string, transportId: string): types.WebRtcTransport {
+  private transport(peerId: string, transportId: string): types.WebRtcTransport | types.PlainTransport {
     const t = this.peer(peerId).transports.get(transportId);
     if (!t || t.closed) throw new AppError('TRANSPORT_NOT_FOUND', 'No such transport of yours', 404);
     return t;
+  }
+
+  private webRtcTransport(peerId: string, transportId: string): types.WebRtcTransport {
+    const t = this.transport(peerId, transportId);
+    if (t.type !== 'webrtc') throw new AppError('BAD_TRANSPORT', 'Not a WebRTC transport');
+    return t as types.WebRtcTransport;
   }
 
   private consumer(peerId: string, consumerId: string): types.Consumer {

@@ -25,6 +25,20 @@ export interface ApiDeps {
 }
 
 const importParser = createParser(ImportFile);
+const parsers = {
+  deviceInput: createParser(DeviceInput),
+  devicePatch: createParser(DevicePatch),
+  linkInput: createParser(LinkInput),
+  linkPatch: createParser(LinkPatch),
+  importBody: createParser(ImportBody),
+};
+
+/** Bodies are checked with the protocol schema itself: unknown keys are refused, never dropped. */
+function valid<T>(p: { parse(v: unknown): { ok: true; value: T } | { ok: false; problems: string[] } }, body: unknown): T {
+  const r = p.parse(body);
+  if (!r.ok) throw new AppError('BAD_REQUEST', `Invalid body: ${r.problems.slice(0, 5).join('; ')}`, 400, { problems: r.problems });
+  return r.value;
+}
 
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(async (scope) => {
@@ -62,13 +76,13 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       ok: true as const,
       device: monitor.deviceView(inventory.device(req.params.id)),
     }));
-    r.post('/api/nms/devices', { schema: { body: DeviceInput } }, async (req, reply) => {
-      const d = inventory.createDevice(req.body);
+    r.post('/api/nms/devices', async (req, reply) => {
+      const d = inventory.createDevice(valid(parsers.deviceInput, req.body));
       deps.pollNow?.(d.id);
       return reply.code(201).send({ ok: true, device: monitor.deviceView(d) });
     });
-    r.put('/api/nms/devices/:id', { schema: { params: IdParams, body: DevicePatch } }, async (req) => {
-      const d = inventory.updateDevice(req.params.id, req.body);
+    r.put('/api/nms/devices/:id', { schema: { params: IdParams } }, async (req) => {
+      const d = inventory.updateDevice(req.params.id, valid(parsers.devicePatch, req.body));
       deps.pollNow?.(d.id);
       return { ok: true as const, device: monitor.deviceView(d) };
     });
@@ -86,13 +100,13 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       ok: true as const,
       series: await deps.series(inventory.link(req.params.id), req.query.minutes ?? 60),
     }));
-    r.post('/api/nms/links', { schema: { body: LinkInput } }, async (req, reply) => {
-      const l = inventory.createLink(req.body);
+    r.post('/api/nms/links', async (req, reply) => {
+      const l = inventory.createLink(valid(parsers.linkInput, req.body));
       return reply.code(201).send({ ok: true, link: monitor.linkView(l) });
     });
-    r.put('/api/nms/links/:id', { schema: { params: IdParams, body: LinkPatch } }, async (req) => ({
+    r.put('/api/nms/links/:id', { schema: { params: IdParams } }, async (req) => ({
       ok: true as const,
-      link: monitor.linkView(inventory.updateLink(req.params.id, req.body)),
+      link: monitor.linkView(inventory.updateLink(req.params.id, valid(parsers.linkPatch, req.body))),
     }));
     r.delete('/api/nms/links/:id', { schema: { params: IdParams } }, async (req) => {
       inventory.deleteLink(req.params.id);
@@ -104,12 +118,13 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       events: deps.store.listEvents(req.query),
     }));
 
-    r.post('/api/nms/inventory/import', { schema: { body: ImportBody } }, async (req) => {
+    r.post('/api/nms/inventory/import', async (req) => {
+      const body = valid(parsers.importBody, req.body);
       let data: unknown;
       try {
-        data = req.body.format === 'json' ? JSON.parse(req.body.content) : parseYaml(req.body.content);
+        data = body.format === 'json' ? JSON.parse(body.content) : parseYaml(body.content);
       } catch (e) {
-        throw new AppError('IMPORT_INVALID', `Not valid ${req.body.format}: ${(e as Error).message}`, 400);
+        throw new AppError('IMPORT_INVALID', `Not valid ${body.format}: ${(e as Error).message}`, 400);
       }
       const parsed = importParser.parse(data);
       if (!parsed.ok)

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Nms } from '../src/service';
+import { testNms } from './support';
+
+let nms: Nms;
+let engineer: string;
+let viewer: string;
+let expired: string;
+
+beforeAll(async () => {
+  const t = await testNms();
+  nms = t.nms;
+  engineer = await t.keys.token(['network_engineer']);
+  viewer = await t.keys.token(['participant']);
+  expired = await t.keys.token(['admin'], -10);
+});
+afterAll(() => nms.close());
+
+const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token?: string, payload?: unknown) =>
+  nms.app.inject({
+    method,
+    url,
+    ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
+
+const router = {
+  name: 'dt-r1',
+  siteCode: 'TN-DT',
+  role: 'router',
+  address: '127.0.0.1',
+  snmpPort: 1,
+  snmp: {
+    version: '3',
+    user: 'nms',
+    level: 'authPriv',
+    authProtocol: 'sha256',
+    authKey: 'secret-auth-123',
+    privProtocol: 'aes128',
+    privKey: 'secret-priv-456',
+  },
+};
+
+describe('nms REST API', () => {
+  it('requires a valid session', async () => {
+    expect((await call('GET', '/api/nms/devices')).json().error.code).toBe('UNAUTHENTICATED');
+    expect((await call('GET', '/api/nms/devices', expired)).statusCode).toBe(401);
+    expect((await call('GET', '/api/nms/devices', 'garbage')).statusCode).toBe(401);
+    const cookie = await nms.app.inject({ method: 'GET', url: '/api/nms/devices', headers: { cookie: `lt_session=${viewer}` } });
+    expect(cookie.statusCode).toBe(200);
+  });
+
+  it('creates devices and never returns or logs credentials', async () => {
+    const res = await call('POST', '/api/nms/devices', engineer, router);
+    expect(res.statusCode).toBe(201);
+    const body = res.body;
+    expect(body).not.toContain('secret-auth-123');
+    expect(body).not.toContain('secret-priv-456');
+    expect(res.json().device).toMatchObject({ name: 'dt-r1', snmpVersion: '3', hasCredentials: true, pollIntervalSeconds: 60 });
+    const list = await call('GET', '/api/nms/devices', viewer);
+    expect(list.body).not.toContain('secret');
+    expect((await call('GET', '/metrics')).body).not.toContain('secret-auth');
+  });
+
+  it('refuses edits from non-engineers, bad bodies, unknown sites and ids, and changes nothing', async () => {
+    const before = (await call('GET', '/api/nms/devices', viewer)).json().devices.length;
+    expect((await call('POST', '/api/nms/devices', viewer, { ...router, name: 'x' })).json().error.code).toBe('FORBIDDEN');
+    expect((await call('POST', '/api/nms/devices', engineer, { ...router, name: 'y', extra: 1 })).json().error.code).toBe('BAD_REQUEST');
+    expect((await call('POST', '/api/nms/devices', engineer, { ...router, name: 'z', siteCode: 'NOPE' })).json().error.code).toBe(
+      'UNKNOWN_SITE',
+    );
+    expect((await call('POST', '/api/nms/devices', engineer, router)).json().error.code).toBe('CONFLICT');
+    expect((await call('PUT', '/api/nms/devices/nope', engineer, { retries: 2 })).statusCode).toBe(404);
+    const r = await nms.app.inject({
+      method: 'POST',
+      url: '/api/nms/devices',
+      headers: { authorization: `Bearer ${engineer}`, 'content-type': 'application/json' },
+      payload: '{bad',
+    });
+    expect(r.statusCode).toBe(400);
+    expect((await call('GET', '/api/nms/devices', viewer)).json().devices.length).toBe(before);
+  });
+
+  it('links: create, health view, unknown device refused, in-use device not deletable', async () => {
+    await call('POST', '/api/nms/devices', engineer, {
+      ...router,
+      name: 'core',
+      siteCode: 'TN',
+      snmp: { version: '2c', community: 'c0mm' },
+    });
+    const bad = await call('POST', '/api/nms/links', engineer, {
+      name: 'dt-up',
+      downstream: { siteCode: 'TN-DT', device: 'ghost', interface: 'ge-0/0/0' },
+      upstream: { siteCode: 'TN' },
+      speedBps: 1e8,
+      role: 'primary',
+    });
+    expect(bad.json().error.code).toBe('UNKNOWN_DEVICE');
+    const ok = await call('POST', '/api/nms/links', engineer, {
+      name: 'dt-up',
+      downstream: { siteCode: 'TN-DT', device: 'dt-r1', interface: 'ge-0/0/0' },
+      upstream: { siteCode: 'TN', device: 'core', interface: 'ge-0/0/3' },
+      speedBps: 1e8,
+      role: 'primary',
+    });
+    expect(ok.statusCode).toBe(201);
+    const link = ok.json().link;
+    expect(link.health.state).toBe('unknown');
+    const dev = (await call('GET', '/api/nms/devices', viewer)).json().devices.find((d: { name: string }) => d.name === 'dt-r1');
+    expect((await call('DELETE', `/api/nms/devices/${dev.id}`, engineer)).json().error.code).toBe('CONFLICT');
+    const ts = await call('GET', `/api/nms/links/${link.id}/timeseries?minutes=5`, viewer);
+    expect(ts.json().series).toMatchObject({ linkId: link.id, source: 'memory' });
+    const site = (await call('GET', '/api/nms/sites/TN-DT', viewer)).json();
+    expect(site.site).toMatchObject({ code: 'TN-DT', level: 'district', path: [link.id] });
+    expect(site.links).toHaveLength(1);
+  });
+
+  it('imports YAML all-or-nothing', async () => {
+    const good = `devices:\n  - name: sc-r1\n    siteCode: TN-SC\n    role: router\n    address: 10.1.1.1\n    snmp: { version: "2c", community: pub }\nlinks:\n  - name: sc-up\n    downstream: { siteCode: TN-SC, device: sc-r1, interface: wan0 }\n    upstream: { siteCode: TN }\n    speedBps: 100000000\n    role: primary\n`;
+    const res = await call('POST', '/api/nms/inventory/import', engineer, { format: 'yaml', content: good });
+    expect(res.json()).toMatchObject({ ok: true, devices: { created: 1, updated: 0 }, links: { created: 1, updated: 0 } });
+    const again = await call('POST', '/api/nms/inventory/import', engineer, { format: 'yaml', content: good });
+    expect(again.json()).toMatchObject({ devices: { created: 0, updated: 1 } });
+    const bad = good.replace('TN-SC, device', 'TN-XX, device');
+    const r = await call('POST', '/api/nms/inventory/import', engineer, { format: 'yaml', content: `${bad}\n  - name: extra` });
+    expect(r.json().error.code).toBe('IMPORT_INVALID');
+    expect((await call('POST', '/api/nms/inventory/import', engineer, { format: 'json', content: '{' })).json().error.code).toBe(
+      'IMPORT_INVALID',
+    );
+    const r2 = await call('POST', '/api/nms/inventory/import', engineer, {
+      format: 'yaml',
+      content: bad.replace('sc-r1', 'sc-r2').replace('sc-r1', 'sc-r2'),
+    });
+    expect(r2.json().error.code).toBe('IMPORT_INVALID');
+    expect((await call('GET', '/api/nms/devices', viewer)).json().devices.some((d: { name: string }) => d.name === 'sc-r2')).toBe(false);
+  });
+
+  it('events list, sites tree, health and metrics', async () => {
+    expect((await call('GET', '/api/nms/events?limit=5', viewer)).json().ok).toBe(true);
+    expect((await call('GET', '/api/nms/events?limit=0', viewer)).statusCode).toBe(400);
+    const sites = (await call('GET', '/api/nms/sites', viewer)).json().sites;
+    expect(sites.find((s: { code: string }) => s.code === 'TN')).toMatchObject({ depth: 0, level: 'province', parentCode: null });
+    expect(sites.length).toBeGreaterThan(100);
+    expect((await call('GET', '/healthz')).statusCode).toBe(200);
+    const m = (await call('GET', '/metrics')).body;
+    expect(m).toContain('lienthong_snmp_poll_duration_seconds');
+    expect(m).toContain('lienthong_link_state{site="TN-DT",level="district",link="dt-up"');
+  });
+});

@@ -3,9 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { SfuConfigSchema, sfuDefaults } from './config/schema';
 import { createCore, registerCoreRoutes } from './core';
 import { buildApp } from './http/app';
+import { registerNmsProxy } from './http/nms-proxy';
 import { MediaWorkerPool } from './media/worker-pool';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
 import { createLogger, createMetricsRegistry, HealthRegistry, loadConfigOrExit, parseStartupArgs, redactConfig } from './platform';
@@ -53,7 +55,7 @@ const app = await buildApp({
   metrics,
   bodyLimit: config.http.bodyLimit,
   webRoot: config.webRoot,
-  routes: [(a) => registerCoreRoutes(a, core)],
+  routes: [(a) => registerCoreRoutes(a, core), ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url)] : [])],
 });
 
 signalling = attachSignalling({

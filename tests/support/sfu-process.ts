@@ -20,7 +20,14 @@ export interface SfuProcess {
 const root = resolve(import.meta.dirname, '../..');
 
 export async function startSfuServer(
-  opts: { workers?: number; maxPeersPerRouter?: number; announcedAddress?: string; listenIp?: string; graceSeconds?: number } = {},
+  opts: {
+    workers?: number;
+    maxPeersPerRouter?: number;
+    announcedAddress?: string;
+    listenIp?: string;
+    graceSeconds?: number;
+    nmsUrl?: string;
+  } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
   const port = await freePort();
@@ -45,6 +52,8 @@ export async function startSfuServer(
       `  reconnectGraceSeconds: ${opts.graceSeconds ?? 45}`,
       'auth:',
       '  initialAdminPassword: admin-password-1',
+      'nms:',
+      `  url: "${opts.nmsUrl ?? ''}"`,
       '',
     ].join('\n'),
   );

@@ -56,6 +56,13 @@ export const SfuConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    nms: Type.Object(
+      {
+        /** Base URL of the nms service, proxied at /api/nms so the browser uses one origin. Empty = no proxy. */
+        url: Type.String(),
+      },
+      { additionalProperties: false },
+    ),
     demo: Type.Object({ seed: Type.Boolean() }, { additionalProperties: false }),
   },
   { additionalProperties: false },
@@ -77,5 +84,6 @@ export const sfuDefaults: SfuConfig = {
     reconnectGraceSeconds: 45,
   },
   auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
+  nms: { url: 'http://127.0.0.1:8090' },
   demo: { seed: true },
 };

@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // snmpd, Prometheus) live in tests/ and run one file at a time on this 2-core machine.
 export default defineConfig({
   test: {
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       { test: { name: 'sfu-server', root: 'sfu-server', include: ['test/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'nms', root: 'nms', include: ['test/**/*.test.ts'], testTimeout: 30_000 } },

@@ -101,8 +101,13 @@ export async function pollDevice(t: SnmpTarget, limits: PollLimits): Promise<Pol
       scalars = await get(session, [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.memTotalReal, OID.memAvailReal, OID.laLoadInt1]);
     } catch (e) {
       const err = classifySnmpError(e);
-      if (err.code === 'SNMP_TIMEOUT' && t.credentials.version === '2c' && (await agentAnswersV3Discovery(t))) {
-        throw new SnmpError('SNMP_AUTH_FAILED', 'agent is alive (answers SNMPv3 discovery) but ignores this community');
+      if (err.code === 'SNMP_TIMEOUT' && (await agentAnswersV3Discovery(t))) {
+        throw new SnmpError(
+          'SNMP_AUTH_FAILED',
+          t.credentials.version === '2c'
+            ? 'agent is alive (answers SNMPv3 discovery) but ignores this community'
+            : 'agent is alive (answers SNMPv3 discovery) but drops these requests: wrong privacy key or protocol?',
+        );
       }
       throw err;
     }
@@ -146,7 +151,8 @@ export async function pollDevice(t: SnmpTarget, limits: PollLimits): Promise<Pol
     const loads = [...col(OID.hrProcessorLoad).values()].map(toNumber).filter((v): v is number => v !== null);
     let cpu: number | null = loads.length > 0 ? loads.reduce((a, b) => a + b, 0) / loads.length : null;
     const la = toNumber(scalars[5]);
-    if (cpu === null && la !== null) cpu = la; // UCD laLoadInt is load*100; close enough as "percent of one core"
+    // UCD laLoadInt is the 1-minute load average x 100: a percentage of one core.
+    if (cpu === null && la !== null) cpu = la;
     let memUsed: number | null = null;
     for (const [idx, typeVb] of col(OID.hrStorageType)) {
       if (toText(typeVb) !== OID.hrStorageRam) continue;

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { migrations } from '../src/store/migrations';
 import { makeApp, makeCore, tempDir } from './support/core';
 
 describe('persistence', () => {
@@ -48,7 +49,7 @@ describe('persistence', () => {
       const me = await app2.inject({ method: 'GET', url: '/api/auth/me', headers: auth });
       expect(me.json().user.username).toBe('admin');
       const applied = second.core.store.db.prepare('SELECT version FROM schema_migrations').all();
-      expect(applied).toEqual([{ version: 1 }]);
+      expect(applied).toEqual(migrations.map((m) => ({ version: m.version })));
       await app2.close();
       second.core.close();
     } finally {

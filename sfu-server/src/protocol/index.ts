@@ -1,6 +1,7 @@
 // The one source of truth for sfu-server's wire messages (REST bodies, socket.io
 // events and acks, error codes). Imports nothing from Node, socket.io or Fastify.
 export * from './auth';
+export * from './chair';
 export * from './common';
 export * from './errors';
 export * from './media';

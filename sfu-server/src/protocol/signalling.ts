@@ -2,6 +2,20 @@
 // ack; the table below is the only definition of those payloads and replies.
 // Server pushes are listed in ServerEvents.
 import Type, { type Static, type TSchema } from 'typebox';
+import {
+  AuditEntry,
+  ControlState,
+  FloorRequestRes,
+  LockReq,
+  MuteReq,
+  RollCallAnswerReq,
+  RollCallMarkReq,
+  RollCallStartRes,
+  SelfUnmuteReq,
+  SetModeReq,
+  SiteReq,
+  SpeakingLimitReq,
+} from './chair';
 import { MediaObject, RefId } from './common';
 import {
   ConnectTransportReq,
@@ -114,6 +128,27 @@ export const ClientRequests = {
   'media:resumeConsumer': { req: ConsumerRef, res: Ok },
   'media:setConsumerLayers': { req: ConsumerLayersReq, res: Ok },
   'media:closeConsumer': { req: ConsumerRef, res: Ok },
+  // Chair-led meetings (signalling/chair-handlers.ts)
+  'floor:request': { req: Empty, res: FloorRequestRes },
+  'floor:withdraw': { req: Empty, res: Ok },
+  'chair:giveFloor': { req: SiteReq, res: Ok },
+  'chair:takeFloor': { req: Empty, res: Ok },
+  'chair:setMode': { req: SetModeReq, res: Ok },
+  'chair:mute': { req: MuteReq, res: Ok },
+  'chair:muteAll': { req: Empty, res: Ok },
+  'chair:setSelfUnmute': { req: SelfUnmuteReq, res: Ok },
+  'chair:lock': { req: LockReq, res: Ok },
+  'chair:remove': { req: SiteReq, res: Ok },
+  'chair:readmit': { req: SiteReq, res: Ok },
+  'chair:handOver': { req: SiteReq, res: Ok },
+  'chair:setSpeakingLimit': { req: SpeakingLimitReq, res: Ok },
+  'presentation:start': { req: Empty, res: Ok },
+  'presentation:stop': { req: Empty, res: Ok },
+  'rollcall:start': { req: Empty, res: RollCallStartRes },
+  'rollcall:answer': { req: RollCallAnswerReq, res: Ok },
+  'rollcall:mark': { req: RollCallMarkReq, res: Ok },
+  'rollcall:end': { req: Empty, res: Ok },
+  'control:get': { req: Empty, res: ControlState },
 } as const satisfies Record<string, { req: TSchema; res: TSchema }>;
 
 export type ClientRequestName = keyof typeof ClientRequests;
@@ -134,6 +169,10 @@ export const ServerEvents = {
   'room:state': RoomState,
   'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]) }),
   'room:closed': Type.Object({ reason: Type.String() }),
+  /** Floor, mode, mutes, queue, roll call: pushed on every change so all screens agree. */
+  'room:control': ControlState,
+  /** One chair action, as written to the audit log. */
+  'room:audit': AuditEntry,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 export type ServerEventOf<E extends ServerEventName> = Static<(typeof ServerEvents)[E]>;

@@ -6,7 +6,7 @@ import { LiveMeeting, type ParticipantIdentity } from '../domain/live/live-meeti
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import type { Logger } from '../platform';
-import type { RoomState, ServerEventName, ServerEventOf } from '../protocol';
+import type { ControlState, RoomState, ServerEventName, ServerEventOf } from '../protocol';
 
 export interface LiveRoom {
   key: string;
@@ -15,6 +15,12 @@ export interface LiveRoom {
   /** peerId -> socket id currently bound. */
   sockets: Map<string, string>;
   graceTimers: Map<string, NodeJS.Timeout>;
+  /** Audio producers their own site paused: stay paused whatever the chair allows. */
+  selfPaused: Set<string>;
+  /** Fires when the floor holder's speaking time runs out. */
+  floorTimer: NodeJS.Timeout | null;
+  /** Called when the speaking limit returned the floor (audit). */
+  onFloorExpired?: (siteId: string) => void;
 }
 
 export interface ConferenceOptions {
@@ -72,6 +78,8 @@ export class Conference {
       media,
       sockets: new Map(),
       graceTimers: new Map(),
+      selfPaused: new Set(),
+      floorTimer: null,
     };
     this.rooms.set(key, room);
     this.wire(room);
@@ -84,7 +92,10 @@ export class Conference {
     resumePeerId: string | undefined,
   ): { peerId: string; resumedParticipant: boolean } {
     const live = room.live;
-    if (live && resumePeerId && live.canResume(resumePeerId, identity.userId)) {
+    const resuming = !!live && !!resumePeerId && live.canResume(resumePeerId, identity.userId);
+    // A removed site stays out; a locked meeting takes no new sites (throws coded errors).
+    live?.floor.checkJoin(identity.siteId, resuming || live.hasSite(identity.siteId));
+    if (live && resumePeerId && resuming) {
       live.reconnect(resumePeerId);
       this.clearGrace(room, resumePeerId);
       return { peerId: resumePeerId, resumedParticipant: true };
@@ -105,7 +116,10 @@ export class Conference {
   socketLost(room: LiveRoom, peerId: string, socketId: string): void {
     if (room.sockets.get(peerId) !== socketId) return; // already rebound to a newer socket
     room.sockets.delete(peerId);
-    if (!room.live) return this.removePeer(room, peerId);
+    if (!room.live) {
+      this.removePeer(room, peerId);
+      return;
+    }
     room.live.disconnect(peerId, this.now());
     this.broadcastState(room);
     this.clearGrace(room, peerId);
@@ -124,8 +138,11 @@ export class Conference {
     if (socketId) this.opts.io.sockets.sockets.get(socketId)?.leave(room.key);
     room.sockets.delete(peerId);
     room.media.removePeer(peerId);
+    const siteId = room.live?.has(peerId) ? room.live.get(peerId).siteId : null;
     room.live?.leave(peerId);
+    if (room.live && siteId && !room.live.hasSite(siteId)) room.live.floor.siteLeft(siteId);
     if (room.media.peerCount === 0 && (room.live?.size ?? 0) === 0) {
+      if (room.floorTimer) clearTimeout(room.floorTimer);
       room.media.close();
       this.rooms.delete(room.key);
       return;
@@ -162,6 +179,89 @@ export class Conference {
   broadcastState(room: LiveRoom): void {
     const state = this.state(room);
     if (state) this.toRoom(room, 'room:state', state);
+    const control = this.control(room);
+    if (control) this.toRoom(room, 'room:control', control);
+  }
+
+  control(room: LiveRoom): ControlState | null {
+    const live = room.live;
+    if (!live) return null;
+    const f = live.floor;
+    const mics: Record<string, ControlState['mics'][string]> = {};
+    const media: ControlState['media'] = {};
+    for (const p of live.list()) {
+      mics[p.siteId] = f.micState(p.siteId);
+      const producers = room.media.hasPeer(p.peerId) ? room.media.producersOf(p.peerId) : [];
+      media[p.peerId] = {
+        micLive: producers.some((x) => x.source === 'mic' && !x.paused),
+        camera: producers.some((x) => x.source === 'camera' && !x.paused),
+      };
+    }
+    const rc = f.rollCall;
+    return {
+      meetingId: live.meetingId,
+      serverNow: this.now(),
+      chairSiteId: f.chairSiteId,
+      mode: f.mode,
+      locked: f.locked,
+      allowSelfUnmute: f.allowSelfUnmute,
+      speakingLimitSec: f.speakingLimitMs === null ? null : Math.round(f.speakingLimitMs / 1000),
+      floor: f.floor ? { ...f.floor } : null,
+      queue: f.requests.map((q) => ({ ...q })),
+      mics,
+      media,
+      removed: f.removedSites,
+      presentation: f.presentation ? { ...f.presentation } : null,
+      rollCall: rc ? { id: rc.id, startedAt: rc.startedAt, endedAt: rc.endedAt, entries: rc.entries.map((e) => ({ ...e })) } : null,
+    };
+  }
+
+  /**
+   * The server-side half of the chair's rules: every audio producer is paused unless
+   * its site may speak now and its own site has not muted it. Paused producers are
+   * not forwarded by mediasoup, so a closed microphone is silent for everyone.
+   */
+  async enforceAudio(room: LiveRoom): Promise<void> {
+    const live = room.live;
+    if (!live) return;
+    const jobs: Promise<void>[] = [];
+    for (const p of live.list()) {
+      if (!room.media.hasPeer(p.peerId)) continue;
+      const allowed = live.floor.micAllowed(p.siteId);
+      for (const a of room.media.producersOf(p.peerId, 'audio')) {
+        const want = !allowed || room.selfPaused.has(a.producerId);
+        if (a.paused !== want) jobs.push(room.media.setProducerPaused(p.peerId, a.producerId, want).catch(() => undefined));
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  /** After any floor/mode/mute change: enforce, re-arm the speaking-limit timer, tell everyone. */
+  async controlChanged(room: LiveRoom): Promise<void> {
+    await this.enforceAudio(room);
+    this.armFloorTimer(room);
+    this.broadcastState(room);
+  }
+
+  private armFloorTimer(room: LiveRoom): void {
+    if (room.floorTimer) clearTimeout(room.floorTimer);
+    room.floorTimer = null;
+    const until = room.live?.floor.floor?.until;
+    if (until == null) return;
+    room.floorTimer = setTimeout(
+      () => {
+        room.floorTimer = null;
+        const live = room.live;
+        const holder = live?.floor.floor?.siteId;
+        if (!live || !holder) return;
+        if (live.floor.tick(this.now())) {
+          room.onFloorExpired?.(holder);
+          void this.controlChanged(room);
+        } else this.armFloorTimer(room);
+      },
+      Math.max(0, until - this.now()),
+    );
+    room.floorTimer.unref?.();
   }
 
   toRoom<E extends ServerEventName>(room: LiveRoom, event: E, data: ServerEventOf<E>, exceptPeer?: string): void {
@@ -194,6 +294,7 @@ export class Conference {
   closeAll(): void {
     for (const room of this.rooms.values()) {
       for (const t of room.graceTimers.values()) clearTimeout(t);
+      if (room.floorTimer) clearTimeout(room.floorTimer);
       room.media.close();
     }
     this.rooms.clear();
@@ -208,10 +309,19 @@ export class Conference {
   private wire(room: LiveRoom): void {
     const selfTest = room.live === null;
     room.media.on('producerAdded', (a) => {
+      // Close a microphone the chair has not opened before anyone consumes it.
+      if (!selfTest && a.kind === 'audio') void this.enforceAudio(room);
       if (selfTest) this.toPeer(room, a.peerId, 'media:newProducer', a);
       else this.toRoom(room, 'media:newProducer', a, a.peerId);
     });
-    room.media.on('producerClosed', (producerId, peerId) => this.toRoom(room, 'media:producerClosed', { producerId, peerId }));
+    room.media.on('producerClosed', (producerId, peerId) => {
+      room.selfPaused.delete(producerId);
+      this.toRoom(room, 'media:producerClosed', { producerId, peerId });
+      if (room.live?.floor.presentation?.producerId === producerId) {
+        room.live.floor.presentationEnded(peerId);
+        this.broadcastState(room);
+      }
+    });
     room.media.on('producerPaused', (producerId, peerId, paused) =>
       this.toRoom(room, 'media:producerPaused', { producerId, peerId, paused }),
     );

@@ -1,9 +1,11 @@
 // Adapts the scheduling core's join rules to what signalling needs.
 import type { Core } from '../core';
+import { chairPorts } from './chair-ports';
 import type { MeetingAccess } from './server';
 
-export function meetingAccess(core: Pick<Core, 'meetings' | 'sites'>): MeetingAccess {
+export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store'>): MeetingAccess {
   return {
+    chair: chairPorts(core),
     async checkJoin(claims, meetingId) {
       const grant = core.meetings.checkJoin(claims, meetingId);
       const parent = grant.site.parentId ? core.sites.get(grant.site.parentId) : null;

@@ -5,6 +5,8 @@ import { Server, type Socket } from 'socket.io';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import { AppError, type Logger, tokenFromRequest } from '../platform';
 import { MAX_MESSAGE_BYTES, type SessionClaims, SIGNALLING_PATH } from '../protocol';
+import { chairHandlers } from './chair-handlers';
+import type { ChairPorts } from './chair-ports';
 import { Conference, type LiveRoom } from './conference';
 import { bindRequests, type RpcCounters } from './rpc';
 
@@ -17,6 +19,8 @@ export interface MeetingAccess {
     meeting: { id: string; title: string; chairSiteId: string };
     site: { id: string; code: string; name: string; parentId: string | null; parentName: string | null };
   }>;
+  /** Audit log, attendance and the roll for chair-led meetings (absent: kept in memory only). */
+  chair?: ChairPorts;
 }
 
 export interface SignallingOptions {
@@ -186,23 +190,10 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
           const { media, peerId } = current();
           return { iceParameters: await media.restartIce(peerId, transportId) };
         },
-        'media:produce': async ({ transportId, kind, rtpParameters, source }) => {
-          const { media, peerId } = current();
-          return { producerId: await media.produce(peerId, transportId, kind, rtpParameters, source) };
-        },
+        // media:produce, media:pauseProducer, media:resumeProducer: in chair-handlers.ts (the chair's rules apply).
         'media:closeProducer': async ({ producerId }) => {
           const { media, peerId } = current();
           await media.closeProducer(peerId, producerId);
-          return {};
-        },
-        'media:pauseProducer': async ({ producerId }) => {
-          const { media, peerId } = current();
-          await media.setProducerPaused(peerId, producerId, true);
-          return {};
-        },
-        'media:resumeProducer': async ({ producerId }) => {
-          const { media, peerId } = current();
-          await media.setProducerPaused(peerId, producerId, false);
           return {};
         },
         'media:consume': ({ producerId }) => {
@@ -226,6 +217,8 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
           await media.closeConsumer(peerId, consumerId);
           return {};
         },
+        // Floor control, roll call, presentation; overrides the media requests the chair's rules govern.
+        ...chairHandlers({ conference, session, ports: opts.meetings.chair, log }),
       },
       log,
       opts.counters,

@@ -1,5 +1,6 @@
 // Numbered migrations, applied in order inside one transaction each and recorded in
 // schema_migrations. Never edit a released migration; add the next number.
+import { chairMigration } from './migrations-chair';
 export interface Migration {
   version: number;
   name: string;
@@ -92,4 +93,5 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX meeting_invites_site ON meeting_invites(site_id);
     `,
   },
+  chairMigration,
 ];

@@ -306,6 +306,13 @@ export class FloorControl {
 
   // ---- housekeeping
 
+  /** The site's last participant left: it leaves the queue, the floor and the presentation; chair mutes stay. */
+  siteLeft(siteId: string): void {
+    this.queue = this.queue.filter((q) => q.siteId !== siteId);
+    if (this.floor?.siteId === siteId) this.dropFloor();
+    if (this.presentation?.siteId === siteId) this.presentation = null;
+  }
+
   /** A site left for good: it leaves the queue and the floor. */
   forgetSite(siteId: string): void {
     this.queue = this.queue.filter((q) => q.siteId !== siteId);

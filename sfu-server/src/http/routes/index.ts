@@ -4,6 +4,7 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Core } from '../../core';
+import { attendanceRoutes } from './attendance';
 import { authRoutes } from './auth';
 import { meetingRoutes } from './meetings';
 import { roomRoutes } from './rooms';
@@ -29,5 +30,6 @@ export async function registerApiRoutes(app: FastifyInstance, core: Core): Promi
     userRoutes(scope, core);
     roomRoutes(scope, core);
     meetingRoutes(scope, core);
+    attendanceRoutes(scope, core);
   });
 }

@@ -129,6 +129,20 @@ describe('a meeting across province, district and commune', () => {
     expect(await pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT-CUVAN"]').count()).toBe(1);
   });
 
+  it('a site leaves and rejoins through the UI and sees and hears the others again', async () => {
+    const page = pages.district;
+    await page.getByTestId('leave').click();
+    await page.getByTestId('meeting-item').first().waitFor({ timeout: 10_000 });
+    // The others see it gone.
+    await expect.poll(() => pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT"]').count(), { timeout: 10_000 }).toBe(0);
+    await page.getByTestId('join-meeting').first().click();
+    await page.getByTestId('enter-room').click();
+    await waitConnected(page);
+    peer.district = await myPeerId(page);
+    await waitFor(() => mediaFlowingFrom(page, others('district')), Boolean, 30_000, 'district receiving after rejoin');
+    await waitFor(() => mediaFlowingFrom(pages.chair, [peer.district]), Boolean, 30_000, 'chair receiving the district after rejoin');
+  });
+
   it('a killed mediasoup worker is replaced and media flows again for every site', async () => {
     const workers = execFileSync('pgrep', ['-P', String(sfu.child.pid), '-f', 'mediasoup-worker'], { encoding: 'utf8' })
       .trim()

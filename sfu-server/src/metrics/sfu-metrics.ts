@@ -98,27 +98,19 @@ export function registerSfuMetrics(registry: Registry, pool: MediaWorkerPool, co
       this.set(sites.size);
     },
   });
-  const producers = new Gauge({
-    name: 'lienthong_meeting_producers',
-    help: 'Producers per meeting',
-    labelNames: ['meeting'],
-    registers: [registry],
-  });
-  new Gauge({
-    name: 'lienthong_meeting_consumers',
-    help: 'Consumers per meeting',
-    labelNames: ['meeting'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      producers.reset();
-      for (const r of meetings()) {
-        const c = r.media.counts();
-        this.set({ meeting: r.live!.meetingId }, c.consumers);
-        producers.set({ meeting: r.live!.meetingId }, c.producers);
-      }
-    },
-  });
+  const perMeeting = (name: string, help: string, pick: (c: { producers: number; consumers: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['meeting'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const r of meetings()) this.set({ meeting: r.live!.meetingId }, pick(r.media.counts()));
+      },
+    });
+  perMeeting('lienthong_meeting_producers', 'Producers per meeting', (c) => c.producers);
+  perMeeting('lienthong_meeting_consumers', 'Consumers per meeting', (c) => c.consumers);
 
   const perSite = (
     name: string,

@@ -38,8 +38,8 @@ describe('chair-led meeting signalling', () => {
   let meetingId: string;
   let caps: Record<string, unknown>;
   const s: Record<'chair' | 'dt' | 'cuvan' | 'pl', Socket> = {} as never;
-  const site: Record<string, string> = {};
-  const peer: Record<string, string> = {};
+  const site = {} as Record<'chair' | 'dt' | 'cuvan', string>;
+  const peer = {} as Record<'chair' | 'dt' | 'cuvan', string>;
   const control = async (who: Socket = s.chair) => (await ask(who, 'control:get', {})).data as unknown as Control;
   const stable = (c: Control) => JSON.stringify({ ...c, serverNow: 0 });
 

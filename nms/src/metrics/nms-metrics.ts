@@ -85,6 +85,8 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
   const eachIf = (fn: (labels: Record<string, string>, i: ReturnType<Monitor['runtime']>['ifaces']['all'][number]) => void) => {
     const links = linkIndex();
     for (const d of polled()) {
+      // Stale interface state of an unreachable device must not keep alerts alive; Prometheus marks it stale.
+      if (monitor.runtime(d.id).state !== 'up') continue;
       const base = { ...siteLabels(d.siteCode), device: d.name };
       for (const i of monitor.runtime(d.id).ifaces.all)
         fn({ ...base, interface: i.key, link: links.get(`${d.name}\u0000${i.key}`) ?? '' }, i);

@@ -1,12 +1,13 @@
 // Recorded agent data served by snmpsim over real UDP: a 32-bit wrap, a reboot (sysUpTime
 // going back) and an ifIndex renumbering. One .snmprec per step; the poll switches community.
+
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SimInterface, snmprec } from '../../nms/src/demo/snmprec';
 import { startSnmpsim } from '../../nms/src/demo/demo';
+import { type SimInterface, snmprec } from '../../nms/src/demo/snmprec';
 import { DeviceInterfaces } from '../../nms/src/domain/interfaces';
 import { pollDevice } from '../../nms/src/snmp/client';
 import { freeUdpPort, tempDir, waitFor } from './nms-support';
-import type { ChildProcess } from 'node:child_process';
 
 const wan = (ifIndex: number, inOctets: bigint, outOctets: bigint): SimInterface => ({
   ifIndex,
@@ -17,7 +18,8 @@ const wan = (ifIndex: number, inOctets: bigint, outOctets: bigint): SimInterface
 });
 const old32 = (inOctets: bigint): SimInterface => ({ ifIndex: 9, name: 'old32', speedBps: 10e6, inOctets, outOctets: 0n, hc: false });
 const lan = (ifIndex: number, v: bigint): SimInterface => ({ ifIndex, name: 'lan0', speedBps: 1e9, inOctets: v, outOctets: v });
-const dev = (uptimeTicks: number, interfaces: SimInterface[]) => snmprec({ sysName: 'rec-r1', sysDescr: 'recorded', uptimeTicks, interfaces });
+const dev = (uptimeTicks: number, interfaces: SimInterface[]) =>
+  snmprec({ sysName: 'rec-r1', sysDescr: 'recorded', uptimeTicks, interfaces });
 
 // 60 s between steps (uptime 6000 ticks).
 const steps: Record<string, string> = {

@@ -60,7 +60,14 @@ beforeAll(async () => {
   nms.poller.stop();
   nms.inventory.import({
     devices: [
-      { name: 'dt-r1', siteCode: 'TN-DT', role: 'router', address: '127.0.0.1', snmpPort: 1, snmp: { version: '2c', community: 'trap-comm' } },
+      {
+        name: 'dt-r1',
+        siteCode: 'TN-DT',
+        role: 'router',
+        address: '127.0.0.1',
+        snmpPort: 1,
+        snmp: { version: '2c', community: 'trap-comm' },
+      },
       { name: 'core', siteCode: 'TN', role: 'router', address: '10.9.9.9', snmpPort: 1, snmp: { version: '2c', community: 'x' } },
     ],
     links: [
@@ -74,7 +81,15 @@ beforeAll(async () => {
     ],
   });
   // A first poll result so the receiver knows ifIndex 3 is wan0.
-  nms.monitor.onPoll(dev(), { uptimeTicks: 1000, sysName: 'dt-r1', sysDescr: '', interfaces: [wanUp], cpuLoadPercent: null, memoryUsedRatio: null, truncated: false });
+  nms.monitor.onPoll(dev(), {
+    uptimeTicks: 1000,
+    sysName: 'dt-r1',
+    sysDescr: '',
+    interfaces: [wanUp],
+    cpuLoadPercent: null,
+    memoryUsedRatio: null,
+    truncated: false,
+  });
   expect(linkState()).toBe('up');
 });
 afterAll(() => nms?.close());
@@ -83,7 +98,17 @@ const dev = () => nms.inventory.devices().find((d) => d.name === 'dt-r1')!;
 const link = () => nms.inventory.links()[0]!;
 const linkState = () => nms.monitor.linkView(link()).health.state;
 const events = (kind: string) => nms.store.listEvents({ limit: 500 }).filter((e) => e.kind === kind);
-const ifVarbinds = (oper: number) => ['1.3.6.1.2.1.2.2.1.1.3', 'i', '3', '1.3.6.1.2.1.2.2.1.7.3', 'i', '1', '1.3.6.1.2.1.2.2.1.8.3', 'i', String(oper)];
+const ifVarbinds = (oper: number) => [
+  '1.3.6.1.2.1.2.2.1.1.3',
+  'i',
+  '3',
+  '1.3.6.1.2.1.2.2.1.7.3',
+  'i',
+  '1',
+  '1.3.6.1.2.1.2.2.1.8.3',
+  'i',
+  String(oper),
+];
 const target = () => `127.0.0.1:${port}`;
 
 describe('trap receiver', () => {
@@ -97,7 +122,8 @@ describe('trap receiver', () => {
   });
 
   it('repeated traps are folded into one event', async () => {
-    for (let i = 0; i < 3; i++) await run('snmptrap', ['-m', '', '-v2c', '-c', 'trap-comm', target(), '', '1.3.6.1.6.3.1.1.5.3', ...ifVarbinds(2)]);
+    for (let i = 0; i < 3; i++)
+      await run('snmptrap', ['-m', '', '-v2c', '-c', 'trap-comm', target(), '', '1.3.6.1.6.3.1.1.5.3', ...ifVarbinds(2)]);
     await waitFor('dedup', () => events('link_down')[0]?.count === 4, 3000, 20);
     expect(events('link_down')).toHaveLength(1);
   });
@@ -111,23 +137,68 @@ describe('trap receiver', () => {
   it('a v3 inform is acknowledged (snmptrap -Ci waits for it) and kept; vendor traps are kept', async () => {
     await run('snmptrap', ['-m', '', '-Ci', '-r', '1', '-t', '2', ...V3, target(), '', '1.3.6.1.6.3.1.1.5.1']);
     await waitFor('coldStart', () => events('cold_start').length === 1, 3000, 20);
-    await run('snmptrap', ['-m', '', '-Ci', '-r', '1', '-t', '2', '-v2c', '-c', 'trap-comm', target(), '', '1.3.6.1.4.1.99999.0.7', '1.3.6.1.4.1.99999.1', 's', 'fan failure']);
+    await run('snmptrap', [
+      '-m',
+      '',
+      '-Ci',
+      '-r',
+      '1',
+      '-t',
+      '2',
+      '-v2c',
+      '-c',
+      'trap-comm',
+      target(),
+      '',
+      '1.3.6.1.4.1.99999.0.7',
+      '1.3.6.1.4.1.99999.1',
+      's',
+      'fan failure',
+    ]);
     await waitFor('vendor trap', () => events('vendor_trap').length === 1, 3000, 20);
     expect(JSON.stringify(events('vendor_trap')[0]!.details)).toContain('fan failure');
   });
 
   it('wrong v3 password and unknown community are refused, not stored', async () => {
     const before = nms.store.listEvents({ limit: 500 }).length;
-    await run('snmptrap', ['-m', '', '-v3', '-u', 'trapper', '-l', 'authPriv', '-a', 'SHA-256', '-A', 'wrong-password', '-x', 'AES', '-X', 'trap-priv-pass', '-e', '0x80001f8880aabbccdd', target(), '', '1.3.6.1.6.3.1.1.5.3', ...ifVarbinds(2)]);
+    await run('snmptrap', [
+      '-m',
+      '',
+      '-v3',
+      '-u',
+      'trapper',
+      '-l',
+      'authPriv',
+      '-a',
+      'SHA-256',
+      '-A',
+      'wrong-password',
+      '-x',
+      'AES',
+      '-X',
+      'trap-priv-pass',
+      '-e',
+      '0x80001f8880aabbccdd',
+      target(),
+      '',
+      '1.3.6.1.6.3.1.1.5.3',
+      ...ifVarbinds(2),
+    ]);
     await run('snmptrap', ['-m', '', '-v2c', '-c', 'nope', target(), '', '1.3.6.1.6.3.1.1.5.3', ...ifVarbinds(2)]);
-    await waitFor('drops counted', async () => /lienthong_snmp_traps_dropped_total\{reason="(auth|malformed)"\} [1-9]/.test((await nms.app.inject('/metrics')).body), 3000, 50);
+    await waitFor(
+      'drops counted',
+      async () => /lienthong_snmp_traps_dropped_total\{reason="(auth|malformed)"\} [1-9]/.test((await nms.app.inject('/metrics')).body),
+      3000,
+      50,
+    );
     expect(nms.store.listEvents({ limit: 500 }).length).toBe(before);
     expect(linkState()).toBe('up');
   });
 
   it('a trap flood is cut off and noted once; the process keeps serving', async () => {
     const s = snmp.createSession('127.0.0.1', 'trap-comm', { port: 1, trapPort: port, version: snmp.Version2c });
-    for (let i = 0; i < 300; i++) s.trap('1.3.6.1.4.1.99999.0.8', [{ oid: '1.3.6.1.4.1.99999.2', type: snmp.ObjectType.Integer, value: i }], () => {});
+    for (let i = 0; i < 300; i++)
+      s.trap('1.3.6.1.4.1.99999.0.8', [{ oid: '1.3.6.1.4.1.99999.2', type: snmp.ObjectType.Integer, value: i }], () => {});
     await waitFor('flood event', () => events('trap_flood').length === 1, 5000, 50);
     s.close();
     const m = (await nms.app.inject('/metrics')).body;

@@ -107,7 +107,14 @@ declare module 'net-snmp' {
   export const Version1: number;
   export const Version2c: number;
   export const Version3: number;
-  export const ObjectType: Record<string, number>;
+  export const ObjectType: {
+    Integer: number;
+    OctetString: number;
+    Counter: number;
+    Counter64: number;
+    TimeTicks: number;
+    [k: string]: number;
+  };
   export const PduType: Record<string, number>;
   export const MibProviderType: Record<string, number>;
   export const MaxAccess: Record<string, number>;

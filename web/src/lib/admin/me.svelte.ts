@@ -1,0 +1,27 @@
+// Who is signed in (id, site, roles), fetched once per session token: the header only
+// keeps names, but the admin screens need ids to pick sites and spot "my" meetings.
+import type { MeReply } from '@lienthong/sfu-server/protocol';
+import { auth } from '../auth.svelte';
+import { call } from './http';
+
+export const me = $state<{ token: string | null; reply: MeReply | null }>({ token: null, reply: null });
+let pending: Promise<MeReply> | null = null;
+
+export function loadMe(): Promise<MeReply> {
+  if (me.reply && me.token === auth.token) return Promise.resolve(me.reply);
+  if (pending) return pending;
+  const token = auth.token;
+  pending = call<MeReply>('GET', '/api/auth/me')
+    .then((r) => {
+      me.token = token;
+      me.reply = r;
+      return r;
+    })
+    .finally(() => {
+      pending = null;
+    });
+  return pending;
+}
+
+export const canAdminister = (roles: readonly string[]): boolean => roles.includes('admin') || roles.includes('operator');
+export const canSchedule = (roles: readonly string[]): boolean => canAdminister(roles) || roles.includes('chair');

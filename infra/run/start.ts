@@ -20,7 +20,10 @@ function stopAll(code: number): void {
 }
 
 for (const s of services) {
-  const child = spawn(process.execPath, ['--import', 'tsx', s.entry, ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', s.entry, ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`[start] ${s.name} exited (${signal ?? code}); stopping the others`);

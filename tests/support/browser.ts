@@ -23,7 +23,7 @@ export async function launchChromium(opts: { executablePath?: string; args?: str
 }
 
 export interface InboundByPeer {
-  [peerId: string]: { framesDecoded: number; videoBytes: number; audioBytes: number; audioEnergy: number };
+  [peerId: string]: { framesDecoded: number; videoBytes: number; audioBytes: number; audioEnergy: number; frameWidth: number };
 }
 
 /**
@@ -38,18 +38,20 @@ export function inboundByPeer(page: Page): Promise<InboundByPeer> {
     ).__lt?.session;
     if (!s) return {};
     const { recv } = await s.getStats();
-    const out: Record<string, { framesDecoded: number; videoBytes: number; audioBytes: number; audioEnergy: number }> = {};
+    const out: Record<string, { framesDecoded: number; videoBytes: number; audioBytes: number; audioEnergy: number; frameWidth: number }> =
+      {};
     const byTrack = new Map<string, string>();
     for (const r of s.remote.values()) byTrack.set(r.track.id, r.peerId);
     recv?.forEach((st: Record<string, unknown>) => {
       if (st.type !== 'inbound-rtp') return;
       const peer = byTrack.get(String(st.trackIdentifier));
       if (!peer) return;
-      out[peer] ??= { framesDecoded: 0, videoBytes: 0, audioBytes: 0, audioEnergy: 0 };
+      out[peer] ??= { framesDecoded: 0, videoBytes: 0, audioBytes: 0, audioEnergy: 0, frameWidth: 0 };
       const e = out[peer];
       if (st.kind === 'video') {
         e.framesDecoded += Number(st.framesDecoded ?? 0);
         e.videoBytes += Number(st.bytesReceived ?? 0);
+        e.frameWidth = Math.max(e.frameWidth, Number(st.frameWidth ?? 0));
       } else {
         e.audioBytes += Number(st.bytesReceived ?? 0);
         e.audioEnergy += Number(st.totalAudioEnergy ?? 0);

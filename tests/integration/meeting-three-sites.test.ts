@@ -60,6 +60,18 @@ describe('a meeting across province, district and commune', () => {
     await expect.poll(() => pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT-CUVAN"]').count(), { timeout: 10_000 }).toBe(1);
   });
 
+  it('the main picture gets the top simulcast layer and thumbnails the lowest', async () => {
+    // At the district: the chair is the main picture, the commune a thumbnail.
+    const s = await waitFor(
+      () => inboundByPeer(pages.district),
+      (x) => (x[peer.chair]?.frameWidth ?? 0) >= 2 * (x[peer.commune]?.frameWidth ?? Number.POSITIVE_INFINITY),
+      20_000,
+      'main picture wider than thumbnails',
+    );
+    expect(s[peer.commune]!.frameWidth).toBeGreaterThan(0);
+    expect(s[peer.commune]!.frameWidth).toBeLessThanOrEqual(400);
+  });
+
   it('exposes the meeting on /metrics with per-site series labelled by site code', async () => {
     const value = (text: string, series: string) =>
       Number(text.match(new RegExp(`^${series.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm'))?.[1] ?? Number.NaN);

@@ -123,6 +123,33 @@ export class MediaSession {
     this.changed();
   }
 
+  /** Presentation: send a screen/window track as the 'screen' source (the server allows one at a time). */
+  async startScreenShare(track: MediaStreamTrack): Promise<void> {
+    if (!this.sendTransport) throw new Error('not connected');
+    const p = await this.sendTransport.produce({ track, stopTracks: true, appData: { source: 'screen' } });
+    this.producers.set('screen', p);
+    // Ends when the user stops sharing in the browser, or when the chair stops it (server closes the producer).
+    track.addEventListener('ended', () => void this.stopScreenShare());
+    const off = this.sig.on('media:producerClosed', ({ producerId }) => {
+      if (producerId !== p.id) return;
+      off();
+      if (this.producers.get('screen') === p) this.producers.delete('screen');
+      p.close();
+      this.changed();
+    });
+    this.offs.push(off);
+    this.changed();
+  }
+
+  async stopScreenShare(): Promise<void> {
+    const p = this.producers.get('screen');
+    if (!p) return;
+    this.producers.delete('screen');
+    p.close();
+    await this.sig.request('media:closeProducer', { producerId: p.id }).catch(() => undefined);
+    this.changed();
+  }
+
   micEnabled(): boolean {
     const mic = this.producers.get('mic');
     return !!mic && !mic.paused;

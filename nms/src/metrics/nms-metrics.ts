@@ -130,6 +130,23 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
       if (u !== null) g.set({ ...siteLabels(l.downstream.siteCode), link: l.name, role: l.role }, u);
     }
   });
+  gauge('lienthong_link_admin_up', '1 when the monitored interface of the link is administratively up', ['site', 'level', 'link'], (g) => {
+    for (const l of inventory.links()) {
+      const a = monitor.linkView(l).health.adminUp;
+      if (a !== null) g.set({ ...siteLabels(l.downstream.siteCode), link: l.name }, a ? 1 : 0);
+    }
+  });
+  gauge(
+    'lienthong_site_state',
+    'Site health: 1 for the current state (unreachable = cut off by a link above its own uplink)',
+    ['site', 'level', 'state'],
+    (g) => {
+      for (const s of monitor.siteHealth()) {
+        for (const st of ['unknown', 'ok', 'degraded', 'down', 'unreachable'])
+          g.set({ site: s.code, level: s.level, state: st }, s.state === st ? 1 : 0);
+      }
+    },
+  );
   gauge(
     'lienthong_site_unreachable',
     '1 when a down link above the site cuts it off (cause in the label)',

@@ -180,6 +180,10 @@ export const vi = {
   err_IMPORT_FAILED: 'Không nhập được tệp',
   err_ACCOUNT_LOCKED: 'Tài khoản đang bị khóa',
   err_PAYLOAD_TOO_LARGE: 'Tệp quá lớn',
+  siteHistory: 'Lịch sử',
+  siteHistoryEmpty: 'Đơn vị chưa từng được chuyển.',
+  siteHistoryMove: '{at}: từ {from} sang {to}',
+  siteHistoryRoot: '(gốc)',
   // --- end administration and scheduling ---
   chairConsole: 'Bảng điều khiển chủ trì',
   meetingMode: 'Chế độ họp',
@@ -518,6 +522,10 @@ export const en: Record<MessageKey, string> = {
   err_IMPORT_FAILED: 'The file could not be imported',
   err_ACCOUNT_LOCKED: 'The account is locked',
   err_PAYLOAD_TOO_LARGE: 'The file is too large',
+  siteHistory: 'History',
+  siteHistoryEmpty: 'This site has never been moved.',
+  siteHistoryMove: '{at}: from {from} to {to}',
+  siteHistoryRoot: '(root)',
   // --- end administration and scheduling ---
   chairConsole: 'Chair console',
   meetingMode: 'Meeting mode',

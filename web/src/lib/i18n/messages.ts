@@ -337,6 +337,9 @@ export const vi = {
   netSiteDevices: 'Thiết bị tại đơn vị',
   netSiteLinks: 'Tuyến nối với đơn vị',
   netBackToOverview: '← Tổng quan mạng',
+  netLevelProvince: 'cấp tỉnh',
+  netLevelDistrict: 'cấp huyện',
+  netLevelCommune: 'cấp xã',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -679,4 +682,7 @@ export const en: Record<MessageKey, string> = {
   netSiteDevices: 'Devices at this site',
   netSiteLinks: 'Links of this site',
   netBackToOverview: '← Network overview',
+  netLevelProvince: 'province',
+  netLevelDistrict: 'district',
+  netLevelCommune: 'commune',
 };

@@ -38,6 +38,8 @@ export function toColumns(points: LinkTimeSeries['points']): Columns {
   return c;
 }
 
+const clock = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hour12: false });
+const hhmm = (ts: number) => clock.format(new Date(ts * 1000));
 const tzDate = (ts: number) => uPlot.tzDate(new Date(ts * 1000), TZ);
 const fromZero = (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1];
 
@@ -48,7 +50,8 @@ function base(scales: uPlot.Scales, series: uPlot.Series[], axes: uPlot.Axis[]):
     // Poll samples (rates) and probe samples (RTT, loss) interleave in time, so each line spans
     // the other kind's timestamps where its own value is null.
     series: [{}, ...series.map((s) => ({ spanGaps: true, ...s }))],
-    axes: [{}, ...axes],
+    // 24-hour clock in the province's zone; windows are at most a few hours, so no dates.
+    axes: [{ values: (_u, splits) => splits.map(hhmm), space: 60 }, ...axes],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
   };

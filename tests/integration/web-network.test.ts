@@ -1,0 +1,140 @@
+// The network engineers' views in headless Chromium against the real nms (demo devices) behind
+// sfu-server's /api/nms proxy: site tree with the cut-off district folded under its cause,
+// a link's uPlot charts drawn from the time series, English labels, and nms going away.
+// Needs web/dist (npx vite build web).
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, waitFor } from '../support/browser';
+import { type NmsProcess, startNms } from '../support/nms-process';
+import { freePort } from '../support/ports';
+import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+
+describe('network views in the web app', () => {
+  let sfu: SfuProcess;
+  let nms: NmsProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const nmsPort = await freePort();
+    sfu = await startSfuServer({ nmsUrl: `http://127.0.0.1:${nmsPort}` });
+    [nms, browser] = await Promise.all([startNms({ port: nmsPort, publicKeyUrl: `${sfu.url}/api/auth/public-key` }), launchChromium()]);
+    // nms accepts sfu-server's sessions once it has fetched the public key.
+    const token = await login(sfu.url, 'mang.tinh', 'lienthong123');
+    await waitFor(
+      async () => (await fetch(`${sfu.url}/api/nms/sites`, { headers: { authorization: `Bearer ${token}` } })).status,
+      (s) => s === 200,
+      20_000,
+      `nms accepting sessions:\n${nms.output()}`,
+    );
+    page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    await page.goto(`${sfu.url}/#/login`);
+    await page.fill('input[name=username]', 'mang.tinh');
+    await page.fill('input[type=password]', 'lienthong123');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=whoami]');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await nms?.stop();
+    await sfu?.stop();
+  });
+
+  const siteState = (code: string) => page.getAttribute(`[data-testid=site-node][data-code="${code}"]`, 'data-state');
+
+  it('shows the site tree with health, the cut-off district folded under its cause once', async () => {
+    await page.goto(`${sfu.url}/#/network`);
+    await page.waitForSelector('[data-testid=site-tree]');
+    expect(await page.textContent('[data-testid=network-page]')).toContain('Cây đơn vị');
+    // The demo cuts the last district's uplink; the others come up with the first polls.
+    await waitFor(
+      () => siteState('TN-PB'),
+      (s) => s === 'down',
+      30_000,
+      'Phú Bình down',
+    );
+    await waitFor(
+      () => siteState('TN-DH'),
+      (s) => s === 'ok',
+      30_000,
+      'Định Hóa ok',
+    );
+    expect(await siteState('TN')).toBe('ok');
+    expect(await page.locator('[data-testid=site-node]').count()).toBeGreaterThan(50);
+
+    const tree = page.locator('[data-testid=site-tree]');
+    // Phú Bình's communes are not listed one by one: one group under the cause.
+    expect(await tree.locator('[data-testid=site-node][data-code^="TN-PB-"]').count()).toBe(0);
+    const folded = tree.locator('[data-testid=site-folded]');
+    expect(await folded.count()).toBe(1);
+    expect(Number(await folded.getAttribute('data-count'))).toBeGreaterThan(5);
+    expect(await tree.getByText('Mất kết nối do tuyến demo-tn-pb-uplink bị đứt').count()).toBe(1);
+    expect(await page.getAttribute('[data-testid=link-counts] [data-state=down]', 'data-count')).toBe('1');
+    expect(await page.textContent('[data-testid=root-causes]')).toContain('demo-tn-pb-uplink');
+    expect(await page.textContent('[data-testid=net-updated]')).toMatch(/Cập nhật lúc \d\d:\d\d:\d\d/);
+  });
+
+  it('opens a link and draws its traffic over time in a uPlot chart', async () => {
+    await page.goto(`${sfu.url}/#/network/links`);
+    const row = page.locator('[data-testid=link-row][data-state=up]').first();
+    await row.waitFor();
+    await row.locator('[data-testid=link-open]').click();
+    await page.waitForSelector('[data-testid=link-title]');
+    expect(page.url()).toMatch(/#\/network\/links\/[0-9a-f-]+$/);
+    // Rates need two polls (15 s apart in the demo); the page refreshes by itself.
+    const chart = '[data-testid=chart-throughput]';
+    await waitFor(
+      async () => Number(await page.getAttribute(chart, 'data-points')),
+      (n) => n >= 2,
+      45_000,
+      'throughput points',
+    );
+    // The series' own colour (#1f77b4) is on the canvas: data drawn, not just axes.
+    const inked = await waitFor(
+      () =>
+        page.evaluate((sel) => {
+          const canvas = document.querySelector(`${sel} canvas`) as HTMLCanvasElement | null;
+          if (!canvas || canvas.width === 0) return 0;
+          const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let i = 0; i < px.length; i += 4)
+            if (Math.abs(px[i]! - 0x1f) < 12 && Math.abs(px[i + 1]! - 0x77) < 12 && Math.abs(px[i + 2]! - 0xb4) < 12) n++;
+          return n;
+        }, chart),
+      (n) => n > 20,
+      5000,
+      'series pixels on the canvas',
+    );
+    expect(inked).toBeGreaterThan(20);
+    expect(Number(await page.getAttribute('[data-testid=chart-latency]', 'data-points'))).toBeGreaterThan(0);
+    expect(await page.textContent(chart)).toContain('Lưu lượng');
+  });
+
+  it('shows English labels when the locale is en', async () => {
+    await page.selectOption('[data-testid=locale]', 'en');
+    await page.waitForFunction(() => document.body.textContent?.includes('Throughput (bit/s'));
+    await page.goto(`${sfu.url}/#/network`);
+    await page.waitForSelector('[data-testid=site-folded]');
+    const text = (await page.textContent('[data-testid=network-page]')) ?? '';
+    expect(text).toContain('Links by state');
+    expect(text).toContain('Site tree');
+    expect(text).toContain('Unreachable because link demo-tn-pb-uplink is down');
+    expect(text).not.toContain('Cây đơn vị');
+    await page.goto(`${sfu.url}/#/network/devices`);
+    await page.waitForSelector('[data-testid=device-row]');
+    expect(await page.textContent('[data-testid=network-page]')).toContain('Last poll');
+  });
+
+  it('says clearly when nms cannot be reached', async () => {
+    await page.goto(`${sfu.url}/#/network`);
+    await page.waitForSelector('[data-testid=site-tree]');
+    await nms.stop();
+    await page.click('[data-testid=network-page] button:has-text("Refresh")');
+    const err = await page.waitForSelector('[data-testid=net-error]');
+    expect(await err.getAttribute('data-code')).toBe('NMS_UNAVAILABLE');
+    expect(await err.textContent()).toContain('network monitoring service cannot be reached');
+    // The last good data stays on screen.
+    expect(await page.locator('[data-testid=site-node]').count()).toBeGreaterThan(50);
+  });
+});

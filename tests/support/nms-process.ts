@@ -1,0 +1,98 @@
+// Starts the real nms service (its main.ts) as a child process with a temporary config:
+// demo devices on, sessions checked with sfu-server's public key fetched from its URL.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './ports';
+
+export interface NmsProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** A free UDP port on loopback (demo agents, trap receiver). */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createSocket('udp4');
+    s.on('error', fail);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => done(port));
+    });
+  });
+}
+
+export async function startNms(opts: { publicKeyUrl: string; port?: number; demo?: boolean }): Promise<NmsProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'lt-nms-'));
+  const port = opts.port ?? (await freePort());
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'http:',
+      '  host: 127.0.0.1',
+      `  port: ${port}`,
+      'log:',
+      '  level: warn',
+      `dataDir: ${join(dir, 'data')}`,
+      'auth:',
+      `  publicKeyUrl: ${opts.publicKeyUrl}`,
+      '  retrySeconds: 1',
+      'traps:',
+      '  host: 127.0.0.1',
+      `  port: ${await freeUdpPort()}`,
+      'demo:',
+      `  enabled: ${opts.demo ?? true}`,
+      `  basePort: ${await freeUdpPort()}`,
+      '',
+    ].join('\n'),
+  );
+  let log = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'nms/src/main.ts'), '--config', config], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d) => {
+    log = (log + d).slice(-50_000);
+  });
+  child.stderr?.on('data', (d) => {
+    log = (log + d).slice(-50_000);
+  });
+  const proc: NmsProcess = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    output: () => log,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  // Listening is enough here; callers wait for what they need (sessions accepted, data polled).
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`nms exited early:\n${log}`);
+    try {
+      await fetch(`${proc.url}/healthz`);
+      break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`nms not listening in 30 s:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return proc;
+}

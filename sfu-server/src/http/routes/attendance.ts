@@ -121,6 +121,13 @@ export function attendanceRoutes(app: FastifyInstance, core: Core): void {
     return attendanceCsv(rc);
   });
 
+  /** The chair actions of a meeting, oldest first (who, what, when, target). */
+  r.get('/api/meetings/:id/audit', { schema: { params: MeetingParams } }, async (req) => {
+    const { actor } = await requireCaller(core, req);
+    allowed(actor, req.params.id);
+    return { ok: true, entries: repo.listAudit(req.params.id) };
+  });
+
   r.get('/api/meetings/:id/minutes', { schema: { params: MeetingParams } }, async (req, reply) => {
     const { actor } = await requireCaller(core, req);
     const { meeting, rc } = allowed(actor, req.params.id);

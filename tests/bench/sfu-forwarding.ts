@@ -94,7 +94,13 @@ function startSenders(rec: Recorded[], targets: { port: number; ssrc: number }[]
       }
     }
   }, 5);
-  return { stop: () => (clearInterval(timer), sock.close()), sent: () => sent };
+  return {
+    stop() {
+      clearInterval(timer);
+      sock.close();
+    },
+    sent: () => sent,
+  };
 }
 
 function sink(): Promise<{ sock: Socket; port: number; count(): number }> {

@@ -52,7 +52,7 @@ export function chairHandlers(ctx: ChairContext): Pick<RequestHandlers, ChairHan
   const inMeeting = () => {
     const { room, peerId } = session;
     if (!room || !peerId) throw new AppError('NOT_IN_ROOM', 'Join a meeting first', 409);
-    if (!room.live || !room.live.has(peerId)) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
+    if (!room.live?.has(peerId)) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
     const live: LiveMeeting = room.live;
     const me = live.get(peerId);
     return { room, live, peerId, siteId: me.siteId, floor: live.floor };

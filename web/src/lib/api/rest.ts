@@ -19,7 +19,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const data = (await res.json().catch(() => ({}))) as { ok?: boolean; error?: { code: string; message: string } };
   if (!res.ok || data.ok === false) {
     if (res.status === 401) setSession(null);
-    throw new ApiError(data.error?.code ?? 'HTTP_' + res.status, data.error?.message ?? res.statusText, res.status);
+    throw new ApiError(data.error?.code ?? `HTTP_${res.status}`, data.error?.message ?? res.statusText, res.status);
   }
   return data as T;
 }

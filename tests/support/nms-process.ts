@@ -2,7 +2,7 @@
 // demo devices on, sessions checked with sfu-server's public key fetched from its URL.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './ports';
@@ -31,6 +31,8 @@ export function freeUdpPort(): Promise<number> {
 
 export async function startNms(opts: { publicKeyUrl: string; port?: number; demo?: boolean }): Promise<NmsProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-nms-'));
+  // The demo's snmpsimd runs as nobody when we are root: it must traverse to its data files.
+  chmodSync(dir, 0o755);
   const port = opts.port ?? (await freePort());
   const config = join(dir, 'config.yaml');
   writeFileSync(

@@ -54,6 +54,7 @@ export const vi = {
   time: 'Thời gian',
   host: 'Đơn vị chủ trì',
   noCamera: 'Không có camera',
+  yourSite: 'Điểm cầu của bạn',
   // --- Administration and scheduling screens (pages/admin) ---
   navSites: 'Đơn vị',
   navUsers: 'Tài khoản',
@@ -399,6 +400,7 @@ export const en: Record<MessageKey, string> = {
   time: 'Time',
   host: 'Host site',
   noCamera: 'No camera',
+  yourSite: 'Your site',
   // --- Administration and scheduling screens (pages/admin) ---
   navSites: 'Sites',
   navUsers: 'Users',

@@ -57,6 +57,14 @@ function base(scales: uPlot.Scales, series: uPlot.Series[], axes: uPlot.Axis[]):
   };
 }
 
+const stamp = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/** The time column's legend label (locale) and value (24-hour, province zone). */
+export function withTime(o: Omit<uPlot.Options, 'width' | 'height'>, label: string): Omit<uPlot.Options, 'width' | 'height'> {
+  const [, ...rest] = o.series;
+  return { ...o, series: [{ label, value: (_u, v) => (v === null ? '–' : stamp.format(new Date(v * 1000))) }, ...rest] };
+}
+
 export function throughputOptions(labels: { in: string; out: string }, speedBps: number): Omit<uPlot.Options, 'width' | 'height'> {
   const pct = (v: number) => (speedBps > 0 ? `${((v / speedBps) * 100).toFixed(0)}%` : '');
   return base(

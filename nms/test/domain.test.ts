@@ -220,6 +220,17 @@ describe('events', () => {
     expect(log.record(e).duplicate).toBe(false);
     expect(store.rows[0]!.count).toBe(2);
   });
+  it('never folds a link going down into an earlier state change of the same link', () => {
+    const clock = new ManualClock();
+    const log = new EventLog(new MemEvents(), clock, 60_000);
+    const change = (message: string, severity: 'info' | 'critical') =>
+      log.record({ kind: 'link_state', severity, source: 'system', linkId: 'l1', message });
+    expect(change('link up1: unknown -> up', 'info').duplicate).toBe(false);
+    clock.advance(5_000);
+    expect(change('link up1: up -> down (oper down while admin up)', 'critical').duplicate).toBe(false);
+    clock.advance(5_000);
+    expect(change('link up1: up -> down (oper down while admin up)', 'critical').duplicate).toBe(true);
+  });
   it('rate limiter cuts a flood and refills', () => {
     const clock = new ManualClock();
     const rl = new RateLimiter(clock, 10, 5);

@@ -23,12 +23,15 @@ export interface EventStore {
 }
 
 export function dedupKey(e: NewEvent): string {
+  // A different severity or a different state transition is news, never a duplicate:
+  // folding "unknown -> up" and "up -> down" together would hide a link going down.
   return [
     e.kind,
+    e.severity,
     e.deviceId ?? '',
     e.linkId ?? '',
     e.interface ?? '',
-    e.kind === 'vendor_trap' || e.kind === 'poll_error' ? e.message : '',
+    e.kind === 'vendor_trap' || e.kind === 'poll_error' || e.kind === 'link_state' ? e.message : '',
   ].join('|');
 }
 

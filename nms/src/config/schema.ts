@@ -1,17 +1,9 @@
 // nms configuration: the schema is the documentation; config.sample.yaml mirrors it.
+
+import { LogLevel, Port } from '@lienthong/sfu-server/platform';
 import Type, { type Static } from 'typebox';
 import { AuthProtocol } from '../protocol/inventory';
 
-const LogLevel = Type.Union([
-  Type.Literal('fatal'),
-  Type.Literal('error'),
-  Type.Literal('warn'),
-  Type.Literal('info'),
-  Type.Literal('debug'),
-  Type.Literal('trace'),
-  Type.Literal('silent'),
-]);
-const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const obj = <P extends Parameters<typeof Type.Object>[0]>(p: P) => Type.Object(p, { additionalProperties: false });
 
 export const NmsConfigSchema = obj({

@@ -1,16 +1,6 @@
 // sfu-server configuration: the schema is the documentation; config.sample.yaml mirrors it.
 import Type, { type Static } from 'typebox';
-
-export const LogLevel = Type.Union([
-  Type.Literal('fatal'),
-  Type.Literal('error'),
-  Type.Literal('warn'),
-  Type.Literal('info'),
-  Type.Literal('debug'),
-  Type.Literal('trace'),
-  Type.Literal('silent'),
-]);
-const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+import { LogLevel, Port } from '../platform/config';
 
 export const SfuConfigSchema = Type.Object(
   {

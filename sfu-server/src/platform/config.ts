@@ -1,9 +1,21 @@
 // Config loading: YAML file (optional) over embedded defaults, validated once at
 // start-up. Unknown keys are rejected by name. Secrets are redacted for logging.
 import { readFileSync } from 'node:fs';
-import type { Static, TSchema } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { parse as parseYaml } from 'yaml';
 import { createParser } from './validation';
+
+/** Schema pieces every service's config uses. */
+export const LogLevel = Type.Union([
+  Type.Literal('fatal'),
+  Type.Literal('error'),
+  Type.Literal('warn'),
+  Type.Literal('info'),
+  Type.Literal('debug'),
+  Type.Literal('trace'),
+  Type.Literal('silent'),
+]);
+export const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
 export class ConfigError extends Error {
   constructor(

@@ -133,6 +133,16 @@ describe('Prometheus alert when a monitored interface goes down', () => {
     );
     expect((await query(`lienthong_interface_oper_up{interface="${hostIf}",link="dt-up"}`))[0]?.value[1]).toBe('1');
     expect(await alerts()).toEqual([]);
+    // The link's recent series carries the ICMP percentiles and jitter, not only the mean.
+    const linkId = nms.inventory.links()[0]!.id;
+    const withPercentiles = await waitFor(
+      'probe percentiles in the link series',
+      async () => nms.monitor.linkSeries(linkId, 0).find((p) => p.rttP50Ms !== null && p.rttP95Ms !== null),
+      20_000,
+      500,
+    );
+    expect(withPercentiles.rttP95Ms!).toBeGreaterThanOrEqual(withPercentiles.rttP50Ms!);
+    expect(withPercentiles.rttP50Ms!).toBeGreaterThan(0);
 
     ip('-n', ns, 'link', 'set', nsIf, 'down');
     await nms.poller.pollNow(core().id);

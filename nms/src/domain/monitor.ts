@@ -337,6 +337,9 @@ export class Monitor {
       outBps: obs.outBps,
       utilisation: health.utilisation,
       rttMs: obs.rttMs,
+      rttP50Ms: probe?.p50 ?? null,
+      rttP95Ms: probe?.p95 ?? null,
+      jitterMs: probe?.jitterMs ?? null,
       lossRatio: obs.lossRatio,
     });
     if (changed) {

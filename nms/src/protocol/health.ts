@@ -116,7 +116,11 @@ export const TimeSeriesPoint = Type.Object({
   inBps: Nullable(Type.Number()),
   outBps: Nullable(Type.Number()),
   utilisation: Nullable(Type.Number()),
+  /** Mean of the last probe round; percentiles over the probe window. */
   rttMs: Nullable(Type.Number()),
+  rttP50Ms: Nullable(Type.Number()),
+  rttP95Ms: Nullable(Type.Number()),
+  jitterMs: Nullable(Type.Number()),
   lossRatio: Nullable(Type.Number()),
 });
 export type TimeSeriesPoint = Static<typeof TimeSeriesPoint>;

@@ -39,12 +39,16 @@ export function prometheusSeries(baseUrl: string, now: () => number = Date.now):
     const start = end - minutes * 60_000;
     const step = Math.max(15, Math.round((minutes * 60) / 240));
     const sel = `link=${JSON.stringify(link.name)}`;
-    const [inb, outb, util, rtt, loss] = await Promise.all([
+    const dev = JSON.stringify(link.downstream.device ?? '');
+    const [inb, outb, util, rtt, loss, p50, p95, jitter] = await Promise.all([
       q(`max(rate(lienthong_interface_receive_bytes_total{${sel}}[2m])) * 8`, start, end, step),
       q(`max(rate(lienthong_interface_transmit_bytes_total{${sel}}[2m])) * 8`, start, end, step),
       q(`max(lienthong_link_utilisation_ratio{${sel}})`, start, end, step),
       q(`max(lienthong_probe_rtt_seconds{device=${JSON.stringify(link.downstream.device ?? '')}}) * 1000`, start, end, step),
       q(`max(lienthong_probe_loss_ratio{device=${JSON.stringify(link.downstream.device ?? '')}})`, start, end, step),
+      q(`max(lienthong_probe_rtt_p50_seconds{device=${dev}}) * 1000`, start, end, step),
+      q(`max(lienthong_probe_rtt_p95_seconds{device=${dev}}) * 1000`, start, end, step),
+      q(`max(lienthong_probe_jitter_seconds{device=${dev}}) * 1000`, start, end, step),
     ]);
     const times = [...new Set([...inb.keys(), ...outb.keys(), ...util.keys()])].sort((a, b) => a - b);
     const points: TimeSeriesPoint[] = times.map((t) => ({
@@ -53,6 +57,9 @@ export function prometheusSeries(baseUrl: string, now: () => number = Date.now):
       outBps: outb.get(t) ?? null,
       utilisation: util.get(t) ?? null,
       rttMs: rtt.get(t) ?? null,
+      rttP50Ms: p50.get(t) ?? null,
+      rttP95Ms: p95.get(t) ?? null,
+      jitterMs: jitter.get(t) ?? null,
       lossRatio: loss.get(t) ?? null,
     }));
     return { linkId: link.id, source: 'prometheus', points };

@@ -4,19 +4,30 @@ import type { LinkTimeSeries } from '@lienthong/nms/protocol';
 import uPlot from 'uplot';
 import { fmtBps, TZ } from './nms';
 
-export const COLORS = { in: '#1f77b4', out: '#ff7f0e', rtt: '#2ca02c', loss: '#d62728' } as const;
+export const COLORS = {
+  in: '#1f77b4',
+  out: '#ff7f0e',
+  rtt: '#2ca02c',
+  p50: '#17becf',
+  p95: '#9467bd',
+  jitter: '#8c564b',
+  loss: '#d62728',
+} as const;
 
 export interface Columns {
   x: number[];
   inBps: (number | null)[];
   outBps: (number | null)[];
   rttMs: (number | null)[];
+  p50Ms: (number | null)[];
+  p95Ms: (number | null)[];
+  jitterMs: (number | null)[];
   lossPct: (number | null)[];
 }
 
 /** Sorted by time; samples written in the same second (poll and probe) merged into one point. */
 export function toColumns(points: LinkTimeSeries['points']): Columns {
-  const c: Columns = { x: [], inBps: [], outBps: [], rttMs: [], lossPct: [] };
+  const c: Columns = { x: [], inBps: [], outBps: [], rttMs: [], p50Ms: [], p95Ms: [], jitterMs: [], lossPct: [] };
   const sorted = [...points].sort((a, b) => Date.parse(a.t) - Date.parse(b.t));
   for (const p of sorted) {
     const x = Math.floor(Date.parse(p.t) / 1000);
@@ -26,6 +37,9 @@ export function toColumns(points: LinkTimeSeries['points']): Columns {
       c.inBps[last] = p.inBps ?? c.inBps[last] ?? null;
       c.outBps[last] = p.outBps ?? c.outBps[last] ?? null;
       c.rttMs[last] = p.rttMs ?? c.rttMs[last] ?? null;
+      c.p50Ms[last] = p.rttP50Ms ?? c.p50Ms[last] ?? null;
+      c.p95Ms[last] = p.rttP95Ms ?? c.p95Ms[last] ?? null;
+      c.jitterMs[last] = p.jitterMs ?? c.jitterMs[last] ?? null;
       c.lossPct[last] = loss ?? c.lossPct[last] ?? null;
       continue;
     }
@@ -33,6 +47,9 @@ export function toColumns(points: LinkTimeSeries['points']): Columns {
     c.inBps.push(p.inBps);
     c.outBps.push(p.outBps);
     c.rttMs.push(p.rttMs);
+    c.p50Ms.push(p.rttP50Ms);
+    c.p95Ms.push(p.rttP95Ms);
+    c.jitterMs.push(p.jitterMs);
     c.lossPct.push(loss);
   }
   return c;
@@ -80,10 +97,21 @@ export function throughputOptions(labels: { in: string; out: string }, speedBps:
   );
 }
 
-export function latencyOptions(label: string): Omit<uPlot.Options, 'width' | 'height'> {
+export function latencyOptions(labels: {
+  mean: string;
+  p50: string;
+  p95: string;
+  jitter: string;
+}): Omit<uPlot.Options, 'width' | 'height'> {
+  const ms = (_u: uPlot, v: number | null) => (v === null ? '–' : `${v.toFixed(2)} ms`);
   return base(
     { ms: { range: fromZero } },
-    [{ label, scale: 'ms', stroke: COLORS.rtt, width: 2, value: (_u, v) => (v === null ? '–' : `${v.toFixed(2)} ms`) }],
+    [
+      { label: labels.mean, scale: 'ms', stroke: COLORS.rtt, width: 2, value: ms },
+      { label: labels.p50, scale: 'ms', stroke: COLORS.p50, width: 1, value: ms },
+      { label: labels.p95, scale: 'ms', stroke: COLORS.p95, width: 1, dash: [6, 4], value: ms },
+      { label: labels.jitter, scale: 'ms', stroke: COLORS.jitter, width: 1, dash: [2, 3], value: ms },
+    ],
     [{ scale: 'ms', values: (_u, splits) => splits.map((v) => `${v} ms`), size: 70 }],
   );
 }

@@ -61,9 +61,14 @@ export function openSession(t: SnmpTarget): snmp.Session {
     }
     s = snmp.createV3Session(t.address, user, { ...options, version: snmp.Version3 });
   }
-  s.on('error', () => {}); // socket errors surface through the request callbacks
+  // Unparsable datagrams surface here; request callbacks only see the resulting timeout.
+  s.on('error', () => {
+    malformedBySession.set(s, (malformedBySession.get(s) ?? 0) + 1);
+  });
   return s;
 }
+
+const malformedBySession = new WeakMap<snmp.Session, number>();
 
 /**
  * A v2c agent silently drops a wrong community, so a timeout alone cannot tell "dead" from
@@ -177,7 +182,12 @@ export async function pollDevice(t: SnmpTarget, limits: PollLimits): Promise<Pol
       varbinds: walk.varbinds + scalars.length,
     };
   } catch (e) {
-    throw Object.assign(classifySnmpError(e), { pdus });
+    let err = classifySnmpError(e);
+    const malformed = malformedBySession.get(session) ?? 0;
+    // A "timeout" while the agent kept sending undecodable replies is a lying agent, not a dead one.
+    if (err.code === 'SNMP_TIMEOUT' && malformed > 0)
+      err = new SnmpError('SNMP_BAD_RESPONSE', `agent sent ${malformed} malformed response(s)`);
+    throw Object.assign(err, { pdus });
   } finally {
     session.close();
   }

@@ -81,6 +81,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       if (opts.demoSeed) await seedDemo(core, opts.auth.initialAdminPassword);
       else await seedMinimal(core, opts.auth.initialAdminPassword);
       opts.logger.info({ demo: opts.demoSeed, sites: sites.list().length, users: accounts.count() }, 'seeded an empty store');
+    } else if (opts.demoSeed && refreshDemoMeeting(core)) {
+      opts.logger.info('the demo meeting had ended: scheduled a new one happening now');
     }
     return core;
   } catch (e) {
@@ -205,7 +207,7 @@ async function seedDemo(core: Core, adminPassword: string): Promise<void> {
     // Happening now: all districts, and Đại Từ with all its communes.
     core.meetings.createSeedMeeting({
       ...base,
-      title: 'Hội nghị giao ban trực tuyến toàn tỉnh (demo)',
+      title: DEMO_TITLE,
       startsAt: new Date(now - 5 * 60_000).toISOString(),
       endsAt: new Date(now + 12 * 3600_000).toISOString(),
       invites: districts.map((d) => ({ siteId: siteId(d.code), scope: d.code === 'TN-DT' ? ('subtree' as const) : ('site' as const) })),
@@ -222,4 +224,28 @@ async function seedDemo(core: Core, adminPassword: string): Promise<void> {
       ],
     });
   });
+}
+
+const DEMO_TITLE = 'Hội nghị giao ban trực tuyến toàn tỉnh (demo)';
+
+/**
+ * A newcomer running `npm start` on a later day should still find a meeting to join:
+ * when the demo meeting is over, schedule it again from now (without a room, so it
+ * never clashes with anything booked since).
+ */
+export function refreshDemoMeeting(core: Core): boolean {
+  const now = core.clock.now().getTime();
+  const demos = core.store
+    .listMeetingsEndingAfter(new Date(0).toISOString())
+    .filter((m) => m.title === DEMO_TITLE && m.status === 'scheduled');
+  const latest = demos.sort((a, b) => Date.parse(b.startsAt) - Date.parse(a.startsAt))[0];
+  if (!latest || Date.parse(latest.endsAt) > now) return false;
+  core.meetings.createSeedMeeting({
+    ...latest,
+    roomId: null,
+    startsAt: new Date(now - 5 * 60_000).toISOString(),
+    endsAt: new Date(now + 12 * 3600_000).toISOString(),
+    openedEarlyAt: null,
+  });
+  return true;
 }

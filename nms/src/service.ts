@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createMetricsRegistry, HealthRegistry, type Logger } from '@lienthong/sfu-server/platform';
+import { REVOCATIONS_PATH } from '@lienthong/sfu-server/protocol';
 import { thaiNguyenSeed } from '@lienthong/sfu-server/seed';
 import type { FastifyInstance } from 'fastify';
 import type { NmsConfig } from './config/schema';
@@ -13,7 +14,7 @@ import { EventLog, RateLimiter } from './domain/events';
 import { Inventory } from './domain/inventory';
 import { Monitor, type SiteInfo } from './domain/monitor';
 import { buildApp } from './http/app';
-import { type KeySource, keyFromFile, keyFromUrl } from './http/auth';
+import { type KeySource, keyFromFile, keyFromUrl, revocationsFromUrl } from './http/auth';
 import { type NmsMetrics, registerNmsMetrics } from './metrics/nms-metrics';
 import { Prober } from './probes/fping';
 import { Poller } from './snmp/poller';
@@ -204,7 +205,13 @@ export async function createNms(o: NmsOptions): Promise<Nms> {
     else {
       const k = keyFromUrl(config.auth.publicKeyUrl, config.auth.retrySeconds * 1000, logger.child({ component: 'auth' }));
       stoppers.push(() => k.stop());
-      keys = k;
+      const revocations = revocationsFromUrl(
+        new URL(REVOCATIONS_PATH, config.auth.publicKeyUrl).toString(),
+        config.auth.revocationPollSeconds * 1000,
+        logger.child({ component: 'auth' }),
+      );
+      stoppers.push(() => revocations.stop());
+      keys = { ...k, current: () => k.current(), status: () => k.status(), isRevoked: revocations.isRevoked };
     }
   }
   const keySource = keys;

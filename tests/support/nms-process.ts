@@ -47,6 +47,7 @@ export async function startNms(opts: { publicKeyUrl: string; port?: number; demo
       'auth:',
       `  publicKeyUrl: ${opts.publicKeyUrl}`,
       '  retrySeconds: 1',
+      '  revocationPollSeconds: 1',
       'traps:',
       '  host: 127.0.0.1',
       `  port: ${await freeUdpPort()}`,

@@ -17,6 +17,8 @@ export const NmsConfigSchema = obj({
     /** sfu-server's /api/auth/public-key, fetched at start-up and retried until it answers. */
     publicKeyUrl: Type.String(),
     retrySeconds: Type.Integer({ minimum: 1 }),
+    /** How often to fetch the sessions sfu-server ended early (logout), from the publicKeyUrl origin. */
+    revocationPollSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   }),
   snmp: obj({
     /** Polls running at once. 64 x ~50 ms per poll keeps 2,000 devices at 60 s well inside one core. */
@@ -88,7 +90,7 @@ export const nmsDefaults: NmsConfig = {
   http: { host: '0.0.0.0', port: 8090, bodyLimit: 4_194_304 },
   log: { level: 'info' },
   dataDir: 'var/nms',
-  auth: { publicKeyFile: '', publicKeyUrl: 'http://127.0.0.1:8080/api/auth/public-key', retrySeconds: 5 },
+  auth: { publicKeyFile: '', publicKeyUrl: 'http://127.0.0.1:8080/api/auth/public-key', retrySeconds: 5, revocationPollSeconds: 10 },
   snmp: {
     concurrency: 64,
     defaultIntervalSeconds: 60,

@@ -16,6 +16,8 @@ export type SessionUser = Awaited<ReturnType<typeof verifySessionToken>>;
 export interface KeySource {
   current(): VerifyKey | null;
   status(): string;
+  /** Sessions sfu-server ended early (logout, disabled account); absent when keys come from a file. */
+  isRevoked?(sid: string): boolean;
 }
 
 export function staticKey(key: VerifyKey): KeySource {
@@ -64,6 +66,44 @@ export function keyFromUrl(url: string, retryMs: number, logger: Logger): KeySou
   };
 }
 
+/**
+ * Follows sfu-server's list of sessions ended early, so a logged-out token stops
+ * working here within one poll interval, not only when it expires.
+ */
+export function revocationsFromUrl(url: string, everyMs: number, logger: Logger): { isRevoked(sid: string): boolean; stop(): void } {
+  const revoked = new Map<string, number>(); // sid -> expiry (ms)
+  let since: string | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const poll = async () => {
+    try {
+      const res = await fetch(since ? `${url}?since=${encodeURIComponent(since)}` : url, { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const body = (await res.json()) as { now: string; revoked: { sid: string; expiresAt: string }[] };
+      for (const r of body.revoked) revoked.set(r.sid, Date.parse(r.expiresAt));
+      // Overlap by the poll interval: a revocation stamped just before `now` is never missed.
+      since = new Date(Date.parse(body.now) - everyMs).toISOString();
+      const now = Date.now();
+      for (const [sid, exp] of revoked) if (exp < now) revoked.delete(sid);
+    } catch (e) {
+      logger.warn({ url, err: (e as Error).message }, 'cannot fetch session revocations; keeping the last list');
+    } finally {
+      if (!stopped) {
+        timer = setTimeout(() => void poll(), everyMs);
+        timer.unref();
+      }
+    }
+  };
+  void poll();
+  return {
+    isRevoked: (sid) => revoked.has(sid),
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
 export const EDITOR_ROLES = new Set(['admin', 'network_engineer']);
 
 export async function authenticate(req: FastifyRequest, keys: KeySource): Promise<SessionUser> {
@@ -71,7 +111,9 @@ export async function authenticate(req: FastifyRequest, keys: KeySource): Promis
   if (!key) throw new AppError('AUTH_UNAVAILABLE', 'Session verification key not loaded yet', 503);
   const token = tokenFromRequest(req.headers);
   if (!token) throw new AppError('UNAUTHENTICATED', 'Log in first (Bearer token or lt_session cookie)', 401);
-  return verifySessionToken(key, token);
+  const user = await verifySessionToken(key, token);
+  if (keys.isRevoked?.(user.sid)) throw new AppError('UNAUTHENTICATED', 'The session has ended (logged out)', 401);
+  return user;
 }
 
 export function requireEditor(user: SessionUser): void {

@@ -225,6 +225,14 @@ export class SqliteStore {
   revokeSession(id: string, at: string): void {
     this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
   }
+  listRevokedSessions(sinceIso: string, nowIso: string): { id: string; revokedAt: string; expiresAt: string }[] {
+    const rows = this.db
+      .prepare(
+        'SELECT id, revoked_at, expires_at FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at >= ? AND expires_at > ? ORDER BY revoked_at',
+      )
+      .all(sinceIso, nowIso) as { id: string; revoked_at: string; expires_at: string }[];
+    return rows.map((r) => ({ id: r.id, revokedAt: r.revoked_at, expiresAt: r.expires_at }));
+  }
   revokeUserSessions(userId: string, at: string, keep?: string): void {
     this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?').run(at, userId, keep ?? '');
   }

@@ -37,6 +37,8 @@ export interface AccountStore extends Transactional {
   insertSession(session: SessionRecord): void;
   getSession(id: string): SessionRecord | undefined;
   revokeSession(id: string, at: string): void;
+  /** Sessions revoked at or after `sinceIso` that would otherwise still be valid at `nowIso`. */
+  listRevokedSessions(sinceIso: string, nowIso: string): { id: string; revokedAt: string; expiresAt: string }[];
   /** Revokes every live session of a user except `keep`. */
   revokeUserSessions(userId: string, at: string, keep?: string): void;
   /** Forgets sessions that expired before `beforeIso`; returns how many. */

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core';
 import { AppError } from '../../platform/errors';
 import { tokenFromRequest } from '../../platform/session-token';
-import { LoginBody, type LoginReply, type MeReply } from '../../protocol/auth';
+import { LoginBody, type LoginReply, type MeReply, REVOCATIONS_PATH, RevocationsQuery, type RevocationsReply } from '../../protocol/auth';
 import type { OkReply } from '../../protocol/errors';
 import { PUBLIC_KEY_PATH } from '../../protocol/session';
 import { ChangeOwnPasswordBody } from '../../protocol/users';
@@ -35,6 +35,13 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
     }
     clearSessionCookie(req, reply);
     return { ok: true };
+  });
+
+  r.get(REVOCATIONS_PATH, { schema: { querystring: RevocationsQuery } }, async (req): Promise<RevocationsReply> => {
+    const now = core.clock.now().toISOString();
+    const since = req.query.since ?? new Date(0).toISOString();
+    const revoked = core.store.listRevokedSessions(since, now).map((r) => ({ sid: r.id, revokedAt: r.revokedAt, expiresAt: r.expiresAt }));
+    return { ok: true, now, revoked };
   });
 
   r.get('/api/auth/me', async (req): Promise<MeReply> => {

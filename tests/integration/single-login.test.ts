@@ -1,0 +1,48 @@
+// One login for both services: a session issued by sfu-server opens nms (through the
+// same-origin proxy and directly), and after logout nms refuses it too.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NmsProcess, startNms } from '../support/nms-process';
+import { freePort } from '../support/ports';
+import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+
+describe('single sign-on across sfu-server and nms', () => {
+  let sfu: SfuProcess;
+  let nms: NmsProcess;
+
+  beforeAll(async () => {
+    const nmsPort = await freePort();
+    sfu = await startSfuServer({ nmsUrl: `http://127.0.0.1:${nmsPort}` });
+    nms = await startNms({ publicKeyUrl: `${sfu.url}/api/auth/public-key`, port: nmsPort, demo: false });
+  }, 90_000);
+  afterAll(async () => {
+    await nms?.stop();
+    await sfu?.stop();
+  });
+
+  it('a logged-out token stops opening nms within the revocation poll interval', async () => {
+    const token = await login(sfu.url, 'mang.tinh', 'lienthong123');
+    const sites = () => fetch(`${nms.url}/api/nms/sites`, { headers: { authorization: `Bearer ${token}` } });
+    const first = await sites();
+    expect(first.status).toBe(200);
+    expect(((await first.json()) as { sites: unknown[] }).sites.length).toBeGreaterThan(50);
+    // The browser's way in: the same origin as the web app, proxied by sfu-server.
+    const proxied = await fetch(`${sfu.url}/api/nms/sites`, { headers: { authorization: `Bearer ${token}` } });
+    expect(proxied.status).toBe(200);
+    expect((await fetch(`${sfu.url}/api/nms/sites`)).status).toBe(401);
+
+    const out = await fetch(`${sfu.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(out.status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    let status = 200;
+    while (Date.now() < deadline && status === 200) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await sites()).status;
+    }
+    expect(status).toBe(401);
+    const body = (await (await sites()).json()) as { error: { code: string } };
+    expect(body.error.code).toBe('UNAUTHENTICATED');
+    // Another user's session is unaffected.
+    const other = await login(sfu.url, 'admin', 'admin-password-1');
+    expect((await fetch(`${nms.url}/api/nms/sites`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);
+  });
+});

@@ -188,6 +188,8 @@ describe('chair-led meeting signalling', () => {
     await ask(s.chair, 'chair:readmit', { siteId: site.cuvan });
     expect(await code(ask(s.cuvan, 'meeting:join', { meetingId, rtpCapabilities: caps }))).toBe('OK');
     await new Promise((r) => setTimeout(r, 200));
-    expect(audits.map((a) => a.action)).toEqual(['meeting.lock', 'meeting.unlock', 'site.remove', 'site.readmit']);
+    // The previous test's last action (mode.set) may still be in flight when the listener starts.
+    const actions = audits.map((a) => a.action).filter((a, i) => !(i === 0 && a === 'mode.set'));
+    expect(actions).toEqual(['meeting.lock', 'meeting.unlock', 'site.remove', 'site.readmit']);
   });
 });

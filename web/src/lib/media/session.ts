@@ -74,7 +74,7 @@ export class MediaSession {
     await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as types.RtpCapabilities });
     this.listen();
     const res = await this.join(undefined);
-    await this.buildMedia(res);
+    await this.buildMedia();
     this.setStatus('connected');
     return res;
   }
@@ -179,8 +179,12 @@ export class MediaSession {
     return [...this.knownProducers.values()];
   }
 
+  /** Producers announced while a join request is in flight (they may be missing from its reply). */
+  private arrivedDuringJoin: Map<string, ProducerAnnouncement> | null = null;
+
   private async join(resumePeerId: string | undefined): Promise<JoinRes> {
     const rtpCapabilities = this.device.rtpCapabilities as unknown as Record<string, unknown>;
+    this.arrivedDuringJoin = new Map();
     const res =
       this.target.type === 'selftest'
         ? await this.sig.request('selftest:join', { rtpCapabilities })
@@ -192,7 +196,12 @@ export class MediaSession {
           );
     this.peerId = res.peerId;
     this.lastJoin = res;
-    this.knownProducers = new Map(res.producers.map((p) => [p.producerId, p]));
+    // The reply is the server's list at join time; announcements that raced it are kept too.
+    this.knownProducers = new Map([
+      ...res.producers.map((p): [string, ProducerAnnouncement] => [p.producerId, p]),
+      ...(this.arrivedDuringJoin ?? []),
+    ]);
+    this.arrivedDuringJoin = null;
     return res;
   }
 
@@ -200,10 +209,12 @@ export class MediaSession {
     this.offs.push(
       this.sig.on('media:newProducer', (a) => {
         this.knownProducers.set(a.producerId, a);
+        this.arrivedDuringJoin?.set(a.producerId, a);
         void this.consume(a);
       }),
       this.sig.on('media:producerClosed', ({ producerId }) => {
         this.knownProducers.delete(producerId);
+        this.arrivedDuringJoin?.delete(producerId);
         for (const r of [...this.remote.values()]) if (r.producerId === producerId) void this.dropConsumer(r.consumerId, false);
       }),
       this.sig.on('media:producerPaused', ({ producerId, paused }) => {
@@ -244,10 +255,10 @@ export class MediaSession {
           if (res.resumed && this.sendTransport && this.recvTransport) {
             await this.restartIce(this.sendTransport);
             await this.restartIce(this.recvTransport);
-            for (const a of res.producers) await this.consume(a);
+            for (const a of this.knownProducers.values()) await this.consume(a);
           } else {
             this.teardownTransports();
-            await this.buildMedia(res);
+            await this.buildMedia();
           }
           this.hadDisconnect = false;
           this.setStatus('connected');
@@ -268,7 +279,7 @@ export class MediaSession {
     await t.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
   }
 
-  private async buildMedia(res: JoinRes): Promise<void> {
+  private async buildMedia(): Promise<void> {
     const send = await this.makeTransport('send');
     const recv = await this.makeTransport('recv');
     this.sendTransport = send;
@@ -296,7 +307,9 @@ export class MediaSession {
         await this.sig.request('media:pauseProducer', { producerId: p.id });
       }
     }
-    for (const a of res.producers) await this.consume(a);
+    // Everything known now, not only the join reply: announcements that arrived while the
+    // transports were being built found no recv transport and were not consumed then.
+    for (const a of [...this.knownProducers.values()]) await this.consume(a);
   }
 
   private async makeTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
@@ -338,7 +351,7 @@ export class MediaSession {
     return t;
   }
 
-  private async consume(a: ProducerAnnouncement): Promise<void> {
+  private async consume(a: ProducerAnnouncement, attempt = 0): Promise<void> {
     if (!this.recvTransport || this.pending.has(a.producerId)) return;
     if (this.target.type === 'meeting' && a.peerId === this.peerId) return;
     if (a.kind === 'video' && this.receiveMode === 'audio-only') return;
@@ -367,6 +380,12 @@ export class MediaSession {
       this.changed();
     } catch (e) {
       console.warn('consume failed', a.producerId, e);
+      // Transient during rebuilds (our media not re-added yet): try again while it is still announced.
+      if (attempt < 3 && !this.closed) {
+        setTimeout(() => {
+          if (this.knownProducers.has(a.producerId)) void this.consume(a, attempt + 1);
+        }, 1000);
+      }
     } finally {
       this.pending.delete(a.producerId);
     }

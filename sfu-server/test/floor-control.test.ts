@@ -23,6 +23,28 @@ function clock(start = 1_000_000) {
 }
 
 describe('FloorControl', () => {
+  it("keeps the chair's decisions across a restore; the floor itself is not carried over", () => {
+    const f = new FloorControl(CHAIR);
+    f.setMode(CHAIR, 'briefing');
+    f.lock(CHAIR, true);
+    f.remove(CHAIR, 'xa');
+    f.mute(CHAIR, 'pl', true);
+    f.giveFloor(CHAIR, 'dt', 0, present);
+    const saved = JSON.parse(JSON.stringify(f.settings(['tn', 'dt'])));
+    const g = new FloorControl('someone-else');
+    g.restore(saved);
+    expect(g).toMatchObject({ chairSiteId: CHAIR, mode: 'briefing', locked: true, floor: null });
+    expect(g.removedSites).toEqual(['xa']);
+    expect(codeOf(() => g.checkJoin('xa', false))).toBe('SITE_REMOVED');
+    expect(codeOf(() => g.checkJoin('pb', false))).toBe('MEETING_LOCKED');
+    g.checkJoin('dt', false); // was present when locked
+    g.checkJoin(CHAIR, false);
+    // Unlocking forgets who was admitted.
+    g.lock(CHAIR, false);
+    g.lock(CHAIR, true);
+    expect(codeOf(() => g.checkJoin('dt', false))).toBe('MEETING_LOCKED');
+  });
+
   it('discussion is open to all at first; briefing forwards only the chair and the floor holder', () => {
     const f = new FloorControl(CHAIR);
     expect(f.micAllowed('dt')).toBe(true);

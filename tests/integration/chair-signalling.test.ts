@@ -192,4 +192,22 @@ describe('chair-led meeting signalling', () => {
     const actions = audits.map((a) => a.action).filter((a, i) => !(i === 0 && a === 'mode.set'));
     expect(actions).toEqual(['meeting.lock', 'meeting.unlock', 'site.remove', 'site.readmit']);
   });
+
+  it("the chair's decisions (mode, lock, removal) survive a server restart; sites present when it was locked may come back", async () => {
+    await ask(s.chair, 'chair:setMode', { mode: 'briefing' });
+    await ask(s.chair, 'chair:lock', { locked: true });
+    expect(await code(ask(s.chair, 'chair:remove', { siteId: site.cuvan }))).toBe('OK');
+    for (const x of Object.values(s)) x.close();
+    await sfu.restart();
+    const again = async (who: keyof typeof s, user: string) => {
+      s[who] = await connect(sfu.url, await login(sfu.url, user, 'lienthong123'));
+      return code(ask(s[who], 'meeting:join', { meetingId, rtpCapabilities: caps }));
+    };
+    expect(await again('chair', 'chutri.tinh')).toBe('OK');
+    const c = await control();
+    expect(c).toMatchObject({ mode: 'briefing', locked: true, removed: [site.cuvan] });
+    expect(await again('cuvan', 'xa.cuvan')).toBe('SITE_REMOVED');
+    expect(await again('dt', 'daibieu.dt')).toBe('OK'); // was in the meeting when it was locked
+    expect(await again('pl', 'daibieu.pl')).toBe('MEETING_LOCKED'); // never was
+  });
 });

@@ -86,6 +86,11 @@ export function chairHandlers(ctx: ChairContext): Pick<RequestHandlers, ChairHan
     ensureFloorExpiryAudit(m.room, m.live);
     change(m); // throws a coded error before changing anything
     audit(m.room, m.live, action, target, detail);
+    try {
+      ctx.ports?.repo.saveControl(m.live.meetingId, m.live.floor.settings(m.live.list().map((p) => p.siteId)), now());
+    } catch (e) {
+      ctx.log.error({ err: e, action }, 'saving chair settings failed');
+    }
     await conference.controlChanged(m.room);
     return {};
   };

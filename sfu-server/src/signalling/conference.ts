@@ -2,6 +2,7 @@
 // MediaRoom, and fans room events out to the sockets of its peers.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'socket.io';
+import type { ControlSettings } from '../domain/floor/floor-control';
 import { LiveMeeting, type ParticipantIdentity } from '../domain/live/live-meeting';
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
@@ -31,6 +32,8 @@ export interface ConferenceOptions {
   /** How long a disconnected participant keeps its place (and media). */
   graceMs: number;
   now?: () => number;
+  /** The chair's saved settings for a meeting, applied when its live room is created again (restart). */
+  restoreControl?: (meetingId: string) => ControlSettings | undefined;
 }
 
 export class Conference {
@@ -60,6 +63,13 @@ export class Conference {
     return this.caps;
   }
 
+  private newLiveMeeting(meeting: { id: string; title: string; chairSiteId: string }): LiveMeeting {
+    const live = new LiveMeeting(meeting.id, meeting.title, meeting.chairSiteId);
+    const saved = this.opts.restoreControl?.(meeting.id);
+    if (saved) live.floor.restore(saved);
+    return live;
+  }
+
   newPeerId(): string {
     return randomUUID();
   }
@@ -74,7 +84,7 @@ export class Conference {
     });
     room = {
       key,
-      live: meeting ? new LiveMeeting(meeting.id, meeting.title, meeting.chairSiteId) : null,
+      live: meeting ? this.newLiveMeeting(meeting) : null,
       media,
       sockets: new Map(),
       graceTimers: new Map(),

@@ -56,6 +56,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     logger: opts.logger,
     maxPeersPerRouter: opts.maxPeersPerRouter,
     graceMs: opts.graceMs,
+    restoreControl: (meetingId) => opts.meetings.chair?.repo.loadControl(meetingId),
   });
 
   io.use((socket, next) => {

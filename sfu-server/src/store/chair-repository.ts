@@ -1,7 +1,7 @@
 // Persistence for chair-led meetings over the core's SQLite connection: the audit
 // log and roll-call attendance (written as it happens, so a restart loses nothing).
 import type Database from 'better-sqlite3';
-import type { AttendanceEntry, AttendanceStatus, RollCall } from '../domain/floor/floor-control';
+import type { AttendanceEntry, AttendanceStatus, ControlSettings, RollCall } from '../domain/floor/floor-control';
 import type { AuditEntry } from '../protocol/chair';
 
 type Row = Record<string, unknown>;
@@ -15,6 +15,22 @@ export interface StoredRollCall extends RollCall {
 
 export class ChairRepository {
   constructor(private readonly db: Database.Database) {}
+
+  saveControl(meetingId: string, settings: ControlSettings, at: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO meeting_control (meeting_id, settings, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(meeting_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
+      )
+      .run(meetingId, JSON.stringify(settings), new Date(at).toISOString());
+  }
+
+  loadControl(meetingId: string): ControlSettings | undefined {
+    const row = this.db.prepare('SELECT settings FROM meeting_control WHERE meeting_id = ?').get(meetingId) as
+      | { settings: string }
+      | undefined;
+    return row ? (JSON.parse(row.settings) as ControlSettings) : undefined;
+  }
 
   insertAudit(e: AuditEntry): void {
     this.db

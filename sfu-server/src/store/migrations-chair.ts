@@ -39,3 +39,15 @@ export const chairMigration: Migration = {
     );
   `,
 };
+
+export const controlMigration: Migration = {
+  version: 3,
+  name: 'chair control settings per meeting',
+  sql: `
+    CREATE TABLE meeting_control (
+      meeting_id TEXT PRIMARY KEY REFERENCES meetings(id) ON DELETE CASCADE,
+      settings TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+  `,
+};

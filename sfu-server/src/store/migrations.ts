@@ -1,6 +1,6 @@
 // Numbered migrations, applied in order inside one transaction each and recorded in
 // schema_migrations. Never edit a released migration; add the next number.
-import { chairMigration } from './migrations-chair';
+import { chairMigration, controlMigration } from './migrations-chair';
 export interface Migration {
   version: number;
   name: string;
@@ -94,4 +94,5 @@ export const migrations: readonly Migration[] = [
     `,
   },
   chairMigration,
+  controlMigration,
 ];

@@ -46,6 +46,20 @@ export interface RollCall {
 
 const err = (code: string, message: string, status = 409) => new AppError(code, message, status);
 
+/** What the chair decided that must outlive a restart (the floor and queue are transient). */
+export interface ControlSettings {
+  chairSiteId: string;
+  mode: MeetingMode;
+  locked: boolean;
+  allowSelfUnmute: boolean;
+  speakingLimitMs: number | null;
+  defaultOpen: boolean;
+  rights: [string, 'open' | 'muted'][];
+  removed: string[];
+  /** Sites in the meeting while it was locked: they may come back after a restart. */
+  admitted: string[];
+}
+
 export class FloorControl {
   mode: MeetingMode = 'discussion';
   locked = false;
@@ -62,6 +76,40 @@ export class FloorControl {
   private readonly removed = new Set<string>();
 
   constructor(public chairSiteId: string) {}
+
+  /** Sites let back in while locked (were present when the settings were last saved). */
+  private readonly admitted = new Set<string>();
+
+  settings(presentSites: readonly string[]): ControlSettings {
+    if (this.locked) for (const site of presentSites) this.admitted.add(site);
+    const admitted = this.locked ? [...this.admitted] : [];
+    return {
+      admitted,
+      chairSiteId: this.chairSiteId,
+      mode: this.mode,
+      locked: this.locked,
+      allowSelfUnmute: this.allowSelfUnmute,
+      speakingLimitMs: this.speakingLimitMs,
+      defaultOpen: this.defaultOpen,
+      rights: [...this.rights],
+      removed: [...this.removed],
+    };
+  }
+
+  restore(s: ControlSettings): void {
+    this.chairSiteId = s.chairSiteId;
+    this.mode = s.mode;
+    this.locked = s.locked;
+    this.allowSelfUnmute = s.allowSelfUnmute;
+    this.speakingLimitMs = s.speakingLimitMs;
+    this.defaultOpen = s.defaultOpen;
+    this.rights.clear();
+    for (const [site, right] of s.rights) this.rights.set(site, right);
+    this.removed.clear();
+    for (const site of s.removed) this.removed.add(site);
+    this.admitted.clear();
+    for (const site of s.admitted ?? []) this.admitted.add(site);
+  }
 
   // ---- authority
 
@@ -192,12 +240,14 @@ export class FloorControl {
   lock(caller: string, locked: boolean): void {
     this.requireChair(caller);
     this.locked = locked;
+    this.admitted.clear();
   }
 
   /** Throws when a site may not (re)join now. `present`: the site already has someone in the meeting. */
   checkJoin(siteId: string, present: boolean): void {
     if (this.removed.has(siteId)) throw err('SITE_REMOVED', 'The chair removed this site from the meeting', 403);
-    if (this.locked && !present && siteId !== this.chairSiteId) throw err('MEETING_LOCKED', 'The chair has locked the meeting', 423);
+    if (this.locked && !present && !this.admitted.has(siteId) && siteId !== this.chairSiteId)
+      throw err('MEETING_LOCKED', 'The chair has locked the meeting', 423);
   }
 
   remove(caller: string, siteId: string): void {

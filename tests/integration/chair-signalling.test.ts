@@ -1,11 +1,11 @@
 // Chair-led meeting messages at the socket level against the real sfu-server:
 // bad input, unknown ids and wrong roles get coded acks and change nothing;
 // the chair's rules pause audio producers on the server.
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { ask, code, connect, opusProducer } from '../support/socket';
 
-type AckT = { ok: boolean; data?: Record<string, unknown>; error?: { code: string; message: string } };
 type Control = {
   mode: string;
   locked: boolean;
@@ -17,21 +17,7 @@ type Control = {
   serverNow?: number;
 };
 
-function connect(url: string, token: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = io(url, { path: '/socket.io', auth: { token }, transports: ['websocket'], reconnection: false });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
-}
-const ask = (s: Socket, event: string, ...args: unknown[]): Promise<AckT> => s.timeout(5000).emitWithAck(event, ...args);
-const code = async (p: Promise<AckT>) => (await p).error?.code ?? 'OK';
-
-const OPUS_PRODUCER = {
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
-  encodings: [{ ssrc: 22222222 }],
-  rtcp: { cname: 'chair-test' },
-};
+const OPUS_PRODUCER = opusProducer(22222222, 'chair-test');
 
 describe('chair-led meeting signalling', () => {
   let sfu: SfuProcess;

@@ -1,29 +1,12 @@
 // Every signalling message with bad input gets a coded ack and changes nothing;
 // a client cannot act in a meeting it has not joined, nor for another site.
 import { type ClientRequestName, ClientRequests } from '@lienthong/sfu-server/protocol';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { ask, connect, opusProducer } from '../support/socket';
 
-type AckT = { ok: boolean; data?: Record<string, unknown>; error?: { code: string; message: string } };
-
-function connect(url: string, token: string | undefined): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = io(url, { path: '/socket.io', auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', (e) => {
-      s.close();
-      reject(Object.assign(e, { data: (e as unknown as { data?: unknown }).data }));
-    });
-  });
-}
-const ask = (s: Socket, event: string, ...args: unknown[]): Promise<AckT> => s.timeout(5000).emitWithAck(event, ...args);
-
-const OPUS_PRODUCER = {
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
-  encodings: [{ ssrc: 11111111 }],
-  rtcp: { cname: 'bad-input-test' },
-};
+const OPUS_PRODUCER = opusProducer(11111111, 'bad-input-test');
 
 describe('signalling rejects bad input with coded acks', () => {
   let sfu: SfuProcess;

@@ -5,7 +5,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, createParser } from '@lienthong/sfu-server/platform';
 import type { FastifyInstance } from 'fastify';
 import { parse as parseYaml } from 'yaml';
-import { DomainError } from '../../domain/errors';
 import type { Inventory } from '../../domain/inventory';
 import type { Monitor } from '../../domain/monitor';
 import { EventQuery, TimeSeriesQuery } from '../../protocol/health';
@@ -42,9 +41,8 @@ function valid<T>(p: { parse(v: unknown): { ok: true; value: T } | { ok: false; 
 
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(async (scope) => {
-    // Domain errors become the platform's coded errors (handled by the parent scope).
+    // Domain errors already are the platform's coded errors (handled by the parent scope).
     scope.setErrorHandler((err) => {
-      if (err instanceof DomainError) throw new AppError(err.code, err.message, err.status, err.details);
       if (err instanceof PrometheusUnavailable) throw new AppError('PROMETHEUS_UNAVAILABLE', `Prometheus: ${err.message}`, 502);
       throw err;
     });

@@ -8,7 +8,12 @@ const config = loadConfigOrExit('nms', args, NmsConfigSchema, nmsDefaults);
 const logger = createLogger({ service: 'nms', level: config.log.level });
 logger.info({ config: redactConfig(NmsConfigSchema, config) }, 'starting nms');
 
-const nms = await createNms({ config, logger });
+const nms = await createNms({ config, logger }).catch((e: unknown) => {
+  // A bad inventory file or an unusable data dir: say so plainly and stop.
+  logger.fatal({ err: e }, 'nms cannot start');
+  console.error(`nms: cannot start: ${(e as Error).message}`);
+  process.exit(1);
+});
 
 const shutdown = async (signal: string) => {
   logger.info({ signal }, 'shutting down');

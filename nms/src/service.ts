@@ -1,7 +1,7 @@
 // Wires config, store, domain and adapters into a running nms. main.ts and the
 // integration tests both use it; only main.ts reads the environment.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createMetricsRegistry, HealthRegistry, type Logger } from '@lienthong/sfu-server/platform';
 import { REVOCATIONS_PATH } from '@lienthong/sfu-server/protocol';
@@ -15,6 +15,7 @@ import { Inventory } from './domain/inventory';
 import { Monitor, type SiteInfo } from './domain/monitor';
 import { buildApp } from './http/app';
 import { type KeySource, keyFromFile, keyFromUrl, revocationsFromUrl } from './http/auth';
+import { parseInventoryFile } from './inventory-file';
 import { type NmsMetrics, registerNmsMetrics } from './metrics/nms-metrics';
 import { Prober } from './probes/fping';
 import { Poller } from './snmp/poller';
@@ -100,6 +101,14 @@ export async function createNms(o: NmsOptions): Promise<Nms> {
       { devices: plan.inventory.devices?.length, port: config.demo.basePort },
       'DEMO: simulated devices started (snmpsimd), flagged demo',
     );
+  }
+
+  // The operator's own inventory file, applied at start (after the demo, so it can override names).
+  if (config.inventory.importFile) {
+    const file = config.inventory.importFile;
+    const format = /\.json$/i.test(file) ? 'json' : 'yaml';
+    const res = inventory.import(parseInventoryFile(readFileSync(file, 'utf8'), format));
+    logger.info({ file, ...res }, 'inventory file imported');
   }
 
   const poller = new Poller({

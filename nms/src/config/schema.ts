@@ -11,6 +11,10 @@ export const NmsConfigSchema = obj({
   log: obj({ level: LogLevel }),
   /** SQLite store (inventory, credentials, events). */
   dataDir: Type.String(),
+  inventory: obj({
+    /** YAML or JSON inventory file imported at every start (create or update by name; all or nothing). Empty = none. */
+    importFile: Type.String(),
+  }),
   auth: obj({
     /** sfu-server's Ed25519 public key (SPKI PEM). Wins over publicKeyUrl when set. */
     publicKeyFile: Type.String(),
@@ -90,6 +94,7 @@ export const nmsDefaults: NmsConfig = {
   http: { host: '0.0.0.0', port: 8090, bodyLimit: 4_194_304 },
   log: { level: 'info' },
   dataDir: 'var/nms',
+  inventory: { importFile: '' },
   auth: { publicKeyFile: '', publicKeyUrl: 'http://127.0.0.1:8080/api/auth/public-key', retrySeconds: 5, revocationPollSeconds: 10 },
   snmp: {
     concurrency: 64,

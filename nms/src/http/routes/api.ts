@@ -4,11 +4,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, createParser } from '@lienthong/sfu-server/platform';
 import type { FastifyInstance } from 'fastify';
-import { parse as parseYaml } from 'yaml';
 import type { Inventory } from '../../domain/inventory';
 import type { Monitor } from '../../domain/monitor';
+import { parseInventoryFile } from '../../inventory-file';
 import { EventQuery, TimeSeriesQuery } from '../../protocol/health';
-import { DeviceInput, DevicePatch, IdParams, ImportBody, ImportFile, LinkInput, LinkPatch } from '../../protocol/inventory';
+import { DeviceInput, DevicePatch, IdParams, ImportBody, LinkInput, LinkPatch } from '../../protocol/inventory';
 import type { NmsStore } from '../../store/db';
 import { PrometheusUnavailable, type SeriesSource } from '../../timeseries/sources';
 import { authenticate, type KeySource, requireEditor } from '../auth';
@@ -23,7 +23,6 @@ export interface ApiDeps {
   pollNow?: (deviceId: string) => void;
 }
 
-const importParser = createParser(ImportFile);
 const parsers = {
   deviceInput: createParser(DeviceInput),
   devicePatch: createParser(DevicePatch),
@@ -118,18 +117,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
     r.post('/api/nms/inventory/import', async (req) => {
       const body = valid(parsers.importBody, req.body);
-      let data: unknown;
-      try {
-        data = body.format === 'json' ? JSON.parse(body.content) : parseYaml(body.content);
-      } catch (e) {
-        throw new AppError('IMPORT_INVALID', `Not valid ${body.format}: ${(e as Error).message}`, 400);
-      }
-      const parsed = importParser.parse(data);
-      if (!parsed.ok)
-        throw new AppError('IMPORT_INVALID', `Not an inventory file: ${parsed.problems.slice(0, 5).join('; ')}`, 400, {
-          problems: parsed.problems,
-        });
-      const res = inventory.import(parsed.value);
+      const file = parseInventoryFile(body.content, body.format);
+      const res = inventory.import(file);
       for (const d of inventory.devices()) deps.pollNow?.(d.id);
       return { ok: true as const, ...res };
     });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nmsDefaults } from '../../nms/src/config/schema';
 import { staticKey } from '../../nms/src/http/auth';
 import { createNms, type Nms } from '../../nms/src/service';
+import { testNms } from '../../nms/test/support';
 import { freePort } from '../support/ports';
 import { freeUdpPort, type Peer, startPeer, startSnmpd, tempDir, waitFor } from './nms-support';
 
@@ -169,5 +170,60 @@ describe('Prometheus alert when a monitored interface goes down', () => {
     ip('-n', ns, 'link', 'set', nsIf, 'up');
     await nms.poller.pollNow(nms.inventory.devices().find((d) => d.name === 'tn-core')!.id);
     await waitFor('NmsLinkDown gone', async () => !(await alerts()).some((a) => a.labels.alertname === 'NmsLinkDown'), 40_000, 500);
+  });
+
+  it('serves the link series from Prometheus when nms is configured to', async () => {
+    const inventory = {
+      devices: [
+        { name: 'tn-core', siteCode: 'TN', role: 'router' as const, address: '127.0.0.1', probe: false },
+        { name: 'dt-r1', siteCode: 'TN-DT', role: 'router' as const, address: `${net}.2`, probe: false },
+      ],
+      links: [
+        {
+          name: 'dt-up',
+          downstream: { siteCode: 'TN-DT', device: 'dt-r1' },
+          upstream: { siteCode: 'TN', device: 'tn-core', interface: hostIf },
+          speedBps: 1e9,
+          role: 'primary' as const,
+        },
+      ],
+    };
+    // A second nms that polls nothing: every point it returns comes from Prometheus.
+    const viaProm = await testNms({ timeseries: { ...nmsDefaults.timeseries, prometheusUrl: promUrl } });
+    const noProm = await testNms({ timeseries: { ...nmsDefaults.timeseries, prometheusUrl: `http://127.0.0.1:${await freePort()}` } });
+    try {
+      viaProm.nms.inventory.import(inventory);
+      noProm.nms.inventory.import(inventory);
+      const token = await viaProm.keys.token(['network_engineer']);
+      const get = (t: typeof viaProm, tok: string) =>
+        t.nms.app.inject({
+          method: 'GET',
+          url: `/api/nms/links/${t.nms.inventory.links()[0]!.id}/timeseries?minutes=5`,
+          headers: { authorization: `Bearer ${tok}` },
+        });
+      type Pt = { t: string; inBps: number | null; utilisation: number | null; rttMs: number | null };
+      const series = await waitFor(
+        'Prometheus series with traffic and RTT',
+        async () => {
+          const s = (await get(viaProm, token)).json().series as { source: string; points: Pt[] };
+          return s.points.some((p) => p.inBps !== null && p.utilisation !== null) && s.points.some((p) => (p.rttMs ?? 0) > 0) ? s : null;
+        },
+        30_000,
+        1000,
+      );
+      expect(series.source).toBe('prometheus');
+      const times = series.points.map((p) => Date.parse(p.t));
+      expect(times.every((t, i) => Number.isFinite(t) && (i === 0 || t > times[i - 1]!))).toBe(true);
+      const traffic = series.points.filter((p) => p.inBps !== null);
+      expect(Math.max(...traffic.map((p) => p.inBps!))).toBeGreaterThan(0); // fping crossed the veth
+      expect(traffic.every((p) => p.inBps! >= 0 && p.utilisation! >= 0 && p.utilisation! < 1)).toBe(true);
+
+      const down = await get(noProm, await noProm.keys.token(['network_engineer']));
+      expect(down.statusCode).toBe(502);
+      expect(down.json().error.code).toBe('PROMETHEUS_UNAVAILABLE');
+    } finally {
+      await viaProm.nms.close();
+      await noProm.nms.close();
+    }
   });
 });

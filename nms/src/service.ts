@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createMetricsRegistry, HealthRegistry, type Logger } from '@lienthong/sfu-server/platform';
-import { REVOCATIONS_PATH } from '@lienthong/sfu-server/protocol';
+import { REVOCATIONS_PATH, SITE_DIRECTORY_PATH } from '@lienthong/sfu-server/protocol';
 import { thaiNguyenSeed } from '@lienthong/sfu-server/seed';
 import type { FastifyInstance } from 'fastify';
 import type { NmsConfig } from './config/schema';
@@ -18,6 +18,7 @@ import { type KeySource, keyFromFile, keyFromUrl, revocationsFromUrl } from './h
 import { parseInventoryFile } from './inventory-file';
 import { type NmsMetrics, registerNmsMetrics } from './metrics/nms-metrics';
 import { Prober } from './probes/fping';
+import { followSiteDirectory } from './sites-sync';
 import { Poller } from './snmp/poller';
 import { startTrapReceiver } from './snmp/traps';
 import { NmsStore } from './store/db';
@@ -50,8 +51,11 @@ export async function createNms(o: NmsOptions): Promise<Nms> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const store = new NmsStore(join(dataDir, 'nms.sqlite'));
-  const sites: SiteInfo[] = o.sites ?? thaiNguyenSeed().map((s) => ({ code: s.code, name: s.name, parentCode: s.parentCode }));
-  const siteCodes = new Set(sites.map((s) => s.code));
+  // The tree: given (tests), else as last read from sfu-server, else the seed until sfu-server answers.
+  const cached = !o.sites && config.sites.followSfuServer ? store.loadSites() : [];
+  const sites: SiteInfo[] =
+    o.sites ?? (cached.length > 0 ? cached : thaiNguyenSeed().map((s) => ({ code: s.code, name: s.name, parentCode: s.parentCode })));
+  let siteCodes = new Set(sites.map((s) => s.code));
   const inventory = new Inventory(
     store,
     () => siteCodes,
@@ -109,6 +113,21 @@ export async function createNms(o: NmsOptions): Promise<Nms> {
     const format = /\.json$/i.test(file) ? 'json' : 'yaml';
     const res = inventory.import(parseInventoryFile(readFileSync(file, 'utf8'), format));
     logger.info({ file, ...res }, 'inventory file imported');
+  }
+
+  if (!o.sites && config.sites.followSfuServer) {
+    const sync = followSiteDirectory(
+      new URL(SITE_DIRECTORY_PATH, config.auth.publicKeyUrl).toString(),
+      config.sites.pollSeconds * 1000,
+      logger.child({ component: 'sites' }),
+      (next) => {
+        store.saveSites(next);
+        siteCodes = new Set(next.map((s) => s.code));
+        monitor.setSites(next);
+        logger.info({ sites: next.length }, 'site tree updated from sfu-server');
+      },
+    );
+    stoppers.push(() => sync.stop());
   }
 
   const poller = new Poller({

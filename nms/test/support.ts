@@ -27,6 +27,7 @@ export function testConfig(over: Partial<NmsConfig> = {}): NmsConfig {
     dataDir: mkdtempSync(join(tmpdir(), 'nms-test-')),
     log: { level: 'silent' },
     demo: { ...nmsDefaults.demo, enabled: false },
+    sites: { ...nmsDefaults.sites, followSfuServer: false },
     traps: { ...nmsDefaults.traps, enabled: false },
     probes: { ...nmsDefaults.probes, enabled: false },
     ...over,

@@ -46,6 +46,7 @@ beforeAll(async () => {
       dataDir: tempDir('nms-e2e-'),
       log: { level: 'silent' },
       demo: { ...nmsDefaults.demo, enabled: false },
+      sites: { ...nmsDefaults.sites, followSfuServer: false },
       traps: { ...nmsDefaults.traps, enabled: false },
       probes: { ...nmsDefaults.probes, intervalSeconds: 2, pingsPerRound: 3, timeoutMs: 300 },
     },

@@ -32,6 +32,7 @@ beforeAll(async () => {
       dataDir: tempDir('nms-snmpd-data-'),
       log: { level: 'silent' },
       demo: { ...nmsDefaults.demo, enabled: false },
+      sites: { ...nmsDefaults.sites, followSfuServer: false },
       traps: { ...nmsDefaults.traps, enabled: false },
       probes: { ...nmsDefaults.probes, enabled: false },
     },

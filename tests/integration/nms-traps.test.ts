@@ -43,6 +43,7 @@ beforeAll(async () => {
       dataDir: tempDir('nms-traps-'),
       log: { level: 'silent' },
       demo: { ...nmsDefaults.demo, enabled: false },
+      sites: { ...nmsDefaults.sites, followSfuServer: false },
       probes: { ...nmsDefaults.probes, enabled: false },
       traps: {
         ...nmsDefaults.traps,

@@ -45,4 +45,38 @@ describe('single sign-on across sfu-server and nms', () => {
     const other = await login(sfu.url, 'admin', 'admin-password-1');
     expect((await fetch(`${nms.url}/api/nms/sites`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);
   });
+
+  it('nms follows the site tree that sfu-server owns: a new site can carry devices within seconds', async () => {
+    const admin = await login(sfu.url, 'admin', 'admin-password-1');
+    const engineer = await login(sfu.url, 'mang.tinh', 'lienthong123');
+    const auth = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' });
+    const all = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth(admin) })).json()) as { sites: { id: string; code: string }[] };
+    const parent = all.sites.find((s) => s.code === 'TN-DT')!;
+    const device = { name: 'xa-moi-r1', siteCode: 'TN-DT-XAMOI', role: 'router', address: '127.0.0.1', probe: false };
+    // Before the site exists nms refuses it, and stores nothing.
+    const early = await fetch(`${nms.url}/api/nms/devices`, { method: 'POST', headers: auth(engineer), body: JSON.stringify(device) });
+    expect(((await early.json()) as { error: { code: string } }).error.code).toBe('UNKNOWN_SITE');
+
+    const created = await fetch(`${sfu.url}/api/sites`, {
+      method: 'POST',
+      headers: auth(admin),
+      body: JSON.stringify({ code: 'TN-DT-XAMOI', name: 'Xã Mới (thử)', kind: 'xa', parentId: parent.id }),
+    });
+    expect(created.status).toBe(201);
+    const nmsSite = async () => {
+      const body = (await (await fetch(`${nms.url}/api/nms/sites`, { headers: auth(engineer) })).json()) as {
+        sites: { code: string; name: string; parentCode: string | null; level: string }[];
+      };
+      return body.sites.find((s) => s.code === 'TN-DT-XAMOI');
+    };
+    let seen = await nmsSite();
+    const deadline = Date.now() + 10_000;
+    while (!seen && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      seen = await nmsSite();
+    }
+    expect(seen).toMatchObject({ name: 'Xã Mới (thử)', parentCode: 'TN-DT', level: 'commune' });
+    const res = await fetch(`${nms.url}/api/nms/devices`, { method: 'POST', headers: auth(engineer), body: JSON.stringify(device) });
+    expect(res.status).toBe(201);
+  });
 });

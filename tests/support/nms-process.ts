@@ -48,6 +48,8 @@ export async function startNms(opts: { publicKeyUrl: string; port?: number; demo
       `  publicKeyUrl: ${opts.publicKeyUrl}`,
       '  retrySeconds: 1',
       '  revocationPollSeconds: 1',
+      'sites:',
+      '  pollSeconds: 1',
       'traps:',
       '  host: 127.0.0.1',
       `  port: ${await freeUdpPort()}`,

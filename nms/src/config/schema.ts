@@ -24,6 +24,11 @@ export const NmsConfigSchema = obj({
     /** How often to fetch the sessions sfu-server ended early (logout), from the publicKeyUrl origin. */
     revocationPollSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   }),
+  sites: obj({
+    /** Follow sfu-server's site tree (its /api/sites/directory, at the publicKeyUrl origin); off = the seeded tree. */
+    followSfuServer: Type.Boolean(),
+    pollSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  }),
   snmp: obj({
     /** Polls running at once. 64 x ~50 ms per poll keeps 2,000 devices at 60 s well inside one core. */
     concurrency: Type.Integer({ minimum: 1, maximum: 1024 }),
@@ -96,6 +101,7 @@ export const nmsDefaults: NmsConfig = {
   dataDir: 'var/nms',
   inventory: { importFile: '' },
   auth: { publicKeyFile: '', publicKeyUrl: 'http://127.0.0.1:8080/api/auth/public-key', retrySeconds: 5, revocationPollSeconds: 10 },
+  sites: { followSfuServer: true, pollSeconds: 15 },
   snmp: {
     concurrency: 64,
     defaultIntervalSeconds: 60,

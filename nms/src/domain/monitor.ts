@@ -84,6 +84,13 @@ export class Monitor {
     inventory.onChange(() => this.rebuildTopology());
   }
 
+  /** The tree changed (sfu-server is its owner); link health and device state are kept. */
+  setSites(sites: SiteInfo[]): void {
+    this.sites.clear();
+    for (const s of sites) this.sites.set(s.code, s);
+    this.rebuildTopology();
+  }
+
   siteList(): SiteInfo[] {
     return [...this.sites.values()];
   }

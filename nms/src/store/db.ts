@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { EventStore, NewEvent } from '../domain/events';
 import type { Device, InventoryStore, Link } from '../domain/inventory';
+import type { SiteNode } from '../domain/topology';
 import type { EventQuery, EventView } from '../protocol/health';
 import type { SnmpCredentials } from '../protocol/inventory';
 
@@ -22,6 +23,8 @@ const MIGRATIONS: string[] = [
      dedup_key TEXT NOT NULL);
    CREATE INDEX events_dedup ON events (dedup_key, last_at);
    CREATE INDEX events_last ON events (last_at);`,
+  // The site tree as last read from sfu-server, so nms starts with it when sfu-server is not up yet.
+  `CREATE TABLE sites (code TEXT PRIMARY KEY, name TEXT NOT NULL, parent_code TEXT);`,
 ];
 
 interface DeviceRow {
@@ -84,6 +87,20 @@ export class NmsStore implements InventoryStore, EventStore {
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
+  }
+
+  loadSites(): SiteNode[] {
+    return (
+      this.db.prepare('SELECT code, name, parent_code FROM sites').all() as { code: string; name: string; parent_code: string | null }[]
+    ).map((r) => ({ code: r.code, name: r.name, parentCode: r.parent_code }));
+  }
+
+  saveSites(sites: SiteNode[]): void {
+    const ins = this.db.prepare('INSERT INTO sites (code, name, parent_code) VALUES (?, ?, ?)');
+    this.transaction(() => {
+      this.db.exec('DELETE FROM sites');
+      for (const s of sites) ins.run(s.code, s.name, s.parentCode);
+    });
   }
 
   ping(): boolean {

@@ -36,6 +36,15 @@ export type Site = Static<typeof Site>;
 
 export const SiteList = Type.Object({ ok: Type.Literal(true), sites: Type.Array(Site) });
 export type SiteList = Static<typeof SiteList>;
+/** The tree as other services (nms) follow it: stable codes and names, no ids. */
+export const SiteDirectoryReply = Type.Object({
+  ok: Type.Literal(true),
+  sites: Type.Array(
+    Type.Object({ code: Type.String(), name: Type.String(), parentCode: Type.Union([Type.String(), Type.Null()]), level: Type.Integer() }),
+  ),
+});
+export type SiteDirectoryReply = Static<typeof SiteDirectoryReply>;
+export const SITE_DIRECTORY_PATH = '/api/sites/directory';
 export const SiteReply = Type.Object({ ok: Type.Literal(true), site: Site });
 export type SiteReply = Static<typeof SiteReply>;
 

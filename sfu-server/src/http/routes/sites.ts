@@ -9,6 +9,8 @@ import {
   CreateSiteBody,
   type ImportReply,
   MoveSiteBody,
+  SITE_DIRECTORY_PATH,
+  type SiteDirectoryReply,
   type SiteHistoryReply,
   type SiteList,
   SiteParams,
@@ -31,6 +33,22 @@ export function siteRoutes(app: FastifyInstance, core: Core): void {
   r.get('/api/sites', async (req): Promise<SiteList> => {
     await requireCaller(core, req);
     return { ok: true, sites: core.sites.list() };
+  });
+
+  // Public on purpose, like the revocation list: nms follows the tree without a user session.
+  // Only codes and names of administrative units leave here.
+  r.get(SITE_DIRECTORY_PATH, async (): Promise<SiteDirectoryReply> => {
+    const sites = core.sites.list();
+    const codeOf = new Map(sites.map((s) => [s.id, s.code]));
+    return {
+      ok: true,
+      sites: sites.map((s) => ({
+        code: s.code,
+        name: s.name,
+        parentCode: s.parentId ? (codeOf.get(s.parentId) ?? null) : null,
+        level: s.level,
+      })),
+    };
   });
 
   r.get('/api/sites/export', { schema: { querystring: ExportQuery } }, async (req, reply) => {

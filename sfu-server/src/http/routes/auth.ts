@@ -37,7 +37,7 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
     return { ok: true };
   });
 
-  r.get(REVOCATIONS_PATH, { schema: { querystring: RevocationsQuery } }, async (req): Promise<RevocationsReply> => {
+  r.get(REVOCATIONS_PATH, { logLevel: 'warn', schema: { querystring: RevocationsQuery } }, async (req): Promise<RevocationsReply> => {
     const now = core.clock.now().toISOString();
     const since = req.query.since ?? new Date(0).toISOString();
     const revoked = core.store.listRevokedSessions(since, now).map((r) => ({ sid: r.id, revokedAt: r.revokedAt, expiresAt: r.expiresAt }));

@@ -37,7 +37,7 @@ export function siteRoutes(app: FastifyInstance, core: Core): void {
 
   // Public on purpose, like the revocation list: nms follows the tree without a user session.
   // Only codes and names of administrative units leave here.
-  r.get(SITE_DIRECTORY_PATH, async (): Promise<SiteDirectoryReply> => {
+  r.get(SITE_DIRECTORY_PATH, { logLevel: 'warn' }, async (): Promise<SiteDirectoryReply> => {
     const sites = core.sites.list();
     const codeOf = new Map(sites.map((s) => [s.id, s.code]));
     return {

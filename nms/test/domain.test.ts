@@ -110,8 +110,8 @@ describe('LinkHealthTracker', () => {
     expect(t.evaluate(obs(), 0).health.state).toBe('up');
     const r = t.evaluate(obs({ operUp: false }), 1000);
     expect(r).toMatchObject({ changed: true, previous: 'up' });
-    expect(r.health.reasons).toContain('oper down while admin up');
-    expect(t.evaluate(obs({ adminUp: false, operUp: false }), 2000).health.reasons).toContain('administratively down');
+    expect(r.health.reasons.map((x) => x.text)).toContain('oper down while admin up');
+    expect(t.evaluate(obs({ adminUp: false, operUp: false }), 2000).health.reasons.map((x) => x.code)).toEqual(['admin_down']);
   });
   it('degraded only after 15 minutes above 80%', () => {
     const t = new LinkHealthTracker();
@@ -124,7 +124,7 @@ describe('LinkHealthTracker', () => {
   });
   it('loss, latency and errors degrade', () => {
     const t = new LinkHealthTracker();
-    expect(t.evaluate(obs({ lossRatio: 0.05 }), 0).health.reasons).toEqual(['loss 5%']);
+    expect(t.evaluate(obs({ lossRatio: 0.05 }), 0).health.reasons).toEqual([{ code: 'loss', value: 0.05, minutes: null, text: 'loss 5%' }]);
     expect(t.evaluate(obs({ rttMs: 400 }), 0).health.state).toBe('degraded');
     expect(t.evaluate(obs({ errorsPerSecond: 5 }), 0).health.state).toBe('degraded');
   });

@@ -72,6 +72,8 @@ describe('network views in the web app', () => {
     expect(await tree.getByText('Mất kết nối do tuyến demo-tn-pb-uplink bị đứt').count()).toBe(1);
     expect(await page.getAttribute('[data-testid=link-counts] [data-state=down]', 'data-count')).toBe('1');
     expect(await page.textContent('[data-testid=root-causes]')).toContain('demo-tn-pb-uplink');
+    // nms sends a reason code; the page words it in the reader's language.
+    expect(await page.textContent('[data-testid=root-causes]')).toContain('Giao diện mất tín hiệu dù đang bật');
     expect(await page.textContent('[data-testid=net-updated]')).toMatch(/Cập nhật lúc \d\d:\d\d:\d\d/);
   });
 
@@ -120,6 +122,7 @@ describe('network views in the web app', () => {
     expect(text).toContain('Links by state');
     expect(text).toContain('Site tree');
     expect(text).toContain('Unreachable because link demo-tn-pb-uplink is down');
+    expect(text).toContain('Oper down while admin up');
     expect(text).not.toContain('Cây đơn vị');
     await page.goto(`${sfu.url}/#/network/devices`);
     await page.waitForSelector('[data-testid=device-row]');

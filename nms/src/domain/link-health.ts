@@ -1,6 +1,6 @@
 // Link health: up / degraded / down / flapping from status, utilisation held over time,
 // errors, loss and latency. A flapping uplink ranks worse than a down one.
-import type { LinkState } from '../protocol/health';
+import type { LinkHealthReason, LinkHealthReasonCode, LinkState } from '../protocol/health';
 
 export interface HealthThresholds {
   utilisationRatio: number;
@@ -38,13 +38,24 @@ export interface LinkObservation {
 
 export interface LinkHealth {
   state: LinkState;
-  reasons: string[];
+  reasons: LinkHealthReason[];
   since: number | null;
   utilisation: number | null;
   statusChanges: number;
 }
 
 const pct = (r: number) => `${Math.round(r * 100)}%`;
+const reason = (
+  code: LinkHealthReasonCode,
+  text: string,
+  value: number | null = null,
+  minutes: number | null = null,
+): LinkHealthReason => ({
+  code,
+  value,
+  minutes,
+  text,
+});
 
 export class LinkHealthTracker {
   private highSince: number | null = null;
@@ -58,7 +69,7 @@ export class LinkHealthTracker {
 
   /** Returns the new health and whether the state changed. */
   evaluate(o: LinkObservation, now: number): { health: LinkHealth; changed: boolean; previous: LinkState } {
-    const reasons: string[] = [];
+    const reasons: LinkHealthReason[] = [];
     const changes = o.changes.filter((t) => now - t <= this.th.flapWindowMs).length;
     const rates = [o.inBps, o.outBps].filter((v): v is number => v !== null);
     const utilisation = rates.length > 0 && o.speedBps > 0 ? Math.max(...rates) / o.speedBps : null;
@@ -68,27 +79,29 @@ export class LinkHealthTracker {
     let state: LinkState;
     if (changes >= this.th.flapChanges) {
       state = 'flapping';
-      reasons.push(`${changes} status changes in ${Math.round(this.th.flapWindowMs / 60_000)} min`);
+      const minutes = Math.round(this.th.flapWindowMs / 60_000);
+      reasons.push(reason('flapping', `${changes} status changes in ${minutes} min`, changes, minutes));
     } else if (o.adminUp === false) {
       state = 'down';
-      reasons.push('administratively down');
+      reasons.push(reason('admin_down', 'administratively down'));
     } else if (o.operUp === false) {
       state = 'down';
-      reasons.push('oper down while admin up');
+      reasons.push(reason('oper_down', 'oper down while admin up'));
     } else if (o.operUp === null && o.lossRatio !== null && o.lossRatio >= 1) {
       state = 'down';
-      reasons.push('no SNMP status and no probe answers');
+      reasons.push(reason('no_answer', 'no SNMP status and no probe answers'));
     } else if (o.operUp === null && o.rttMs === null && o.lossRatio === null) {
       state = 'unknown';
     } else {
       state = 'up';
       if (this.highSince !== null && now - this.highSince >= this.th.utilisationForMs && utilisation !== null) {
-        reasons.push(`utilisation ${pct(utilisation)} for ${Math.round((now - this.highSince) / 60_000)} min`);
+        const minutes = Math.round((now - this.highSince) / 60_000);
+        reasons.push(reason('high_utilisation', `utilisation ${pct(utilisation)} for ${minutes} min`, utilisation, minutes));
       }
       if (o.errorsPerSecond !== null && o.errorsPerSecond > this.th.errorsPerSecond)
-        reasons.push(`${o.errorsPerSecond.toFixed(1)} errors/s`);
-      if (o.lossRatio !== null && o.lossRatio > this.th.lossRatio) reasons.push(`loss ${pct(o.lossRatio)}`);
-      if (o.rttMs !== null && o.rttMs > this.th.rttMs) reasons.push(`round trip ${Math.round(o.rttMs)} ms`);
+        reasons.push(reason('errors', `${o.errorsPerSecond.toFixed(1)} errors/s`, o.errorsPerSecond));
+      if (o.lossRatio !== null && o.lossRatio > this.th.lossRatio) reasons.push(reason('loss', `loss ${pct(o.lossRatio)}`, o.lossRatio));
+      if (o.rttMs !== null && o.rttMs > this.th.rttMs) reasons.push(reason('rtt', `round trip ${Math.round(o.rttMs)} ms`, o.rttMs));
       if (reasons.length > 0) state = 'degraded';
     }
     const previous = this.current.state;

@@ -356,7 +356,7 @@ export class Monitor {
         source: 'system',
         linkId: l.id,
         siteCode: l.downstream.siteCode,
-        message: `link ${l.name}: ${previous} -> ${health.state}${health.reasons.length ? ` (${health.reasons.join('; ')})` : ''}`,
+        message: `link ${l.name}: ${previous} -> ${health.state}${health.reasons.length ? ` (${health.reasons.map((r) => r.text).join('; ')})` : ''}`,
       });
     }
     return changed;

@@ -2,6 +2,8 @@
 import Type, { type Static } from 'typebox';
 import { LinkEnd } from './inventory';
 
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
 export const LinkState = Type.Union([
   Type.Literal('unknown'),
   Type.Literal('up'),
@@ -11,7 +13,26 @@ export const LinkState = Type.Union([
 ]);
 export type LinkState = Static<typeof LinkState>;
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+export const LinkHealthReasonCode = Type.Union([
+  Type.Literal('flapping'),
+  Type.Literal('admin_down'),
+  Type.Literal('oper_down'),
+  Type.Literal('no_answer'),
+  Type.Literal('high_utilisation'),
+  Type.Literal('errors'),
+  Type.Literal('loss'),
+  Type.Literal('rtt'),
+]);
+export type LinkHealthReasonCode = Static<typeof LinkHealthReasonCode>;
+export const LinkHealthReason = Type.Object({
+  code: LinkHealthReasonCode,
+  /** Status changes (flapping), ratio (high_utilisation, loss), errors/s, or ms (rtt). */
+  value: Nullable(Type.Number()),
+  /** The window it was seen over (flapping, high_utilisation). */
+  minutes: Nullable(Type.Number()),
+  text: Type.String(),
+});
+export type LinkHealthReason = Static<typeof LinkHealthReason>;
 
 export const LinkView = Type.Object({
   id: Type.String(),
@@ -23,8 +44,8 @@ export const LinkView = Type.Object({
   demo: Type.Boolean(),
   health: Type.Object({
     state: LinkState,
-    /** Why it is not up: "oper down while admin up", "utilisation 93% for 15 min"... */
-    reasons: Type.Array(Type.String()),
+    /** Why it is not up; `text` is English for logs and API users, the web app words `code` itself. */
+    reasons: Type.Array(LinkHealthReason),
     since: Nullable(Type.String()),
     adminUp: Nullable(Type.Boolean()),
     operUp: Nullable(Type.Boolean()),

@@ -1,7 +1,9 @@
 // Typed calls to the nms REST API (through sfu-server's /api/nms proxy) and the formatting
 // shared by the network pages.
-import type { DeviceView, EventView, LinkTimeSeries, LinkView, SiteHealthView } from '@lienthong/nms/protocol';
+import type { DeviceView, EventView, LinkHealthReason, LinkTimeSeries, LinkView, SiteHealthView } from '@lienthong/nms/protocol';
 import { api } from '../../lib/api/rest';
+import { t } from '../../lib/i18n/i18n.svelte';
+import { type MessageKey, vi } from '../../lib/i18n/messages';
 
 export type { DeviceView, EventView, LinkTimeSeries, LinkView, SiteHealthView };
 
@@ -75,3 +77,23 @@ export function ofSpeed(bps: number | null, speedBps: number): number | null {
 
 /** Worst first: what needs attention comes to the top of tables. */
 export const linkSeverity: Record<string, number> = { down: 0, flapping: 1, degraded: 2, unknown: 3, up: 4 };
+
+/** A link health reason in the reader's language (nms sends a code and its numbers). */
+export function reasonText(r: LinkHealthReason): string {
+  const key = `netReason_${r.code}`;
+  if (!(key in vi)) return r.text;
+  const v = r.value;
+  return t(key as MessageKey)
+    .replace('{n}', v === null ? '–' : r.code === 'errors' ? v.toFixed(1) : String(v))
+    .replace('{min}', String(r.minutes ?? '–'))
+    .replace('{pct}', fmtPct(v, 0))
+    .replace('{ms}', fmtMs(v));
+}
+
+export const reasonsText = (reasons: LinkHealthReason[]) => reasons.map(reasonText).join('; ');
+
+/** A device's poll error in the reader's language; nms's own words stay available as detail. */
+export function deviceErrorText(code: string, message: string | null): string {
+  const key = `netErr_${code}`;
+  return key in vi ? t(key as MessageKey) : (message ?? code);
+}

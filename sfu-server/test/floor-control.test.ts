@@ -23,17 +23,30 @@ function clock(start = 1_000_000) {
 }
 
 describe('FloorControl', () => {
-  it("keeps the chair's decisions across a restore; the floor itself is not carried over", () => {
+  it("keeps the chair's decisions, the speaking queue and the floor across a restore", () => {
     const f = new FloorControl(CHAIR);
     f.setMode(CHAIR, 'briefing');
     f.lock(CHAIR, true);
     f.remove(CHAIR, 'xa');
     f.mute(CHAIR, 'pl', true);
     f.giveFloor(CHAIR, 'dt', 0, present);
+    f.requestFloor('pb', 5);
+    f.requestFloor('vn', 7);
     const saved = JSON.parse(JSON.stringify(f.settings(['tn', 'dt'])));
     const g = new FloorControl('someone-else');
     g.restore(saved);
-    expect(g).toMatchObject({ chairSiteId: CHAIR, mode: 'briefing', locked: true, floor: null });
+    expect(g).toMatchObject({ chairSiteId: CHAIR, mode: 'briefing', locked: true, floor: { siteId: 'dt', since: 0, until: null } });
+    expect(g.requests).toEqual([
+      { siteId: 'pb', requestedAt: 5 },
+      { siteId: 'vn', requestedAt: 7 },
+    ]);
+    expect(g.sitesWaitedFor().sort()).toEqual(['dt', 'pb', 'vn']);
+    expect(g.micAllowed('dt')).toBe(true); // briefing: the restored floor holder is heard
+    // Rows saved before the queue was kept restore with an empty queue and no floor.
+    const old = new FloorControl(CHAIR);
+    old.restore({ ...saved, queue: undefined, floor: undefined });
+    expect(old.requests).toEqual([]);
+    expect(old.floor).toBeNull();
     expect(g.removedSites).toEqual(['xa']);
     expect(codeOf(() => g.checkJoin('xa', false))).toBe('SITE_REMOVED');
     expect(codeOf(() => g.checkJoin('pb', false))).toBe('MEETING_LOCKED');

@@ -10,7 +10,7 @@ type Control = {
   mode: string;
   locked: boolean;
   floor: { siteId: string } | null;
-  queue: { siteId: string }[];
+  queue: { siteId: string; requestedAt: number }[];
   mics: Record<string, string>;
   media: Record<string, { micLive: boolean }>;
   removed: string[];
@@ -30,7 +30,7 @@ describe('chair-led meeting signalling', () => {
   const stable = (c: Control) => JSON.stringify({ ...c, serverNow: 0 });
 
   beforeAll(async () => {
-    sfu = await startSfuServer();
+    sfu = await startSfuServer({ graceSeconds: 5 }); // short: the restart test waits it out
     const users = { chair: 'chutri.tinh', dt: 'daibieu.dt', cuvan: 'xa.cuvan', pl: 'daibieu.pl' } as const;
     for (const [k, u] of Object.entries(users)) s[k as keyof typeof s] = await connect(sfu.url, await login(sfu.url, u, 'lienthong123'));
     const token = await login(sfu.url, 'chutri.tinh', 'lienthong123');
@@ -195,5 +195,37 @@ describe('chair-led meeting signalling', () => {
     expect(await again('cuvan', 'xa.cuvan')).toBe('SITE_REMOVED');
     expect(await again('dt', 'daibieu.dt')).toBe('OK'); // was in the meeting when it was locked
     expect(await again('pl', 'daibieu.pl')).toBe('MEETING_LOCKED'); // never was
+  });
+
+  it('speaking requests and the floor survive a restart; a site that does not come back within the grace leaves the queue', async () => {
+    const rejoin = async (who: keyof typeof s, user: string) => {
+      s[who] = await connect(sfu.url, await login(sfu.url, user, 'lienthong123'));
+      return code(ask(s[who], 'meeting:join', { meetingId, rtpCapabilities: caps }));
+    };
+    expect(await code(ask(s.chair, 'chair:lock', { locked: false }))).toBe('OK');
+    expect(await code(ask(s.chair, 'chair:readmit', { siteId: site.cuvan }))).toBe('OK');
+    expect(await code(ask(s.chair, 'chair:setMode', { mode: 'discussion' }))).toBe('OK');
+    expect(await rejoin('dt', 'daibieu.dt')).toBe('OK');
+    expect(await rejoin('cuvan', 'xa.cuvan')).toBe('OK');
+    expect(await code(ask(s.dt, 'floor:request', {}))).toBe('OK');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await code(ask(s.cuvan, 'floor:request', {}))).toBe('OK');
+    const before = (await control()).queue;
+    expect(before.map((q) => q.siteId)).toEqual([site.dt, site.cuvan]);
+
+    for (const x of Object.values(s)) x.close();
+    await sfu.restart();
+    expect(await rejoin('chair', 'chutri.tinh')).toBe('OK');
+    expect((await control()).queue).toEqual(before); // same order, same request times
+    expect(await rejoin('dt', 'daibieu.dt')).toBe('OK');
+    // Xã Cù Vân does not come back: after the grace it leaves the queue; Đại Từ keeps its place.
+    const deadline = Date.now() + 15_000;
+    let queue = before;
+    while (queue.length > 1 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      queue = (await control()).queue;
+    }
+    expect(queue).toEqual([before[0]]);
+    expect((await ask(s.dt, 'floor:request', {})).data).toMatchObject({ position: 1 });
   });
 });

@@ -86,12 +86,7 @@ export function chairHandlers(ctx: ChairContext): Pick<RequestHandlers, ChairHan
     ensureFloorExpiryAudit(m.room, m.live);
     change(m); // throws a coded error before changing anything
     audit(m.room, m.live, action, target, detail);
-    try {
-      ctx.ports?.repo.saveControl(m.live.meetingId, m.live.floor.settings(m.live.list().map((p) => p.siteId)), now());
-    } catch (e) {
-      ctx.log.error({ err: e, action }, 'saving chair settings failed');
-    }
-    await conference.controlChanged(m.room);
+    await conference.controlChanged(m.room); // stores the new state, enforces it, tells everyone
     return {};
   };
   const present = (live: LiveMeeting) => (siteId: string) => live.list().some((p) => p.siteId === siteId && p.connected);
@@ -111,12 +106,14 @@ export function chairHandlers(ctx: ChairContext): Pick<RequestHandlers, ChairHan
     'floor:request': async () => {
       const m = inMeeting();
       const position = m.floor.requestFloor(m.siteId, now());
+      conference.persistControl(m.room);
       conference.broadcastState(m.room);
       return { position };
     },
     'floor:withdraw': async () => {
       const m = inMeeting();
       m.floor.withdraw(m.siteId);
+      conference.persistControl(m.room);
       conference.broadcastState(m.room);
       return {};
     },

@@ -34,6 +34,8 @@ export interface ConferenceOptions {
   now?: () => number;
   /** The chair's saved settings for a meeting, applied when its live room is created again (restart). */
   restoreControl?: (meetingId: string) => ControlSettings | undefined;
+  /** Stores them (chair actions, speaking requests, the floor) as they change. */
+  saveControl?: (meetingId: string, settings: ControlSettings) => void;
 }
 
 export class Conference {
@@ -93,7 +95,36 @@ export class Conference {
     };
     this.rooms.set(key, room);
     this.wire(room);
+    if (room.live) this.afterRestore(room, room.live);
     return room;
+  }
+
+  /**
+   * A restored queue or floor names sites that are not back yet: they get the same grace as a
+   * dropped connection, then leave the queue and the floor. The speaking limit runs on.
+   */
+  private afterRestore(room: LiveRoom, live: LiveMeeting): void {
+    this.armFloorTimer(room);
+    if (live.floor.sitesWaitedFor().length === 0) return;
+    const t = setTimeout(() => {
+      if (this.rooms.get(room.key) !== room) return;
+      const gone = live.floor.sitesWaitedFor().filter((site) => !live.hasSite(site));
+      if (gone.length === 0) return;
+      for (const site of gone) live.floor.siteLeft(site);
+      void this.controlChanged(room);
+    }, this.opts.graceMs);
+    t.unref?.();
+  }
+
+  /** Writes the meeting's control state; a failed write is logged, the meeting goes on. */
+  persistControl(room: LiveRoom): void {
+    const live = room.live;
+    if (!live || !this.opts.saveControl) return;
+    try {
+      this.opts.saveControl(live.meetingId, live.floor.settings(live.list().map((p) => p.siteId)));
+    } catch (e) {
+      this.opts.logger.error({ err: e, meetingId: live.meetingId }, 'saving meeting control failed');
+    }
   }
 
   join(
@@ -150,7 +181,11 @@ export class Conference {
     room.media.removePeer(peerId);
     const siteId = room.live?.has(peerId) ? room.live.get(peerId).siteId : null;
     room.live?.leave(peerId);
-    if (room.live && siteId && !room.live.hasSite(siteId)) room.live.floor.siteLeft(siteId);
+    if (room.live && siteId && !room.live.hasSite(siteId)) {
+      const waited = room.live.floor.sitesWaitedFor().includes(siteId);
+      room.live.floor.siteLeft(siteId);
+      if (waited) this.persistControl(room);
+    }
     if (room.media.peerCount === 0 && (room.live?.size ?? 0) === 0) {
       if (room.floorTimer) clearTimeout(room.floorTimer);
       room.media.close();
@@ -248,6 +283,7 @@ export class Conference {
 
   /** After any floor/mode/mute change: enforce, re-arm the speaking-limit timer, tell everyone. */
   async controlChanged(room: LiveRoom): Promise<void> {
+    this.persistControl(room);
     await this.enforceAudio(room);
     this.armFloorTimer(room);
     this.broadcastState(room);

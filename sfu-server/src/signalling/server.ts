@@ -57,6 +57,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     maxPeersPerRouter: opts.maxPeersPerRouter,
     graceMs: opts.graceMs,
     restoreControl: (meetingId) => opts.meetings.chair?.repo.loadControl(meetingId),
+    saveControl: (meetingId, settings) => opts.meetings.chair?.repo.saveControl(meetingId, settings, Date.now()),
   });
 
   io.use((socket, next) => {

@@ -46,7 +46,7 @@ export interface RollCall {
 
 const err = (code: string, message: string, status = 409) => new AppError(code, message, status);
 
-/** What the chair decided that must outlive a restart (the floor and queue are transient). */
+/** What must outlive a restart: the chair's decisions, the speaking queue and the floor. */
 export interface ControlSettings {
   chairSiteId: string;
   mode: MeetingMode;
@@ -58,6 +58,9 @@ export interface ControlSettings {
   removed: string[];
   /** Sites in the meeting while it was locked: they may come back after a restart. */
   admitted: string[];
+  /** Absent in rows saved before the queue was kept. */
+  queue?: QueueEntry[];
+  floor?: Floor | null;
 }
 
 export class FloorControl {
@@ -93,6 +96,8 @@ export class FloorControl {
       defaultOpen: this.defaultOpen,
       rights: [...this.rights],
       removed: [...this.removed],
+      queue: this.queue.map((q) => ({ ...q })),
+      floor: this.floor ? { ...this.floor } : null,
     };
   }
 
@@ -109,6 +114,15 @@ export class FloorControl {
     for (const site of s.removed) this.removed.add(site);
     this.admitted.clear();
     for (const site of s.admitted ?? []) this.admitted.add(site);
+    this.queue = (s.queue ?? []).map((q) => ({ ...q }));
+    this.floor = s.floor ? { ...s.floor } : null;
+  }
+
+  /** Sites the queue or the floor is waiting for (after a restart, until they are back). */
+  sitesWaitedFor(): string[] {
+    const out = new Set(this.queue.map((q) => q.siteId));
+    if (this.floor) out.add(this.floor.siteId);
+    return [...out];
   }
 
   // ---- authority

@@ -24,7 +24,10 @@ describe('a meeting across province, district and commune', () => {
     ns = createNetns('meet', 77);
     // Two workers, two sites per router: the commune lands on the second worker and is piped.
     sfu = await startSfuServer({ workers: 2, maxPeersPerRouter: 2, listenIp: '0.0.0.0', announcedAddress: ns.hostIp, graceSeconds: 45 });
-    hostBrowser = await launchChromium();
+    // Screen capture without a picker: the chair presents in the rebuild test.
+    hostBrowser = await launchChromium({
+      args: ['--auto-select-desktop-capture-source=Entire screen', '--enable-usermedia-screen-capturing'],
+    });
     const nsUrl = `http://${ns.hostIp}:${sfu.port}`;
     nsBrowser = await launchChromium({ executablePath: ns.chromiumWrapper, args: [`--unsafely-treat-insecure-origin-as-secure=${nsUrl}`] });
     pages.chair = await loginAndJoin(hostBrowser, sfu.url, 'chutri.tinh', PASSWORD);
@@ -206,5 +209,55 @@ describe('a meeting across province, district and commune', () => {
     const metrics = await (await fetch(`${sfu.url}/metrics`)).text();
     expect(metrics).toMatch(/^lienthong_mediasoup_worker_deaths 1$/m);
     expect(metrics).toMatch(/^lienthong_sites_connected 3$/m);
+  });
+
+  it("a site's own mute and a presentation come through a rebuild of everyone's media", async () => {
+    const micOn = (page: Page) =>
+      page.evaluate(() => (window as never as { __lt: { session: { micEnabled(): boolean } } }).__lt.session.micEnabled());
+    await pages.commune.getByTestId('mic-toggle').click();
+    await waitFor(
+      () => micOn(pages.commune),
+      (on) => !on,
+      5000,
+      'commune muted itself',
+    );
+    await pages.chair.getByTestId('present-toggle').click();
+    await pages.district.locator(`[data-testid="presentation"][data-peer="${peer.chair}"]`).waitFor({ timeout: 15_000 });
+
+    const workers = () => {
+      try {
+        return execFileSync('pgrep', ['-P', String(sfu.child.pid), '-f', 'mediasoup-worker'], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .filter(Boolean);
+      } catch {
+        return []; // pgrep exits 1 while none runs
+      }
+    };
+    const before = workers();
+    for (const w of before) execFileSync('kill', ['-9', w]);
+    await waitFor(
+      async () => workers().filter((w) => !before.includes(w)).length,
+      (n) => n === 2,
+      20_000,
+      'both workers replaced',
+    );
+    // Every site rebuilt its media: the district sees and hears the chair again and sees its presentation.
+    await waitFor(() => mediaFlowingFrom(pages.district, [peer.chair]), Boolean, 40_000, 'district receiving the chair again');
+    await pages.district.locator(`[data-testid="presentation"][data-peer="${peer.chair}"]`).waitFor({ timeout: 15_000 });
+    expect(await pages.chair.getByTestId('present-toggle').textContent()).not.toMatch(/Trình chiếu màn hình/);
+    // The commune is seen again but still muted: its own choice, not reset by the rebuild.
+    const communeVideo = async () => (await inboundByPeer(pages.district))[peer.commune]?.framesDecoded ?? 0;
+    const v0 = await waitFor(communeVideo, (n) => n > 0, 40_000, 'commune video after the rebuild');
+    await waitFor(communeVideo, (n) => n > v0, 10_000, 'commune video moving');
+    expect(await micOn(pages.commune)).toBe(false);
+    const heard = async () => (await inboundByPeer(pages.district))[peer.commune]?.audioEnergy ?? 0;
+    const e0 = await heard();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await heard()).toBe(e0);
+    expect(e0).toBe(0);
+    // Unmuting is still the site's to do, and it is heard again.
+    await pages.commune.getByTestId('mic-toggle').click();
+    await waitFor(heard, (e) => e > 0, 15_000, 'commune heard after unmuting');
   });
 });

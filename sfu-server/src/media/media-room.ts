@@ -25,9 +25,12 @@ interface PeerMedia {
   rtpCapabilities: types.RtpCapabilities | undefined;
 }
 
+export type ProducerCloseReason = 'closed' | 'media-lost';
+
 export interface MediaRoomEvents {
   producerAdded: [ProducerAnnouncement];
-  producerClosed: [producerId: string, peerId: string];
+  /** `media-lost`: its router went with a dead worker (the client rebuilds); `closed`: closed on purpose. */
+  producerClosed: [producerId: string, peerId: string, reason: ProducerCloseReason];
   producerPaused: [producerId: string, peerId: string, paused: boolean];
   consumerClosed: [peerId: string, consumerId: string];
   activeSpeaker: [peerId: string | null];
@@ -100,7 +103,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.peers.delete(peerId);
     peer.slot.peers.delete(peerId);
     for (const t of peer.transports.values()) t.close();
-    for (const [producerId] of peer.producers) this.emit('producerClosed', producerId, peerId);
+    for (const [producerId] of peer.producers) this.emit('producerClosed', producerId, peerId, 'closed');
   }
 
   setRtpCapabilities(peerId: string, caps: Record<string, unknown>): void {
@@ -201,7 +204,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     peer.producers.set(producer.id, { producer, source, slot: peer.slot });
     producer.on('transportclose', () => {
       peer.producers.delete(producer.id);
-      this.emit('producerClosed', producer.id, peerId);
+      this.emit('producerClosed', producer.id, peerId, peer.slot.router.closed ? 'media-lost' : 'closed');
     });
     if (kind === 'audio') void this.observeSpeaker(producer.id, peer.slot);
     this.emit('producerAdded', { producerId: producer.id, peerId, kind, source, paused: producer.paused });
@@ -214,7 +217,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     if (!entry) throw new AppError('PRODUCER_NOT_FOUND', 'No such producer of yours', 404);
     entry.producer.close();
     peer.producers.delete(producerId);
-    this.emit('producerClosed', producerId, peerId);
+    this.emit('producerClosed', producerId, peerId, 'closed');
   }
 
   /** Server-side pause: the producer's media is not forwarded to anyone (used for muting). */
@@ -487,7 +490,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       for (const peerId of slot.peers) {
         const peer = this.peers.get(peerId);
         if (!peer) continue;
-        for (const [producerId] of peer.producers) this.emit('producerClosed', producerId, peerId);
+        for (const [producerId] of peer.producers) this.emit('producerClosed', producerId, peerId, 'media-lost');
         // Forget the dead peer state; the client rebuilds its media after peerMediaReset.
         this.peers.delete(peerId);
         reset.push(peerId);

@@ -161,7 +161,12 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string;
 /** Server → client pushes. */
 export const ServerEvents = {
   'media:newProducer': ProducerAnnouncement,
-  'media:producerClosed': Type.Object({ producerId: RefId, peerId: RefId }),
+  /** reason `media-lost`: the media server lost it (its owner rebuilds and produces again); `closed`: on purpose. */
+  'media:producerClosed': Type.Object({
+    producerId: RefId,
+    peerId: RefId,
+    reason: Type.Union([Type.Literal('closed'), Type.Literal('media-lost')]),
+  }),
   'media:producerPaused': Type.Object({ producerId: RefId, peerId: RefId, paused: Type.Boolean() }),
   'media:consumerClosed': Type.Object({ consumerId: RefId }),
   /** The server lost this peer's media (worker restart): rebuild transports and producers. */

@@ -360,9 +360,9 @@ export class Conference {
       if (selfTest) this.toPeer(room, a.peerId, 'media:newProducer', a);
       else this.toRoom(room, 'media:newProducer', a, a.peerId);
     });
-    room.media.on('producerClosed', (producerId, peerId) => {
+    room.media.on('producerClosed', (producerId, peerId, reason) => {
       room.selfPaused.delete(producerId);
-      this.toRoom(room, 'media:producerClosed', { producerId, peerId });
+      this.toRoom(room, 'media:producerClosed', { producerId, peerId, reason });
       if (room.live?.floor.presentation?.producerId === producerId) {
         room.live.floor.presentationEnded(peerId);
         this.broadcastState(room);

@@ -47,6 +47,9 @@ export class MediaSession {
   private rebuilding: Promise<void> | null = null;
   private closed = false;
   private hadDisconnect = false;
+  /** The user's own choices, re-applied when the media is rebuilt (worker or server restart). */
+  private micWanted = true;
+  private screenTrack: MediaStreamTrack | null = null;
 
   constructor(
     private readonly sig: SignallingClient,
@@ -111,6 +114,7 @@ export class MediaSession {
   }
 
   async setMicEnabled(on: boolean): Promise<void> {
+    this.micWanted = on;
     const mic = this.producers.get('mic');
     if (!mic) return;
     if (on) {
@@ -126,28 +130,48 @@ export class MediaSession {
   /** Presentation: send a screen/window track as the 'screen' source (the server allows one at a time). */
   async startScreenShare(track: MediaStreamTrack): Promise<void> {
     if (!this.sendTransport) throw new Error('not connected');
-    const p = await this.sendTransport.produce({ track, stopTracks: true, appData: { source: 'screen' } });
-    this.producers.set('screen', p);
+    this.screenTrack = track;
     // Ends when the user stops sharing in the browser, or when the chair stops it (server closes the producer).
     track.addEventListener('ended', () => void this.stopScreenShare());
-    const off = this.sig.on('media:producerClosed', ({ producerId }) => {
+    await this.produceScreen(this.sendTransport, track);
+  }
+
+  /** The track outlives its producer: a media rebuild shares the same screen again. */
+  private async produceScreen(transport: types.Transport, track: MediaStreamTrack): Promise<void> {
+    const p = await transport.produce({ track, stopTracks: false, appData: { source: 'screen' } });
+    this.producers.set('screen', p);
+    const off = this.sig.on('media:producerClosed', ({ producerId, reason }) => {
       if (producerId !== p.id) return;
       off();
-      if (this.producers.get('screen') === p) this.producers.delete('screen');
+      // Lost with a worker: the rebuild that follows shares the same track again.
+      if (reason === 'media-lost' || this.producers.get('screen') !== p) return;
+      // Closed on purpose by the server: the chair stopped it.
+      this.producers.delete('screen');
       p.close();
+      this.endScreenTrack();
       this.changed();
     });
     this.offs.push(off);
     this.changed();
   }
 
+  private endScreenTrack(): void {
+    this.screenTrack?.stop();
+    this.screenTrack = null;
+  }
+
   async stopScreenShare(): Promise<void> {
+    this.endScreenTrack();
     const p = this.producers.get('screen');
     if (!p) return;
     this.producers.delete('screen');
     p.close();
     await this.sig.request('media:closeProducer', { producerId: p.id }).catch(() => undefined);
     this.changed();
+  }
+
+  presenting(): boolean {
+    return this.producers.has('screen');
   }
 
   micEnabled(): boolean {
@@ -166,6 +190,7 @@ export class MediaSession {
   async close(): Promise<void> {
     this.closed = true;
     for (const off of this.offs) off();
+    this.endScreenTrack();
     if (this.target.type === 'meeting') await this.sig.request('meeting:leave', {}, 3000).catch(() => undefined);
     this.teardownLocal();
     this.setStatus('closed');
@@ -292,6 +317,11 @@ export class MediaSession {
         appData: { source: 'mic' },
       });
       this.producers.set('mic', p);
+      // A site that muted itself stays muted through a rebuild.
+      if (!this.micWanted) {
+        p.pause();
+        await this.sig.request('media:pauseProducer', { producerId: p.id });
+      }
     }
     if (this.local.video && this.local.video.readyState === 'live') {
       const p = await send.produce({
@@ -306,6 +336,10 @@ export class MediaSession {
         p.pause();
         await this.sig.request('media:pauseProducer', { producerId: p.id });
       }
+    }
+    if (this.screenTrack?.readyState === 'live') {
+      // Someone else may have taken the presentation meanwhile: then ours ends.
+      await this.produceScreen(send, this.screenTrack).catch(() => this.endScreenTrack());
     }
     // Everything known now, not only the join reply: announcements that arrived while the
     // transports were being built found no recv transport and were not consumed then.

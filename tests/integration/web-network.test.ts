@@ -60,7 +60,13 @@ describe('network views in the web app', () => {
       30_000,
       'Định Hóa ok',
     );
-    expect(await siteState('TN')).toBe('ok');
+    // The core is polled on its own schedule (spread over the interval), maybe after the districts.
+    await waitFor(
+      () => siteState('TN'),
+      (s) => s === 'ok',
+      30_000,
+      'Thái Nguyên ok',
+    );
     expect(await page.locator('[data-testid=site-node]').count()).toBeGreaterThan(50);
 
     const tree = page.locator('[data-testid=site-tree]');
@@ -111,6 +117,40 @@ describe('network views in the web app', () => {
     expect(inked).toBeGreaterThan(20);
     expect(Number(await page.getAttribute('[data-testid=chart-latency]', 'data-points'))).toBeGreaterThan(0);
     expect(await page.textContent(chart)).toContain('Lưu lượng');
+  });
+
+  it("the lobby's technical check shows the site's network path to the province", async () => {
+    const lobbyOf = async (username: string) => {
+      const ctx = await browser.newContext();
+      const p = await ctx.newPage();
+      await p.goto(`${sfu.url}/#/login`);
+      await p.fill('input[name=username]', username);
+      await p.fill('input[type=password]', 'lienthong123');
+      await p.keyboard.press('Enter');
+      await p.waitForSelector('[data-testid=whoami]');
+      await p.goto(`${sfu.url}/#/lobby/technical-check`);
+      await p.waitForSelector('[data-testid=path-check][data-phase=ready]', { timeout: 15_000 });
+      return { p, ctx };
+    };
+    // Phú Bình's uplink is cut in the demo: its delegate sees it before joining.
+    const pb = await lobbyOf('daibieu.pb');
+    expect(await pb.p.getAttribute('[data-testid=path-check]', 'data-state')).toBe('down');
+    expect(await pb.p.textContent('[data-testid=path-verdict]')).toBe('Đơn vị đang mất kết nối mạng.');
+    expect(await pb.p.getAttribute('[data-testid=path-hop]', 'data-state')).toBe('down');
+    expect(await pb.p.textContent('[data-testid=path-hop]')).toContain('demo-tn-pb-uplink');
+    await pb.ctx.close();
+    // Đại Từ: its uplink to the province is up.
+    const dt = await lobbyOf('daibieu.dt');
+    await waitFor(
+      () => dt.p.getAttribute('[data-testid=path-check]', 'data-state'),
+      (s) => s === 'ok',
+      30_000,
+      'Đại Từ path ok',
+    );
+    expect(await dt.p.getAttribute('[data-testid=path-hop]', 'data-state')).toBe('up');
+    expect(await dt.p.textContent('[data-testid=path-hop]')).toContain('demo-tn-dt-uplink');
+    expect(await dt.p.textContent('[data-testid=path-verdict]')).toContain('Đường truyền bình thường');
+    await dt.ctx.close();
   });
 
   it('shows English labels when the locale is en', async () => {

@@ -93,7 +93,14 @@ export async function createNms(o: NmsOptions): Promise<Nms> {
 
   // Demo agents and inventory first, so the poller starts with them.
   if (config.demo.enabled) {
-    const plan = demoPlan(sites, config.demo.basePort, config.demo.districts);
+    // The seeded sites in seed order (a tree read back from sfu-server may be ordered otherwise),
+    // so the demo always cuts the same district's uplink.
+    const known = new Set(sites.map((s) => s.code));
+    const plan = demoPlan(
+      thaiNguyenSeed().filter((s) => known.has(s.code)),
+      config.demo.basePort,
+      config.demo.districts,
+    );
     const child = startSnmpsim(join(dataDir, 'demo-agents'), config.demo.basePort, plan.files);
     child.on('exit', (code) => logger.warn({ code }, 'demo snmpsimd exited'));
     child.on('error', (e) => logger.warn({ err: e.message }, 'demo snmpsimd could not start (is snmpsim installed?)'));

@@ -1,9 +1,10 @@
 // Inventory files (YAML or JSON): one parser for the REST import and the start-up import.
-import { AppError, createParser } from '@lienthong/sfu-server/platform';
+import { AppError } from '@lienthong/sfu-server/platform';
 import { parse as parseYaml } from 'yaml';
 import { ImportFile } from './protocol/inventory';
+import { inventoryParser } from './protocol/parse';
 
-const importParser = createParser(ImportFile);
+const importParser = inventoryParser(ImportFile);
 
 export function parseInventoryFile(content: string, format: 'json' | 'yaml'): ImportFile {
   let data: unknown;

@@ -81,6 +81,35 @@ describe('nms REST API', () => {
     expect((await call('GET', '/api/nms/devices', viewer)).json().devices.length).toBe(before);
   });
 
+  it('says which credential field is wrong (by the SNMP version named), and refuses bad addresses', async () => {
+    const before = (await call('GET', '/api/nms/devices', viewer)).json().devices.length;
+    const shortKey = await call('POST', '/api/nms/devices', engineer, {
+      ...router,
+      name: 'v3-short',
+      snmp: { ...router.snmp, authKey: 'short' },
+    });
+    expect(shortKey.statusCode).toBe(400);
+    expect(shortKey.json().error.details.problems).toEqual(['/snmp/authKey: must not have fewer than 8 characters']);
+    const v1 = await call('POST', '/api/nms/devices', engineer, { ...router, name: 'v1', snmp: { version: '1', community: 'x' } });
+    expect(v1.json().error.details.problems).toEqual(['/snmp/version: must be "2c" or "3"']);
+    const v2 = await call('POST', '/api/nms/devices', engineer, { ...router, name: 'v2', snmp: { version: '2c' } });
+    expect(v2.json().error.message).toContain('/snmp: must have required properties community');
+    const yaml = `devices:\n  - name: f1\n    siteCode: TN\n    role: router\n    address: 10.9.9.9\n    snmp: { version: "3", user: u, level: authPriv, authProtocol: sha256, authKey: 12345678, privProtocol: aes512, privKey: 12345678 }\n`;
+    const file = await call('POST', '/api/nms/inventory/import', engineer, { format: 'yaml', content: yaml });
+    expect(file.json().error.code).toBe('IMPORT_INVALID');
+    expect(file.json().error.message).toContain('/devices/0/snmp/privProtocol');
+    for (const address of ['10.0.0.300', 'bad host!', '-x.example', '']) {
+      const r = await call('POST', '/api/nms/devices', engineer, { ...router, name: `a${before}`, address });
+      expect(r.statusCode, address).toBe(400);
+    }
+    for (const address of ['192.0.2.7', '2001:db8::1', 'router-7.tn.gov.vn']) {
+      const r = await call('POST', '/api/nms/devices', engineer, { ...router, name: `ok-${address.replace(/[^a-z0-9]/gi, '')}`, address });
+      expect(r.statusCode, address).toBe(201);
+      await call('DELETE', `/api/nms/devices/${r.json().device.id}`, engineer);
+    }
+    expect((await call('GET', '/api/nms/devices', viewer)).json().devices.length).toBe(before);
+  });
+
   it('links: create, health view, unknown device refused, in-use device not deletable', async () => {
     await call('POST', '/api/nms/devices', engineer, {
       ...router,

@@ -55,7 +55,10 @@ const app = await buildApp({
   metrics,
   bodyLimit: config.http.bodyLimit,
   webRoot: config.webRoot,
-  routes: [(a) => registerCoreRoutes(a, core), ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url)] : [])],
+  routes: [
+    (a) => registerCoreRoutes(a, core),
+    ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit)] : []),
+  ],
 });
 
 signalling = attachSignalling({

@@ -78,5 +78,13 @@ describe('single sign-on across sfu-server and nms', () => {
     expect(seen).toMatchObject({ name: 'Xã Mới (thử)', parentCode: 'TN-DT', level: 'commune' });
     const res = await fetch(`${nms.url}/api/nms/devices`, { method: 'POST', headers: auth(engineer), body: JSON.stringify(device) });
     expect(res.status).toBe(201);
+    // Through the proxy, an oversized body gets nms's own answer, not a broken pipe.
+    const big = await fetch(`${sfu.url}/api/nms/inventory/import`, {
+      method: 'POST',
+      headers: auth(engineer),
+      body: JSON.stringify({ format: 'yaml', content: 'x'.repeat(5_000_000) }),
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });

@@ -1,6 +1,7 @@
 // Inventory: devices attached to sites and links between a site and its parent.
 // Checks references (known sites, existing devices) before anything is stored.
 
+import { isIP } from 'node:net';
 import type {
   DeviceInput,
   DevicePatch,
@@ -12,6 +13,16 @@ import type {
   SnmpCredentials,
 } from '../protocol/inventory';
 import { DomainError as AppError } from './errors';
+
+const HOST_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** An IP address, or a DNS name whose last label is not all digits (so 10.0.0.300 is refused). */
+export function isManagementAddress(a: string): boolean {
+  if (isIP(a) !== 0) return true;
+  if (a.length > 253) return false;
+  const labels = a.replace(/\.$/, '').split('.');
+  return labels.every((l) => HOST_LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);
+}
 
 export interface Device {
   id: string;
@@ -184,6 +195,8 @@ export class Inventory {
   private buildDevice(id: string, input: DeviceInput, others: Device[]): Device {
     if (!this.siteCodes().has(input.siteCode)) throw new AppError('UNKNOWN_SITE', `No site ${input.siteCode}`, 400);
     if (others.some((d) => d.name === input.name && d.id !== id)) throw new AppError('CONFLICT', `Device name ${input.name} is taken`, 409);
+    if (!isManagementAddress(input.address))
+      throw new AppError('BAD_REQUEST', `address: ${JSON.stringify(input.address)} is not an IPv4/IPv6 address or a host name`, 400);
     if (input.snmp?.version === '3' && input.snmp.level === 'authPriv' && (!input.snmp.privKey || !input.snmp.privProtocol)) {
       throw new AppError('BAD_REQUEST', 'SNMPv3 authPriv needs privProtocol and privKey', 400);
     }

@@ -50,6 +50,8 @@ export const SfuConfigSchema = Type.Object(
       {
         /** Base URL of the nms service, proxied at /api/nms so the browser uses one origin. Empty = no proxy. */
         url: Type.String(),
+        /** Largest body forwarded to nms (inventory imports); keep it equal to nms's http.bodyLimit. */
+        bodyLimit: Type.Integer({ minimum: 1024 }),
       },
       { additionalProperties: false },
     ),
@@ -74,6 +76,6 @@ export const sfuDefaults: SfuConfig = {
     reconnectGraceSeconds: 45,
   },
   auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
-  nms: { url: 'http://127.0.0.1:8090' },
+  nms: { url: 'http://127.0.0.1:8090', bodyLimit: 4_194_304 },
   demo: { seed: true },
 };

@@ -2,12 +2,19 @@
 // which checks the session token itself (signed by us, verified with our public key).
 import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../platform/errors';
 
-export async function registerNmsProxy(app: FastifyInstance, nmsUrl: string): Promise<void> {
+export async function registerNmsProxy(app: FastifyInstance, nmsUrl: string, bodyLimit: number): Promise<void> {
   await app.register(httpProxy, {
     upstream: nmsUrl,
     prefix: '/api/nms',
     rewritePrefix: '/api/nms',
+    // Bodies are streamed through: refuse an oversized one here, or nms's early 413 reaches the
+    // browser as a broken pipe.
+    preHandler: async (req) => {
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > bodyLimit) throw new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${bodyLimit} bytes`, 413);
+    },
     http: { requestOptions: { timeout: 15_000 } },
     replyOptions: {
       onError(reply, { error }) {

@@ -9,6 +9,7 @@ import type { Monitor } from '../../domain/monitor';
 import { parseInventoryFile } from '../../inventory-file';
 import { EventQuery, TimeSeriesQuery } from '../../protocol/health';
 import { DeviceInput, DevicePatch, IdParams, ImportBody, LinkInput, LinkPatch } from '../../protocol/inventory';
+import { inventoryParser } from '../../protocol/parse';
 import type { NmsStore } from '../../store/db';
 import { PrometheusUnavailable, type SeriesSource } from '../../timeseries/sources';
 import { authenticate, type KeySource, requireEditor } from '../auth';
@@ -24,11 +25,11 @@ export interface ApiDeps {
 }
 
 const parsers = {
-  deviceInput: createParser(DeviceInput),
-  devicePatch: createParser(DevicePatch),
+  deviceInput: inventoryParser(DeviceInput),
+  devicePatch: inventoryParser(DevicePatch),
   linkInput: createParser(LinkInput),
   linkPatch: createParser(LinkPatch),
-  importBody: createParser(ImportBody),
+  importBody: inventoryParser(ImportBody),
 };
 
 /** Bodies are checked with the protocol schema itself: unknown keys are refused, never dropped. */

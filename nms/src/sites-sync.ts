@@ -3,6 +3,7 @@
 import { createParser, type Logger } from '@lienthong/sfu-server/platform';
 import { SiteDirectoryReply } from '@lienthong/sfu-server/protocol';
 import type { SiteNode } from './domain/topology';
+import { type Follower, fetchOk, repeat } from './follow';
 
 const parser = createParser(SiteDirectoryReply);
 
@@ -17,25 +18,11 @@ export function treeProblems(sites: SiteNode[]): string[] {
   return out;
 }
 
-export interface SiteSync {
-  stop(): void;
-  /** Resolves after the first attempt, whatever its outcome. */
-  first: Promise<void>;
-}
-
-export function followSiteDirectory(url: string, everyMs: number, logger: Logger, onChange: (sites: SiteNode[]) => void): SiteSync {
+export function followSiteDirectory(url: string, everyMs: number, logger: Logger, onChange: (sites: SiteNode[]) => void): Follower {
   let last = '';
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let resolveFirst!: () => void;
-  const first = new Promise<void>((r) => {
-    resolveFirst = r;
-  });
-  const poll = async () => {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const parsed = parser.parse(await res.json());
+  return repeat(
+    async () => {
+      const parsed = parser.parse(await (await fetchOk(url)).json());
       if (!parsed.ok) throw new Error(`not a site directory: ${parsed.problems.slice(0, 3).join('; ')}`);
       const sites = parsed.value.sites
         .map((s) => ({ code: s.code, name: s.name, parentCode: s.parentCode }))
@@ -47,22 +34,8 @@ export function followSiteDirectory(url: string, everyMs: number, logger: Logger
         last = key;
         onChange(sites);
       }
-    } catch (e) {
-      logger.warn({ url, err: (e as Error).message }, 'cannot read the site tree from sfu-server; keeping the last one');
-    } finally {
-      resolveFirst();
-      if (!stopped) {
-        timer = setTimeout(() => void poll(), everyMs);
-        timer.unref();
-      }
-    }
-  };
-  void poll();
-  return {
-    first,
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
     },
-  };
+    everyMs,
+    (e) => logger.warn({ url, err: e.message }, 'cannot read the site tree from sfu-server; keeping the last one'),
+  );
 }

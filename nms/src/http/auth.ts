@@ -3,13 +3,16 @@
 import { readFileSync } from 'node:fs';
 import {
   AppError,
+  createParser,
   importPublicKeyPem,
   type Logger,
   tokenFromRequest,
   type VerifyKey,
   verifySessionToken,
 } from '@lienthong/sfu-server/platform';
+import { RevocationsReply } from '@lienthong/sfu-server/protocol';
 import type { FastifyRequest } from 'fastify';
+import { fetchOk, repeat } from '../follow';
 
 export type SessionUser = Awaited<ReturnType<typeof verifySessionToken>>;
 
@@ -32,36 +35,27 @@ export async function keyFromFile(path: string): Promise<KeySource> {
 export function keyFromUrl(url: string, retryMs: number, logger: Logger): KeySource & { stop(): void; ready: Promise<void> } {
   let key: VerifyKey | null = null;
   let lastError = 'not fetched yet';
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let resolveReady!: () => void;
+  let loaded!: () => void;
   const ready = new Promise<void>((r) => {
-    resolveReady = r;
+    loaded = r;
   });
-  const attempt = async () => {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      key = await importPublicKeyPem(await res.text());
+  const loop = repeat(
+    async () => {
+      key = await importPublicKeyPem(await (await fetchOk(url)).text());
       logger.info({ url }, 'session public key loaded');
-      resolveReady();
-    } catch (e) {
-      lastError = (e as Error).message;
+      loaded();
+    },
+    retryMs,
+    (e) => {
+      lastError = e.message;
       logger.warn({ url, err: lastError }, 'cannot fetch session public key; retrying');
-      if (!stopped) {
-        timer = setTimeout(() => void attempt(), retryMs);
-        timer.unref();
-      }
-    }
-  };
-  void attempt();
+    },
+    { untilOk: true },
+  );
   return {
     current: () => key,
     status: () => (key ? 'ok' : `public key from ${url} not loaded: ${lastError}`),
-    stop: () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
+    stop: loop.stop,
     ready,
   };
 }
@@ -73,36 +67,25 @@ export function keyFromUrl(url: string, retryMs: number, logger: Logger): KeySou
 export function revocationsFromUrl(url: string, everyMs: number, logger: Logger): { isRevoked(sid: string): boolean; stop(): void } {
   const revoked = new Map<string, number>(); // sid -> expiry (ms)
   let since: string | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const poll = async () => {
-    try {
-      const res = await fetch(since ? `${url}?since=${encodeURIComponent(since)}` : url, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const body = (await res.json()) as { now: string; revoked: { sid: string; expiresAt: string }[] };
+  const loop = repeat(
+    async () => {
+      const res = await fetchOk(since ? `${url}?since=${encodeURIComponent(since)}` : url);
+      const parsed = revocationsParser.parse(await res.json());
+      if (!parsed.ok) throw new Error(`not a revocation list: ${parsed.problems.slice(0, 3).join('; ')}`);
+      const body = parsed.value;
       for (const r of body.revoked) revoked.set(r.sid, Date.parse(r.expiresAt));
       // Overlap by the poll interval: a revocation stamped just before `now` is never missed.
       since = new Date(Date.parse(body.now) - everyMs).toISOString();
       const now = Date.now();
       for (const [sid, exp] of revoked) if (exp < now) revoked.delete(sid);
-    } catch (e) {
-      logger.warn({ url, err: (e as Error).message }, 'cannot fetch session revocations; keeping the last list');
-    } finally {
-      if (!stopped) {
-        timer = setTimeout(() => void poll(), everyMs);
-        timer.unref();
-      }
-    }
-  };
-  void poll();
-  return {
-    isRevoked: (sid) => revoked.has(sid),
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
     },
-  };
+    everyMs,
+    (e) => logger.warn({ url, err: e.message }, 'cannot fetch session revocations; keeping the last list'),
+  );
+  return { isRevoked: (sid) => revoked.has(sid), stop: loop.stop };
 }
+
+const revocationsParser = createParser(RevocationsReply);
 
 export const EDITOR_ROLES = new Set(['admin', 'network_engineer']);
 

@@ -133,7 +133,13 @@ export class MediaSession {
     this.screenTrack = track;
     // Ends when the user stops sharing in the browser, or when the chair stops it (server closes the producer).
     track.addEventListener('ended', () => void this.stopScreenShare());
-    await this.produceScreen(this.sendTransport, track);
+    try {
+      await this.produceScreen(this.sendTransport, track);
+    } catch (e) {
+      this.endScreenTrack();
+      this.changed();
+      throw e;
+    }
   }
 
   /** The track outlives its producer: a media rebuild shares the same screen again. */
@@ -170,8 +176,9 @@ export class MediaSession {
     this.changed();
   }
 
+  /** Sharing a screen: true through a media rebuild, false once the chair, the user or a rival ends it. */
   presenting(): boolean {
-    return this.producers.has('screen');
+    return this.screenTrack !== null;
   }
 
   micEnabled(): boolean {

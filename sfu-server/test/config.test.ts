@@ -22,7 +22,7 @@ const checkConfig = (file: string) =>
 describe('sfu-server config', () => {
   it('accepts the shipped sample', () => {
     const cfg = loadConfig({ schema: SfuConfigSchema, defaults: sfuDefaults, file: resolve(__dirname, '../config.sample.yaml') });
-    expect(cfg.media.basePort).toBe(40000);
+    expect(cfg.media.basePort).toBe(20000);
     expect(cfg.auth.initialAdminPassword).toBe('change-me-now');
   });
 

@@ -12,7 +12,7 @@ import { createMetricsRegistry, HealthRegistry, importPublicKeyPem, verifySessio
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../sfu-server/src/protocol';
 import { attachSignalling } from '../../sfu-server/src/signalling/server';
 import { inboundByPeer, launchChromium, waitFor } from '../support/browser';
-import { freePort } from '../support/ports';
+import { freeMediaBasePort, freePort } from '../support/ports';
 
 describe('media loopback through the built mediasoup worker', () => {
   let pool: MediaWorkerPool;
@@ -38,7 +38,7 @@ describe('media loopback through the built mediasoup worker', () => {
       workers: 1,
       listenIp: '127.0.0.1',
       announcedAddress: '',
-      basePort: await freePort(),
+      basePort: await freeMediaBasePort(1),
       logLevel: 'warn',
       logger,
     });

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from './ports';
+import { freeMediaBasePort, freePort } from './ports';
 
 export interface SfuProcess {
   url: string;
@@ -31,7 +31,7 @@ export async function startSfuServer(
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
   const port = await freePort();
-  const basePort = await freePort();
+  const basePort = await freeMediaBasePort(opts.workers ?? 1);
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,

@@ -70,7 +70,7 @@ export const sfuDefaults: SfuConfig = {
     workers: 0,
     listenIp: '0.0.0.0',
     announcedAddress: '',
-    basePort: 40000,
+    basePort: 20000,
     logLevel: 'warn',
     maxPeersPerRouter: 40,
     reconnectGraceSeconds: 45,

@@ -87,12 +87,18 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
     const worker = await mediasoup.createWorker({ logLevel: this.opts.logLevel, appData: { index } });
     const port = this.opts.basePort + index;
     const announced = this.opts.announcedAddress || undefined;
-    const webRtcServer = await worker.createWebRtcServer({
-      listenInfos: [
-        { protocol: 'udp', ip: this.opts.listenIp, announcedAddress: announced, port },
-        { protocol: 'tcp', ip: this.opts.listenIp, announcedAddress: announced, port },
-      ],
-    });
+    let webRtcServer: types.WebRtcServer;
+    try {
+      webRtcServer = await worker.createWebRtcServer({
+        listenInfos: [
+          { protocol: 'udp', ip: this.opts.listenIp, announcedAddress: announced, port },
+          { protocol: 'tcp', ip: this.opts.listenIp, announcedAddress: announced, port },
+        ],
+      });
+    } catch (e) {
+      worker.close(); // a worker without its port is of no use; do not leave it running
+      throw e;
+    }
     const slot: PooledWorker = { index, worker, webRtcServer, routers: 0 };
     worker.on('died', (error) => void this.onDied(index, slot, error));
     return slot;
@@ -104,17 +110,22 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
     this.slots[index] = undefined;
     this.opts.logger.error({ index, pid: slot.worker.pid, err: error }, 'mediasoup worker died, replacing it');
     this.emit('workerDied', index, error);
-    // The dead process released its ports; retry briefly in case the kernel has not yet.
-    for (let attempt = 0; attempt < 20 && !this.closed; attempt++) {
+    // The dead process released its ports, but another process may have bound one meanwhile
+    // (basePort inside the kernel's ephemeral range): keep trying, backing off to 5 s.
+    for (let attempt = 0; !this.closed; attempt++) {
       try {
         const replacement = await this.spawn(index);
+        if (this.closed) {
+          replacement.worker.close();
+          return;
+        }
         this.slots[index] = replacement;
         this.opts.logger.info({ index, pid: replacement.worker.pid }, 'mediasoup worker replaced');
         this.emit('workerReplaced', index, replacement);
         return;
       } catch (e) {
-        this.opts.logger.warn({ index, err: e }, 'worker replacement failed, retrying');
-        await new Promise((r) => setTimeout(r, 250));
+        this.opts.logger.warn({ index, port: this.opts.basePort + index, err: e }, 'worker replacement failed, retrying');
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
       }
     }
   }

@@ -35,20 +35,30 @@ for (const s of services) {
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-async function healthy(url: string): Promise<boolean> {
+/** null while the service does not answer; else its /healthz status and body. */
+async function health(url: string): Promise<{ ok: boolean; body: string } | null> {
   try {
-    return (await fetch(url)).ok;
+    const res = await fetch(url);
+    return { ok: res.ok, body: await res.text() };
   } catch {
-    return false;
+    return null;
   }
 }
 
+// Healthy services go on at once. One that answers but reports a problem (a dependency down,
+// a probe failing) keeps running and says why; one that never answers stops the start.
 const deadline = Date.now() + 60_000;
 for (const s of services) {
-  while (!(await healthy(s.health))) {
+  for (;;) {
     if (stopping) break;
+    const h = await health(s.health);
+    if (h?.ok) break;
     if (Date.now() > deadline) {
-      console.error(`[start] ${s.name} did not become healthy within 60 s (${s.health})`);
+      if (h) {
+        console.warn(`[start] ${s.name} is running but reports a problem: ${h.body}`);
+        break;
+      }
+      console.error(`[start] ${s.name} did not answer within 60 s (${s.health})`);
       stopAll(1);
       break;
     }

@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger } from '@lienthong/sfu-server/platform';
 import { describe, expect, it } from 'vitest';
-import { parseFpingC, roundStats } from '../src/probes/fping';
+import type { ProbeStats } from '../src/domain/monitor';
+import { Prober, parseFpingC, roundStats } from '../src/probes/fping';
 
 const root = join(import.meta.dirname, '..', '..');
 const check = (yaml: string) => {
@@ -42,5 +44,26 @@ describe('fping parsing', () => {
     expect(s.jitterMs).toBeCloseTo(0.15);
     expect(s.p95).toBe(4);
     expect(roundStats([null, null], []).lossRatio).toBe(1);
+  });
+});
+
+describe('a real fping round', () => {
+  it('a name that does not resolve counts as lost and spoils nothing else', async () => {
+    const stats = new Map<string, ProbeStats>();
+    const prober = new Prober({
+      fpingPath: '/usr/bin/fping',
+      intervalSeconds: 2,
+      pingsPerRound: 2,
+      timeoutMs: 300,
+      windowSeconds: 60,
+      targets: () => ['127.0.0.1', 'no-such-router.invalid'],
+      onStats: (t, s) => stats.set(t, s),
+      logger: createLogger({ service: 'nms-test', level: 'silent' }),
+    });
+    await prober.round();
+    expect(prober.lastError).toBeNull();
+    expect(stats.get('127.0.0.1')).toMatchObject({ lossRatio: 0, received: 2 });
+    expect(stats.get('127.0.0.1')!.rttMs).toBeGreaterThan(0);
+    expect(stats.get('no-such-router.invalid')).toMatchObject({ lossRatio: 1, received: 0, rttMs: null });
   });
 });

@@ -129,7 +129,10 @@ function runFping(path: string, args: string[]): Promise<string> {
       text += d;
     });
     p.on('error', reject);
-    // Exit 1 means some targets did not answer: still a valid round.
-    p.on('close', (code) => (code === 0 || code === 1 ? resolve(text) : reject(new Error(`fping exited ${code}: ${text.slice(0, 200)}`))));
+    // 1: some targets did not answer; 2: some names did not resolve (those count as lost).
+    // Either way the other targets' results are valid.
+    p.on('close', (code) =>
+      code === 0 || code === 1 || code === 2 ? resolve(text) : reject(new Error(`fping exited ${code}: ${text.slice(0, 200)}`)),
+    );
   });
 }

@@ -198,6 +198,7 @@ export async function createNms(o: NmsOptions): Promise<Nms> {
               source: 'trap',
               deviceId: t.deviceId,
               message: `trap flood from ${src}: excess traps dropped`,
+              details: { source: src },
             });
             setTimeout(() => floodNoted.delete(src), 60_000).unref();
           }

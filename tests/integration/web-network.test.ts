@@ -153,6 +153,19 @@ describe('network views in the web app', () => {
     await dt.ctx.close();
   });
 
+  it('words events in Vietnamese from their kind and details', async () => {
+    await page.goto(`${sfu.url}/#/network/events`);
+    const row = page.locator('[data-testid=event-row][data-kind=link_state]', { hasText: 'demo-tn-pb-uplink' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    const text = (await row.locator('[data-testid=event-text]').textContent()) ?? '';
+    expect(text).toContain('→ Đứt');
+    expect(text).toContain('Giao diện mất tín hiệu dù đang bật');
+    // nms's own English words stay at hand as the cell's title.
+    expect(await row.locator('[data-testid=event-text]').getAttribute('title')).toMatch(/^link demo-tn-pb-uplink: \S+ -> down/);
+    await page.goBack(); // the next test reads the link page
+    await page.waitForSelector('[data-testid=link-title]');
+  });
+
   it('shows English labels when the locale is en', async () => {
     await page.selectOption('[data-testid=locale]', 'en');
     await page.waitForFunction(() => document.body.textContent?.includes('Throughput (bit/s'));

@@ -196,6 +196,7 @@ export class Monitor {
         siteCode: device.siteCode,
         interface: c.key,
         message: `${device.name} ${c.key} oper ${c.operUp ? 'up' : 'down'} (admin ${c.adminUp ? 'up' : 'down'})`,
+        details: { operUp: c.operUp, adminUp: c.adminUp },
         linkId: this.linkFor(device.name, c.key)?.id ?? null,
       });
     }
@@ -233,7 +234,7 @@ export class Monitor {
         severity: 'warning',
         source: 'trap',
         message: `trap ${t.trapOid} from unknown source ${t.source}`,
-        details: { trapOid: t.trapOid, varbinds: t.varbinds.slice(0, 20) },
+        details: { trapOid: t.trapOid, source: t.source, varbinds: t.varbinds.slice(0, 20) },
       });
       return;
     }
@@ -249,6 +250,7 @@ export class Monitor {
         interface: name,
         linkId: name ? (this.linkFor(device.name, name)?.id ?? null) : null,
         message: `${device.name} ${name ?? '?'} ${t.kind === 'link_down' ? 'linkDown' : 'linkUp'} trap${t.inform ? ' (inform)' : ''}`,
+        details: { trapOid: t.trapOid, inform: t.inform },
       });
       this.evaluateLinksOf(device);
     } else if (t.kind === 'cold_start' || t.kind === 'warm_start') {
@@ -257,6 +259,7 @@ export class Monitor {
         kind: t.kind,
         severity: 'warning',
         message: `${device.name} ${t.kind === 'cold_start' ? 'coldStart' : 'warmStart'} trap`,
+        details: { trapOid: t.trapOid, inform: t.inform },
       });
     } else {
       this.events.record({
@@ -264,7 +267,7 @@ export class Monitor {
         kind: 'vendor_trap',
         severity: 'info',
         message: `${device.name} trap ${t.trapOid}`,
-        details: { varbinds: t.varbinds.slice(0, 20) },
+        details: { trapOid: t.trapOid, inform: t.inform, varbinds: t.varbinds.slice(0, 20) },
       });
     }
   }
@@ -357,6 +360,7 @@ export class Monitor {
         linkId: l.id,
         siteCode: l.downstream.siteCode,
         message: `link ${l.name}: ${previous} -> ${health.state}${health.reasons.length ? ` (${health.reasons.map((r) => r.text).join('; ')})` : ''}`,
+        details: { from: previous, to: health.state, reasons: health.reasons },
       });
     }
     return changed;

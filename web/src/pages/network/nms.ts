@@ -97,3 +97,71 @@ export function deviceErrorText(code: string, message: string | null): string {
   const key = `netErr_${code}`;
   return key in vi ? t(key as MessageKey) : (message ?? code);
 }
+
+const TRAP_NAMES: Record<string, string> = {
+  '1.3.6.1.6.3.1.1.5.1': 'coldStart',
+  '1.3.6.1.6.3.1.1.5.2': 'warmStart',
+  '1.3.6.1.6.3.1.1.5.3': 'linkDown',
+  '1.3.6.1.6.3.1.1.5.4': 'linkUp',
+};
+const linkStateKey: Record<string, MessageKey> = {
+  up: 'netStateUp',
+  degraded: 'netStateDegraded',
+  down: 'netStateDown',
+  flapping: 'netStateFlapping',
+  unknown: 'netStateUnknown',
+};
+
+/** What happened, in the reader's language, from the event's kind and details; nms's English text otherwise. */
+export function eventText(e: EventView): string {
+  const d = (e.details ?? {}) as {
+    code?: string;
+    operUp?: boolean;
+    adminUp?: boolean;
+    trapOid?: string;
+    inform?: boolean;
+    source?: string;
+    from?: string;
+    to?: string;
+    reasons?: LinkHealthReason[];
+  };
+  const admin = () => t(d.adminUp === false ? 'netEvt_adminDown' : 'netEvt_adminUp');
+  const trap = () => {
+    const name = TRAP_NAMES[d.trapOid ?? ''] ?? d.trapOid ?? '?';
+    return t(d.inform ? 'netEvt_inform' : 'netEvt_trap').replace('{name}', name);
+  };
+  switch (e.kind) {
+    case 'device_recovered':
+      return t('netEvt_recovered');
+    case 'reboot':
+      return t('netEvt_reboot');
+    case 'device_unreachable':
+    case 'poll_error':
+      return d.code ? deviceErrorText(d.code, e.message) : e.message;
+    case 'link_down':
+    case 'link_up':
+      if (e.source === 'trap' && d.trapOid) return trap();
+      if (d.operUp === undefined) return e.message;
+      return t(d.operUp ? 'netEvt_ifUp' : 'netEvt_ifDown').replace('{admin}', admin());
+    case 'cold_start':
+    case 'warm_start':
+    case 'vendor_trap':
+      return d.trapOid ? trap() : e.message;
+    case 'unknown_source_trap':
+      return d.source
+        ? t('netEvt_unknownSource')
+            .replace('{name}', d.trapOid ?? '?')
+            .replace('{source}', d.source)
+        : e.message;
+    case 'trap_flood':
+      return d.source ? t('netEvt_flood').replace('{source}', d.source) : e.message;
+    case 'link_state': {
+      if (!d.from || !d.to) return e.message;
+      const label = (s: string) => (linkStateKey[s] ? t(linkStateKey[s]) : s);
+      const why = d.reasons?.length ? ` (${reasonsText(d.reasons)})` : '';
+      return `${label(d.from)} → ${label(d.to)}${why}`;
+    }
+    default:
+      return e.message;
+  }
+}

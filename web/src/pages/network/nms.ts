@@ -98,12 +98,8 @@ export function deviceErrorText(code: string, message: string | null): string {
   return key in vi ? t(key as MessageKey) : (message ?? code);
 }
 
-const TRAP_NAMES: Record<string, string> = {
-  '1.3.6.1.6.3.1.1.5.1': 'coldStart',
-  '1.3.6.1.6.3.1.1.5.2': 'warmStart',
-  '1.3.6.1.6.3.1.1.5.3': 'linkDown',
-  '1.3.6.1.6.3.1.1.5.4': 'linkUp',
-};
+/** The standard traps are named by the event kind nms gave them; others by their OID. */
+const TRAP_NAMES: Record<string, string> = { cold_start: 'coldStart', warm_start: 'warmStart', link_down: 'linkDown', link_up: 'linkUp' };
 const linkStateKey: Record<string, MessageKey> = {
   up: 'netStateUp',
   degraded: 'netStateDegraded',
@@ -127,7 +123,7 @@ export function eventText(e: EventView): string {
   };
   const admin = () => t(d.adminUp === false ? 'netEvt_adminDown' : 'netEvt_adminUp');
   const trap = () => {
-    const name = TRAP_NAMES[d.trapOid ?? ''] ?? d.trapOid ?? '?';
+    const name = TRAP_NAMES[e.kind] ?? d.trapOid ?? '?';
     return t(d.inform ? 'netEvt_inform' : 'netEvt_trap').replace('{name}', name);
   };
   switch (e.kind) {

@@ -248,7 +248,24 @@ describe('a meeting across province, district and commune', () => {
     expect(await pages.chair.getByTestId('present-toggle').textContent()).not.toMatch(/Trình chiếu màn hình/);
     // The commune is seen again but still muted: its own choice, not reset by the rebuild.
     const communeVideo = async () => (await inboundByPeer(pages.district))[peer.commune]?.framesDecoded ?? 0;
-    const v0 = await waitFor(communeVideo, (n) => n > 0, 40_000, 'commune video after the rebuild');
+    const v0 = await waitFor(communeVideo, (n) => n > 0, 40_000, 'commune video after the rebuild').catch(async (e) => {
+      const state = (p: Page) =>
+        p.evaluate(() => {
+          const x = (
+            window as never as {
+              __lt: { session: { status: string; peerId: string; remote: Map<string, { peerId: string; kind: string }> } };
+            }
+          ).__lt.session;
+          return { status: x.status, peerId: x.peerId, remote: [...x.remote.values()].map((r) => `${r.peerId}:${r.kind}`) };
+        });
+      console.log(
+        'DEBUG rebuild',
+        JSON.stringify(await state(pages.commune)),
+        JSON.stringify(await state(pages.district)),
+        sfu.output().slice(-3000),
+      );
+      throw e;
+    });
     await waitFor(communeVideo, (n) => n > v0, 10_000, 'commune video moving');
     expect(await micOn(pages.commune)).toBe(false);
     const heard = async () => (await inboundByPeer(pages.district))[peer.commune]?.audioEnergy ?? 0;

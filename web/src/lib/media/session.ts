@@ -45,6 +45,7 @@ export class MediaSession {
   private readonly listeners = new Set<() => void>();
   private readonly offs: (() => void)[] = [];
   private rebuilding: Promise<void> | null = null;
+  private rebuildAgain = false;
   private closed = false;
   private hadDisconnect = false;
   /** The user's own choices, re-applied when the media is rebuilt (worker or server restart). */
@@ -278,7 +279,12 @@ export class MediaSession {
    * If the server still holds our media we only restart ICE, otherwise rebuild it.
    */
   private rebuild(): Promise<void> {
-    if (this.rebuilding) return this.rebuilding;
+    if (this.rebuilding) {
+      // A second reset while rebuilding (both workers died, one after the other): what is being
+      // built may already be gone, so build once more when this round ends.
+      this.rebuildAgain = true;
+      return this.rebuilding;
+    }
     this.rebuilding = (async () => {
       this.setStatus('reconnecting');
       for (let attempt = 0; !this.closed; attempt++) {
@@ -302,6 +308,10 @@ export class MediaSession {
       }
     })().finally(() => {
       this.rebuilding = null;
+      if (this.rebuildAgain && !this.closed) {
+        this.rebuildAgain = false;
+        void this.rebuild();
+      }
     });
     return this.rebuilding;
   }

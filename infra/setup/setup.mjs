@@ -50,6 +50,33 @@ function hashFiles(paths) {
 }
 const readJson = (p) => JSON.parse(readFileSync(resolve(root, p), 'utf8'));
 
+// The mirror this machine already uses for bookworm (deb822 .sources or one-line lists), so that
+// backports come from the same place and the project names no mirror of its own.
+function bookwormSource() {
+  const dir = '/etc/apt/sources.list.d';
+  const files = existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [];
+  for (const f of files.filter((f) => f.endsWith('.sources'))) {
+    for (const stanza of readFileSync(f, 'utf8').split(/\n\s*\n/)) {
+      const field = (name) =>
+        stanza
+          .match(new RegExp(`^${name}:\\s*(.+)$`, 'mi'))?.[1]
+          .trim()
+          .split(/\s+/) ?? [];
+      if (field('Types').includes('deb') && field('Suites').includes('bookworm') && field('URIs')[0]) {
+        return { uri: field('URIs')[0], signedBy: field('Signed-By')[0] };
+      }
+    }
+  }
+  for (const f of ['/etc/apt/sources.list', ...files.filter((f) => f.endsWith('.list'))]) {
+    if (!existsSync(f)) continue;
+    for (const line of readFileSync(f, 'utf8').split('\n')) {
+      const m = line.match(/^deb\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+bookworm\s/);
+      if (m) return { uri: m[2], signedBy: m[1]?.match(/signed-by=(\S+)/)?.[1] };
+    }
+  }
+  return null;
+}
+
 // 1. Debian packages: install only what is missing.
 function ensureApt() {
   const wanted = [...APT_PACKAGES.base, ...(purpose === 'test' ? APT_PACKAGES.test : [])];
@@ -76,10 +103,13 @@ function ensureApt() {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const srcList = '/etc/apt/sources.list.d/bookworm-backports.sources';
   if (missingBp.length && !existsSync(srcList)) {
-    writeFileSync(
-      srcList,
-      'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
-    );
+    const main = bookwormSource();
+    if (!main) {
+      console.error('[setup] no apt source for bookworm found in /etc/apt: cannot add bookworm-backports for meson');
+      process.exit(1);
+    }
+    const signedBy = main.signedBy ? `Signed-By: ${main.signedBy}\n` : '';
+    writeFileSync(srcList, `Types: deb\nURIs: ${main.uri}\nSuites: bookworm-backports\nComponents: main\n${signedBy}`);
   }
   log(`Debian packages: installing ${[...missing, ...missingBp].join(' ')}`);
   run('apt-get', ['update', '-q'], { env });
@@ -153,7 +183,7 @@ function ensureSqlite() {
 // 5. Web bundle, rebuilt when web or the protocol it imports changed.
 function ensureWeb() {
   const stamp = join(root, 'web/dist/.lienthong-build');
-  const want = hashFiles(['web', 'sfu-server/src/protocol', 'nms/src/protocol', 'package-lock.json']);
+  const want = hashFiles(['web', 'kit/src', 'sfu-server/src/protocol', 'nms/src/protocol', 'package-lock.json']);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) {
     log('web bundle: up to date');
     return;

@@ -1,5 +1,5 @@
 // Inventory files (YAML or JSON): one parser for the REST import and the start-up import.
-import { AppError } from '@lienthong/sfu-server/platform';
+import { AppError } from '@lienthong/kit';
 import { parse as parseYaml } from 'yaml';
 import { ImportFile } from './protocol/inventory';
 import { inventoryParser } from './protocol/parse';

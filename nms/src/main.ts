@@ -1,5 +1,5 @@
 // Composition root: the only reader of process.env. Starts with embedded defaults and no file.
-import { createLogger, loadConfigOrExit, parseStartupArgs, redactConfig } from '@lienthong/sfu-server/platform';
+import { createLogger, loadConfigOrExit, parseStartupArgs, redactConfig } from '@lienthong/kit';
 import { NmsConfigSchema, nmsDefaults } from './config/schema';
 import { createNms } from './service';
 

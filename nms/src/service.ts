@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createMetricsRegistry, HealthRegistry, type Logger } from '@lienthong/sfu-server/platform';
-import { REVOCATIONS_PATH, SITE_DIRECTORY_PATH } from '@lienthong/sfu-server/protocol';
+import { createMetricsRegistry, HealthRegistry, type Logger } from '@lienthong/kit';
+import { REVOCATIONS_PATH, SITE_DIRECTORY_PATH } from '@lienthong/kit/contracts';
 import { thaiNguyenSeed } from '@lienthong/sfu-server/seed';
 import type { FastifyInstance } from 'fastify';
 import type { NmsConfig } from './config/schema';

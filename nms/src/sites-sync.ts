@@ -1,7 +1,7 @@
 // sfu-server owns the site tree; nms follows it by polling the public directory, so a site
 // created, renamed or moved there can carry devices and links here without a restart.
-import { createParser, type Logger } from '@lienthong/sfu-server/platform';
-import { SiteDirectoryReply } from '@lienthong/sfu-server/protocol';
+import { createParser, type Logger } from '@lienthong/kit';
+import { SiteDirectoryReply } from '@lienthong/kit/contracts';
 import type { SiteNode } from './domain/topology';
 import { type Follower, fetchOk, repeat } from './follow';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@lienthong/sfu-server/platform';
+import { createLogger } from '@lienthong/kit';
 import { describe, expect, it } from 'vitest';
 import type { ProbeStats } from '../src/domain/monitor';
 import { Prober, parseFpingC, roundStats } from '../src/probes/fping';

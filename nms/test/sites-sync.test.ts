@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '@lienthong/sfu-server/platform';
+import { createLogger } from '@lienthong/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nmsDefaults } from '../src/config/schema';
 import type { SiteNode } from '../src/domain/topology';

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@lienthong/sfu-server/platform';
+import { createLogger } from '@lienthong/kit';
 import { generateKeyPair, SignJWT } from 'jose';
 import { type NmsConfig, nmsDefaults } from '../src/config/schema';
 import { staticKey } from '../src/http/auth';

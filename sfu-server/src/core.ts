@@ -2,7 +2,7 @@
 // store: what main.ts, signalling and the tests build on.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@lienthong/kit';
 import { loadOrCreateSigningKey } from './auth/signing-key';
 import { createTokenService, type TokenService } from './auth/tokens';
 import type { SfuConfig } from './config/schema';
@@ -14,8 +14,6 @@ import { type Clock, systemClock } from './domain/shared';
 import { PROVINCE_CODE, thaiNguyenSeed } from './domain/sites/seed-thai-nguyen';
 import { SiteService } from './domain/sites/service';
 import { SiteTransfer } from './domain/sites/transfer';
-import { registerApiRoutes } from './http/routes';
-import type { Logger } from './platform/logger';
 import type { Role } from './protocol/session';
 import { SqliteStore } from './store/sqlite-store';
 
@@ -89,10 +87,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     store.close();
     throw e;
   }
-}
-
-export function registerCoreRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  return registerApiRoutes(app, core);
 }
 
 /** First start without demo data: the province site and the administrator, nothing else. */

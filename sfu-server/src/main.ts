@@ -3,14 +3,15 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { createLogger, createMetricsRegistry, HealthRegistry, loadConfigOrExit, parseStartupArgs, redactConfig } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import { SfuConfigSchema, sfuDefaults } from './config/schema';
-import { createCore, registerCoreRoutes } from './core';
+import { createCore } from './core';
 import { buildApp } from './http/app';
 import { registerNmsProxy } from './http/nms-proxy';
+import { registerApiRoutes } from './http/routes';
 import { MediaWorkerPool } from './media/worker-pool';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
-import { createLogger, createMetricsRegistry, HealthRegistry, loadConfigOrExit, parseStartupArgs, redactConfig } from './platform';
 import { meetingAccess } from './signalling/meeting-access';
 import { attachSignalling } from './signalling/server';
 
@@ -56,7 +57,7 @@ const app = await buildApp({
   bodyLimit: config.http.bodyLimit,
   webRoot: config.webRoot,
   routes: [
-    (a) => registerCoreRoutes(a, core),
+    (a) => registerApiRoutes(a, core),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit)] : []),
   ],
 });

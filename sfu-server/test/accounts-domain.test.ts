@@ -1,6 +1,6 @@
+import { AppError } from '@lienthong/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../src/domain/accounts/password';
-import { AppError } from '../src/platform/errors';
 import { FAST_SCRYPT, seededDomain } from './support/core';
 
 type D = Awaited<ReturnType<typeof seededDomain>>;

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig, redactConfig } from '@lienthong/kit';
 import { describe, expect, it } from 'vitest';
 import { SfuConfigSchema, sfuDefaults } from '../src/config/schema';
-import { ConfigError, loadConfig, redactConfig } from '../src/platform';
 
 const dir = mkdtempSync(join(tmpdir(), 'lt-config-'));
 const write = (name: string, text: string) => {

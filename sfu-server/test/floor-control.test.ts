@@ -1,7 +1,7 @@
+import { AppError } from '@lienthong/kit';
 import { describe, expect, it } from 'vitest';
 import { FloorControl } from '../src/domain/floor/floor-control';
 import { LiveMeeting } from '../src/domain/live/live-meeting';
-import { AppError } from '../src/platform/errors';
 
 const CHAIR = 'tn';
 const present = () => true;

@@ -1,5 +1,5 @@
+import { AppError } from '@lienthong/kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../src/platform/errors';
 import type { CreateMeetingBody } from '../src/protocol/meetings';
 import { seededDomain } from './support/core';
 

@@ -1,7 +1,7 @@
+import { createMetricsRegistry, HealthRegistry } from '@lienthong/kit';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/http/app';
-import { createMetricsRegistry, HealthRegistry } from '../src/platform';
 
 describe('ops routes', () => {
   it('/healthz is 200 when every check passes and 503 with the reasons when one fails', async () => {

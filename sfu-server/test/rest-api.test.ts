@@ -1,10 +1,10 @@
 // The core REST API through app.inject: every route, bad input, roles and subtrees.
+
+import { createParser, importPublicKeyPem, verifySessionToken } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../src/core';
-import { importPublicKeyPem, verifySessionToken } from '../src/platform/session-token';
-import { createParser } from '../src/platform/validation';
 import {
   ErrorReply,
   JoinCheckReply,

@@ -1,5 +1,5 @@
+import { AppError } from '@lienthong/kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../src/platform/errors';
 import { seededDomain } from './support/core';
 
 type D = Awaited<ReturnType<typeof seededDomain>>;

@@ -2,13 +2,13 @@
 // real WebRTC media. A headless Chromium sends camera + microphone through the
 // SFU and receives both back through consumers (the technical-check page).
 import { resolve } from 'node:path';
+import { createMetricsRegistry, HealthRegistry, importPublicKeyPem, verifySessionToken } from '@lienthong/kit';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../sfu-server/src/http/app';
 import { MediaWorkerPool } from '../../sfu-server/src/media/worker-pool';
-import { createMetricsRegistry, HealthRegistry, importPublicKeyPem, verifySessionToken } from '../../sfu-server/src/platform';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../sfu-server/src/protocol';
 import { attachSignalling } from '../../sfu-server/src/signalling/server';
 import { inboundByPeer, launchChromium, waitFor } from '../support/browser';

@@ -1,6 +1,6 @@
 // nms polling Debian's snmpd: v2c and v3 authPriv (SHA-1/SHA-256/SHA-512, AES-128/AES-256),
 // values stored and exposed as metrics, and each kind of bad credential ending in its own code.
-import { createLogger } from '@lienthong/sfu-server/platform';
+import { createLogger } from '@lienthong/kit';
 import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nmsDefaults } from '../../nms/src/config/schema';

@@ -2,7 +2,7 @@
 // events stored and de-duplicated, link state changed at once, floods cut off.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createLogger } from '@lienthong/sfu-server/platform';
+import { createLogger } from '@lienthong/kit';
 import { generateKeyPair } from 'jose';
 import * as snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // nms configuration: the schema is the documentation; config.sample.yaml mirrors it.
 
-import { LogLevel, Port } from '@lienthong/sfu-server/platform';
+import { LogLevel, Port } from '@lienthong/kit';
 import Type, { type Static } from 'typebox';
 import { AuthProtocol } from '../protocol/inventory';
 

@@ -1,6 +1,6 @@
 // Fastify app factory, separate from main.ts so tests can `inject` or listen on port 0.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '@lienthong/sfu-server/platform';
+import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '@lienthong/kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { type ApiDeps, apiRoutes } from './routes/api';

@@ -9,8 +9,8 @@ import {
   tokenFromRequest,
   type VerifyKey,
   verifySessionToken,
-} from '@lienthong/sfu-server/platform';
-import { RevocationsReply } from '@lienthong/sfu-server/protocol';
+} from '@lienthong/kit';
+import { RevocationsReply } from '@lienthong/kit/contracts';
 import type { FastifyRequest } from 'fastify';
 import { fetchOk, repeat } from '../follow';
 

@@ -1,7 +1,7 @@
 // Runtime checks of inventory bodies and files. SNMP credentials are a union (v2c | v3): a
 // plain union check reports the complaints of both variants, which hides the real one
 // ("authKey too short" behind "community missing"). Here they are judged by the version named.
-import { createParser, type ParseResult, type Parser } from '@lienthong/sfu-server/platform';
+import { createParser, type ParseResult, type Parser } from '@lienthong/kit';
 import type { Static, TSchema } from 'typebox';
 import { SnmpV2cCredentials, SnmpV3Credentials } from './inventory';
 

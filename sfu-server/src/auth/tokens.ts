@@ -1,10 +1,11 @@
 // Session tokens: EdDSA JWS carrying SessionClaims. Verification checks the signature
 // (as nms does with the public key alone) and then the sessions table, so logout and
 // disabling an account take effect here at once.
+
+import { verifySessionToken } from '@lienthong/kit';
 import { SignJWT } from 'jose';
 import type { AccountService } from '../domain/accounts/service';
 import type { UserRecord } from '../domain/accounts/store';
-import { verifySessionToken } from '../platform/session-token';
 import { type SessionClaims, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../protocol/session';
 import type { SigningKey } from './signing-key';
 

@@ -1,6 +1,7 @@
 // sfu-server configuration: the schema is the documentation; config.sample.yaml mirrors it.
+
+import { LogLevel, Port } from '@lienthong/kit';
 import Type, { type Static } from 'typebox';
-import { LogLevel, Port } from '../platform/config';
 
 export const SfuConfigSchema = Type.Object(
   {

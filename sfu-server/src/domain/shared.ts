@@ -1,6 +1,6 @@
 // Small pieces every domain service shares: the clock, the caller, coded errors, transactions.
 
-import { AppError } from '../platform/errors';
+import { AppError } from '@lienthong/kit';
 import { ERROR_STATUS, type ErrorCode } from '../protocol/errors';
 import type { Role } from '../protocol/session';
 

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '@lienthong/kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '../platform';
 
 export interface AppDeps {
   logger: Logger;

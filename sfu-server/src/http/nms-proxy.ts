@@ -1,8 +1,8 @@
 // The browser talks to one origin: /api/nms/* is forwarded to the nms service,
 // which checks the session token itself (signed by us, verified with our public key).
 import httpProxy from '@fastify/http-proxy';
+import { AppError } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../platform/errors';
 
 export async function registerNmsProxy(app: FastifyInstance, nmsUrl: string, bodyLimit: number): Promise<void> {
   await app.register(httpProxy, {

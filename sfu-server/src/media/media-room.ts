@@ -2,8 +2,8 @@
 // Peers are spread over routers on different workers once a router is full;
 // producers are piped to the router of each consumer that needs them.
 import { EventEmitter } from 'node:events';
+import { AppError, type Logger } from '@lienthong/kit';
 import type { types } from 'mediasoup';
-import { AppError, type Logger } from '../platform';
 import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } from '../protocol/media';
 import { ROUTER_CODECS } from './codecs';
 import type { MediaWorkerPool, PooledWorker } from './worker-pool';

@@ -2,9 +2,9 @@
 // UDP and one TCP port (basePort + index) so a firewall needs two ports per worker.
 // A worker that dies is replaced on the same index and ports; listeners rebuild.
 import { EventEmitter } from 'node:events';
+import { AppError, type Logger } from '@lienthong/kit';
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
-import { AppError, type Logger } from '../platform';
 
 export interface WorkerPoolOptions {
   workers: number;

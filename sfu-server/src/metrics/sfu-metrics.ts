@@ -12,10 +12,22 @@ export interface SfuMetrics {
 }
 
 export function registerSfuMetrics(registry: Registry, pool: MediaWorkerPool, conference: () => Conference | undefined): SfuMetrics {
-  const workerCpuLast = new Map<string, number>();
-  // One resource-usage sample per scrape, shared by the CPU and memory series.
-  let sample: { at: number; data: Promise<{ worker: string; key: string; cpuSeconds: number; maxRssBytes: number }[]> } | undefined;
-  const sampleWorkers = () => {
+  registerWorkerMetrics(registry, pool);
+  registerMeetingMetrics(registry, conference);
+  return registerSignallingCounters(registry);
+}
+
+interface WorkerSample {
+  worker: string;
+  key: string;
+  cpuSeconds: number;
+  maxRssBytes: number;
+}
+
+/** One resource-usage sample per scrape, shared by the CPU and memory series. */
+function workerSampler(pool: MediaWorkerPool): () => Promise<WorkerSample[]> {
+  let sample: { at: number; data: Promise<WorkerSample[]> } | undefined;
+  return () => {
     if (!sample || Date.now() - sample.at > 500) {
       sample = {
         at: Date.now(),
@@ -39,6 +51,11 @@ export function registerSfuMetrics(registry: Registry, pool: MediaWorkerPool, co
     }
     return sample.data;
   };
+}
+
+function registerWorkerMetrics(registry: Registry, pool: MediaWorkerPool): void {
+  const sampleWorkers = workerSampler(pool);
+  const workerCpuLast = new Map<string, number>();
   new Counter({
     name: 'lienthong_mediasoup_worker_cpu_seconds_total',
     help: 'CPU time used by each mediasoup worker process (user + system)',
@@ -78,7 +95,9 @@ export function registerSfuMetrics(registry: Registry, pool: MediaWorkerPool, co
       this.set(pool.deaths);
     },
   });
+}
 
+function registerMeetingMetrics(registry: Registry, conference: () => Conference | undefined): void {
   const meetings = () => [...(conference()?.rooms.values() ?? [])].filter((r) => r.live);
   new Gauge({
     name: 'lienthong_meetings_in_progress',
@@ -138,7 +157,9 @@ export function registerSfuMetrics(registry: Registry, pool: MediaWorkerPool, co
   perSite('lienthong_site_packet_loss_ratio', "Fraction of the site's packets lost on the way in", (q) => q.lossFraction);
   perSite('lienthong_site_rtt_seconds', 'Round-trip time between the SFU and the site', (q) => (q.rttMs === null ? null : q.rttMs / 1000));
   perSite('lienthong_site_jitter_seconds', 'Inbound jitter from the site', (q) => (q.jitterMs === null ? null : q.jitterMs / 1000));
+}
 
+function registerSignallingCounters(registry: Registry): SfuMetrics {
   const joinFailures = new Counter({
     name: 'lienthong_join_failures_total',
     help: 'Meeting joins refused or failed, by error code',

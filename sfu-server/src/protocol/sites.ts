@@ -36,15 +36,7 @@ export type Site = Static<typeof Site>;
 
 export const SiteList = Type.Object({ ok: Type.Literal(true), sites: Type.Array(Site) });
 export type SiteList = Static<typeof SiteList>;
-/** The tree as other services (nms) follow it: stable codes and names, no ids. */
-export const SiteDirectoryReply = Type.Object({
-  ok: Type.Literal(true),
-  sites: Type.Array(
-    Type.Object({ code: Type.String(), name: Type.String(), parentCode: Type.Union([Type.String(), Type.Null()]), level: Type.Integer() }),
-  ),
-});
-export type SiteDirectoryReply = Static<typeof SiteDirectoryReply>;
-export const SITE_DIRECTORY_PATH = '/api/sites/directory';
+export { SITE_DIRECTORY_PATH, SiteDirectoryReply } from '@lienthong/kit/contracts';
 export const SiteReply = Type.Object({ ok: Type.Literal(true), site: Site });
 export type SiteReply = Static<typeof SiteReply>;
 
@@ -95,6 +87,17 @@ export const SiteTreeFile = Type.Object(
   { additionalProperties: false },
 );
 export type SiteTreeFile = Static<typeof SiteTreeFile>;
+
+/** GET /api/sites/export: the whole tree as a lienthong-sites file (JSON, the default) or CSV. */
+export const SiteExportQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
+  { additionalProperties: false },
+);
+export const SiteExportFile = Type.Object({
+  format: Type.Literal('lienthong-sites'),
+  version: Type.Literal(1),
+  sites: Type.Array(SiteRow),
+});
 
 /** Import replies: sites are matched by code; existing ones are renamed/moved, new ones created, none deleted. */
 export const ImportReply = Type.Object({

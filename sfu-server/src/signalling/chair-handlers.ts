@@ -4,8 +4,8 @@
 // Also wraps the media requests whose meaning depends on the chair's rules:
 // a site's own mic resume, and producing a screen presentation.
 import { randomUUID } from 'node:crypto';
+import { AppError, type Logger } from '@lienthong/kit';
 import type { LiveMeeting } from '../domain/live/live-meeting';
-import { AppError, type Logger } from '../platform';
 import type { SessionClaims } from '../protocol';
 import type { ChairPorts } from './chair-ports';
 import type { Conference, LiveRoom } from './conference';

@@ -1,12 +1,12 @@
 // Live rooms: each meeting in progress pairs the domain's LiveMeeting with its
 // MediaRoom, and fans room events out to the sockets of its peers.
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '@lienthong/kit';
 import type { Server } from 'socket.io';
 import type { ControlSettings } from '../domain/floor/floor-control';
 import { LiveMeeting, type ParticipantIdentity } from '../domain/live/live-meeting';
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
-import type { Logger } from '../platform';
 import type { ControlState, RoomState, ServerEventName, ServerEventOf } from '../protocol';
 
 export interface LiveRoom {

@@ -1,7 +1,8 @@
 // Binds the ClientRequests table to a socket: size limit, runtime validation,
 // coded errors in the ack. A bad message changes nothing and gets a coded ack.
+
+import { createParser, type Logger, type Parser, toWireError } from '@lienthong/kit';
 import type { Socket } from 'socket.io';
-import { createParser, type Logger, type Parser, toWireError } from '../platform';
 import { type Ack, type ClientRequestName, ClientRequests, MAX_MESSAGE_BYTES, type RequestOf, type ResponseOf } from '../protocol';
 
 export type RequestHandlers = { [E in ClientRequestName]: (data: RequestOf<E>) => Promise<ResponseOf<E>> | ResponseOf<E> };

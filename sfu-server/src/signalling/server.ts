@@ -1,9 +1,9 @@
 // socket.io on Fastify's http server: authenticates every socket with the
 // session token, then serves the ClientRequests table for that user.
 import type { Server as HttpServer } from 'node:http';
+import { AppError, type Logger, tokenFromRequest } from '@lienthong/kit';
 import { Server, type Socket } from 'socket.io';
 import type { MediaWorkerPool } from '../media/worker-pool';
-import { AppError, type Logger, tokenFromRequest } from '../platform';
 import { MAX_MESSAGE_BYTES, type SessionClaims, SIGNALLING_PATH } from '../protocol';
 import { chairHandlers } from './chair-handlers';
 import type { ChairPorts } from './chair-ports';

@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HealthRegistry } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { type Core, createCore, registerCoreRoutes } from '../../src/core';
+import { type Core, createCore } from '../../src/core';
 import { AccountService } from '../../src/domain/accounts/service';
 import { RoomService } from '../../src/domain/meetings/rooms';
 import { MeetingService } from '../../src/domain/meetings/service';
@@ -13,7 +14,7 @@ import type { Actor, Clock } from '../../src/domain/shared';
 import { SiteService } from '../../src/domain/sites/service';
 import { SiteTransfer } from '../../src/domain/sites/transfer';
 import { buildApp } from '../../src/http/app';
-import { HealthRegistry } from '../../src/platform/health';
+import { registerApiRoutes } from '../../src/http/routes';
 import { SqliteStore } from '../../src/store/sqlite-store';
 
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -65,7 +66,7 @@ export async function makeApp(core: Core, bodyLimit = 64 * 1024): Promise<Fastif
     health: new HealthRegistry(),
     metrics: new Registry(),
     bodyLimit,
-    routes: [(a) => registerCoreRoutes(a, core)],
+    routes: [(a) => registerApiRoutes(a, core)],
   });
   await app.ready();
   return app;

@@ -2,7 +2,7 @@
 // and inventory editing (network_engineer/admin) including file import.
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, createParser } from '@lienthong/sfu-server/platform';
+import { AppError, createParser } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import type { Inventory } from '../../domain/inventory';
 import type { Monitor } from '../../domain/monitor';

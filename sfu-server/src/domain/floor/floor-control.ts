@@ -2,7 +2,7 @@
 // chair hand-over, presentation and roll call. Keyed by site (the unit officials
 // speak for). Plain state + explicit `now`; every chair action checks the caller
 // first and throws a coded AppError before changing anything.
-import { AppError } from '../../platform/errors';
+import { AppError } from '@lienthong/kit';
 
 export type MeetingMode = 'briefing' | 'discussion';
 export type MicState = 'open' | 'closed' | 'muted';

@@ -2,12 +2,12 @@
 // printable minutes page. For the chair, the host or chair site, admins and operators
 // of the host site's subtree.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core';
 import type { AttendanceStatus } from '../../domain/floor/floor-control';
 import { isAdmin, managesSite } from '../../domain/permissions';
 import type { Actor } from '../../domain/shared';
-import { AppError } from '../../platform/errors';
 import { MeetingParams } from '../../protocol/meetings';
 import { ChairRepository, type StoredRollCall } from '../../store/chair-repository';
 import { requireCaller } from './context';

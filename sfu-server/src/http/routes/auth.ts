@@ -1,8 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, tokenFromRequest } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core';
-import { AppError } from '../../platform/errors';
-import { tokenFromRequest } from '../../platform/session-token';
 import { LoginBody, type LoginReply, type MeReply, REVOCATIONS_PATH, RevocationsQuery, type RevocationsReply } from '../../protocol/auth';
 import type { OkReply } from '../../protocol/errors';
 import { PUBLIC_KEY_PATH } from '../../protocol/session';

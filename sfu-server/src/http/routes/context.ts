@@ -1,11 +1,11 @@
 // Per-request authentication for the core routes: a bearer token or the lt_session
 // cookie, verified (signature, expiry, revocation) and turned into a fresh Actor.
+
+import { AppError, tokenFromRequest } from '@lienthong/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VerifiedSession } from '../../auth/tokens';
 import type { Core } from '../../core';
 import type { Actor } from '../../domain/shared';
-import { AppError } from '../../platform/errors';
-import { tokenFromRequest } from '../../platform/session-token';
 import { SESSION_COOKIE } from '../../protocol/auth';
 
 export interface Caller {

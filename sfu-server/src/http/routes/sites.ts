@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, createParser } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Core } from '../../core';
-import { AppError } from '../../platform/errors';
-import { createParser } from '../../platform/validation';
 import type { OkReply } from '../../protocol/errors';
 import {
   CreateSiteBody,

@@ -1,6 +1,6 @@
 // Signing and verification of session tokens (see protocol/session.ts).
 import { type CryptoKey, importSPKI, jwtVerify, type KeyObject } from 'jose';
-import { SessionClaims, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../protocol/session';
+import { SessionClaims, TOKEN_AUDIENCE, TOKEN_ISSUER } from './contracts/session';
 import { AppError } from './errors';
 import { createParser } from './validation';
 

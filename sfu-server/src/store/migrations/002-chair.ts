@@ -1,5 +1,5 @@
 // Chair-led meetings: the audit log of chair actions and roll-call attendance.
-import type { Migration } from './migrations';
+import type { Migration } from './migration';
 
 export const chairMigration: Migration = {
   version: 2,

@@ -1,17 +1,9 @@
-// Numbered migrations, applied in order inside one transaction each and recorded in
-// schema_migrations. Never edit a released migration; add the next number.
-import { chairMigration, controlMigration } from './migrations-chair';
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from './migration';
 
-export const migrations: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'sites, users, sessions, rooms, meetings',
-    sql: `
+export const coreMigration: Migration = {
+  version: 1,
+  name: 'sites, users, sessions, rooms, meetings',
+  sql: `
       CREATE TABLE sites (
         id TEXT PRIMARY KEY,
         code TEXT NOT NULL UNIQUE,
@@ -92,7 +84,4 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX meeting_invites_site ON meeting_invites(site_id);
     `,
-  },
-  chairMigration,
-  controlMigration,
-];
+};

@@ -1,0 +1,7 @@
+// The schema's history, oldest first: sqlite-store applies what the file has not seen yet.
+import { coreMigration } from './001-core';
+import { chairMigration, controlMigration } from './002-chair';
+import type { Migration } from './migration';
+
+export type { Migration } from './migration';
+export const migrations: readonly Migration[] = [coreMigration, chairMigration, controlMigration];

@@ -52,7 +52,7 @@ const snap = (uptimeTicks: number, interfaces: PolledInterface[]): PollSnapshot 
   sysName: 'r1',
   sysDescr: 'x',
   interfaces,
-  cpuLoadPercent: null,
+  cpu: { processorLoads: [], ticks: null },
   memoryUsedRatio: null,
   truncated: false,
 });

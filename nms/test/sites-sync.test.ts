@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createLogger } from '@lienthong/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nmsDefaults } from '../src/config/schema';
@@ -93,6 +95,31 @@ describe('following the site directory', () => {
       expect(sites.sites.find((s: { code: string }) => s.code === 'TN-DT-B')).toMatchObject({ parentCode: 'TN-DT', level: 'commune' });
     } finally {
       await second.nms.close();
+    }
+  });
+
+  it('with no tree yet, the inventory file waits for the first directory read', async () => {
+    answer = { status: 503, body: '' };
+    const dataDir = testConfig().dataDir;
+    const file = join(dataDir, 'inventory.yaml');
+    writeFileSync(file, 'devices:\n  - { name: dt-r1, siteCode: TN-DT, role: router, address: 10.9.9.1 }\n');
+    const { nms } = await testNms({
+      dataDir,
+      inventory: { importFile: file },
+      sites: { followSfuServer: true, pollSeconds: 1 },
+      auth: { ...nmsDefaults.auth, publicKeyUrl: `${base}/api/auth/public-key` },
+    });
+    try {
+      await tick();
+      expect(nms.monitor.siteList()).toEqual([]);
+      expect(nms.inventory.devices()).toEqual([]);
+      answer = { status: 200, body: tree() };
+      const deadline = Date.now() + 5000;
+      while (nms.inventory.devices().length === 0 && Date.now() < deadline) await tick();
+      expect(nms.inventory.devices().map((d) => [d.name, d.siteCode])).toEqual([['dt-r1', 'TN-DT']]);
+      expect(nms.monitor.siteHealth().find((s) => s.code === 'TN-DT')).toMatchObject({ deviceCount: 1, level: 'district' });
+    } finally {
+      await nms.close();
     }
   });
 });

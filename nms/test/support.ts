@@ -6,6 +6,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { type NmsConfig, nmsDefaults } from '../src/config/schema';
 import { staticKey } from '../src/http/auth';
 import { createNms } from '../src/service';
+import { TEST_SITES } from './fixtures/sites';
 
 export async function sessionKeys() {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
@@ -37,6 +38,12 @@ export function testConfig(over: Partial<NmsConfig> = {}): NmsConfig {
 export async function testNms(over: Partial<NmsConfig> = {}) {
   const keys = await sessionKeys();
   const config = testConfig(over);
-  const nms = await createNms({ config, logger: createLogger({ service: 'nms-test', level: 'silent' }), keys: staticKey(keys.publicKey) });
+  const nms = await createNms({
+    config,
+    logger: createLogger({ service: 'nms-test', level: 'silent' }),
+    keys: staticKey(keys.publicKey),
+    // Not following sfu-server: a fixed tree.
+    ...(config.sites.followSfuServer ? {} : { sites: TEST_SITES }),
+  });
   return { nms, keys, config };
 }

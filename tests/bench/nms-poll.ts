@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { startSnmpsim } from '../../nms/src/demo/demo';
 import { type SimInterface, snmprec } from '../../nms/src/demo/snmprec';
 import { pollDevice } from '../../nms/src/snmp/client';
-import { HOST_COLUMNS, IF_COLUMNS, OID } from '../../nms/src/snmp/oids';
+import { DEFAULT_MODULES, modulesByName } from '../../nms/src/snmp/modules';
+import { columnOids, planOf, scalarOids } from '../../nms/src/snmp/poll-engine';
 import { freeUdpPort } from '../integration/nms-support';
 import { freePort } from '../support/ports';
 
@@ -84,18 +85,21 @@ const c = process.cpuUsage(cpu0);
 const ourCpu = (c.user + c.system) / 1e6;
 
 // --- prometheus-snmp-exporter 0.21: auth lives in the module, so one module per community.
-const walk = [...IF_COLUMNS, ...HOST_COLUMNS];
+// The same OIDs our poll modules read.
+const plan = planOf(modulesByName(DEFAULT_MODULES));
+const walk = columnOids(plan);
+const textOids = new Set([...plan.scalars, ...plan.columns.map((c) => c.column)].filter((f) => f.type === 'string').map((f) => f.oid));
 const metric = (oid: string, i: number) => ({
   name: `c${i}`,
   oid,
-  type: oid === OID.ifDescr || oid === OID.ifName || oid === OID.ifAlias ? 'DisplayString' : 'gauge',
+  type: textOids.has(oid) ? 'DisplayString' : 'gauge',
   indexes: [{ labelname: 'idx', type: 'gauge' }],
 });
 const modules: Record<string, unknown> = {};
 for (const a of ids) {
   modules[`agent${a}`] = {
     walk,
-    get: [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.memTotalReal, OID.memAvailReal, OID.laLoadInt1],
+    get: scalarOids(plan),
     version: 2,
     max_repetitions: 25,
     retries: 1,
@@ -103,9 +107,7 @@ for (const a of ids) {
     auth: { community: `agent${a}` },
     metrics: [
       ...walk.map(metric),
-      { name: 'sysUpTime', oid: OID.sysUpTime, type: 'gauge' },
-      { name: 'sysName', oid: OID.sysName, type: 'DisplayString' },
-      { name: 'sysDescr', oid: OID.sysDescr, type: 'DisplayString' },
+      ...plan.scalars.map((f) => ({ name: f.field, oid: f.oid, type: f.type === 'string' ? 'DisplayString' : 'gauge' })),
     ],
   };
 }

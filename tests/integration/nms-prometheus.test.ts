@@ -12,6 +12,7 @@ import { nmsDefaults } from '../../nms/src/config/schema';
 import { staticKey } from '../../nms/src/http/auth';
 import { createNms, type Nms } from '../../nms/src/service';
 import { testNms } from '../../nms/test/support';
+import { seededSites } from '../support/nms-sites';
 import { freePort } from '../support/ports';
 import { freeUdpPort, type Peer, startPeer, startSnmpd, tempDir, waitFor } from './nms-support';
 
@@ -52,6 +53,7 @@ beforeAll(async () => {
     },
     logger: createLogger({ service: 'nms-test', level: 'silent' }),
     keys: staticKey(publicKey),
+    sites: seededSites(),
   });
   nms.inventory.import({
     devices: [

@@ -7,6 +7,7 @@ import { nmsDefaults } from '../../nms/src/config/schema';
 import { staticKey } from '../../nms/src/http/auth';
 import type { DeviceInput } from '../../nms/src/protocol/inventory';
 import { createNms, type Nms } from '../../nms/src/service';
+import { seededSites } from '../support/nms-sites';
 import { freeUdpPort, type Peer, startSnmpd, tempDir, waitFor } from './nms-support';
 
 let snmpd: Peer;
@@ -38,6 +39,7 @@ beforeAll(async () => {
     },
     logger: createLogger({ service: 'nms-test', level: 'silent' }),
     keys: staticKey(publicKey),
+    sites: seededSites(),
   });
   nms.poller.stop(); // polls are driven by the test
   const base = { siteCode: 'TN-DT', role: 'router' as const, address: '127.0.0.1', snmpPort: port, timeoutMs: 800, retries: 0 };
@@ -165,6 +167,26 @@ describe('polling Debian snmpd', () => {
     );
     expect(m).toContain('lienthong_device_up{site="TN-DT",level="district",device="v3-sha512",error=""} 1');
     expect(m).toMatch(/lienthong_snmp_pdus_sent_total \d+/);
+  });
+
+  it('a real agent yields CPU as a percentage between 0 and 100', async () => {
+    // hrProcessorLoad when the agent has it, else ssCpuRaw ticks between two polls (the agent
+    // refreshes them every few seconds, so poll until two polls differ).
+    const { percent } = await waitFor(
+      'a CPU percentage',
+      async () => {
+        await nms.poller.pollNow(byName('v2c-ok').id);
+        const p = view('v2c-ok').status.cpuLoadPercent;
+        return p === null ? null : { percent: p };
+      },
+      30_000,
+      1000,
+    );
+    expect(percent).toBeGreaterThanOrEqual(0);
+    expect(percent).toBeLessThanOrEqual(100);
+    const m = (await nms.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const ratio = Number(/lienthong_device_cpu_load_ratio\{[^}]*device="v2c-ok"\} (\S+)/.exec(m)?.[1]);
+    expect(ratio).toBeCloseTo(percent / 100, 9);
   });
 
   it('bad credentials and dead agents end in their own codes', async () => {

@@ -10,6 +10,7 @@ import { nmsDefaults } from '../../nms/src/config/schema';
 import type { PolledInterface } from '../../nms/src/domain/interfaces';
 import { staticKey } from '../../nms/src/http/auth';
 import { createNms, type Nms } from '../../nms/src/service';
+import { seededSites } from '../support/nms-sites';
 import { freeUdpPort, tempDir, waitFor } from './nms-support';
 
 const run = promisify(execFile);
@@ -57,6 +58,7 @@ beforeAll(async () => {
     },
     logger: createLogger({ service: 'nms-test', level: 'silent' }),
     keys: staticKey(publicKey),
+    sites: seededSites(),
   });
   nms.poller.stop();
   nms.inventory.import({
@@ -87,7 +89,7 @@ beforeAll(async () => {
     sysName: 'dt-r1',
     sysDescr: '',
     interfaces: [wanUp],
-    cpuLoadPercent: null,
+    cpu: { processorLoads: [], ticks: null },
     memoryUsedRatio: null,
     truncated: false,
   });

@@ -3,6 +3,7 @@
 import { LogLevel, Port } from '@lienthong/kit';
 import Type, { type Static } from 'typebox';
 import { AuthProtocol } from '../protocol/inventory';
+import { DEFAULT_MODULES, MODULES } from '../snmp/modules';
 
 const obj = <P extends Parameters<typeof Type.Object>[0]>(p: P) => Type.Object(p, { additionalProperties: false });
 
@@ -25,7 +26,7 @@ export const NmsConfigSchema = obj({
     revocationPollSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   }),
   sites: obj({
-    /** Follow sfu-server's site tree (its /api/sites/directory, at the publicKeyUrl origin); off = the seeded tree. */
+    /** Follow sfu-server's site tree (its /api/sites/directory, at the publicKeyUrl origin); off = the last tree read (or none). */
     followSfuServer: Type.Boolean(),
     pollSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   }),
@@ -38,6 +39,8 @@ export const NmsConfigSchema = obj({
     maxVarbindsPerRequest: Type.Integer({ minimum: 10, maximum: 1000 }),
     maxInterfaces: Type.Integer({ minimum: 1 }),
     maxRequestsPerWalk: Type.Integer({ minimum: 1 }),
+    /** Poll modules (nms/src/snmp/modules) read from every device; 'system' is always read. */
+    modules: Type.Array(Type.Enum(Object.keys(MODULES))),
   }),
   traps: obj({
     enabled: Type.Boolean(),
@@ -86,11 +89,13 @@ export const NmsConfigSchema = obj({
     prometheusUrl: Type.String(),
   }),
   demo: obj({
-    /** Simulated agents on loopback for the seeded sites, flagged demo. */
+    /** Simulated agents on loopback for the districts of the site tree, flagged demo; they start once a tree is known. */
     enabled: Type.Boolean(),
     basePort: Port,
-    /** District sites to simulate (0 = all nine). */
+    /** District sites to simulate (0 = all). */
     districts: Type.Integer({ minimum: 0 }),
+    /** The district whose uplink the demo cuts (if it is in the tree; else the last district by code). */
+    cutSiteCode: Type.String(),
   }),
 });
 export type NmsConfig = Static<typeof NmsConfigSchema>;
@@ -110,6 +115,7 @@ export const nmsDefaults: NmsConfig = {
     maxVarbindsPerRequest: 120,
     maxInterfaces: 4096,
     maxRequestsPerWalk: 400,
+    modules: [...DEFAULT_MODULES],
   },
   traps: {
     enabled: true,
@@ -133,5 +139,6 @@ export const nmsDefaults: NmsConfig = {
   },
   events: { dedupWindowSeconds: 300, keepDays: 30 },
   timeseries: { memoryPoints: 720, prometheusUrl: '' },
-  demo: { enabled: true, basePort: 16100, districts: 0 },
+  // TN-PB: Phú Bình in sfu-server's demo tree.
+  demo: { enabled: true, basePort: 16100, districts: 0, cutSiteCode: 'TN-PB' },
 };

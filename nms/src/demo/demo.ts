@@ -1,6 +1,6 @@
-// Demo network (flagged demo everywhere): snmpsimd serves one simulated router per seeded
-// district plus the province core, counters moving; one district uplink is down so the
-// folding of its communes under that cause is visible at once.
+// Demo network (flagged demo everywhere): snmpsimd serves one simulated router per district
+// of the site tree plus the province core, counters moving; one district uplink is down so
+// the folding of its communes under that cause is visible at once.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,87 +19,102 @@ export interface DemoPlan {
 
 const ascii = (code: string) => code.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
-export function demoPlan(sites: DemoSite[], port: number, districts: number): DemoPlan {
-  const province = sites.find((s) => s.parentCode === null);
-  if (!province) return { files: {}, inventory: {} };
-  let ds = sites.filter((s) => s.parentCode === province.code);
-  if (districts > 0) ds = ds.slice(0, districts);
-  const files: Record<string, string> = {};
-  const devices: DeviceInput[] = [];
-  const links: LinkInput[] = [];
-  const device = (name: string, siteCode: string): DeviceInput => ({
-    name,
-    siteCode,
-    role: 'router',
-    address: '127.0.0.1',
-    snmpPort: port,
-    snmp: { version: '2c', community: name },
-    pollIntervalSeconds: 15,
-    timeoutMs: 1500,
-    retries: 1,
-    probe: true,
+export interface DemoOptions {
+  /** Districts to simulate (0 = all). */
+  districts: number;
+  /** The district whose uplink is cut; absent from the tree: the last district by code. */
+  cutSiteCode: string;
+}
+
+/**
+ * Districts in code order with the cut one last, so the plan depends on the tree only, not
+ * on the order it was read in: the same district is cut at every start.
+ */
+export function demoDistricts(sites: DemoSite[], o: DemoOptions): { province: DemoSite; districts: DemoSite[] } | null {
+  const province = [...sites].sort((a, b) => a.code.localeCompare(b.code)).find((s) => s.parentCode === null);
+  if (!province) return null;
+  const all = sites.filter((s) => s.parentCode === province.code).sort((a, b) => a.code.localeCompare(b.code));
+  const cut = all.find((s) => s.code === o.cutSiteCode) ?? all[all.length - 1];
+  if (!cut) return { province, districts: [] };
+  let others = all.filter((s) => s !== cut);
+  if (o.districts > 0) others = others.slice(0, o.districts - 1);
+  return { province, districts: [...others, cut] };
+}
+
+const demoDevice = (name: string, siteCode: string, port: number): DeviceInput => ({
+  name,
+  siteCode,
+  role: 'router',
+  address: '127.0.0.1',
+  snmpPort: port,
+  snmp: { version: '2c', community: name },
+  pollIntervalSeconds: 15,
+  timeoutMs: 1500,
+  retries: 1,
+  probe: true,
+  demo: true,
+});
+
+const UPLINK_SPEED = 100e6;
+
+/** District i's router (uplink ge-0/0/0 to the core's ge-0/0/<i+1>), its link and the core's end. */
+function districtRouter(d: DemoSite, i: number, down: boolean, province: DemoSite, coreName: string) {
+  const name = `demo-${ascii(d.code)}-r1`;
+  const load = [0.15, 0.35, 0.55, 0.85, 0.25][i % 5]! * (UPLINK_SPEED / 8);
+  const coreIf: SimInterface = {
+    ifIndex: i + 2,
+    name: `ge-0/0/${i + 1}`,
+    alias: `to ${d.code}`,
+    speedBps: UPLINK_SPEED,
+    operUp: !down,
+    inOctets: 10n ** 9n,
+    outOctets: 2n * 10n ** 9n,
+    inRate: down ? 0 : load / 3,
+    outRate: down ? 0 : load,
+  };
+  const uplink: SimInterface = {
+    ifIndex: 1,
+    name: 'ge-0/0/0',
+    alias: `uplink to ${province.code}`,
+    speedBps: UPLINK_SPEED,
+    operUp: !down,
+    inOctets: 5n * 10n ** 9n,
+    outOctets: 10n ** 9n,
+    inRate: down ? 0 : load,
+    outRate: down ? 0 : load / 3,
+  };
+  const lan: SimInterface = {
+    ifIndex: 2,
+    name: 'ge-0/0/1',
+    alias: 'LAN',
+    speedBps: 1e9,
+    inOctets: 10n ** 8n,
+    outOctets: 10n ** 8n,
+    inRate: 20_000,
+    outRate: 50_000,
+  };
+  const file = snmprec({
+    sysName: name,
+    sysDescr: `LienThong DEMO router for ${d.code} (simulated)`,
+    uptimeTicks: 8_640_000 + i * 1000,
+    liveUptime: true,
+    cpuLoad: 10 + i * 7,
+    memory: { sizeKb: 1_048_576, usedKb: 300_000 + i * 50_000 },
+    interfaces: [uplink, lan],
+  });
+  const link: LinkInput = {
+    name: `demo-${ascii(d.code)}-uplink`,
+    downstream: { siteCode: d.code, device: name, interface: 'ge-0/0/0' },
+    upstream: { siteCode: province.code, device: coreName, interface: coreIf.name },
+    speedBps: UPLINK_SPEED,
+    role: 'primary',
     demo: true,
-  });
-  const coreName = `demo-${ascii(province.code)}-core`;
-  const coreIfs: SimInterface[] = [];
-  ds.forEach((d, i) => {
-    const name = `demo-${ascii(d.code)}-r1`;
-    const down = i === ds.length - 1; // the last district's uplink is cut
-    const speed = 100e6;
-    const load = [0.15, 0.35, 0.55, 0.85, 0.25][i % 5]! * (speed / 8);
-    coreIfs.push({
-      ifIndex: i + 2,
-      name: `ge-0/0/${i + 1}`,
-      alias: `to ${d.code}`,
-      speedBps: speed,
-      operUp: !down,
-      inOctets: 10n ** 9n,
-      outOctets: 2n * 10n ** 9n,
-      inRate: down ? 0 : load / 3,
-      outRate: down ? 0 : load,
-    });
-    files[name] = snmprec({
-      sysName: name,
-      sysDescr: `LienThong DEMO router for ${d.code} (simulated)`,
-      uptimeTicks: 8_640_000 + i * 1000,
-      liveUptime: true,
-      cpuLoad: 10 + i * 7,
-      memory: { sizeKb: 1_048_576, usedKb: 300_000 + i * 50_000 },
-      interfaces: [
-        {
-          ifIndex: 1,
-          name: 'ge-0/0/0',
-          alias: `uplink to ${province.code}`,
-          speedBps: speed,
-          operUp: !down,
-          inOctets: 5n * 10n ** 9n,
-          outOctets: 10n ** 9n,
-          inRate: down ? 0 : load,
-          outRate: down ? 0 : load / 3,
-        },
-        {
-          ifIndex: 2,
-          name: 'ge-0/0/1',
-          alias: 'LAN',
-          speedBps: 1e9,
-          inOctets: 10n ** 8n,
-          outOctets: 10n ** 8n,
-          inRate: 20_000,
-          outRate: 50_000,
-        },
-      ],
-    });
-    devices.push(device(name, d.code));
-    links.push({
-      name: `demo-${ascii(d.code)}-uplink`,
-      downstream: { siteCode: d.code, device: name, interface: 'ge-0/0/0' },
-      upstream: { siteCode: province.code, device: coreName, interface: `ge-0/0/${i + 1}` },
-      speedBps: speed,
-      role: 'primary',
-      demo: true,
-    });
-  });
-  coreIfs.unshift({
+  };
+  return { name, file, link, coreIf };
+}
+
+function coreRouter(coreName: string, districtIfs: SimInterface[]): string {
+  const toDataCentre: SimInterface = {
     ifIndex: 1,
     name: 'ge-0/0/0',
     alias: 'to data centre',
@@ -108,17 +123,36 @@ export function demoPlan(sites: DemoSite[], port: number, districts: number): De
     outOctets: 10n ** 10n,
     inRate: 2_000_000,
     outRate: 1_500_000,
-  });
-  files[coreName] = snmprec({
+  };
+  return snmprec({
     sysName: coreName,
     sysDescr: `LienThong DEMO province core router (simulated)`,
     uptimeTicks: 50_000_000,
     liveUptime: true,
     cpuLoad: 22,
     memory: { sizeKb: 4_194_304, usedKb: 1_500_000 },
-    interfaces: coreIfs,
+    interfaces: [toDataCentre, ...districtIfs],
   });
-  devices.unshift(device(coreName, province.code));
+}
+
+export function demoPlan(sites: DemoSite[], port: number, o: DemoOptions): DemoPlan {
+  const chosen = demoDistricts(sites, o);
+  if (!chosen) return { files: {}, inventory: {} };
+  const { province, districts } = chosen;
+  const coreName = `demo-${ascii(province.code)}-core`;
+  const files: Record<string, string> = {};
+  const devices: DeviceInput[] = [demoDevice(coreName, province.code, port)];
+  const links: LinkInput[] = [];
+  const coreIfs: SimInterface[] = [];
+  districts.forEach((d, i) => {
+    // The last district's uplink is cut.
+    const r = districtRouter(d, i, i === districts.length - 1, province, coreName);
+    files[r.name] = r.file;
+    devices.push(demoDevice(r.name, d.code, port));
+    links.push(r.link);
+    coreIfs.push(r.coreIf);
+  });
+  files[coreName] = coreRouter(coreName, coreIfs);
   return { files, inventory: { devices, links } };
 }
 

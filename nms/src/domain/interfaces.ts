@@ -2,6 +2,7 @@
 // ifDescr), never the ifIndex, which may renumber after a reboot. Totals are the sums of
 // accepted deltas, so they stay monotonic through wraps, reboots and renumbering.
 import { type CounterSample, counterDelta, ratePerSecond } from './counters';
+import type { CpuSample } from './cpu';
 
 export interface PolledInterface {
   ifIndex: number;
@@ -27,7 +28,8 @@ export interface PollSnapshot {
   sysName: string | null;
   sysDescr: string | null;
   interfaces: PolledInterface[];
-  cpuLoadPercent: number | null;
+  /** Raw processor data; the percentage needs the previous poll too (see cpu.ts). */
+  cpu: CpuSample;
   memoryUsedRatio: number | null;
   /** The interface table was longer than the configured limit. */
   truncated: boolean;
@@ -91,68 +93,79 @@ export class DeviceInterfaces {
       const key = interfaceKey(p);
       if (seen.has(key)) continue; // duplicate names: first wins, keeps identity stable
       seen.add(key);
-      const adminUp = p.adminStatus === 1;
-      const operUp = p.operStatus === 1;
-      let t = this.byKey.get(key);
-      if (!t) {
-        t = {
-          key,
-          ifIndex: p.ifIndex,
-          alias: p.alias,
-          adminUp,
-          operUp,
-          speedBps: p.speedBps,
-          counterBits: p.hc ? 64 : 32,
-          last: {},
-          totals: { inOctets: 0n, outOctets: 0n, inErrors: 0n, outErrors: 0n, inDiscards: 0n, outDiscards: 0n },
-          inBps: null,
-          outBps: null,
-          errorsPerSecond: null,
-          changes: [],
-        };
-        this.byKey.set(key, t);
-      } else {
-        if (t.ifIndex !== p.ifIndex) {
-          res.renumbered.push(key);
-          t.last = {}; // another index's counters: a new baseline
-          t.ifIndex = p.ifIndex;
-        }
-        if (t.operUp !== operUp || t.adminUp !== adminUp) {
-          if (t.operUp !== operUp) t.changes.push(at);
-          res.statusChanges.push({ key, operUp, adminUp });
-        }
-        t.adminUp = adminUp;
-        t.operUp = operUp;
-        t.alias = p.alias;
-        t.speedBps = p.speedBps;
-      }
-      t.counterBits = p.hc ? 64 : 32;
-      const maxBytesPerSecond = p.speedBps > 0 ? p.speedBps / 8 : undefined;
-      let errRate: number | null = null;
-      for (const name of COUNTERS) {
-        const v = p[name];
-        if (v === null) continue;
-        const bits: 32 | 64 = name === 'inOctets' || name === 'outOctets' ? t.counterBits : 32;
-        const sample: CounterSample = { value: v, bits, uptimeTicks: snap.uptimeTicks, at };
-        const d = counterDelta(t.last[name], sample, name.endsWith('Octets') ? maxBytesPerSecond : undefined);
-        t.last[name] = sample;
-        if (d.kind === 'baseline') {
-          if (d.reason !== 'first') res.baselines++;
-          if (name === 'inOctets') t.inBps = null;
-          if (name === 'outOctets') t.outBps = null;
-          continue;
-        }
-        if (d.wrapped) res.wraps++;
-        t.totals[name] += d.delta;
-        const r = ratePerSecond(d);
-        if (name === 'inOctets') t.inBps = r === null ? null : r * 8;
-        else if (name === 'outOctets') t.outBps = r === null ? null : r * 8;
-        else if (name === 'inErrors' || name === 'outErrors') errRate = (errRate ?? 0) + (r ?? 0);
-      }
-      t.errorsPerSecond = errRate;
+      const t = this.track(key, p, at, res);
+      this.updateRates(t, p, snap.uptimeTicks, at, res);
       t.changes = t.changes.filter((c) => at - c < FLAP_MEMORY_MS);
     }
     return res;
+  }
+
+  /** The interface by name: new, or updated (status changes; renumbering starts a new baseline). */
+  private track(key: string, p: PolledInterface, at: number, res: IngestResult): TrackedInterface {
+    const adminUp = p.adminStatus === 1;
+    const operUp = p.operStatus === 1;
+    let t = this.byKey.get(key);
+    if (!t) {
+      t = {
+        key,
+        ifIndex: p.ifIndex,
+        alias: p.alias,
+        adminUp,
+        operUp,
+        speedBps: p.speedBps,
+        counterBits: p.hc ? 64 : 32,
+        last: {},
+        totals: { inOctets: 0n, outOctets: 0n, inErrors: 0n, outErrors: 0n, inDiscards: 0n, outDiscards: 0n },
+        inBps: null,
+        outBps: null,
+        errorsPerSecond: null,
+        changes: [],
+      };
+      this.byKey.set(key, t);
+    } else {
+      if (t.ifIndex !== p.ifIndex) {
+        res.renumbered.push(key);
+        t.last = {}; // another index's counters: a new baseline
+        t.ifIndex = p.ifIndex;
+      }
+      if (t.operUp !== operUp || t.adminUp !== adminUp) {
+        if (t.operUp !== operUp) t.changes.push(at);
+        res.statusChanges.push({ key, operUp, adminUp });
+      }
+      t.adminUp = adminUp;
+      t.operUp = operUp;
+      t.alias = p.alias;
+      t.speedBps = p.speedBps;
+    }
+    t.counterBits = p.hc ? 64 : 32;
+    return t;
+  }
+
+  /** Each counter's delta since the last sample (counters.ts): totals, bits/s and errors/s. */
+  private updateRates(t: TrackedInterface, p: PolledInterface, uptimeTicks: number, at: number, res: IngestResult): void {
+    const maxBytesPerSecond = p.speedBps > 0 ? p.speedBps / 8 : undefined;
+    let errRate: number | null = null;
+    for (const name of COUNTERS) {
+      const v = p[name];
+      if (v === null) continue;
+      const bits: 32 | 64 = name === 'inOctets' || name === 'outOctets' ? t.counterBits : 32;
+      const sample: CounterSample = { value: v, bits, uptimeTicks, at };
+      const d = counterDelta(t.last[name], sample, name.endsWith('Octets') ? maxBytesPerSecond : undefined);
+      t.last[name] = sample;
+      if (d.kind === 'baseline') {
+        if (d.reason !== 'first') res.baselines++;
+        if (name === 'inOctets') t.inBps = null;
+        if (name === 'outOctets') t.outBps = null;
+        continue;
+      }
+      if (d.wrapped) res.wraps++;
+      t.totals[name] += d.delta;
+      const r = ratePerSecond(d);
+      if (name === 'inOctets') t.inBps = r === null ? null : r * 8;
+      else if (name === 'outOctets') t.outBps = r === null ? null : r * 8;
+      else if (name === 'inErrors' || name === 'outErrors') errRate = (errRate ?? 0) + (r ?? 0);
+    }
+    t.errorsPerSecond = errRate;
   }
 
   /** A trap said so: change the state now, without waiting for the next poll. */

@@ -1,7 +1,7 @@
 // Inventory: devices attached to sites and links between a site and its parent.
 // Checks references (known sites, existing devices) before anything is stored.
 
-import { isIP } from 'node:net';
+import { IsIPv4, IsIPv6 } from 'typebox/format';
 import type {
   DeviceInput,
   DevicePatch,
@@ -18,7 +18,7 @@ const HOST_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** An IP address, or a DNS name whose last label is not all digits (so 10.0.0.300 is refused). */
 export function isManagementAddress(a: string): boolean {
-  if (isIP(a) !== 0) return true;
+  if (IsIPv4(a) || IsIPv6(a)) return true;
   if (a.length > 253) return false;
   const labels = a.replace(/\.$/, '').split('.');
   return labels.every((l) => HOST_LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);

@@ -4,6 +4,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Inventory } from '../domain/inventory';
 import type { Monitor } from '../domain/monitor';
+import { levelName } from '../domain/monitor-views';
 
 export interface NmsMetrics {
   pollDuration: Histogram<'outcome'>;
@@ -18,32 +19,60 @@ export interface NmsMetrics {
 
 const LINK_STATES = ['unknown', 'up', 'degraded', 'down', 'flapping'] as const;
 
+type Runtime = ReturnType<Monitor['runtime']>;
+type Iface = Runtime['ifaces']['all'][number];
+
+/** What every group of series needs: the live state and collectors refilled at each scrape. */
+interface Ctx {
+  registry: Registry;
+  inventory: Inventory;
+  monitor: Monitor;
+  siteLabels(siteCode: string): { site: string; level: string };
+  gauge(name: string, help: string, labelNames: string[], fill: (g: Gauge) => void): Gauge;
+  counter(name: string, help: string, labelNames: string[], fill: (c: Counter) => void): Counter;
+}
+
+function context(registry: Registry, inventory: Inventory, monitor: Monitor): Ctx {
+  return {
+    registry,
+    inventory,
+    monitor,
+    siteLabels: (siteCode) => ({ site: siteCode, level: levelName(monitor.siteDepth(siteCode)) }),
+    gauge: (name, help, labelNames, fill) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect() {
+          this.reset();
+          fill(this);
+        },
+      }),
+    counter: (name, help, labelNames, fill) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect() {
+          this.reset();
+          fill(this);
+        },
+      }),
+  };
+}
+
 export function registerNmsMetrics(registry: Registry, inventory: Inventory, monitor: Monitor): NmsMetrics {
-  const siteLabels = (siteCode: string) => ({ site: siteCode, level: levelOf(monitor, siteCode) });
+  const ctx = context(registry, inventory, monitor);
+  deviceMetrics(ctx);
+  interfaceMetrics(ctx);
+  linkAndSiteMetrics(ctx);
+  probeMetrics(ctx);
+  return selfMetrics(registry);
+}
 
-  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        fill(this);
-      },
-    });
-  const counter = (name: string, help: string, labelNames: string[], fill: (c: Counter) => void) =>
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        fill(this);
-      },
-    });
-
+function deviceMetrics({ inventory, monitor, siteLabels, gauge, counter }: Ctx): void {
   const polled = () => inventory.devices().filter((d) => d.snmp);
   gauge('lienthong_device_up', '1 when the device answered its last SNMP poll', ['site', 'level', 'device', 'error'], (g) => {
     for (const d of polled()) {
@@ -61,19 +90,27 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
   counter('lienthong_device_reboots_total', 'Reboots seen (sysUpTime went back) since nms started', ['site', 'level', 'device'], (c) => {
     for (const d of polled()) c.inc({ ...siteLabels(d.siteCode), device: d.name }, monitor.runtime(d.id).reboots);
   });
-  gauge('lienthong_device_cpu_load_ratio', 'Average processor load (HOST-RESOURCES or UCD)', ['site', 'level', 'device'], (g) => {
-    for (const d of polled()) {
-      const v = monitor.runtime(d.id).cpuLoadPercent;
-      if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v / 100);
-    }
-  });
+  gauge(
+    'lienthong_device_cpu_load_ratio',
+    'Processor busy share: hrProcessorLoad averaged, else UCD ssCpuRaw ticks between two polls',
+    ['site', 'level', 'device'],
+    (g) => {
+      for (const d of polled()) {
+        const v = monitor.runtime(d.id).cpuLoadPercent;
+        if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v / 100);
+      }
+    },
+  );
   gauge('lienthong_device_memory_used_ratio', 'Used share of physical memory', ['site', 'level', 'device'], (g) => {
     for (const d of polled()) {
       const v = monitor.runtime(d.id).memoryUsedRatio;
       if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v);
     }
   });
+}
 
+function interfaceMetrics({ inventory, monitor, siteLabels, gauge, counter }: Ctx): void {
+  const polled = () => inventory.devices().filter((d) => d.snmp);
   const linkIndex = () => {
     const m = new Map<string, string>();
     for (const l of inventory.links()) {
@@ -82,7 +119,7 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
     return m;
   };
   const ifLabels = ['site', 'level', 'device', 'interface', 'link'];
-  const eachIf = (fn: (labels: Record<string, string>, i: ReturnType<Monitor['runtime']>['ifaces']['all'][number]) => void) => {
+  const eachIf = (fn: (labels: Record<string, string>, i: Iface) => void) => {
     const links = linkIndex();
     for (const d of polled()) {
       // Stale interface state of an unreachable device must not keep alerts alive; Prometheus marks it stale.
@@ -92,7 +129,7 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
         fn({ ...base, interface: i.key, link: links.get(`${d.name}\u0000${i.key}`) ?? '' }, i);
     }
   };
-  const ifCounter = (name: string, help: string, key: keyof ReturnType<Monitor['runtime']>['ifaces']['all'][number]['totals']) =>
+  const ifCounter = (name: string, help: string, key: keyof Iface['totals']) =>
     counter(name, help, ifLabels, (c) => eachIf((l, i) => c.inc(l, Number(i.totals[key]))));
   ifCounter('lienthong_interface_receive_bytes_total', 'Octets received (ifHCInOctets, wrap and reboot corrected)', 'inOctets');
   ifCounter('lienthong_interface_transmit_bytes_total', 'Octets sent (ifHCOutOctets, wrap and reboot corrected)', 'outOctets');
@@ -105,10 +142,13 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
   );
   gauge('lienthong_interface_admin_up', '1 when ifAdminStatus is up', ifLabels, (g) => eachIf((l, i) => g.set(l, i.adminUp ? 1 : 0)));
   gauge('lienthong_interface_oper_up', '1 when ifOperStatus is up', ifLabels, (g) => eachIf((l, i) => g.set(l, i.operUp ? 1 : 0)));
-  counter('lienthong_interface_status_changes_total', 'Oper status changes in the last hour (polls and traps)', ifLabels, (c) =>
-    eachIf((l, i) => c.inc(l, i.changes.length)),
+  // A count over a sliding hour goes down as changes age out: a gauge, not a counter.
+  gauge('lienthong_interface_status_changes_last_hour', 'Oper status changes in the last hour (polls and traps)', ifLabels, (g) =>
+    eachIf((l, i) => g.set(l, i.changes.length)),
   );
+}
 
+function linkAndSiteMetrics({ inventory, monitor, siteLabels, gauge }: Ctx): void {
   gauge(
     'lienthong_link_state',
     'Link health: 1 for the current state',
@@ -157,8 +197,10 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
       }
     },
   );
+}
 
-  const probeGauge = (name: string, help: string, pick: (p: NonNullable<ReturnType<Monitor['runtime']>['probe']>) => number | null) =>
+function probeMetrics({ inventory, monitor, siteLabels, gauge }: Ctx): void {
+  const probeGauge = (name: string, help: string, pick: (p: NonNullable<Runtime['probe']>) => number | null) =>
     gauge(name, help, ['site', 'level', 'device'], (g) => {
       for (const d of inventory.devices()) {
         const p = monitor.runtime(d.id).probe;
@@ -182,7 +224,10 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
     p.jitterMs === null ? null : p.jitterMs / 1000,
   );
   probeGauge('lienthong_probe_loss_ratio', 'Share of pings lost in the last round', (p) => p.lossRatio);
+}
 
+/** The poller's, trap receiver's and prober's own counters, updated as things happen. */
+function selfMetrics(registry: Registry): NmsMetrics {
   return {
     pollDuration: new Histogram({
       name: 'lienthong_snmp_poll_duration_seconds',
@@ -227,9 +272,4 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
       registers: [registry],
     }),
   };
-}
-
-function levelOf(monitor: Monitor, siteCode: string): string {
-  const depth = monitor.siteDepth(siteCode);
-  return ['province', 'district', 'commune'][depth] ?? `level${depth}`;
 }

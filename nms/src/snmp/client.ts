@@ -1,10 +1,13 @@
-// One poll of one device: scalars, then the interface and host-resource columns in one walk.
+// One poll of one device over a net-snmp session: the poll modules' scalars in one GET,
+// then all their table columns in one walk (see poll-engine.ts and modules/).
 import * as snmp from 'net-snmp';
-import type { PolledInterface, PollSnapshot } from '../domain/interfaces';
+import type { PollSnapshot } from '../domain/interfaces';
 import type { SnmpCredentials } from '../protocol/inventory';
 import { classifySnmpError, SnmpError } from './errors';
-import { HOST_COLUMNS, IF_COLUMNS, OID } from './oids';
-import { toBigInt, toNumber, toText } from './values';
+import { DEFAULT_MODULES, modulesByName } from './modules';
+import { OID } from './oids';
+import { columnOids, decodeColumns, decodeScalars, type PollData, type PollPlan, planOf, type SnmpReader, scalarOids } from './poll-engine';
+import { toSnapshot } from './snapshot';
 import { get, walkColumns } from './walker';
 
 export interface SnmpTarget {
@@ -96,91 +99,54 @@ async function agentAnswersV3Discovery(t: SnmpTarget): Promise<boolean> {
   }
 }
 
-export async function pollDevice(t: SnmpTarget, limits: PollLimits): Promise<PollOutcome> {
+const defaultPlan = planOf(modulesByName(DEFAULT_MODULES));
+
+/** A reader over one session; the first GET tells a wrong community from a dead agent. */
+function sessionReader(session: snmp.Session, t: SnmpTarget, limits: PollLimits, onPdu: () => void): SnmpReader {
+  return {
+    async get(oids) {
+      onPdu();
+      try {
+        return await get(session, oids);
+      } catch (e) {
+        const err = classifySnmpError(e);
+        if (err.code === 'SNMP_TIMEOUT' && (await agentAnswersV3Discovery(t))) {
+          throw new SnmpError(
+            'SNMP_AUTH_FAILED',
+            t.credentials.version === '2c'
+              ? 'agent is alive (answers SNMPv3 discovery) but ignores this community'
+              : 'agent is alive (answers SNMPv3 discovery) but drops these requests: wrong privacy key or protocol?',
+          );
+        }
+        throw err;
+      }
+    },
+    walk: (columns) =>
+      walkColumns(session, columns, { maxVarbinds: limits.maxVarbinds, maxRows: limits.maxInterfaces, maxPdus: limits.maxPdus, onPdu }),
+  };
+}
+
+/** One poll through any reader: the modules' scalars, then (if the agent is sane) their tables. */
+export async function readSnapshot(reader: SnmpReader, plan: PollPlan): Promise<{ snapshot: PollSnapshot; varbinds: number }> {
+  const scalars = await reader.get(scalarOids(plan));
+  const data: PollData = { scalars: decodeScalars(plan, scalars), tables: new Map() };
+  if (!data.scalars.has('sysUpTime')) throw new SnmpError('SNMP_BAD_RESPONSE', 'no sysUpTime in response');
+  const walk = await reader.walk(columnOids(plan));
+  data.tables = decodeColumns(plan, walk.columns);
+  const snapshot = toSnapshot(data, walk.truncated);
+  if (!snapshot) throw new SnmpError('SNMP_BAD_RESPONSE', 'no sysUpTime in response');
+  return { snapshot, varbinds: walk.varbinds + scalars.length };
+}
+
+export async function pollDevice(t: SnmpTarget, limits: PollLimits, plan: PollPlan = defaultPlan): Promise<PollOutcome> {
   const session = openSession(t);
   let pdus = 0;
   try {
-    pdus++;
-    let scalars: snmp.Varbind[];
-    try {
-      scalars = await get(session, [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.memTotalReal, OID.memAvailReal, OID.laLoadInt1]);
-    } catch (e) {
-      const err = classifySnmpError(e);
-      if (err.code === 'SNMP_TIMEOUT' && (await agentAnswersV3Discovery(t))) {
-        throw new SnmpError(
-          'SNMP_AUTH_FAILED',
-          t.credentials.version === '2c'
-            ? 'agent is alive (answers SNMPv3 discovery) but ignores this community'
-            : 'agent is alive (answers SNMPv3 discovery) but drops these requests: wrong privacy key or protocol?',
-        );
-      }
-      throw err;
-    }
-    const uptime = toNumber(scalars[0]);
-    if (uptime === null) throw new SnmpError('SNMP_BAD_RESPONSE', 'no sysUpTime in response');
-    const walk = await walkColumns(session, [...IF_COLUMNS, ...HOST_COLUMNS], {
-      maxVarbinds: limits.maxVarbinds,
-      maxRows: limits.maxInterfaces,
-      maxPdus: limits.maxPdus,
-      onPdu: () => pdus++,
-    });
-    const col = (oid: string) => walk.columns.get(oid) ?? new Map<string, snmp.Varbind>();
-    const interfaces: PolledInterface[] = [];
-    const indexes = new Set([...col(OID.ifDescr).keys(), ...col(OID.ifName).keys()]);
-    for (const idx of indexes) {
-      const ifIndex = Number(idx);
-      if (!Number.isInteger(ifIndex)) continue;
-      const hcIn = toBigInt(col(OID.ifHCInOctets).get(idx));
-      const hcOut = toBigInt(col(OID.ifHCOutOctets).get(idx));
-      const hc = hcIn !== null && hcOut !== null;
-      const highSpeed = toNumber(col(OID.ifHighSpeed).get(idx));
-      const speed = toNumber(col(OID.ifSpeed).get(idx));
-      interfaces.push({
-        ifIndex,
-        descr: toText(col(OID.ifDescr).get(idx)) ?? '',
-        name: toText(col(OID.ifName).get(idx)),
-        alias: toText(col(OID.ifAlias).get(idx)) ?? '',
-        adminStatus: toNumber(col(OID.ifAdminStatus).get(idx)) ?? 0,
-        operStatus: toNumber(col(OID.ifOperStatus).get(idx)) ?? 0,
-        speedBps: highSpeed ? highSpeed * 1e6 : (speed ?? 0),
-        inOctets: hc ? hcIn : toBigInt(col(OID.ifInOctets).get(idx)),
-        outOctets: hc ? hcOut : toBigInt(col(OID.ifOutOctets).get(idx)),
-        hc,
-        inErrors: toBigInt(col(OID.ifInErrors).get(idx)),
-        outErrors: toBigInt(col(OID.ifOutErrors).get(idx)),
-        inDiscards: toBigInt(col(OID.ifInDiscards).get(idx)),
-        outDiscards: toBigInt(col(OID.ifOutDiscards).get(idx)),
-      });
-    }
-    interfaces.sort((a, b) => a.ifIndex - b.ifIndex);
-    const loads = [...col(OID.hrProcessorLoad).values()].map(toNumber).filter((v): v is number => v !== null);
-    let cpu: number | null = loads.length > 0 ? loads.reduce((a, b) => a + b, 0) / loads.length : null;
-    const la = toNumber(scalars[5]);
-    // UCD laLoadInt is the 1-minute load average x 100: a percentage of one core.
-    if (cpu === null && la !== null) cpu = la;
-    let memUsed: number | null = null;
-    for (const [idx, typeVb] of col(OID.hrStorageType)) {
-      if (toText(typeVb) !== OID.hrStorageRam) continue;
-      const size = toNumber(col(OID.hrStorageSize).get(idx));
-      const used = toNumber(col(OID.hrStorageUsed).get(idx));
-      if (size && used !== null) memUsed = used / size;
-    }
-    const total = toNumber(scalars[3]);
-    const avail = toNumber(scalars[4]);
-    if (memUsed === null && total && avail !== null) memUsed = (total - avail) / total;
-    return {
-      snapshot: {
-        uptimeTicks: uptime,
-        sysName: toText(scalars[1]),
-        sysDescr: toText(scalars[2]),
-        interfaces,
-        cpuLoadPercent: cpu,
-        memoryUsedRatio: memUsed,
-        truncated: walk.truncated,
-      },
-      pdus,
-      varbinds: walk.varbinds + scalars.length,
-    };
+    const { snapshot, varbinds } = await readSnapshot(
+      sessionReader(session, t, limits, () => pdus++),
+      plan,
+    );
+    return { snapshot, pdus, varbinds };
   } catch (e) {
     let err = classifySnmpError(e);
     const malformed = malformedBySession.get(session) ?? 0;

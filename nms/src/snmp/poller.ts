@@ -7,6 +7,7 @@ import type { Device } from '../domain/inventory';
 import type { PollLimits, PollOutcome, SnmpTarget } from './client';
 import { pollDevice } from './client';
 import { SnmpError } from './errors';
+import type { PollPlan } from './poll-engine';
 
 export interface PollerHooks {
   onResult(device: Device, snap: PollSnapshot): void;
@@ -16,11 +17,13 @@ export interface PollerHooks {
   onSkipped?(device: Device): void;
 }
 
-export type PollFn = (t: SnmpTarget, limits: PollLimits) => Promise<PollOutcome>;
+export type PollFn = (t: SnmpTarget, limits: PollLimits, plan?: PollPlan) => Promise<PollOutcome>;
 
 export interface PollerOptions {
   concurrency: number;
   limits: PollLimits;
+  /** What each poll reads (poll modules); the default modules when absent. */
+  plan?: PollPlan;
   logger: Logger;
   hooks: PollerHooks;
   pollFn?: PollFn;
@@ -125,6 +128,7 @@ export class Poller {
       const out = await this.pollFn(
         { address: d.address, port: d.snmpPort, credentials: creds, timeoutMs: d.timeoutMs, retries: d.retries },
         this.opts.limits,
+        this.opts.plan,
       );
       pdus = out.pdus;
       varbinds = out.varbinds;

@@ -2,7 +2,7 @@
 // matched to devices by address, then by community or v3 user; floods are rate-limited.
 import * as snmp from 'net-snmp';
 import type { Logger } from 'pino';
-import type { TrapInfo } from '../domain/monitor';
+import type { TrapInfo } from '../domain/device-intake';
 import type { SnmpCredentials } from '../protocol/inventory';
 import { OID } from './oids';
 import { toNumber, toText } from './values';

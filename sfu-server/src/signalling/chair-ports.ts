@@ -1,13 +1,10 @@
 // What chair-led meetings need from the core: the invited sites (the roll) and the
-// SQLite repository for the audit log and attendance.
+// SQLite repository for the chair's settings, the audit log and attendance.
 import type { Core } from '../core';
 import { ChairRepository } from '../store/chair-repository';
+import type { ChairPorts } from './ports';
 
-export interface ChairPorts {
-  repo: ChairRepository;
-  /** Sites expected at the meeting, in the schedule's order. */
-  invitedSites(meetingId: string): { siteId: string; siteCode: string; siteName: string }[];
-}
+export type { ChairPorts } from './ports';
 
 export function chairPorts(core: Pick<Core, 'store' | 'meetings'>): ChairPorts {
   return {

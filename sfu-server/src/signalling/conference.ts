@@ -1,48 +1,45 @@
 // Live rooms: each meeting in progress pairs the domain's LiveMeeting with its
-// MediaRoom, and fans room events out to the sockets of its peers.
+// room media, and fans room events out to the sockets of its peers. The chair's
+// state reaches storage by one route: `repo` (ChairRepositoryPort).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@lienthong/kit';
-import type { Server } from 'socket.io';
-import type { ControlSettings } from '../domain/floor/floor-control';
+import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port';
 import { LiveMeeting, type ParticipantIdentity } from '../domain/live/live-meeting';
-import { MediaRoom } from '../media/media-room';
-import type { MediaWorkerPool } from '../media/worker-pool';
-import type { ControlState, RoomState, ServerEventName, ServerEventOf } from '../protocol';
+import type { AuditEntry, ControlState, RoomState, ServerEventName, ServerEventOf } from '../protocol';
+import { armFloorTimer, enforceAudio } from './floor-enforcement';
+import type { LiveRoom } from './live-room';
+import type { RoomMedia, RoomPush } from './ports';
+import { controlState, roomState } from './room-snapshots';
 
-export interface LiveRoom {
-  key: string;
-  live: LiveMeeting | null;
-  media: MediaRoom;
-  /** peerId -> socket id currently bound. */
-  sockets: Map<string, string>;
-  graceTimers: Map<string, NodeJS.Timeout>;
-  /** Audio producers their own site paused: stay paused whatever the chair allows. */
-  selfPaused: Set<string>;
-  /** Fires when the floor holder's speaking time runs out. */
-  floorTimer: NodeJS.Timeout | null;
-  /** Called when the speaking limit returned the floor (audit). */
-  onFloorExpired?: (siteId: string) => void;
-}
+export type { LiveRoom } from './live-room';
 
 export interface ConferenceOptions {
-  io: Server;
-  pool: MediaWorkerPool;
+  push: RoomPush;
+  /** Media for a new room (a MediaRoom in production). */
+  createMedia(key: string): RoomMedia;
   logger: Logger;
-  maxPeersPerRouter: number;
   /** How long a disconnected participant keeps its place (and media). */
   graceMs: number;
+  /** The chair's settings (restored when a meeting's room is created again), audit log, roll calls. */
+  repo: ChairRepositoryPort;
   now?: () => number;
-  /** The chair's saved settings for a meeting, applied when its live room is created again (restart). */
-  restoreControl?: (meetingId: string) => ControlSettings | undefined;
-  /** Stores them (chair actions, speaking requests, the floor) as they change. */
-  saveControl?: (meetingId: string, settings: ControlSettings) => void;
+}
+
+/** Who did a chair action, for the audit log; null stands for the system. */
+export interface Actor {
+  userId: string;
+  name: string;
+  siteId: string;
 }
 
 export class Conference {
   readonly rooms = new Map<string, LiveRoom>();
-  private readonly now: () => number;
+  readonly repo: ChairRepositoryPort;
+  readonly now: () => number;
+  private caps: object | undefined;
 
   constructor(private readonly opts: ConferenceOptions) {
+    this.repo = opts.repo;
     this.now = opts.now ?? Date.now;
   }
 
@@ -50,26 +47,17 @@ export class Conference {
     return `meeting:${meetingId}`;
   }
 
-  private caps: Record<string, unknown> | undefined;
-
   /** Every router has the same capabilities (same codec list): compute them once. */
-  async routerCapabilities(): Promise<Record<string, unknown>> {
+  async routerCapabilities(): Promise<object> {
     if (!this.caps) {
-      const probe = new MediaRoom('caps-probe', { pool: this.opts.pool, logger: this.opts.logger, maxPeersPerRouter: 1 });
+      const probe = this.opts.createMedia('caps-probe');
       try {
-        this.caps = (await probe.rtpCapabilities()) as unknown as Record<string, unknown>;
+        this.caps = await probe.rtpCapabilities();
       } finally {
         probe.close();
       }
     }
     return this.caps;
-  }
-
-  private newLiveMeeting(meeting: { id: string; title: string; chairSiteId: string }): LiveMeeting {
-    const live = new LiveMeeting(meeting.id, meeting.title, meeting.chairSiteId);
-    const saved = this.opts.restoreControl?.(meeting.id);
-    if (saved) live.floor.restore(saved);
-    return live;
   }
 
   newPeerId(): string {
@@ -79,15 +67,10 @@ export class Conference {
   getOrCreate(key: string, meeting: { id: string; title: string; chairSiteId: string } | null): LiveRoom {
     let room = this.rooms.get(key);
     if (room) return room;
-    const media = new MediaRoom(key, {
-      pool: this.opts.pool,
-      logger: this.opts.logger.child({ room: key }),
-      maxPeersPerRouter: this.opts.maxPeersPerRouter,
-    });
     room = {
       key,
       live: meeting ? this.newLiveMeeting(meeting) : null,
-      media,
+      media: this.opts.createMedia(key),
       sockets: new Map(),
       graceTimers: new Map(),
       selfPaused: new Set(),
@@ -97,6 +80,13 @@ export class Conference {
     this.wire(room);
     if (room.live) this.afterRestore(room, room.live);
     return room;
+  }
+
+  private newLiveMeeting(meeting: { id: string; title: string; chairSiteId: string }): LiveMeeting {
+    const live = new LiveMeeting(meeting.id, meeting.title, meeting.chairSiteId);
+    const saved = this.repo.loadControl(meeting.id);
+    if (saved) live.floor.restore(saved);
+    return live;
   }
 
   /**
@@ -119,9 +109,9 @@ export class Conference {
   /** Writes the meeting's control state; a failed write is logged, the meeting goes on. */
   persistControl(room: LiveRoom): void {
     const live = room.live;
-    if (!live || !this.opts.saveControl) return;
+    if (!live) return;
     try {
-      this.opts.saveControl(live.meetingId, live.floor.settings(live.list().map((p) => p.siteId)));
+      this.repo.saveControl(live.meetingId, live.floor.settings(live.list().map((p) => p.siteId)), this.now());
     } catch (e) {
       this.opts.logger.error({ err: e, meetingId: live.meetingId }, 'saving meeting control failed');
     }
@@ -148,9 +138,9 @@ export class Conference {
 
   bindSocket(room: LiveRoom, peerId: string, socketId: string): void {
     const previous = room.sockets.get(peerId);
-    if (previous && previous !== socketId) this.opts.io.sockets.sockets.get(previous)?.leave(room.key);
+    if (previous && previous !== socketId) this.opts.push.leave(previous, room.key);
     room.sockets.set(peerId, socketId);
-    this.opts.io.sockets.sockets.get(socketId)?.join(room.key);
+    this.opts.push.join(socketId, room.key);
   }
 
   /** Socket gone: keep the place for the grace period, then remove the peer. */
@@ -176,7 +166,7 @@ export class Conference {
   removePeer(room: LiveRoom, peerId: string): void {
     this.clearGrace(room, peerId);
     const socketId = room.sockets.get(peerId);
-    if (socketId) this.opts.io.sockets.sockets.get(socketId)?.leave(room.key);
+    if (socketId) this.opts.push.leave(socketId, room.key);
     room.sockets.delete(peerId);
     room.media.removePeer(peerId);
     const siteId = room.live?.has(peerId) ? room.live.get(peerId).siteId : null;
@@ -196,29 +186,11 @@ export class Conference {
   }
 
   state(room: LiveRoom): RoomState | null {
-    const live = room.live;
-    if (!live) return null;
-    return {
-      meetingId: live.meetingId,
-      title: live.title,
-      participants: live.list().map((p) => ({
-        peerId: p.peerId,
-        userId: p.userId,
-        userName: p.userName,
-        siteId: p.siteId,
-        siteCode: p.siteCode,
-        siteName: p.siteName,
-        parentSiteId: p.parentSiteId,
-        parentSiteName: p.parentSiteName,
-        isChairSite: p.isChairSite,
-        connected: p.connected,
-        receiveMode: p.receiveMode,
-        quality: p.quality,
-      })),
-      mainPeerId: live.mainPeerId(),
-      mainPolicy: live.mainPolicy,
-      activeSpeakerPeerId: live.activeSpeakerPeerId,
-    };
+    return room.live ? roomState(room.live) : null;
+  }
+
+  control(room: LiveRoom): ControlState | null {
+    return room.live ? controlState(room.live, room.media, this.now()) : null;
   }
 
   broadcastState(room: LiveRoom): void {
@@ -228,97 +200,51 @@ export class Conference {
     if (control) this.toRoom(room, 'room:control', control);
   }
 
-  control(room: LiveRoom): ControlState | null {
-    const live = room.live;
-    if (!live) return null;
-    const f = live.floor;
-    const mics: Record<string, ControlState['mics'][string]> = {};
-    const media: ControlState['media'] = {};
-    for (const p of live.list()) {
-      mics[p.siteId] = f.micState(p.siteId);
-      const producers = room.media.hasPeer(p.peerId) ? room.media.producersOf(p.peerId) : [];
-      media[p.peerId] = {
-        micLive: producers.some((x) => x.source === 'mic' && !x.paused),
-        camera: producers.some((x) => x.source === 'camera' && !x.paused),
-      };
-    }
-    const rc = f.rollCall;
-    return {
-      meetingId: live.meetingId,
-      serverNow: this.now(),
-      chairSiteId: f.chairSiteId,
-      mode: f.mode,
-      locked: f.locked,
-      allowSelfUnmute: f.allowSelfUnmute,
-      speakingLimitSec: f.speakingLimitMs === null ? null : Math.round(f.speakingLimitMs / 1000),
-      floor: f.floor ? { ...f.floor } : null,
-      queue: f.requests.map((q) => ({ ...q })),
-      mics,
-      media,
-      removed: f.removedSites,
-      presentation: f.presentation ? { ...f.presentation } : null,
-      rollCall: rc ? { id: rc.id, startedAt: rc.startedAt, endedAt: rc.endedAt, entries: rc.entries.map((e) => ({ ...e })) } : null,
-    };
-  }
-
-  /**
-   * The server-side half of the chair's rules: every audio producer is paused unless
-   * its site may speak now and its own site has not muted it. Paused producers are
-   * not forwarded by mediasoup, so a closed microphone is silent for everyone.
-   */
-  async enforceAudio(room: LiveRoom): Promise<void> {
+  /** Writes one chair action to the audit log (a failed write is logged) and shows it to the room. */
+  audit(room: LiveRoom, actor: Actor | null, action: string, target: string | null, detail: string | null): void {
     const live = room.live;
     if (!live) return;
-    const jobs: Promise<void>[] = [];
-    for (const p of live.list()) {
-      if (!room.media.hasPeer(p.peerId)) continue;
-      const allowed = live.floor.micAllowed(p.siteId);
-      for (const a of room.media.producersOf(p.peerId, 'audio')) {
-        const want = !allowed || room.selfPaused.has(a.producerId);
-        if (a.paused !== want) jobs.push(room.media.setProducerPaused(p.peerId, a.producerId, want).catch(() => undefined));
-      }
+    const entry: AuditEntry = {
+      at: this.now(),
+      meetingId: live.meetingId,
+      actorUserId: actor?.userId ?? 'system',
+      actorName: actor?.name ?? 'Hệ thống',
+      actorSiteId: actor?.siteId ?? live.chairSiteId,
+      action,
+      targetSiteId: target,
+      detail,
+    };
+    try {
+      this.repo.insertAudit(entry);
+    } catch (e) {
+      this.opts.logger.error({ err: e, action }, 'audit write failed');
     }
-    await Promise.all(jobs);
+    this.toRoom(room, 'room:audit', entry);
   }
 
-  /** After any floor/mode/mute change: enforce, re-arm the speaking-limit timer, tell everyone. */
+  /** After any floor/mode/mute change: store it, enforce it, re-arm the speaking-limit timer, tell everyone. */
   async controlChanged(room: LiveRoom): Promise<void> {
     this.persistControl(room);
-    await this.enforceAudio(room);
+    await enforceAudio(room);
     this.armFloorTimer(room);
     this.broadcastState(room);
   }
 
   private armFloorTimer(room: LiveRoom): void {
-    if (room.floorTimer) clearTimeout(room.floorTimer);
-    room.floorTimer = null;
-    const until = room.live?.floor.floor?.until;
-    if (until == null) return;
-    room.floorTimer = setTimeout(
-      () => {
-        room.floorTimer = null;
-        const live = room.live;
-        const holder = live?.floor.floor?.siteId;
-        if (!live || !holder) return;
-        if (live.floor.tick(this.now())) {
-          room.onFloorExpired?.(holder);
-          void this.controlChanged(room);
-        } else this.armFloorTimer(room);
-      },
-      Math.max(0, until - this.now()),
-    );
-    room.floorTimer.unref?.();
+    armFloorTimer(room, this.now, (holder) => {
+      this.audit(room, null, 'floor.expired', holder, null);
+      void this.controlChanged(room);
+    });
   }
 
   toRoom<E extends ServerEventName>(room: LiveRoom, event: E, data: ServerEventOf<E>, exceptPeer?: string): void {
     const except = exceptPeer ? room.sockets.get(exceptPeer) : undefined;
-    const target = except ? this.opts.io.to(room.key).except(except) : this.opts.io.to(room.key);
-    target.emit(event, data);
+    this.opts.push.toRoom(room.key, event, data, except);
   }
 
   toPeer<E extends ServerEventName>(room: LiveRoom, peerId: string, event: E, data: ServerEventOf<E>): void {
     const socketId = room.sockets.get(peerId);
-    if (socketId) this.opts.io.to(socketId).emit(event, data);
+    if (socketId) this.opts.push.toSocket(socketId, event, data);
   }
 
   /** Refresh every participant's quality from real transport statistics. */
@@ -356,7 +282,7 @@ export class Conference {
     const selfTest = room.live === null;
     room.media.on('producerAdded', (a) => {
       // Close a microphone the chair has not opened before anyone consumes it.
-      if (!selfTest && a.kind === 'audio') void this.enforceAudio(room);
+      if (!selfTest && a.kind === 'audio') void enforceAudio(room);
       if (selfTest) this.toPeer(room, a.peerId, 'media:newProducer', a);
       else this.toRoom(room, 'media:newProducer', a, a.peerId);
     });

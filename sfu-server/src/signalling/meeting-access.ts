@@ -1,7 +1,7 @@
 // Adapts the scheduling core's join rules to what signalling needs.
 import type { Core } from '../core';
 import { chairPorts } from './chair-ports';
-import type { MeetingAccess } from './server';
+import type { MeetingAccess } from './ports';
 
 export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store'>): MeetingAccess {
   return {

@@ -1,11 +1,16 @@
 // Binds the ClientRequests table to a socket: size limit, runtime validation,
 // coded errors in the ack. A bad message changes nothing and gets a coded ack.
+// Every request in the table has a handler (RequestHandlers is complete).
 
 import { createParser, type Logger, type Parser, toWireError } from '@lienthong/kit';
 import type { Socket } from 'socket.io';
 import { type Ack, type ClientRequestName, ClientRequests, MAX_MESSAGE_BYTES, type RequestOf, type ResponseOf } from '../protocol';
 
-export type RequestHandlers = { [E in ClientRequestName]: (data: RequestOf<E>) => Promise<ResponseOf<E>> | ResponseOf<E> };
+/** One handler per ClientRequests entry, called with the socket's context and the validated payload. */
+export type RequestHandlers<C> = {
+  [E in ClientRequestName]: (ctx: C, data: RequestOf<E>) => Promise<ResponseOf<E>> | ResponseOf<E>;
+};
+type Route = { parser: Parser<(typeof ClientRequests)[ClientRequestName]['req']>; handle: (ctx: unknown, data: unknown) => unknown };
 
 const parsers = Object.fromEntries(Object.entries(ClientRequests).map(([name, def]) => [name, createParser(def.req)])) as Record<
   ClientRequestName,
@@ -29,28 +34,37 @@ export interface RpcCounters {
   onError?(event: string, code: string): void;
 }
 
-export function bindRequests(socket: Socket, handlers: Partial<RequestHandlers>, log: Logger, counters: RpcCounters = {}): void {
+/** The route of every request in the table: its parser and its handler. */
+function routes<C>(handlers: RequestHandlers<C>): Map<string, Route> {
+  const out = new Map<string, Route>();
+  for (const name of Object.keys(ClientRequests) as ClientRequestName[]) {
+    out.set(name, { parser: parsers[name], handle: handlers[name] as Route['handle'] });
+  }
+  return out;
+}
+
+export function bindRequests<C>(socket: Socket, handlers: RequestHandlers<C>, ctx: C, log: Logger, counters: RpcCounters = {}): void {
+  const table = routes(handlers);
   socket.onAny((event: unknown, ...args: unknown[]) => {
     const ack = args[args.length - 1];
     if (typeof ack !== 'function') return; // every request needs an ack; pushes from clients are ignored
     const reply = ack as (a: Ack<unknown>) => void;
     const name = String(event).slice(0, 64);
-    const known = name in ClientRequests;
+    const route = table.get(name);
+    const known = route !== undefined;
     counters.onRequest?.(known ? name : 'unknown');
     const report = (code: string, message: string, details?: unknown) => {
       counters.onError?.(known ? name : 'unknown', code);
       fail(reply, code, message, details);
     };
-    if (!known) return report('UNKNOWN_MESSAGE', `Unknown message "${name}"`);
-    const handler = handlers[name as ClientRequestName] as ((d: unknown) => Promise<unknown>) | undefined;
-    if (!handler) return report('NOT_AVAILABLE', `"${name}" is not available here`);
+    if (!route) return report('UNKNOWN_MESSAGE', `Unknown message "${name}"`);
     if (args.length !== 2) return report('BAD_REQUEST', 'Expected exactly one payload object');
     const payload = args[0];
     if (payloadBytes(payload) > MAX_MESSAGE_BYTES) return report('PAYLOAD_TOO_LARGE', `Message exceeds ${MAX_MESSAGE_BYTES} bytes`);
-    const parsed = parsers[name as ClientRequestName].parse(payload);
+    const parsed = route.parser.parse(payload);
     if (!parsed.ok) return report('BAD_REQUEST', `Invalid "${name}" payload`, parsed.problems);
     Promise.resolve()
-      .then(() => handler(parsed.value))
+      .then(() => route.handle(ctx, parsed.value))
       .then(
         (data) => reply({ ok: true, data }),
         (err) => {

@@ -1,27 +1,20 @@
 // socket.io on Fastify's http server: authenticates every socket with the
-// session token, then serves the ClientRequests table for that user.
+// session token, then serves the ClientRequests table (handlers/, one module per
+// topic) for that user. Only the socket.io wiring lives here.
 import type { Server as HttpServer } from 'node:http';
 import { AppError, type Logger, tokenFromRequest } from '@lienthong/kit';
 import { Server, type Socket } from 'socket.io';
+import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import { MAX_MESSAGE_BYTES, type SessionClaims, SIGNALLING_PATH } from '../protocol';
-import { chairHandlers } from './chair-handlers';
-import type { ChairPorts } from './chair-ports';
-import { Conference, type LiveRoom } from './conference';
+import { Conference } from './conference';
+import { type HandlerContext, requestHandlers } from './handlers';
+import { MemoryChairRepository } from './memory-chair-repository';
+import type { MeetingAccess } from './ports';
 import { bindRequests, type RpcCounters } from './rpc';
+import { socketIoPush } from './socket-push';
 
-/** What signalling needs from the meetings core (implemented by the scheduling domain). */
-export interface MeetingAccess {
-  checkJoin(
-    claims: SessionClaims,
-    meetingId: string,
-  ): Promise<{
-    meeting: { id: string; title: string; chairSiteId: string };
-    site: { id: string; code: string; name: string; parentId: string | null; parentName: string | null };
-  }>;
-  /** Audit log, attendance and the roll for chair-led meetings (absent: kept in memory only). */
-  chair?: ChairPorts;
-}
+export type { MeetingAccess } from './ports';
 
 export interface SignallingOptions {
   httpServer: HttpServer;
@@ -35,10 +28,22 @@ export interface SignallingOptions {
   counters?: RpcCounters & { onJoinFailure?(code: string): void };
 }
 
-interface SocketSession {
-  claims: SessionClaims;
-  room: LiveRoom | null;
-  peerId: string | null;
+function authMiddleware(authenticate: SignallingOptions['authenticate']) {
+  return (socket: Socket, next: (err?: Error) => void) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const t = typeof token === 'string' ? token : tokenFromRequest(socket.handshake.headers);
+    if (!t) return next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED', message: 'Log in first' } }));
+    authenticate(t).then(
+      (claims) => {
+        (socket.data as { claims?: SessionClaims }).claims = claims;
+        next();
+      },
+      (e: unknown) => {
+        const code = e instanceof AppError ? e.code : 'UNAUTHENTICATED';
+        next(Object.assign(new Error(code), { data: { code, message: (e as Error).message } }));
+      },
+    );
+  };
 }
 
 export function attachSignalling(opts: SignallingOptions): { io: Server; conference: Conference; close(): Promise<void> } {
@@ -51,184 +56,32 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     pingTimeout: 5000,
   });
   const conference = new Conference({
-    io,
-    pool: opts.pool,
+    push: socketIoPush(io),
+    createMedia: (key) =>
+      new MediaRoom(key, { pool: opts.pool, logger: opts.logger.child({ room: key }), maxPeersPerRouter: opts.maxPeersPerRouter }),
     logger: opts.logger,
-    maxPeersPerRouter: opts.maxPeersPerRouter,
     graceMs: opts.graceMs,
-    restoreControl: (meetingId) => opts.meetings.chair?.repo.loadControl(meetingId),
-    saveControl: (meetingId, settings) => opts.meetings.chair?.repo.saveControl(meetingId, settings, Date.now()),
+    // Without the core's SQLite repository the chair's state is kept in memory only.
+    repo: opts.meetings.chair?.repo ?? new MemoryChairRepository(),
   });
 
-  io.use((socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const t = typeof token === 'string' ? token : tokenFromRequest(socket.handshake.headers);
-    if (!t) return next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED', message: 'Log in first' } }));
-    opts.authenticate(t).then(
-      (claims) => {
-        (socket.data as { claims?: SessionClaims }).claims = claims;
-        next();
-      },
-      (e: unknown) => {
-        const code = e instanceof AppError ? e.code : 'UNAUTHENTICATED';
-        next(Object.assign(new Error(code), { data: { code, message: (e as Error).message } }));
-      },
-    );
-  });
+  io.use(authMiddleware(opts.authenticate));
 
   io.on('connection', (socket: Socket) => {
-    const session: SocketSession = { claims: (socket.data as { claims: SessionClaims }).claims, room: null, peerId: null };
-    const log = opts.logger.child({ user: session.claims.sub, site: session.claims.siteCode, socket: socket.id });
-
-    const leaveCurrent = () => {
-      if (session.room && session.peerId) conference.removePeer(session.room, session.peerId);
-      session.room = null;
-      session.peerId = null;
+    const claims = (socket.data as { claims: SessionClaims }).claims;
+    const ctx: HandlerContext = {
+      conference,
+      session: { claims, room: null, peerId: null },
+      socketId: socket.id,
+      meetings: opts.meetings,
+      log: opts.logger.child({ user: claims.sub, site: claims.siteCode, socket: socket.id }),
+      onJoinFailure: opts.counters?.onJoinFailure,
     };
-    const current = () => {
-      if (!session.room || !session.peerId) throw new AppError('NOT_IN_ROOM', 'Join a meeting first', 409);
-      return { room: session.room, peerId: session.peerId, media: session.room.media };
-    };
-
-    bindRequests(
-      socket,
-      {
-        'router:capabilities': async () => ({ routerRtpCapabilities: await conference.routerCapabilities() }),
-        'selftest:join': async ({ rtpCapabilities }) => {
-          leaveCurrent();
-          const room = conference.getOrCreate(`selftest:${socket.id}`, null);
-          const peerId = conference.newPeerId();
-          await room.media.addPeer(peerId);
-          room.media.setRtpCapabilities(peerId, rtpCapabilities);
-          conference.bindSocket(room, peerId, socket.id);
-          session.room = room;
-          session.peerId = peerId;
-          return {
-            peerId,
-            resumed: false,
-            routerRtpCapabilities: (await room.media.rtpCapabilities()) as unknown as Record<string, unknown>,
-            producers: [],
-            room: null,
-          };
-        },
-        'meeting:join': async ({ meetingId, rtpCapabilities, resumePeerId }) => {
-          let access: Awaited<ReturnType<MeetingAccess['checkJoin']>>;
-          try {
-            access = await opts.meetings.checkJoin(session.claims, meetingId);
-          } catch (e) {
-            opts.counters?.onJoinFailure?.(e instanceof AppError ? e.code : 'INTERNAL');
-            throw e;
-          }
-          const key = Conference.meetingKey(access.meeting.id);
-          if (session.room && session.room.key !== key) leaveCurrent();
-          const room = conference.getOrCreate(key, access.meeting);
-          const { peerId, resumedParticipant } = conference.join(
-            room,
-            {
-              userId: session.claims.sub,
-              userName: session.claims.name,
-              siteId: access.site.id,
-              siteCode: access.site.code,
-              siteName: access.site.name,
-              parentSiteId: access.site.parentId,
-              parentSiteName: access.site.parentName,
-            },
-            resumePeerId,
-          );
-          // Media survives a short signalling drop; the client then only restarts ICE.
-          const mediaKept = resumedParticipant && room.media.hasPeer(peerId);
-          try {
-            if (!mediaKept) await room.media.addPeer(peerId);
-            room.media.setRtpCapabilities(peerId, rtpCapabilities);
-          } catch (e) {
-            if (!resumedParticipant) conference.removePeer(room, peerId);
-            opts.counters?.onJoinFailure?.(e instanceof AppError ? e.code : 'INTERNAL');
-            throw e;
-          }
-          // Joining again from the same socket as a new peer replaces the old one.
-          if (session.room === room && session.peerId && session.peerId !== peerId) conference.removePeer(room, session.peerId);
-          conference.bindSocket(room, peerId, socket.id);
-          session.room = room;
-          session.peerId = peerId;
-          log.info({ meetingId, peerId, resumed: mediaKept }, 'joined meeting');
-          conference.broadcastState(room);
-          return {
-            peerId,
-            resumed: mediaKept,
-            routerRtpCapabilities: (await room.media.rtpCapabilities()) as unknown as Record<string, unknown>,
-            producers: room.media.announcements(peerId),
-            room: conference.state(room),
-          };
-        },
-        'meeting:leave': () => {
-          leaveCurrent();
-          return {};
-        },
-        'meeting:setReceiveMode': ({ mode }) => {
-          const { room, peerId } = current();
-          if (!room.live) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
-          room.live.setReceiveMode(peerId, mode);
-          conference.broadcastState(room);
-          return {};
-        },
-        'meeting:setMainPolicy': ({ policy }) => {
-          const { room, peerId } = current();
-          if (!room.live) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
-          if (!room.live.get(peerId).isChairSite) throw new AppError('NOT_CHAIR', 'Only the chair site can change the main picture', 403);
-          room.live.mainPolicy = policy;
-          conference.broadcastState(room);
-          return {};
-        },
-        'media:createTransport': ({ direction }) => {
-          const { media, peerId } = current();
-          return media.createTransport(peerId, direction);
-        },
-        'media:connectTransport': async ({ transportId, dtlsParameters }) => {
-          const { media, peerId } = current();
-          await media.connectTransport(peerId, transportId, dtlsParameters);
-          return {};
-        },
-        'media:restartIce': async ({ transportId }) => {
-          const { media, peerId } = current();
-          return { iceParameters: await media.restartIce(peerId, transportId) };
-        },
-        // media:produce, media:pauseProducer, media:resumeProducer: in chair-handlers.ts (the chair's rules apply).
-        'media:closeProducer': async ({ producerId }) => {
-          const { media, peerId } = current();
-          await media.closeProducer(peerId, producerId);
-          return {};
-        },
-        'media:consume': ({ producerId }) => {
-          const { media, peerId } = current();
-          return media.consume(peerId, producerId);
-        },
-        'media:resumeConsumer': async ({ consumerId }) => {
-          const { media, peerId } = current();
-          await media.resumeConsumer(peerId, consumerId);
-          return {};
-        },
-        'media:setConsumerLayers': async ({ consumerId, spatialLayer, temporalLayer }) => {
-          const { media, peerId, room } = current();
-          // A site in low-bandwidth mode never gets more than the lowest layer.
-          const capped = room.live?.get(peerId).receiveMode === 'low' ? 0 : spatialLayer;
-          await media.setConsumerLayers(peerId, consumerId, capped, temporalLayer);
-          return {};
-        },
-        'media:closeConsumer': async ({ consumerId }) => {
-          const { media, peerId } = current();
-          await media.closeConsumer(peerId, consumerId);
-          return {};
-        },
-        // Floor control, roll call, presentation; overrides the media requests the chair's rules govern.
-        ...chairHandlers({ conference, session, ports: opts.meetings.chair, log }),
-      },
-      log,
-      opts.counters,
-    );
+    bindRequests(socket, requestHandlers, ctx, ctx.log, opts.counters);
 
     socket.on('disconnect', (reason) => {
-      log.info({ reason }, 'socket disconnected');
-      const { room, peerId } = session;
+      ctx.log.info({ reason }, 'socket disconnected');
+      const { room, peerId } = ctx.session;
       if (!room || !peerId) return;
       if (room.live) conference.socketLost(room, peerId, socket.id);
       else conference.removePeer(room, peerId);

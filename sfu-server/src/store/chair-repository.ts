@@ -1,19 +1,18 @@
 // Persistence for chair-led meetings over the core's SQLite connection: the audit
 // log and roll-call attendance (written as it happens, so a restart loses nothing).
+// The SQLite side of ChairRepositoryPort.
 import type Database from 'better-sqlite3';
-import type { AttendanceEntry, AttendanceStatus, ControlSettings, RollCall } from '../domain/floor/floor-control';
+import type { ChairRepositoryPort, StoredRollCall } from '../domain/floor/chair-repository-port';
+import type { AttendanceEntry, AttendanceStatus, ControlSettings, RollCall } from '../domain/floor/types';
 import type { AuditEntry } from '../protocol/chair';
 
 type Row = Record<string, unknown>;
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const msOrNull = (v: unknown) => (v === null || v === undefined ? null : Date.parse(v as string));
 
-export interface StoredRollCall extends RollCall {
-  meetingId: string;
-  startedBy: string;
-}
+export type { StoredRollCall } from '../domain/floor/chair-repository-port';
 
-export class ChairRepository {
+export class ChairRepository implements ChairRepositoryPort {
   constructor(private readonly db: Database.Database) {}
 
   saveControl(meetingId: string, settings: ControlSettings, at: number): void {

@@ -2,68 +2,37 @@
 // chair hand-over, presentation and roll call. Keyed by site (the unit officials
 // speak for). Plain state + explicit `now`; every chair action checks the caller
 // first and throws a coded AppError before changing anything.
+// What a site may send follows from this state: see media-rules.ts.
 import { AppError } from '@lienthong/kit';
+import { audioAllowed, type FloorView, floorExpired, mayUnmute, micState } from './media-rules';
+import type {
+  AttendanceEntry,
+  ChairRight,
+  ControlSettings,
+  Floor,
+  MeetingMode,
+  MicState,
+  Presentation,
+  QueueEntry,
+  RollCall,
+} from './types';
 
-export type MeetingMode = 'briefing' | 'discussion';
-export type MicState = 'open' | 'closed' | 'muted';
-export type AttendanceStatus = 'pending' | 'present' | 'absent' | 'late';
-
-export interface QueueEntry {
-  siteId: string;
-  requestedAt: number;
-}
-
-export interface Floor {
-  siteId: string;
-  since: number;
-  /** When the speaking limit runs out; null without a limit. */
-  until: number | null;
-}
-
-export interface Presentation {
-  siteId: string;
-  peerId: string;
-  producerId: string | null;
-  since: number;
-}
-
-export interface AttendanceEntry {
-  siteId: string;
-  siteCode: string;
-  siteName: string;
-  status: AttendanceStatus;
-  headCount: number | null;
-  reason: string | null;
-  at: number | null;
-}
-
-export interface RollCall {
-  id: string;
-  startedAt: number;
-  endedAt: number | null;
-  entries: AttendanceEntry[];
-}
+export type {
+  AttendanceEntry,
+  AttendanceStatus,
+  ChairRight,
+  ControlSettings,
+  Floor,
+  MeetingMode,
+  MicState,
+  Presentation,
+  QueueEntry,
+  RollCall,
+} from './types';
 
 const err = (code: string, message: string, status = 409) => new AppError(code, message, status);
 
-/** What must outlive a restart: the chair's decisions, the speaking queue and the floor. */
-export interface ControlSettings {
-  chairSiteId: string;
-  mode: MeetingMode;
-  locked: boolean;
-  allowSelfUnmute: boolean;
-  speakingLimitMs: number | null;
-  defaultOpen: boolean;
-  rights: [string, 'open' | 'muted'][];
-  removed: string[];
-  /** Sites in the meeting while it was locked: they may come back after a restart. */
-  admitted: string[];
-  /** Absent in rows saved before the queue was kept. */
-  queue?: QueueEntry[];
-  floor?: Floor | null;
-}
-
-export class FloorControl {
+export class FloorControl implements FloorView {
   mode: MeetingMode = 'discussion';
   locked = false;
   allowSelfUnmute = true;
@@ -73,9 +42,9 @@ export class FloorControl {
   rollCall: RollCall | null = null;
   private queue: QueueEntry[] = [];
   /** Sites the chair opened or muted explicitly; others follow defaultOpen (discussion only). */
-  private readonly rights = new Map<string, 'open' | 'muted'>();
+  private readonly rights = new Map<string, ChairRight>();
   /** Discussion starts open to all; "mute all" closes it until the chair opens sites again. */
-  private defaultOpen = true;
+  private openByDefault = true;
   private readonly removed = new Set<string>();
 
   constructor(public chairSiteId: string) {}
@@ -93,7 +62,7 @@ export class FloorControl {
       locked: this.locked,
       allowSelfUnmute: this.allowSelfUnmute,
       speakingLimitMs: this.speakingLimitMs,
-      defaultOpen: this.defaultOpen,
+      defaultOpen: this.openByDefault,
       rights: [...this.rights],
       removed: [...this.removed],
       queue: this.queue.map((q) => ({ ...q })),
@@ -107,7 +76,7 @@ export class FloorControl {
     this.locked = s.locked;
     this.allowSelfUnmute = s.allowSelfUnmute;
     this.speakingLimitMs = s.speakingLimitMs;
-    this.defaultOpen = s.defaultOpen;
+    this.openByDefault = s.defaultOpen;
     this.rights.clear();
     for (const [site, right] of s.rights) this.rights.set(site, right);
     this.removed.clear();
@@ -131,20 +100,23 @@ export class FloorControl {
     if (siteId !== this.chairSiteId) throw err('NOT_CHAIR', 'Only the chair site may do this', 403);
   }
 
-  // ---- the one audio rule
+  // ---- what the media rules read
 
-  /** May this site's microphone be forwarded now (the chair's policy; a site's own mute comes on top)? */
+  get defaultOpen(): boolean {
+    return this.openByDefault;
+  }
+
+  rightOf(siteId: string): ChairRight | undefined {
+    return this.rights.get(siteId);
+  }
+
+  /** May this site's microphone be forwarded now? (decided in media-rules.ts) */
   micAllowed(siteId: string): boolean {
-    return this.micState(siteId) === 'open';
+    return audioAllowed(this, siteId);
   }
 
   micState(siteId: string): MicState {
-    if (siteId === this.chairSiteId) return 'open';
-    const right = this.rights.get(siteId);
-    if (right === 'muted') return 'muted';
-    if (this.mode === 'briefing') return this.floor?.siteId === siteId ? 'open' : 'closed';
-    if (right === 'open' || this.floor?.siteId === siteId) return 'open';
-    return this.defaultOpen ? 'open' : 'closed';
+    return micState(this, siteId);
   }
 
   // ---- speaking requests (by any site)
@@ -199,11 +171,9 @@ export class FloorControl {
 
   /** Speaking limit ran out: the floor returns to the chair. True when it did. */
   tick(now: number): boolean {
-    if (this.floor?.until != null && now >= this.floor.until) {
-      this.dropFloor();
-      return true;
-    }
-    return false;
+    if (!floorExpired(this.floor, now)) return false;
+    this.dropFloor();
+    return true;
   }
 
   setMode(caller: string, mode: MeetingMode): void {
@@ -212,7 +182,7 @@ export class FloorControl {
     // Entering briefing closes every microphone the chair had opened.
     if (mode === 'briefing') {
       for (const [s, r] of this.rights) if (r === 'open') this.rights.delete(s);
-      this.defaultOpen = false;
+      this.openByDefault = false;
     }
   }
 
@@ -227,7 +197,7 @@ export class FloorControl {
   muteAll(caller: string): void {
     this.requireChair(caller);
     this.rights.clear();
-    this.defaultOpen = false;
+    this.openByDefault = false;
     this.floor = null;
   }
 
@@ -238,11 +208,9 @@ export class FloorControl {
 
   /** A site opens its own microphone again; throws when the rules say no. */
   selfUnmute(siteId: string): void {
-    if (this.micAllowed(siteId)) return;
-    if (!this.allowSelfUnmute) throw err('SELF_UNMUTE_FORBIDDEN', 'The chair does not allow sites to unmute themselves', 403);
-    if (this.mode === 'briefing' && this.floor?.siteId !== siteId)
-      throw err('FLOOR_REQUIRED', 'In briefing mode only the site holding the floor may speak', 403);
-    this.rights.set(siteId, 'open');
+    const verdict = mayUnmute(this, siteId);
+    if (!verdict.ok) throw err(verdict.code, verdict.message, 403);
+    if (!verdict.alreadyOpen) this.rights.set(siteId, 'open');
   }
 
   setSpeakingLimit(caller: string, seconds: number | null, now: number): void {

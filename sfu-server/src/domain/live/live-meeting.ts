@@ -1,9 +1,10 @@
 // A meeting in progress: who is connected from which site, what each receives,
 // and which picture is the main one. No transport or media library here.
 import { FloorControl } from '../floor/floor-control';
+import type { ReceiveMode } from '../floor/media-rules';
 import { type Grade, gradeQuality, type QualityNumbers } from './quality';
 
-export type ReceiveMode = 'full' | 'low' | 'audio-only';
+export type { ReceiveMode } from '../floor/media-rules';
 export type MainPolicy = 'chair' | 'speaker';
 
 export interface ParticipantIdentity {

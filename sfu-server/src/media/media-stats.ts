@@ -1,0 +1,68 @@
+// Real transport and RTP statistics of a room's peers, for connection-quality
+// indicators, metrics and tests.
+import type { PeerMedia } from './peer-media';
+
+export interface PeerStats {
+  rttMs: number | null;
+  lossFraction: number;
+  sendBps: number;
+  recvBps: number;
+  jitterMs: number | null;
+}
+
+export interface ProducerPackets {
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  packets: number;
+  bytes: number;
+}
+
+export async function peerStats(peer: PeerMedia): Promise<PeerStats> {
+  let sendBps = 0;
+  let recvBps = 0;
+  let rtt: number | null = null;
+  let loss = 0;
+  let lossN = 0;
+  let jitter: number | null = null;
+  for (const t of peer.transports.values()) {
+    for (const s of await t.getStats()) {
+      recvBps += s.recvBitrate ?? 0;
+      sendBps += s.sendBitrate ?? 0;
+    }
+  }
+  for (const { producer } of peer.producers.values()) {
+    for (const s of await producer.getStats()) {
+      if (typeof s.fractionLost === 'number') {
+        loss += s.fractionLost / 256;
+        lossN++;
+      }
+      if (typeof s.jitter === 'number') jitter = Math.max(jitter ?? 0, (s.jitter / 90000) * 1000);
+      if (typeof s.roundTripTime === 'number' && s.roundTripTime > 0) rtt = Math.max(rtt ?? 0, s.roundTripTime);
+    }
+  }
+  for (const c of peer.consumers.values()) {
+    for (const s of await c.getStats()) {
+      if (s.type === 'outbound-rtp' && typeof s.roundTripTime === 'number' && s.roundTripTime > 0)
+        rtt = Math.max(rtt ?? 0, s.roundTripTime);
+    }
+  }
+  return { rttMs: rtt, lossFraction: lossN ? loss / lossN : 0, sendBps, recvBps, jitterMs: jitter };
+}
+
+/** Packets the server received per producer (inbound-rtp packetCount). */
+export async function producerPackets(peers: Iterable<PeerMedia>): Promise<ProducerPackets[]> {
+  const out: ProducerPackets[] = [];
+  for (const peer of peers) {
+    for (const { producer } of peer.producers.values()) {
+      let packets = 0;
+      let bytes = 0;
+      for (const s of await producer.getStats()) {
+        packets += s.packetCount;
+        bytes += s.byteCount;
+      }
+      out.push({ producerId: producer.id, peerId: peer.id, kind: producer.kind, packets, bytes });
+    }
+  }
+  return out;
+}

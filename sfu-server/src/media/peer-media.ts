@@ -1,0 +1,67 @@
+// One peer's media state inside a MediaRoom, the room's events, and the lookups
+// that turn a client's ids into mediasoup objects (coded errors when not its own).
+
+import { AppError } from '@lienthong/kit';
+import type { types } from 'mediasoup';
+import type { MediaSource, ProducerAnnouncement } from '../protocol/media';
+import type { RouterSlot } from './router-slots';
+
+export interface ProducerEntry {
+  producer: types.Producer;
+  source: MediaSource;
+  slot: RouterSlot;
+}
+
+export type MediaTransport = types.WebRtcTransport | types.PlainTransport;
+
+export interface PeerMedia {
+  id: string;
+  slot: RouterSlot;
+  transports: Map<string, MediaTransport>;
+  producers: Map<string, ProducerEntry>;
+  consumers: Map<string, types.Consumer>;
+  rtpCapabilities: types.RtpCapabilities | undefined;
+}
+
+export type ProducerCloseReason = 'closed' | 'media-lost';
+
+export interface MediaRoomEvents {
+  producerAdded: [ProducerAnnouncement];
+  /** `media-lost`: its router went with a dead worker (the client rebuilds); `closed`: closed on purpose. */
+  producerClosed: [producerId: string, peerId: string, reason: ProducerCloseReason];
+  producerPaused: [producerId: string, peerId: string, paused: boolean];
+  consumerClosed: [peerId: string, consumerId: string];
+  activeSpeaker: [peerId: string | null];
+  /** The peer's router was on a worker that died: it must reconnect its media. */
+  peerMediaReset: [peerId: string];
+}
+
+export function transportOf(peer: PeerMedia, transportId: string): MediaTransport {
+  const t = peer.transports.get(transportId);
+  if (!t || t.closed) throw new AppError('TRANSPORT_NOT_FOUND', 'No such transport of yours', 404);
+  return t;
+}
+
+export function webRtcTransportOf(peer: PeerMedia, transportId: string): types.WebRtcTransport {
+  const t = transportOf(peer, transportId);
+  if (t.type !== 'webrtc') throw new AppError('BAD_TRANSPORT', 'Not a WebRTC transport');
+  return t as types.WebRtcTransport;
+}
+
+export function consumerOf(peer: PeerMedia, consumerId: string): types.Consumer {
+  const c = peer.consumers.get(consumerId);
+  if (!c) throw new AppError('CONSUMER_NOT_FOUND', 'No such consumer of yours', 404);
+  return c;
+}
+
+/** mediasoup throws TypeError on malformed parameters: that is the client's fault. */
+export async function mediasoupCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof TypeError || (e as Error).name === 'TypeError' || (e as Error).name === 'UnsupportedError') {
+      throw new AppError('BAD_MEDIA_PARAMETERS', (e as Error).message);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,90 @@
+// The routers of one room: at most one per worker, each filled up to
+// maxPeersPerRouter before another worker's router is used. A producer is piped
+// to another router the first time a consumer there needs it.
+import type { types } from 'mediasoup';
+import { ROUTER_CODECS } from './codecs';
+import type { MediaWorkerPool, PooledWorker } from './worker-pool';
+
+export interface RouterSlot {
+  workerIndex: number;
+  router: types.Router;
+  peers: Set<string>;
+  /** producerId -> pipe producer on this router (for producers living elsewhere). */
+  piped: Map<string, Promise<void>>;
+}
+
+export class RouterSlots {
+  private readonly slots: RouterSlot[] = [];
+
+  constructor(
+    private readonly roomId: string,
+    private readonly pool: MediaWorkerPool,
+    private readonly maxPeersPerRouter: number,
+  ) {}
+
+  get count(): number {
+    return this.slots.length;
+  }
+
+  /** The room's first router, if any (the active-speaker observer lives there). */
+  first(): RouterSlot | undefined {
+    return this.slots[0];
+  }
+
+  async firstOrNew(): Promise<RouterSlot> {
+    return this.slots[0] ?? (await this.create(new Set()));
+  }
+
+  async forNewPeer(): Promise<RouterSlot> {
+    const open = this.slots.find((s) => s.peers.size < this.maxPeersPerRouter);
+    if (open) return open;
+    // At most one router per worker and room: piping between routers of the same
+    // worker would clash on producer ids and gains nothing.
+    const used = new Set(this.slots.map((s) => s.workerIndex));
+    if (this.pool.all().some((w) => !used.has(w.index))) return this.create(used);
+    return this.slots.reduce((a, b) => (b.peers.size < a.peers.size ? b : a));
+  }
+
+  async ensurePiped(producerId: string, from: RouterSlot, to: RouterSlot): Promise<void> {
+    if (from === to) return;
+    let pending = to.piped.get(producerId);
+    if (!pending) {
+      pending = from.router.pipeToRouter({ producerId, router: to.router }).then(() => undefined);
+      to.piped.set(producerId, pending);
+      pending.catch(() => to.piped.delete(producerId));
+    }
+    await pending;
+  }
+
+  /** A worker died: its routers are gone. Returns the slots forgotten. */
+  dropWorker(index: number): RouterSlot[] {
+    const dead = this.slots.filter((s) => s.workerIndex === index);
+    for (const slot of dead) this.slots.splice(this.slots.indexOf(slot), 1);
+    return dead;
+  }
+
+  /** Pipes of producers that no longer exist (they lived on a dead worker) are gone too. */
+  forgetPipes(exists: (producerId: string) => boolean): void {
+    for (const slot of this.slots) {
+      for (const [producerId] of slot.piped) if (!exists(producerId)) slot.piped.delete(producerId);
+    }
+  }
+
+  close(): void {
+    for (const s of this.slots) {
+      s.router.close();
+      const w = this.pool.get(s.workerIndex);
+      if (w) w.routers--;
+    }
+    this.slots.length = 0;
+  }
+
+  private async create(avoidWorkers: ReadonlySet<number>): Promise<RouterSlot> {
+    const worker: PooledWorker = this.pool.leastLoaded(avoidWorkers);
+    const router = await worker.worker.createRouter({ mediaCodecs: ROUTER_CODECS, appData: { roomId: this.roomId } });
+    worker.routers++;
+    const slot: RouterSlot = { workerIndex: worker.index, router, peers: new Set(), piped: new Map() };
+    this.slots.push(slot);
+    return slot;
+  }
+}

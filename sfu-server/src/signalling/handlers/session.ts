@@ -1,0 +1,88 @@
+// Joining and leaving a meeting, and what a participant chooses to receive.
+import { AppError } from '@lienthong/kit';
+import { Conference } from '../conference';
+import type { JoinGrant } from '../ports';
+import type { RequestHandlers } from '../rpc';
+import { current, type HandlerContext, leaveCurrent } from './context';
+
+type H = RequestHandlers<HandlerContext>;
+
+async function checkJoin(ctx: HandlerContext, meetingId: string): Promise<JoinGrant> {
+  try {
+    return await ctx.meetings.checkJoin(ctx.session.claims, meetingId);
+  } catch (e) {
+    ctx.onJoinFailure?.(e instanceof AppError ? e.code : 'INTERNAL');
+    throw e;
+  }
+}
+
+const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resumePeerId }) => {
+  const { conference, session } = ctx;
+  const access = await checkJoin(ctx, meetingId);
+  const key = Conference.meetingKey(access.meeting.id);
+  if (session.room && session.room.key !== key) leaveCurrent(ctx);
+  const room = conference.getOrCreate(key, access.meeting);
+  const { peerId, resumedParticipant } = conference.join(
+    room,
+    {
+      userId: session.claims.sub,
+      userName: session.claims.name,
+      siteId: access.site.id,
+      siteCode: access.site.code,
+      siteName: access.site.name,
+      parentSiteId: access.site.parentId,
+      parentSiteName: access.site.parentName,
+    },
+    resumePeerId,
+  );
+  // Media survives a short signalling drop; the client then only restarts ICE.
+  const mediaKept = resumedParticipant && room.media.hasPeer(peerId);
+  try {
+    if (!mediaKept) await room.media.addPeer(peerId);
+    room.media.setRtpCapabilities(peerId, rtpCapabilities);
+  } catch (e) {
+    if (!resumedParticipant) conference.removePeer(room, peerId);
+    ctx.onJoinFailure?.(e instanceof AppError ? e.code : 'INTERNAL');
+    throw e;
+  }
+  // Joining again from the same socket as a new peer replaces the old one.
+  if (session.room === room && session.peerId && session.peerId !== peerId) conference.removePeer(room, session.peerId);
+  conference.bindSocket(room, peerId, ctx.socketId);
+  session.room = room;
+  session.peerId = peerId;
+  ctx.log.info({ meetingId, peerId, resumed: mediaKept }, 'joined meeting');
+  conference.broadcastState(room);
+  return {
+    peerId,
+    resumed: mediaKept,
+    routerRtpCapabilities: (await room.media.rtpCapabilities()) as Record<string, unknown>,
+    producers: room.media.announcements(peerId),
+    room: conference.state(room),
+  };
+};
+
+export const sessionHandlers = {
+  'router:capabilities': async (ctx) => ({
+    routerRtpCapabilities: (await ctx.conference.routerCapabilities()) as Record<string, unknown>,
+  }),
+  'meeting:join': join,
+  'meeting:leave': (ctx) => {
+    leaveCurrent(ctx);
+    return {};
+  },
+  'meeting:setReceiveMode': (ctx, { mode }) => {
+    const { room, peerId } = current(ctx);
+    if (!room.live) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
+    room.live.setReceiveMode(peerId, mode);
+    ctx.conference.broadcastState(room);
+    return {};
+  },
+  'meeting:setMainPolicy': (ctx, { policy }) => {
+    const { room, peerId } = current(ctx);
+    if (!room.live) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
+    if (!room.live.get(peerId).isChairSite) throw new AppError('NOT_CHAIR', 'Only the chair site can change the main picture', 403);
+    room.live.mainPolicy = policy;
+    ctx.conference.broadcastState(room);
+    return {};
+  },
+} satisfies Partial<H>;

@@ -1,0 +1,17 @@
+// A room in progress: a meeting (with its LiveMeeting) or a technical self-test
+// (live null), its media, and the sockets bound to its peers.
+import type { LiveMeeting } from '../domain/live/live-meeting';
+import type { RoomMedia } from './ports';
+
+export interface LiveRoom {
+  key: string;
+  live: LiveMeeting | null;
+  media: RoomMedia;
+  /** peerId -> socket id currently bound. */
+  sockets: Map<string, string>;
+  graceTimers: Map<string, NodeJS.Timeout>;
+  /** Audio producers their own site paused: stay paused whatever the chair allows. */
+  selfPaused: Set<string>;
+  /** Fires when the floor holder's speaking time runs out. */
+  floorTimer: NodeJS.Timeout | null;
+}

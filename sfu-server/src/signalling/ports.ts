@@ -1,0 +1,89 @@
+// What signalling needs from the rest of the server, as interfaces: the meetings
+// core (join rules, the roll, the chair's storage), a room's media (MediaRoom) and
+// the push channel to sockets (socket.io). Unit tests supply fakes for each.
+import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port';
+import type { MediaRoomEvents } from '../media/peer-media';
+import type {
+  ConsumerInfo,
+  MediaSource,
+  ProducerAnnouncement,
+  ServerEventName,
+  ServerEventOf,
+  SessionClaims,
+  TransportInfo,
+} from '../protocol';
+
+export interface SiteRef {
+  siteId: string;
+  siteCode: string;
+  siteName: string;
+}
+
+/** What chair-led meetings need from the core: the roll and the one repository. */
+export interface ChairPorts {
+  repo: ChairRepositoryPort;
+  /** Sites expected at the meeting, in the schedule's order. */
+  invitedSites(meetingId: string): SiteRef[];
+}
+
+export interface JoinGrant {
+  meeting: { id: string; title: string; chairSiteId: string };
+  site: { id: string; code: string; name: string; parentId: string | null; parentName: string | null };
+}
+
+/** What signalling needs from the meetings core (implemented by the scheduling domain). */
+export interface MeetingAccess {
+  checkJoin(claims: SessionClaims, meetingId: string): Promise<JoinGrant>;
+  /** Audit log, attendance and the roll for chair-led meetings (absent: kept in memory only). */
+  chair?: ChairPorts;
+}
+
+export interface ProducerView {
+  producerId: string;
+  source: MediaSource;
+  paused: boolean;
+}
+
+/** What signalling needs from one room's media (implemented by media/MediaRoom). */
+export interface RoomMedia {
+  readonly peerCount: number;
+  addPeer(peerId: string): Promise<void>;
+  hasPeer(peerId: string): boolean;
+  removePeer(peerId: string): void;
+  setRtpCapabilities(peerId: string, caps: Record<string, unknown>): void;
+  rtpCapabilities(): Promise<object>;
+  createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportInfo>;
+  connectTransport(peerId: string, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void>;
+  restartIce(peerId: string, transportId: string): Promise<Record<string, unknown>>;
+  produce(
+    peerId: string,
+    transportId: string,
+    kind: 'audio' | 'video',
+    rtpParameters: Record<string, unknown>,
+    source: MediaSource,
+  ): Promise<string>;
+  closeProducer(peerId: string, producerId: string): Promise<void>;
+  /** Server-side pause: a paused producer is forwarded to nobody. */
+  setProducerPaused(peerId: string, producerId: string, paused: boolean): Promise<void>;
+  producersOf(peerId: string, kind?: 'audio' | 'video'): ProducerView[];
+  announcements(exceptPeer?: string): ProducerAnnouncement[];
+  consume(peerId: string, producerId: string): Promise<ConsumerInfo>;
+  resumeConsumer(peerId: string, consumerId: string): Promise<void>;
+  setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void>;
+  closeConsumer(peerId: string, consumerId: string): Promise<void>;
+  peerStats(
+    peerId: string,
+  ): Promise<{ rttMs: number | null; lossFraction: number; sendBps: number; recvBps: number; jitterMs: number | null }>;
+  producerPackets(): Promise<{ producerId: string; peerId: string; kind: 'audio' | 'video'; packets: number; bytes: number }[]>;
+  counts(): { producers: number; consumers: number };
+  close(): void;
+  on<K extends keyof MediaRoomEvents>(event: K, listener: (...args: MediaRoomEvents[K]) => void): unknown;
+}
+
+/** Pushes to sockets and their membership of room channels (implemented over socket.io). */
+export interface RoomPush {
+  toRoom<E extends ServerEventName>(roomKey: string, event: E, data: ServerEventOf<E>, exceptSocket?: string): void;
+  toSocket<E extends ServerEventName>(socketId: string, event: E, data: ServerEventOf<E>): void;
+  join(socketId: string, roomKey: string): void;
+  leave(socketId: string, roomKey: string): void;
+}

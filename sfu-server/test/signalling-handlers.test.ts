@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClientRequests, type ControlState } from '../src/protocol';
+import { requestHandlers, topics } from '../src/signalling/handlers';
+import { MemoryChairRepository } from '../src/signalling/memory-chair-repository';
+import { call, codeOf, type Fixture, fakeConference, MEETING, socketOf } from './support/fake-signalling';
+
+const caps = { codecs: [] };
+
+/** A site's socket joined to the meeting, with a live microphone. */
+async function joined(f: Fixture, siteId: string) {
+  const ctx = socketOf(f, siteId);
+  await call(ctx, 'meeting:join', { meetingId: MEETING.id, rtpCapabilities: caps });
+  const { producerId } = await call(ctx, 'media:produce', { transportId: 't', kind: 'audio', rtpParameters: {}, source: 'mic' });
+  await settle();
+  return { ctx, peerId: ctx.session.peerId!, mic: producerId };
+}
+
+/** Lets fire-and-forget enforcement (on a new producer) finish. */
+const settle = () => new Promise((r) => setImmediate(r));
+
+function lastControl(f: Fixture): ControlState {
+  const all = f.push.events('room:control') as ControlState[];
+  return all[all.length - 1]!;
+}
+
+describe('signalling handlers over fakes (no socket.io, no mediasoup)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('has exactly one handler per ClientRequests event, each in one topic module', () => {
+    const owners = new Map<string, string[]>();
+    for (const [topic, handlers] of Object.entries(topics))
+      for (const event of Object.keys(handlers)) owners.set(event, [...(owners.get(event) ?? []), topic]);
+    expect([...owners.keys()].sort()).toEqual(Object.keys(ClientRequests).sort());
+    for (const [event, by] of owners) expect(by, event).toHaveLength(1);
+    expect(Object.keys(requestHandlers).sort()).toEqual(Object.keys(ClientRequests).sort());
+    expect(owners.get('chair:giveFloor')).toEqual(['floor']);
+  });
+
+  it('in briefing mode only the chair and the floor holder are heard; taking the floor closes it again', async () => {
+    const f = fakeConference();
+    const chair = await joined(f, 'tn');
+    const dt = await joined(f, 'dt');
+    const pb = await joined(f, 'pb');
+    const media = f.media[0]!;
+    expect([media.micLive(chair.peerId), media.micLive(dt.peerId), media.micLive(pb.peerId)]).toEqual([true, true, true]);
+
+    await call(chair.ctx, 'chair:setMode', { mode: 'briefing' });
+    expect([media.micLive(chair.peerId), media.micLive(dt.peerId), media.micLive(pb.peerId)]).toEqual([true, false, false]);
+    expect(lastControl(f).mics).toEqual({ tn: 'open', dt: 'closed', pb: 'closed' });
+
+    await call(chair.ctx, 'chair:giveFloor', { siteId: 'dt' });
+    expect([media.micLive(dt.peerId), media.micLive(pb.peerId)]).toEqual([true, false]);
+    expect(lastControl(f).floor).toMatchObject({ siteId: 'dt', until: null });
+    expect(lastControl(f).media[dt.peerId]).toEqual({ micLive: true, camera: false });
+
+    await call(chair.ctx, 'chair:takeFloor', {});
+    expect([media.micLive(chair.peerId), media.micLive(dt.peerId), media.micLive(pb.peerId)]).toEqual([true, false, false]);
+    expect(f.repo.listAudit(MEETING.id).map((a) => a.action)).toEqual(['mode.set', 'floor.give', 'floor.take']);
+    expect(f.repo.listAudit(MEETING.id)[1]).toMatchObject({ actorUserId: 'user-tn', actorSiteId: 'tn', targetSiteId: 'dt' });
+    expect(f.repo.loadControl(MEETING.id)).toMatchObject({ mode: 'briefing', floor: null });
+  });
+
+  it('refuses a chair action from another site with NOT_CHAIR and changes nothing', async () => {
+    const f = fakeConference();
+    await joined(f, 'tn');
+    const dt = await joined(f, 'dt');
+    const pb = await joined(f, 'pb');
+    const pushedBefore = f.push.sent.length;
+    const savedBefore = f.repo.loadControl(MEETING.id);
+
+    expect(await codeOf(call(dt.ctx, 'chair:giveFloor', { siteId: 'pb' }))).toBe('NOT_CHAIR');
+    expect(await codeOf(call(dt.ctx, 'chair:setMode', { mode: 'briefing' }))).toBe('NOT_CHAIR');
+    expect(await codeOf(call(dt.ctx, 'chair:mute', { siteId: 'pb', muted: true }))).toBe('NOT_CHAIR');
+    expect(await codeOf(call(dt.ctx, 'rollcall:start', {}))).toBe('NOT_CHAIR');
+
+    expect(f.push.sent.length).toBe(pushedBefore);
+    expect(f.repo.listAudit(MEETING.id)).toEqual([]);
+    expect(f.repo.loadControl(MEETING.id)).toEqual(savedBefore);
+    const c = await call(dt.ctx, 'control:get', {});
+    expect(c).toMatchObject({ mode: 'discussion', floor: null, rollCall: null, mics: { tn: 'open', dt: 'open', pb: 'open' } });
+    expect(f.media[0]!.micLive(pb.peerId)).toBe(true);
+  });
+
+  it('keeps speaking requests in the order they came; giving the floor takes the site off the queue', async () => {
+    const f = fakeConference();
+    const chair = await joined(f, 'tn');
+    const [dt, pb, vn] = [await joined(f, 'dt'), await joined(f, 'pb'), await joined(f, 'vn')];
+    expect(await call(pb.ctx, 'floor:request', {})).toEqual({ position: 1 });
+    f.clock.t += 1000;
+    expect(await call(vn.ctx, 'floor:request', {})).toEqual({ position: 2 });
+    f.clock.t += 1000;
+    expect(await call(dt.ctx, 'floor:request', {})).toEqual({ position: 3 });
+    expect(await call(pb.ctx, 'floor:request', {})).toEqual({ position: 1 }); // asking again keeps the place
+    expect(lastControl(f).queue.map((q) => q.siteId)).toEqual(['pb', 'vn', 'dt']);
+    expect(f.repo.loadControl(MEETING.id)?.queue?.map((q) => q.siteId)).toEqual(['pb', 'vn', 'dt']);
+
+    await call(vn.ctx, 'floor:withdraw', {});
+    expect(await codeOf(call(vn.ctx, 'floor:withdraw', {}))).toBe('NOT_IN_QUEUE');
+    await call(chair.ctx, 'chair:giveFloor', { siteId: 'dt' });
+    expect(lastControl(f).queue.map((q) => q.siteId)).toEqual(['pb']);
+    expect(f.repo.loadControl(MEETING.id)?.queue?.map((q) => q.siteId)).toEqual(['pb']);
+    expect(await codeOf(call(chair.ctx, 'floor:request', {}))).toBe('IS_CHAIR');
+  });
+
+  it("refuses a self-unmute in briefing without the floor; a site's own mute survives the chair opening it", async () => {
+    const f = fakeConference();
+    const chair = await joined(f, 'tn');
+    const dt = await joined(f, 'dt');
+    const media = f.media[0]!;
+    await call(chair.ctx, 'chair:setMode', { mode: 'briefing' });
+    expect(await codeOf(call(dt.ctx, 'media:resumeProducer', { producerId: dt.mic }))).toBe('FLOOR_REQUIRED');
+    expect(media.micLive(dt.peerId)).toBe(false);
+
+    await call(dt.ctx, 'media:pauseProducer', { producerId: dt.mic }); // the site mutes itself
+    await call(chair.ctx, 'chair:giveFloor', { siteId: 'dt' });
+    expect(media.micLive(dt.peerId)).toBe(false);
+    await call(dt.ctx, 'media:resumeProducer', { producerId: dt.mic });
+    expect(media.micLive(dt.peerId)).toBe(true);
+
+    await call(chair.ctx, 'chair:setSelfUnmute', { allowed: false });
+    await call(chair.ctx, 'chair:mute', { siteId: 'dt', muted: true });
+    expect(media.micLive(dt.peerId)).toBe(false);
+    expect(await codeOf(call(dt.ctx, 'media:resumeProducer', { producerId: dt.mic }))).toBe('SELF_UNMUTE_FORBIDDEN');
+  });
+
+  it('runs a roll call: a site answers, the chair marks the others; each change is stored and audited', async () => {
+    const f = fakeConference();
+    const chair = await joined(f, 'tn');
+    const dt = await joined(f, 'dt');
+    const { rollCallId } = await call(chair.ctx, 'rollcall:start', {});
+    expect(lastControl(f).rollCall?.entries.map((e) => [e.siteId, e.status])).toEqual([
+      ['dt', 'pending'],
+      ['pb', 'pending'],
+      ['vn', 'pending'],
+    ]);
+    f.clock.t += 5000;
+    await call(dt.ctx, 'rollcall:answer', { headCount: 12 });
+    await call(chair.ctx, 'rollcall:mark', { siteId: 'pb', status: 'absent', reason: 'Mất điện' });
+    expect(await codeOf(call(dt.ctx, 'rollcall:mark', { siteId: 'vn', status: 'present' }))).toBe('NOT_CHAIR');
+    await call(chair.ctx, 'rollcall:end', {});
+    expect(await codeOf(call(dt.ctx, 'rollcall:answer', { headCount: 3 }))).toBe('NO_ROLLCALL');
+
+    const [stored] = f.repo.rollCalls(MEETING.id);
+    expect(stored).toMatchObject({ id: rollCallId, startedBy: 'user-tn', endedAt: f.clock.t });
+    expect(stored!.entries.map((e) => [e.siteId, e.status, e.headCount, e.reason])).toEqual([
+      ['dt', 'present', 12, null],
+      ['pb', 'absent', null, 'Mất điện'],
+      ['vn', 'pending', null, null],
+    ]);
+    expect(f.repo.listAudit(MEETING.id).map((a) => a.action)).toEqual(['rollcall.start', 'rollcall.mark.absent', 'rollcall.end']);
+  });
+
+  it('gives a low-bandwidth receiver only the lowest video layer', async () => {
+    const f = fakeConference();
+    const dt = await joined(f, 'dt');
+    await call(dt.ctx, 'media:setConsumerLayers', { consumerId: 'c1', spatialLayer: 2, temporalLayer: 1 });
+    await call(dt.ctx, 'meeting:setReceiveMode', { mode: 'low' });
+    await call(dt.ctx, 'media:setConsumerLayers', { consumerId: 'c1', spatialLayer: 2, temporalLayer: 1 });
+    expect(f.media[0]!.layerRequests.map((r) => [r.spatialLayer, r.temporalLayer])).toEqual([
+      [2, 1],
+      [0, 1],
+    ]);
+  });
+
+  it('returns the floor to the chair when the speaking limit runs out, audited as the system', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const f = fakeConference();
+    const chair = await joined(f, 'tn');
+    const dt = await joined(f, 'dt');
+    await call(chair.ctx, 'chair:setMode', { mode: 'briefing' });
+    await call(chair.ctx, 'chair:setSpeakingLimit', { seconds: 60 });
+    await call(chair.ctx, 'chair:giveFloor', { siteId: 'dt' });
+    expect(f.media[0]!.micLive(dt.peerId)).toBe(true);
+
+    f.clock.t += 59_000;
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(lastControl(f).floor?.siteId).toBe('dt');
+    f.clock.t += 1000;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(lastControl(f).floor).toBeNull();
+    expect(f.media[0]!.micLive(dt.peerId)).toBe(false);
+    expect(f.repo.listAudit(MEETING.id).at(-1)).toMatchObject({ action: 'floor.expired', actorUserId: 'system', targetSiteId: 'dt' });
+  });
+
+  it("restores the chair's decisions from the same repository when the meeting's room is created again", async () => {
+    const repo = new MemoryChairRepository();
+    const first = fakeConference(repo);
+    const chair = await joined(first, 'tn');
+    await joined(first, 'dt');
+    await call(chair.ctx, 'chair:setMode', { mode: 'briefing' });
+    await call(chair.ctx, 'chair:mute', { siteId: 'pb', muted: true });
+    await call(chair.ctx, 'chair:lock', { locked: true });
+    first.conference.closeAll();
+
+    const again = fakeConference(repo);
+    const back = await joined(again, 'dt'); // was present when locked
+    expect(await call(back.ctx, 'control:get', {})).toMatchObject({ mode: 'briefing', locked: true, mics: { dt: 'closed' } });
+    expect(again.media[0]!.micLive(back.peerId)).toBe(false);
+    expect(await codeOf(call(socketOf(again, 'vn'), 'meeting:join', { meetingId: MEETING.id, rtpCapabilities: caps }))).toBe(
+      'MEETING_LOCKED',
+    );
+  });
+});

@@ -15,6 +15,9 @@ export interface RouterSlot {
 
 export class RouterSlots {
   private readonly slots: RouterSlot[] = [];
+  /** Router choices one at a time: sites rebuilding together after a worker death must not each
+   * create a router on the same worker (piping between two routers of one worker clashes on ids). */
+  private choosing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly roomId: string,
@@ -31,11 +34,21 @@ export class RouterSlots {
     return this.slots[0];
   }
 
-  async firstOrNew(): Promise<RouterSlot> {
-    return this.slots[0] ?? (await this.create(new Set()));
+  firstOrNew(): Promise<RouterSlot> {
+    return this.oneAtATime(async () => this.slots[0] ?? (await this.create(new Set())));
   }
 
-  async forNewPeer(): Promise<RouterSlot> {
+  forNewPeer(): Promise<RouterSlot> {
+    return this.oneAtATime(() => this.choose());
+  }
+
+  private oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.choosing.then(fn, fn);
+    this.choosing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async choose(): Promise<RouterSlot> {
     const open = this.slots.find((s) => s.peers.size < this.maxPeersPerRouter);
     if (open) return open;
     // At most one router per worker and room: piping between routers of the same
@@ -82,6 +95,8 @@ export class RouterSlots {
   private async create(avoidWorkers: ReadonlySet<number>): Promise<RouterSlot> {
     const worker: PooledWorker = this.pool.leastLoaded(avoidWorkers);
     const router = await worker.worker.createRouter({ mediaCodecs: ROUTER_CODECS, appData: { roomId: this.roomId } });
+    // The worker may have died while the router was made: its death was handled without this slot.
+    if (worker.worker.closed || router.closed) throw new Error(`worker ${worker.index} died while a router was created`);
     worker.routers++;
     const slot: RouterSlot = { workerIndex: worker.index, router, peers: new Set(), piped: new Map() };
     this.slots.push(slot);

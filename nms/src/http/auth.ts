@@ -87,8 +87,6 @@ export function revocationsFromUrl(url: string, everyMs: number, logger: Logger)
 
 const revocationsParser = createParser(RevocationsReply);
 
-export const EDITOR_ROLES = new Set(['admin', 'network_engineer']);
-
 export async function authenticate(req: FastifyRequest, keys: KeySource): Promise<SessionUser> {
   const key = keys.current();
   if (!key) throw new AppError('AUTH_UNAVAILABLE', 'Session verification key not loaded yet', 503);
@@ -97,9 +95,4 @@ export async function authenticate(req: FastifyRequest, keys: KeySource): Promis
   const user = await verifySessionToken(key, token);
   if (keys.isRevoked?.(user.sid)) throw new AppError('UNAUTHENTICATED', 'The session has ended (logged out)', 401);
   return user;
-}
-
-export function requireEditor(user: SessionUser): void {
-  if (!user.roles.some((r) => EDITOR_ROLES.has(r)))
-    throw new AppError('FORBIDDEN', 'Editing the inventory needs the network_engineer or admin role', 403);
 }

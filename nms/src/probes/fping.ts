@@ -2,7 +2,7 @@
 // loss, mean RTT and jitter per round; percentiles over a sliding window.
 import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
-import type { ProbeStats } from '../domain/monitor';
+import type { ProbeStats } from '../domain/device-intake';
 import { percentile } from '../domain/ring-buffer';
 
 /** `host : 0.05 0.04 - 0.03` lines -> RTTs in ms, null for a lost ping. */

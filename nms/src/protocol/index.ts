@@ -2,3 +2,4 @@
 export * from './errors';
 export * from './health';
 export * from './inventory';
+export * from './rest';

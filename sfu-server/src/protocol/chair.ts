@@ -101,3 +101,7 @@ export const AuditEntry = Type.Object({
   detail: Type.Union([Type.String(), Type.Null()]),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
+
+/** GET /api/meetings/:id/audit: the chair actions of a meeting, oldest first. */
+export const AuditReply = Type.Object({ ok: Type.Literal(true), entries: Type.Array(AuditEntry) });
+export type AuditReply = Static<typeof AuditReply>;

@@ -6,6 +6,7 @@ export * from './common';
 export * from './errors';
 export * from './media';
 export * from './meetings';
+export * from './rest';
 export * from './rooms';
 export * from './session';
 export * from './signalling';

@@ -109,7 +109,10 @@ export const SetMainPolicyReq = Type.Object(
 
 const Ok = Type.Object({});
 
-/** Client → server requests: payload schema and reply schema. */
+/**
+ * Client → server requests: payload schema and reply schema. Each has exactly one
+ * handler in src/signalling/handlers/ (index.ts says which topic module).
+ */
 export const ClientRequests = {
   'router:capabilities': { req: RouterCapsReq, res: RouterCapsRes },
   'selftest:join': { req: SelfTestJoinReq, res: JoinRes },
@@ -128,7 +131,7 @@ export const ClientRequests = {
   'media:resumeConsumer': { req: ConsumerRef, res: Ok },
   'media:setConsumerLayers': { req: ConsumerLayersReq, res: Ok },
   'media:closeConsumer': { req: ConsumerRef, res: Ok },
-  // Chair-led meetings (signalling/chair-handlers.ts)
+  // Chair-led meetings
   'floor:request': { req: Empty, res: FloorRequestRes },
   'floor:withdraw': { req: Empty, res: Ok },
   'chair:giveFloor': { req: SiteReq, res: Ok },

@@ -1,16 +1,13 @@
 // Roll-call exports: CSV (UTF-8 with BOM so Excel shows Vietnamese diacritics) and a
 // printable minutes page. For the chair, the host or chair site, admins and operators
 // of the host site's subtree.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '@lienthong/kit';
-import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core';
 import type { AttendanceStatus } from '../../domain/floor/floor-control';
 import { isAdmin, managesSite } from '../../domain/permissions';
 import type { Actor } from '../../domain/shared';
-import { MeetingParams } from '../../protocol/meetings';
 import { ChairRepository, type StoredRollCall } from '../../store/chair-repository';
-import { requireCaller } from './context';
+import type { SfuHandlers } from './context';
 
 export const STATUS_VI: Record<AttendanceStatus, string> = {
   pending: 'Chưa điểm danh',
@@ -97,10 +94,8 @@ ${rows}
 `;
 }
 
-export function attendanceRoutes(app: FastifyInstance, core: Core): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+export function attendanceHandlers(core: Core): SfuHandlers<'attendance'> {
   const repo = new ChairRepository(core.store.db);
-
   const allowed = (actor: Actor, id: string) => {
     const meeting = core.meetings.getVisible(actor, id);
     const ok =
@@ -113,26 +108,20 @@ export function attendanceRoutes(app: FastifyInstance, core: Core): void {
     return { meeting, rc: repo.rollCalls(id).at(-1) };
   };
 
-  r.get('/api/meetings/:id/attendance.csv', { schema: { params: MeetingParams } }, async (req, reply) => {
-    const { actor } = await requireCaller(core, req);
-    const { rc } = allowed(actor, req.params.id);
-    reply.header('content-type', 'text/csv; charset=utf-8');
-    reply.header('content-disposition', `attachment; filename="diem-danh-${req.params.id}.csv"`);
-    return attendanceCsv(rc);
-  });
-
-  /** The chair actions of a meeting, oldest first (who, what, when, target). */
-  r.get('/api/meetings/:id/audit', { schema: { params: MeetingParams } }, async (req) => {
-    const { actor } = await requireCaller(core, req);
-    allowed(actor, req.params.id);
-    return { ok: true, entries: repo.listAudit(req.params.id) };
-  });
-
-  r.get('/api/meetings/:id/minutes', { schema: { params: MeetingParams } }, async (req, reply) => {
-    const { actor } = await requireCaller(core, req);
-    const { meeting, rc } = allowed(actor, req.params.id);
-    const chairSiteName = core.sites.get(meeting.chair.siteId).name;
-    reply.header('content-type', 'text/html; charset=utf-8');
-    return minutesHtml({ title: meeting.title, chairSiteName, startsAt: meeting.startsAt }, rc);
-  });
+  return {
+    'attendance.csv': ({ params, caller, reply }) => {
+      const { rc } = allowed(caller.actor, params.id);
+      reply.header('content-disposition', `attachment; filename="diem-danh-${params.id}.csv"`);
+      return attendanceCsv(rc);
+    },
+    'attendance.audit': ({ params, caller }) => {
+      allowed(caller.actor, params.id);
+      return { ok: true, entries: repo.listAudit(params.id) };
+    },
+    'attendance.minutes': ({ params, caller }) => {
+      const { meeting, rc } = allowed(caller.actor, params.id);
+      const chairSiteName = core.sites.get(meeting.chair.siteId).name;
+      return minutesHtml({ title: meeting.title, chairSiteName, startsAt: meeting.startsAt }, rc);
+    },
+  };
 }

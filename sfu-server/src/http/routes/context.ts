@@ -1,17 +1,20 @@
 // Per-request authentication for the core routes: a bearer token or the lt_session
 // cookie, verified (signature, expiry, revocation) and turned into a fresh Actor.
-
-import { AppError, tokenFromRequest } from '@lienthong/kit';
+import { AppError, type GroupHandlers, tokenFromRequest } from '@lienthong/kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VerifiedSession } from '../../auth/tokens';
 import type { Core } from '../../core';
 import type { Actor } from '../../domain/shared';
 import { SESSION_COOKIE } from '../../protocol/auth';
+import type { SfuRoutes } from '../../protocol/rest';
 
 export interface Caller {
   session: VerifiedSession;
   actor: Actor;
 }
+
+/** The handlers of one group of the REST table (`meetings` for `meetings.*`). */
+export type SfuHandlers<G extends string> = GroupHandlers<SfuRoutes, Caller, G>;
 
 export async function requireCaller(core: Core, req: FastifyRequest): Promise<Caller> {
   const token = tokenFromRequest(req.headers);

@@ -1,8 +1,8 @@
 // Who is signed in (id, site, roles), fetched once per session token: the header only
 // keeps names, but the admin screens need ids to pick sites and spot "my" meetings.
 import type { MeReply } from '@lienthong/sfu-server/protocol';
+import { api } from '../api/client';
 import { auth } from '../auth.svelte';
-import { call } from './http';
 
 export const me = $state<{ token: string | null; reply: MeReply | null }>({ token: null, reply: null });
 let pending: Promise<MeReply> | null = null;
@@ -11,7 +11,8 @@ export function loadMe(): Promise<MeReply> {
   if (me.reply && me.token === auth.token) return Promise.resolve(me.reply);
   if (pending) return pending;
   const token = auth.token;
-  pending = call<MeReply>('GET', '/api/auth/me')
+  pending = api
+    .call('auth.me')
     .then((r) => {
       me.token = token;
       me.reply = r;

@@ -1,5 +1,6 @@
 // Message helpers for the admin screens: placeholders, labels by code, and coded errors.
-import { ApiError } from '../api/rest';
+import type { ImportProblem } from '@lienthong/sfu-server/protocol';
+import { ApiError } from '../api/client';
 import { t } from '../i18n/i18n.svelte';
 import type { MessageKey } from '../i18n/messages';
 
@@ -25,4 +26,12 @@ export function errorText(e: unknown): string {
     return `${label} (${e.code}): ${e.message}`;
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The rows an import was refused for (the server's `details.problems` with line numbers). */
+export function importProblems(e: unknown): ImportProblem[] {
+  if (!(e instanceof ApiError)) return [];
+  const d = e.details as { problems?: unknown } | undefined;
+  if (!Array.isArray(d?.problems)) return [];
+  return d.problems.filter((p): p is ImportProblem => typeof (p as ImportProblem)?.line === 'number');
 }

@@ -1,6 +1,6 @@
 // Periodic refresh for a network view: keeps the last good data when a refresh fails,
 // so a blip of nms shows an error beside stale data instead of blanking the page.
-import { ApiError } from '../../lib/api/rest';
+import { ApiError } from '../../lib/api/client';
 
 export interface Polled<T> {
   data: T | null;

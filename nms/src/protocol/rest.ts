@@ -1,0 +1,66 @@
+// Every REST route of nms (reached from the browser through sfu-server's /api/nms proxy):
+// method, path, input and reply schemas, and who may call it. http/routes/api.ts implements it
+// and the web app calls it. Reading needs a session; editing the inventory an editor role.
+// The ops routes (/healthz, /metrics) are not part of it.
+import type { RouteTable } from '@lienthong/kit/rest';
+import Type, { type Static } from 'typebox';
+import { EventQuery, EventView, LinkTimeSeries, LinkView, SiteHealthView, TimeSeriesQuery } from './health';
+import { DeviceInput, DevicePatch, DeviceView, IdParams, ImportBody, ImportResult, LinkInput, LinkPatch } from './inventory';
+
+/** Roles that may edit the inventory. */
+export const EDITOR_ROLES = ['network_engineer', 'admin'] as const;
+const editors = { roles: EDITOR_ROLES };
+
+const ok = Type.Literal(true);
+export const NmsOkReply = Type.Object({ ok });
+export const SiteHealthList = Type.Object({ ok, sites: Type.Array(SiteHealthView) });
+export type SiteHealthList = Static<typeof SiteHealthList>;
+/** One site with its devices and the links that end at it. */
+export const SiteDetailReply = Type.Object({ ok, site: SiteHealthView, devices: Type.Array(DeviceView), links: Type.Array(LinkView) });
+export type SiteDetailReply = Static<typeof SiteDetailReply>;
+export const DeviceList = Type.Object({ ok, devices: Type.Array(DeviceView) });
+export const DeviceReply = Type.Object({ ok, device: DeviceView });
+export const LinkList = Type.Object({ ok, links: Type.Array(LinkView) });
+export const LinkReply = Type.Object({ ok, link: LinkView });
+export const LinkSeriesReply = Type.Object({ ok, series: LinkTimeSeries });
+export const EventList = Type.Object({ ok, events: Type.Array(EventView) });
+
+export const NmsRoutes = {
+  'sites.list': { method: 'GET', path: '/api/nms/sites', access: 'user', reply: SiteHealthList },
+  /** By site code. */
+  'sites.get': { method: 'GET', path: '/api/nms/sites/:id', access: 'user', params: IdParams, reply: SiteDetailReply },
+
+  'devices.list': { method: 'GET', path: '/api/nms/devices', access: 'user', reply: DeviceList },
+  'devices.get': { method: 'GET', path: '/api/nms/devices/:id', access: 'user', params: IdParams, reply: DeviceReply },
+  'devices.create': { method: 'POST', path: '/api/nms/devices', access: editors, status: 201, body: DeviceInput, reply: DeviceReply },
+  'devices.update': {
+    method: 'PUT',
+    path: '/api/nms/devices/:id',
+    access: editors,
+    params: IdParams,
+    body: DevicePatch,
+    reply: DeviceReply,
+  },
+  'devices.remove': { method: 'DELETE', path: '/api/nms/devices/:id', access: editors, params: IdParams, reply: NmsOkReply },
+
+  'links.list': { method: 'GET', path: '/api/nms/links', access: 'user', reply: LinkList },
+  'links.get': { method: 'GET', path: '/api/nms/links/:id', access: 'user', params: IdParams, reply: LinkReply },
+  'links.series': {
+    method: 'GET',
+    path: '/api/nms/links/:id/timeseries',
+    access: 'user',
+    params: IdParams,
+    query: TimeSeriesQuery,
+    reply: LinkSeriesReply,
+  },
+  'links.create': { method: 'POST', path: '/api/nms/links', access: editors, status: 201, body: LinkInput, reply: LinkReply },
+  'links.update': { method: 'PUT', path: '/api/nms/links/:id', access: editors, params: IdParams, body: LinkPatch, reply: LinkReply },
+  'links.remove': { method: 'DELETE', path: '/api/nms/links/:id', access: editors, params: IdParams, reply: NmsOkReply },
+
+  'events.list': { method: 'GET', path: '/api/nms/events', access: 'user', query: EventQuery, reply: EventList },
+
+  /** A YAML or JSON inventory file, all or nothing. */
+  'inventory.import': { method: 'POST', path: '/api/nms/inventory/import', access: editors, body: ImportBody, reply: ImportResult },
+} as const satisfies RouteTable;
+export type NmsRoutes = typeof NmsRoutes;
+export type NmsRouteName = keyof NmsRoutes;

@@ -1,6 +1,8 @@
-import { en, type MessageKey, vi } from './messages';
+import type { MessageKey } from './messages';
+import { type Locale, translate } from './translate';
 
-export type Locale = 'vi' | 'en';
+export type { Locale };
+
 const stored = typeof localStorage !== 'undefined' ? localStorage.getItem('lt_locale') : null;
 const fromUrl = typeof location !== 'undefined' ? new URLSearchParams(location.search).get('lang') : null;
 
@@ -13,5 +15,5 @@ export function setLocale(l: Locale): void {
 }
 
 export function t(key: MessageKey): string {
-  return (i18n.locale === 'en' ? en : vi)[key];
+  return translate(i18n.locale, key);
 }

@@ -1,11 +1,16 @@
 // Browser side of a room's media: one send and one recv transport, simulcast
 // camera + Opus (FEC, DTX) microphone, a consumer per remote producer. Recovers
 // by itself: ICE restart on network trouble, re-join after a signalling drop,
-// full rebuild when the server lost our media (worker restart).
+// full rebuild when the server lost our media (worker restart); reconnect.ts owns that logic.
 import type { JoinRes, ProducerAnnouncement, ReceiveMode } from '@lienthong/sfu-server/protocol';
 import type { types } from 'mediasoup-client';
 import { Device } from 'mediasoup-client';
 import type { SignallingClient } from '../signalling/client';
+import { KnownProducers } from './producers';
+import { Reconnector, type SessionStatus } from './reconnect';
+import { makeTransport, restartIce } from './transport';
+
+export type { SessionStatus };
 
 export type RoomTarget = { type: 'selftest' } | { type: 'meeting'; meetingId: string };
 
@@ -18,8 +23,6 @@ export interface RemoteTrack {
   track: MediaStreamTrack;
   paused: boolean;
 }
-
-export type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
 // Three simulcast layers; thumbnails take the lowest.
 const SIMULCAST: RTCRtpEncodingParameters[] = [
@@ -44,10 +47,22 @@ export class MediaSession {
   private local: { audio?: MediaStreamTrack; video?: MediaStreamTrack } = {};
   private readonly listeners = new Set<() => void>();
   private readonly offs: (() => void)[] = [];
-  private rebuilding: Promise<void> | null = null;
-  private rebuildAgain = false;
+  private readonly known = new KnownProducers();
+  private readonly reconnector = new Reconnector({
+    rejoin: async () => (await this.join(this.peerId ?? undefined)).resumed && !!this.sendTransport && !!this.recvTransport,
+    restartIce: async () => {
+      if (this.sendTransport) await restartIce(this.sig, this.sendTransport);
+      if (this.recvTransport) await restartIce(this.sig, this.recvTransport);
+      for (const a of this.known.list()) await this.consume(a);
+    },
+    rebuildMedia: async () => {
+      this.teardownTransports();
+      await this.buildMedia();
+    },
+    setStatus: (s) => this.setStatus(s),
+    isClosed: () => this.closed,
+  });
   private closed = false;
-  private hadDisconnect = false;
   /** The user's own choices, re-applied when the media is rebuilt (worker or server restart). */
   private micWanted = true;
   private screenTrack: MediaStreamTrack | null = null;
@@ -101,7 +116,7 @@ export class MediaSession {
       }
       if (cam) await cam.setMaxSpatialLayer(mode === 'low' ? 0 : 2).catch(() => undefined);
       // Re-consume video we dropped in audio-only mode.
-      for (const a of this.lastJoinProducers()) await this.consume(a);
+      for (const a of this.known.list()) await this.consume(a);
       for (const r of this.remote.values()) {
         if (r.kind === 'video') await this.setLayer(r.consumerId, mode === 'low' ? 0 : 1).catch(() => undefined);
       }
@@ -206,18 +221,9 @@ export class MediaSession {
 
   // --- internals
 
-  private knownProducers = new Map<string, ProducerAnnouncement>();
-
-  private lastJoinProducers(): ProducerAnnouncement[] {
-    return [...this.knownProducers.values()];
-  }
-
-  /** Producers announced while a join request is in flight (they may be missing from its reply). */
-  private arrivedDuringJoin: Map<string, ProducerAnnouncement> | null = null;
-
   private async join(resumePeerId: string | undefined): Promise<JoinRes> {
     const rtpCapabilities = this.device.rtpCapabilities as unknown as Record<string, unknown>;
-    this.arrivedDuringJoin = new Map();
+    this.known.beginJoin();
     const res =
       this.target.type === 'selftest'
         ? await this.sig.request('selftest:join', { rtpCapabilities })
@@ -229,43 +235,30 @@ export class MediaSession {
           );
     this.peerId = res.peerId;
     this.lastJoin = res;
-    // The reply is the server's list at join time; announcements that raced it are kept too.
-    this.knownProducers = new Map([
-      ...res.producers.map((p): [string, ProducerAnnouncement] => [p.producerId, p]),
-      ...(this.arrivedDuringJoin ?? []),
-    ]);
-    this.arrivedDuringJoin = null;
+    this.known.endJoin(res.producers);
     return res;
   }
 
   private listen(): void {
     this.offs.push(
       this.sig.on('media:newProducer', (a) => {
-        this.knownProducers.set(a.producerId, a);
-        this.arrivedDuringJoin?.set(a.producerId, a);
+        this.known.announced(a);
         void this.consume(a);
       }),
       this.sig.on('media:producerClosed', ({ producerId }) => {
-        this.knownProducers.delete(producerId);
-        this.arrivedDuringJoin?.delete(producerId);
+        this.known.closed(producerId);
         for (const r of [...this.remote.values()]) if (r.producerId === producerId) void this.dropConsumer(r.consumerId, false);
       }),
       this.sig.on('media:producerPaused', ({ producerId, paused }) => {
         for (const r of this.remote.values()) if (r.producerId === producerId) r.paused = paused;
-        const a = this.knownProducers.get(producerId);
-        if (a) a.paused = paused;
+        this.known.paused(producerId, paused);
         this.changed();
       }),
       this.sig.on('media:consumerClosed', ({ consumerId }) => void this.dropConsumer(consumerId, false)),
-      this.sig.on('media:reset', () => void this.rebuild()),
+      this.sig.on('media:reset', () => void this.reconnector.recover()),
     );
-    const onDisconnect = () => {
-      this.hadDisconnect = true;
-      if (!this.closed) this.setStatus('reconnecting');
-    };
-    const onConnect = () => {
-      if (this.hadDisconnect && !this.closed) void this.rebuild();
-    };
+    const onDisconnect = () => this.reconnector.onSignallingDown();
+    const onConnect = () => this.reconnector.onSignallingUp();
     this.sig.socket.on('disconnect', onDisconnect);
     this.sig.socket.on('connect', onConnect);
     this.offs.push(
@@ -274,56 +267,9 @@ export class MediaSession {
     );
   }
 
-  /**
-   * After a signalling drop or a server-side media loss: re-join as the same peer.
-   * If the server still holds our media we only restart ICE, otherwise rebuild it.
-   */
-  private rebuild(): Promise<void> {
-    if (this.rebuilding) {
-      // A second reset while rebuilding (both workers died, one after the other): what is being
-      // built may already be gone, so build once more when this round ends.
-      this.rebuildAgain = true;
-      return this.rebuilding;
-    }
-    this.rebuilding = (async () => {
-      this.setStatus('reconnecting');
-      for (let attempt = 0; !this.closed; attempt++) {
-        try {
-          const res = await this.join(this.peerId ?? undefined);
-          if (res.resumed && this.sendTransport && this.recvTransport) {
-            await this.restartIce(this.sendTransport);
-            await this.restartIce(this.recvTransport);
-            for (const a of this.knownProducers.values()) await this.consume(a);
-          } else {
-            this.teardownTransports();
-            await this.buildMedia();
-          }
-          this.hadDisconnect = false;
-          this.setStatus('connected');
-          return;
-        } catch (e) {
-          console.warn('rejoin failed, retrying', e);
-          await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 3000)));
-        }
-      }
-    })().finally(() => {
-      this.rebuilding = null;
-      if (this.rebuildAgain && !this.closed) {
-        this.rebuildAgain = false;
-        void this.rebuild();
-      }
-    });
-    return this.rebuilding;
-  }
-
-  private async restartIce(t: types.Transport): Promise<void> {
-    const { iceParameters } = await this.sig.request('media:restartIce', { transportId: t.id });
-    await t.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
-  }
-
   private async buildMedia(): Promise<void> {
-    const send = await this.makeTransport('send');
-    const recv = await this.makeTransport('recv');
+    const send = await makeTransport(this.device, this.sig, 'send');
+    const recv = await makeTransport(this.device, this.sig, 'recv');
     this.sendTransport = send;
     this.recvTransport = recv;
     if (this.local.audio && this.local.audio.readyState === 'live') {
@@ -360,46 +306,7 @@ export class MediaSession {
     }
     // Everything known now, not only the join reply: announcements that arrived while the
     // transports were being built found no recv transport and were not consumed then.
-    for (const a of [...this.knownProducers.values()]) await this.consume(a);
-  }
-
-  private async makeTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const info = await this.sig.request('media:createTransport', { direction });
-    const params = {
-      id: info.id,
-      iceParameters: info.iceParameters as unknown as types.IceParameters,
-      iceCandidates: info.iceCandidates as unknown as types.IceCandidate[],
-      dtlsParameters: info.dtlsParameters as unknown as types.DtlsParameters,
-    };
-    const t = direction === 'send' ? this.device.createSendTransport(params) : this.device.createRecvTransport(params);
-    t.on('connect', ({ dtlsParameters }, ok, fail) => {
-      this.sig
-        .request('media:connectTransport', { transportId: t.id, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> })
-        .then(() => ok(), fail);
-    });
-    if (direction === 'send') {
-      t.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
-        this.sig
-          .request('media:produce', {
-            transportId: t.id,
-            kind,
-            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
-            source: (appData as { source: 'mic' | 'camera' | 'screen' }).source,
-          })
-          .then(({ producerId }) => ok({ id: producerId }), fail);
-      });
-    }
-    let iceTimer: ReturnType<typeof setTimeout> | undefined;
-    t.on('connectionstatechange', (state) => {
-      if (state === 'disconnected' || state === 'failed') {
-        clearTimeout(iceTimer);
-        // Network trouble without a signalling drop: restart ICE while the socket is up.
-        iceTimer = setTimeout(() => {
-          if (!t.closed && this.sig.socket.connected) void this.restartIce(t).catch(() => undefined);
-        }, 1000);
-      }
-    });
-    return t;
+    for (const a of this.known.list()) await this.consume(a);
   }
 
   private async consume(a: ProducerAnnouncement, attempt = 0): Promise<void> {
@@ -434,7 +341,7 @@ export class MediaSession {
       // Transient during rebuilds (our media not re-added yet): try again while it is still announced.
       if (attempt < 3 && !this.closed) {
         setTimeout(() => {
-          if (this.knownProducers.has(a.producerId)) void this.consume(a, attempt + 1);
+          if (this.known.has(a.producerId)) void this.consume(a, attempt + 1);
         }, 1000);
       }
     } finally {

@@ -8,7 +8,19 @@ export default defineConfig({
     projects: [
       { test: { name: 'sfu-server', root: 'sfu-server', include: ['test/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'nms', root: 'nms', include: ['test/**/*.test.ts'], testTimeout: 30_000 } },
-      { test: { name: 'web', root: 'web', include: ['test/**/*.test.ts'] } },
+      { test: { name: 'structure', root: 'tests', include: ['structure/**/*.test.ts'] } },
+      // The web app's logic in plain TS modules (no runes, no browser): node is enough.
+      { test: { name: 'web', root: 'web', include: ['test/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'security',
+          root: 'tests',
+          include: ['security/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
       {
         test: {
           name: 'integration',

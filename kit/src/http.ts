@@ -18,6 +18,8 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { health: HealthRe
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
+      const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (typeof retry === 'number') reply.header('retry-after', String(retry));
       return reply.code(err.status).send({ ok: false, error: toWireError(err) });
     }
     const fe = err as FastifyError;

@@ -1,6 +1,7 @@
 import { AppError } from '@lienthong/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../src/domain/accounts/password';
+import { AccountService } from '../src/domain/accounts/service';
 import { FAST_SCRYPT, seededDomain } from './support/core';
 
 type D = Awaited<ReturnType<typeof seededDomain>>;
@@ -30,15 +31,63 @@ describe('password hashing', () => {
 });
 
 describe('login and lock-out', () => {
-  it('locks after maxFailedLogins failures, refuses even the right password, then unlocks with time', async () => {
+  it('locks one address for one account after maxFailedLogins failures, not the account everywhere', async () => {
     d = await seededDomain();
-    expect((await d.accounts.authenticate('p.cuvan', 'password-123')).username).toBe('p.cuvan');
+    expect((await d.accounts.authenticate('p.cuvan', 'password-123', '10.0.0.9')).username).toBe('p.cuvan');
     for (let i = 0; i < 3; i++)
-      expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'wrong-password'))).toBe('INVALID_CREDENTIALS');
-    expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'password-123'))).toBe('ACCOUNT_LOCKED');
-    expect(d.accounts.get(d.users.cuvan.id).lockedUntil).not.toBeNull();
+      expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'wrong-password', '10.0.0.66'))).toBe('INVALID_CREDENTIALS');
+    // The guesser's address is locked out, even with the right password...
+    expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'password-123', '10.0.0.66'))).toBe('LOGIN_LOCKED');
+    // ...the owner at their own PC is not, and the account itself is not locked.
+    expect((await d.accounts.authenticate('p.cuvan', 'password-123', '10.0.0.9')).id).toBe(d.users.cuvan.id);
+    expect(d.accounts.get(d.users.cuvan.id).lockedUntil).toBeNull();
     d.clock.advance(601_000);
-    expect((await d.accounts.authenticate('p.cuvan', 'password-123')).id).toBe(d.users.cuvan.id);
+    expect((await d.accounts.authenticate('p.cuvan', 'password-123', '10.0.0.66')).id).toBe(d.users.cuvan.id);
+  });
+
+  it('locks the account when guesses come from many addresses, until an admin unlocks it', async () => {
+    d = await seededDomain();
+    for (let i = 0; i < 50; i++)
+      expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'wrong-password', `10.1.${i}.1`))).toBe('INVALID_CREDENTIALS');
+    expect(await codeOf(() => d.accounts.authenticate('p.cuvan', 'password-123', '10.0.0.9'))).toBe('ACCOUNT_LOCKED');
+    expect(d.accounts.get(d.users.cuvan.id).lockedUntil).not.toBeNull();
+    d.accounts.unlock(d.actors.admin, d.users.cuvan.id);
+    expect((await d.accounts.authenticate('p.cuvan', 'password-123', '10.0.0.9')).id).toBe(d.users.cuvan.id);
+  });
+
+  it('checks concurrent guesses against the limit before any hash finishes', async () => {
+    d = await seededDomain();
+    const guesses = Array.from({ length: 40 }, (_, i) =>
+      d.accounts.authenticate('p.cuvan', i === 39 ? 'password-123' : 'wrong-password', '10.0.0.66').then(
+        () => 'OK',
+        (e: unknown) => (e instanceof AppError ? e.code : String(e)),
+      ),
+    );
+    const codes = await Promise.all(guesses);
+    // Only as many passwords checked as the limit allows; the rest refused without a check...
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS').length).toBe(3);
+    expect(codes.filter((c) => c === 'LOGIN_LOCKED' || c === 'RATE_LIMITED').length).toBe(37);
+    // ...including the right password, sent last.
+    expect(['LOGIN_LOCKED', 'RATE_LIMITED']).toContain(codes[39]);
+  });
+
+  it('checks the account lock again after the hash: a right password racing a distributed guess is refused', async () => {
+    d = await seededDomain();
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => 'OK',
+        (e: unknown) => (e instanceof AppError ? e.code : String(e)),
+      );
+    // One check at a time: the right password's hash starts before the 50th failure is counted.
+    const accounts = new AccountService(d.store, d.sites, d.clock, {
+      maxFailedLogins: 3,
+      lockoutSeconds: 600,
+      loginGuard: { maxConcurrentChecks: 1, maxQueuedChecks: 100 },
+    });
+    const guesses = Array.from({ length: 50 }, (_, i) => outcome(accounts.authenticate('p.cuvan', 'wrong-password', `10.2.${i}.1`)));
+    const right = outcome(accounts.authenticate('p.cuvan', 'password-123', '10.0.0.9'));
+    expect(await Promise.all(guesses)).toEqual(Array(50).fill('INVALID_CREDENTIALS'));
+    expect(await right).toBe('ACCOUNT_LOCKED');
   });
 
   it('does not reveal unknown users and refuses disabled accounts', async () => {

@@ -5,23 +5,35 @@ import type { CreateUserBody, UpdateUserBody, User } from '../../protocol/users'
 import { isAdmin, managesSite, requireManagesSite, seesSite } from '../permissions';
 import { type Actor, type Clock, fail, iso, newId } from '../shared';
 import type { SiteService } from '../sites/service';
+import { DEFAULT_LOGIN_GUARD, LoginGuard, type LoginGuardOptions } from './login-guard';
 import { DEFAULT_SCRYPT, hashPassword, verifyAgainstDummy, verifyPassword } from './password';
 import type { AccountStore, SessionRecord, UserRecord } from './store';
 
 export interface AccountOptions {
   maxFailedLogins: number;
   lockoutSeconds: number;
+  /** The rest of the login guard's limits; defaults in login-guard.ts. */
+  loginGuard?: Partial<LoginGuardOptions>;
   /** scrypt cost; tests lower it, production keeps the default. */
   scrypt?: { N: number; r: number; p: number };
 }
 
 export class AccountService {
+  private readonly guard: LoginGuard;
+
   constructor(
     private readonly store: AccountStore,
     private readonly sites: SiteService,
     private readonly clock: Clock,
     private readonly opts: AccountOptions,
-  ) {}
+  ) {
+    this.guard = new LoginGuard(clock, {
+      ...DEFAULT_LOGIN_GUARD,
+      maxFailedLogins: opts.maxFailedLogins,
+      lockoutSeconds: opts.lockoutSeconds,
+      ...opts.loginGuard,
+    });
+  }
 
   view(u: UserRecord): User {
     const locked = u.lockedUntil !== null && Date.parse(u.lockedUntil) > this.clock.now().getTime();
@@ -162,39 +174,62 @@ export class AccountService {
     this.requireManagesUser(actor, cur);
     const next = { ...cur, failedLogins: 0, lockedUntil: null, updatedAt: iso(this.clock.now()) };
     this.store.updateUser(next);
+    this.guard.unlockAccount(cur.username);
     return this.view(next);
   }
 
   /**
-   * Password check with lock-out: after maxFailedLogins consecutive failures the account
-   * is locked for lockoutSeconds; a locked account is refused without looking at the password.
+   * Password check behind the login guard (see login-guard.ts): refused without a check when
+   * this address is rate-limited or locked for this account, or the account itself is locked.
+   * `address` is the caller's network address as the server sees it (never a client header).
    */
-  async authenticate(username: string, password: string): Promise<UserRecord> {
-    const u = this.store.getUserByUsername(username.trim().toLowerCase());
-    if (!u) {
-      await verifyAgainstDummy(password);
-      fail('INVALID_CREDENTIALS', 'Wrong username or password');
-    }
-    const now = this.clock.now();
-    if (u.lockedUntil !== null && Date.parse(u.lockedUntil) > now.getTime()) {
-      fail('ACCOUNT_LOCKED', `Too many failed logins; try again after ${u.lockedUntil}`, { lockedUntil: u.lockedUntil });
-    }
-    const ok = await verifyPassword(password, u.passwordHash);
-    // Re-read: concurrent attempts must all count.
-    const fresh = this.store.getUser(u.id) ?? fail('INVALID_CREDENTIALS', 'Wrong username or password');
-    if (!ok) {
-      const failed = fresh.failedLogins + 1;
-      const lock = failed >= this.opts.maxFailedLogins;
-      this.store.updateUser({
-        ...fresh,
-        failedLogins: lock ? 0 : failed,
-        lockedUntil: lock ? iso(new Date(now.getTime() + this.opts.lockoutSeconds * 1000)) : fresh.lockedUntil,
+  async authenticate(username: string, password: string, address = 'local'): Promise<UserRecord> {
+    const name = username.trim().toLowerCase();
+    const ticket = this.guard.begin(address, name);
+    let ok = false;
+    let u: UserRecord | undefined;
+    try {
+      u = this.store.getUserByUsername(name);
+      if (u && u.lockedUntil !== null && Date.parse(u.lockedUntil) > this.clock.now().getTime()) {
+        this.guard.release(ticket);
+        fail('ACCOUNT_LOCKED', `Too many failed logins; try again after ${u.lockedUntil}`, { lockedUntil: u.lockedUntil });
+      }
+      const hash = u?.passwordHash;
+      ok = await this.guard.check(async () => {
+        if (hash === undefined) {
+          await verifyAgainstDummy(password);
+          return false;
+        }
+        return verifyPassword(password, hash);
       });
+    } finally {
+      if (!ticket.done) this.guard.finish(ticket, ok);
+    }
+    if (!u || !ok) {
+      if (u) this.failedAgainstAccount(u.id);
       fail('INVALID_CREDENTIALS', 'Wrong username or password');
+    }
+    // Re-read: an admin may have disabled or locked the account while the hash ran.
+    const fresh = this.store.getUser(u.id) ?? fail('INVALID_CREDENTIALS', 'Wrong username or password');
+    if (fresh.lockedUntil !== null && Date.parse(fresh.lockedUntil) > this.clock.now().getTime()) {
+      fail('ACCOUNT_LOCKED', `Too many failed logins; try again after ${fresh.lockedUntil}`, { lockedUntil: fresh.lockedUntil });
     }
     if (fresh.disabled) fail('ACCOUNT_DISABLED', 'This account is disabled');
     if (fresh.failedLogins !== 0 || fresh.lockedUntil !== null) this.store.updateUser({ ...fresh, failedLogins: 0, lockedUntil: null });
     return fresh;
+  }
+
+  /** Failures from everywhere: past the account threshold the account locks until it runs out or an admin unlocks it. */
+  private failedAgainstAccount(userId: string): void {
+    const cur = this.store.getUser(userId);
+    if (!cur) return;
+    const lock = this.guard.accountFailed(cur.username);
+    const now = this.clock.now();
+    this.store.updateUser({
+      ...cur,
+      failedLogins: lock ? 0 : cur.failedLogins + 1,
+      lockedUntil: lock ? iso(new Date(now.getTime() + this.opts.lockoutSeconds * 1000)) : cur.lockedUntil,
+    });
   }
 
   openSession(userId: string, ttlSeconds: number): SessionRecord {

@@ -7,6 +7,7 @@ import { testNms } from './support';
 let nms: Nms;
 let engineer: string;
 let viewer: string;
+let otherSite: string;
 let expired: string;
 
 beforeAll(async () => {
@@ -14,6 +15,7 @@ beforeAll(async () => {
   nms = t.nms;
   engineer = await t.keys.token(['network_engineer']);
   viewer = await t.keys.token(['participant']);
+  otherSite = await t.keys.token(['participant', 'chair'], 3600, 'TN-SC');
   expired = await t.keys.token(['admin'], -10);
 });
 afterAll(() => nms.close());
@@ -65,7 +67,7 @@ describe('nms REST API', () => {
     expect((await call('GET', '/api/nms/devices')).json().error.code).toBe('UNAUTHENTICATED');
     expect((await call('GET', '/api/nms/devices', expired)).statusCode).toBe(401);
     expect((await call('GET', '/api/nms/devices', 'garbage')).statusCode).toBe(401);
-    const cookie = await nms.app.inject({ method: 'GET', url: '/api/nms/devices', headers: { cookie: `lt_session=${viewer}` } });
+    const cookie = await nms.app.inject({ method: 'GET', url: '/api/nms/devices', headers: { cookie: `lt_session=${engineer}` } });
     expect(cookie.statusCode).toBe(200);
   });
 
@@ -76,13 +78,13 @@ describe('nms REST API', () => {
     expect(body).not.toContain('secret-auth-123');
     expect(body).not.toContain('secret-priv-456');
     expect(res.json().device).toMatchObject({ name: 'dt-r1', snmpVersion: '3', hasCredentials: true, pollIntervalSeconds: 60 });
-    const list = await call('GET', '/api/nms/devices', viewer);
+    const list = await call('GET', '/api/nms/devices', engineer);
     expect(list.body).not.toContain('secret');
     expect((await call('GET', '/metrics')).body).not.toContain('secret-auth');
   });
 
   it('refuses edits from non-engineers, bad bodies, unknown sites and ids, and changes nothing', async () => {
-    const before = (await call('GET', '/api/nms/devices', viewer)).json().devices.length;
+    const before = (await call('GET', '/api/nms/devices', engineer)).json().devices.length;
     expect((await call('POST', '/api/nms/devices', viewer, { ...router, name: 'x' })).json().error.code).toBe('FORBIDDEN');
     expect((await call('POST', '/api/nms/devices', engineer, { ...router, name: 'y', extra: 1 })).json().error.code).toBe('BAD_REQUEST');
     expect((await call('POST', '/api/nms/devices', engineer, { ...router, name: 'z', siteCode: 'NOPE' })).json().error.code).toBe(
@@ -97,11 +99,11 @@ describe('nms REST API', () => {
       payload: '{bad',
     });
     expect(r.statusCode).toBe(400);
-    expect((await call('GET', '/api/nms/devices', viewer)).json().devices.length).toBe(before);
+    expect((await call('GET', '/api/nms/devices', engineer)).json().devices.length).toBe(before);
   });
 
   it('says which credential field is wrong (by the SNMP version named), and refuses bad addresses', async () => {
-    const before = (await call('GET', '/api/nms/devices', viewer)).json().devices.length;
+    const before = (await call('GET', '/api/nms/devices', engineer)).json().devices.length;
     const shortKey = await call('POST', '/api/nms/devices', engineer, {
       ...router,
       name: 'v3-short',
@@ -126,7 +128,7 @@ describe('nms REST API', () => {
       expect(r.statusCode, address).toBe(201);
       await call('DELETE', `/api/nms/devices/${r.json().device.id}`, engineer);
     }
-    expect((await call('GET', '/api/nms/devices', viewer)).json().devices.length).toBe(before);
+    expect((await call('GET', '/api/nms/devices', engineer)).json().devices.length).toBe(before);
   });
 
   it('links: create, health view, unknown device refused, in-use device not deletable', async () => {
@@ -154,11 +156,11 @@ describe('nms REST API', () => {
     expect(ok.statusCode).toBe(201);
     const link = ok.json().link;
     expect(link.health.state).toBe('unknown');
-    const dev = (await call('GET', '/api/nms/devices', viewer)).json().devices.find((d: { name: string }) => d.name === 'dt-r1');
+    const dev = (await call('GET', '/api/nms/devices', engineer)).json().devices.find((d: { name: string }) => d.name === 'dt-r1');
     expect((await call('DELETE', `/api/nms/devices/${dev.id}`, engineer)).json().error.code).toBe('CONFLICT');
-    const ts = await call('GET', `/api/nms/links/${link.id}/timeseries?minutes=5`, viewer);
+    const ts = await call('GET', `/api/nms/links/${link.id}/timeseries?minutes=5`, engineer);
     expect(ts.json().series).toMatchObject({ linkId: link.id, source: 'memory' });
-    const site = (await call('GET', '/api/nms/sites/TN-DT', viewer)).json();
+    const site = (await call('GET', '/api/nms/sites/TN-DT', engineer)).json();
     expect(site.site).toMatchObject({ code: 'TN-DT', level: 'district', path: [link.id] });
     expect(site.links).toHaveLength(1);
   });
@@ -180,13 +182,13 @@ describe('nms REST API', () => {
       content: bad.replace('sc-r1', 'sc-r2').replace('sc-r1', 'sc-r2'),
     });
     expect(r2.json().error.code).toBe('IMPORT_INVALID');
-    expect((await call('GET', '/api/nms/devices', viewer)).json().devices.some((d: { name: string }) => d.name === 'sc-r2')).toBe(false);
+    expect((await call('GET', '/api/nms/devices', engineer)).json().devices.some((d: { name: string }) => d.name === 'sc-r2')).toBe(false);
   });
 
   it('events list, sites tree, health and metrics', async () => {
-    expect((await call('GET', '/api/nms/events?limit=5', viewer)).json().ok).toBe(true);
-    expect((await call('GET', '/api/nms/events?limit=0', viewer)).statusCode).toBe(400);
-    const sites = (await call('GET', '/api/nms/sites', viewer)).json().sites;
+    expect((await call('GET', '/api/nms/events?limit=5', engineer)).json().ok).toBe(true);
+    expect((await call('GET', '/api/nms/events?limit=0', engineer)).statusCode).toBe(400);
+    const sites = (await call('GET', '/api/nms/sites', engineer)).json().sites;
     expect(sites.find((s: { code: string }) => s.code === 'TN')).toMatchObject({ depth: 0, level: 'province', parentCode: null });
     expect(sites.length).toBeGreaterThan(100);
     expect((await call('GET', '/healthz')).statusCode).toBe(200);
@@ -196,13 +198,29 @@ describe('nms REST API', () => {
   });
 });
 
+describe('read access', () => {
+  it('gives the whole network to network engineers and admins only; any user their own site path', async () => {
+    for (const url of ['/api/nms/sites', '/api/nms/sites/TN', '/api/nms/devices', '/api/nms/links', '/api/nms/events'])
+      expect((await call('GET', url, viewer)).json().error.code).toBe('FORBIDDEN');
+    const own = await call('GET', '/api/nms/sites/TN/path', viewer);
+    expect(own.statusCode).toBe(200);
+    expect(own.json()).toMatchObject({ ok: true, site: { code: 'TN' }, hops: [] });
+    expect(own.body).not.toMatch(/address|10\.\d+\./);
+    expect((await call('GET', '/api/nms/sites/TN/path', otherSite)).json().error.code).toBe('FORBIDDEN');
+    expect((await call('GET', '/api/nms/sites/NOPE/path', otherSite)).json().error.code).toBe('FORBIDDEN');
+    const far = await call('GET', '/api/nms/sites/TN-DT/path', engineer);
+    expect(far.statusCode).toBe(200);
+    expect(far.json().hops.map((h: { id: string }) => h.id)).toEqual(far.json().site.path);
+  });
+});
+
 describe('the REST table', () => {
   it('answers every route it lists as its schemas say (this file calls each one)', async () => {
-    const device = (await call('GET', '/api/nms/devices', viewer)).json().devices[0];
-    await call('GET', `/api/nms/devices/${device.id}`, viewer);
+    const device = (await call('GET', '/api/nms/devices', engineer)).json().devices[0];
+    await call('GET', `/api/nms/devices/${device.id}`, engineer);
     await call('PUT', `/api/nms/devices/${device.id}`, engineer, { retries: 2 });
-    const link = (await call('GET', '/api/nms/links', viewer)).json().links[0];
-    await call('GET', `/api/nms/links/${link.id}`, viewer);
+    const link = (await call('GET', '/api/nms/links', engineer)).json().links[0];
+    await call('GET', `/api/nms/links/${link.id}`, engineer);
     await call('PUT', `/api/nms/links/${link.id}`, engineer, { speedBps: 2e8 });
     await call('DELETE', `/api/nms/links/${link.id}`, engineer);
     // A route missing here was not answered with success by any test above (or one of them failed first).

@@ -10,8 +10,8 @@ import { TEST_SITES } from './fixtures/sites';
 
 export async function sessionKeys() {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const token = (roles: string[], expSeconds = 3600) =>
-    new SignJWT({ name: 'Test', siteId: 's1', siteCode: 'TN', roles, sid: 'sid1' })
+  const token = (roles: string[], expSeconds = 3600, siteCode = 'TN') =>
+    new SignJWT({ name: 'Test', siteId: 's1', siteCode, roles, sid: 'sid1' })
       .setProtectedHeader({ alg: 'EdDSA' })
       .setSubject('u1')
       .setIssuer('lienthong-sfu-server')

@@ -1,13 +1,17 @@
 // Debian's snmptrap sending v2c and v3 authPriv traps and informs to the nms receiver:
-// events stored and de-duplicated, link state changed at once, floods cut off.
-import { execFile } from 'node:child_process';
+// events stored and de-duplicated, link state confirmed at once by a poll of the device
+// (a simulated agent whose data the test rewrites), floods cut off.
+import { type ChildProcess, execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createLogger } from '@lienthong/kit';
 import { generateKeyPair } from 'jose';
 import * as snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nmsDefaults } from '../../nms/src/config/schema';
-import type { PolledInterface } from '../../nms/src/domain/interfaces';
+import { startSnmpsim } from '../../nms/src/demo/demo';
+import { snmprec } from '../../nms/src/demo/snmprec';
 import { staticKey } from '../../nms/src/http/auth';
 import { createNms, type Nms } from '../../nms/src/service';
 import { seededSites } from '../support/nms-sites';
@@ -16,27 +20,35 @@ import { freeUdpPort, tempDir, waitFor } from './nms-support';
 const run = promisify(execFile);
 let nms: Nms;
 let port: number;
+let agent: ChildProcess;
+let agentPort: number;
+let agentDir: string;
 const V3 = ['-v3', '-u', 'trapper', '-l', 'authPriv', '-a', 'SHA-256', '-A', 'trap-auth-pass', '-x', 'AES', '-X', 'trap-priv-pass'];
 
-const wanUp: PolledInterface = {
-  ifIndex: 3,
-  descr: 'wan0',
-  name: 'wan0',
-  alias: '',
-  adminStatus: 1,
-  operStatus: 1,
-  speedBps: 1e8,
-  inOctets: 0n,
-  outOctets: 0n,
-  hc: true,
-  inErrors: 0n,
-  outErrors: 0n,
-  inDiscards: 0n,
-  outDiscards: 0n,
-};
+const agentFile = (operUp: boolean) =>
+  snmprec({
+    sysName: 'dt-r1',
+    sysDescr: 'trap test router (simulated)',
+    uptimeTicks: 1000,
+    liveUptime: true,
+    interfaces: [{ ifIndex: 3, name: 'wan0', speedBps: 1e8, operUp, inOctets: 0n, outOctets: 0n }],
+  });
+
+/** What the agent answers from now on (snmpsimd rereads a file whose mtime changed). */
+async function setAgent(operUp: boolean): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1100));
+  writeFileSync(join(agentDir, 'data', 'trap-comm.snmprec'), agentFile(operUp));
+  await waitFor('agent state', async () => {
+    const { stdout } = await run('snmpget', ['-v2c', '-c', 'trap-comm', '-Oqv', `127.0.0.1:${agentPort}`, '1.3.6.1.2.1.2.2.1.8.3']);
+    return stdout.trim() === (operUp ? '1' : '2');
+  });
+}
 
 beforeAll(async () => {
   port = await freeUdpPort();
+  agentPort = await freeUdpPort();
+  agentDir = tempDir('nms-traps-agent-');
+  agent = startSnmpsim(agentDir, agentPort, { 'trap-comm': agentFile(true) });
   const { publicKey } = await generateKeyPair('EdDSA');
   nms = await createNms({
     config: {
@@ -60,7 +72,6 @@ beforeAll(async () => {
     keys: staticKey(publicKey),
     sites: seededSites(),
   });
-  nms.poller.stop();
   nms.inventory.import({
     devices: [
       {
@@ -68,8 +79,30 @@ beforeAll(async () => {
         siteCode: 'TN-DT',
         role: 'router',
         address: '127.0.0.1',
-        snmpPort: 1,
+        snmpPort: agentPort,
         snmp: { version: '2c', community: 'trap-comm' },
+        pollIntervalSeconds: 3600,
+        timeoutMs: 1000,
+      },
+      {
+        // Same address, SNMPv3: the trap receiver's user, with the same keys.
+        name: 'dt-r3',
+        siteCode: 'TN-DT',
+        role: 'router',
+        address: '127.0.0.1',
+        snmpPort: 1,
+        snmp: {
+          version: '3',
+          user: 'trapper',
+          level: 'authPriv',
+          authProtocol: 'sha256',
+          authKey: 'trap-auth-pass',
+          privProtocol: 'aes128',
+          privKey: 'trap-priv-pass',
+        },
+        pollIntervalSeconds: 3600,
+        timeoutMs: 200,
+        retries: 0,
       },
       { name: 'core', siteCode: 'TN', role: 'router', address: '10.9.9.9', snmpPort: 1, snmp: { version: '2c', community: 'x' } },
     ],
@@ -83,24 +116,17 @@ beforeAll(async () => {
       },
     ],
   });
-  // A first poll result so the receiver knows ifIndex 3 is wan0.
-  nms.monitor.onPoll(dev(), {
-    uptimeTicks: 1000,
-    sysName: 'dt-r1',
-    sysDescr: '',
-    interfaces: [wanUp],
-    cpu: { processorLoads: [], ticks: null },
-    memoryUsedRatio: null,
-    truncated: false,
-  });
-  expect(linkState()).toBe('up');
+  await waitFor('first poll: link up', () => linkState() === 'up', 20_000);
 });
-afterAll(() => nms?.close());
+afterAll(async () => {
+  agent?.kill('SIGTERM');
+  await nms?.close();
+});
 
 const dev = () => nms.inventory.devices().find((d) => d.name === 'dt-r1')!;
 const link = () => nms.inventory.links()[0]!;
 const linkState = () => nms.monitor.linkView(link()).health.state;
-const events = (kind: string) => nms.store.listEvents({ limit: 500 }).filter((e) => e.kind === kind);
+const events = (kind: string) => nms.store.listEvents({ limit: 500 }).filter((e) => e.kind === kind && e.source === 'trap');
 const ifVarbinds = (oper: number) => [
   '1.3.6.1.2.1.2.2.1.1.3',
   'i',
@@ -115,9 +141,12 @@ const ifVarbinds = (oper: number) => [
 const target = () => `127.0.0.1:${port}`;
 
 describe('trap receiver', () => {
-  it('a v2c linkDown changes the link state at once and is stored', async () => {
+  it('a v2c linkDown is stored and the link goes down at once when the confirming poll says so', async () => {
+    // The trap alone changes nothing: the agent still says up.
+    await run('snmptrap', ['-m', '', '-v2c', '-c', 'trap-comm', target(), '', '1.3.6.1.6.3.1.1.5.4', ...ifVarbinds(1)]);
+    await setAgent(false);
     await run('snmptrap', ['-m', '', '-v2c', '-c', 'trap-comm', target(), '', '1.3.6.1.6.3.1.1.5.3', ...ifVarbinds(2)]);
-    await waitFor('link down', () => linkState() === 'down', 3000, 20);
+    await waitFor('link down', () => linkState() === 'down', 2500, 20);
     const e = events('link_down');
     expect(e[0]).toMatchObject({ source: 'trap', interface: 'wan0', linkId: link().id, count: 1 });
     const site = nms.monitor.siteHealth().find((s) => s.code === 'TN-DT-CUVAN');
@@ -131,10 +160,16 @@ describe('trap receiver', () => {
     expect(events('link_down')).toHaveLength(1);
   });
 
-  it('a v3 authPriv linkUp trap brings the link back', async () => {
+  it('a v3 authPriv trap counts for the v3 device; a linkUp confirmed by poll brings the link back', async () => {
     await run('snmptrap', ['-m', '', ...V3, '-e', '0x80001f8880aabbccdd', target(), '', '1.3.6.1.6.3.1.1.5.4', ...ifVarbinds(1)]);
-    await waitFor('link up', () => linkState() === 'up', 3000, 20);
-    expect(events('link_up')[0]).toMatchObject({ source: 'trap', interface: 'wan0' });
+    await waitFor('v3 trap stored', () =>
+      events('link_up').find((e) => e.deviceId === nms.inventory.devices().find((d) => d.name === 'dt-r3')!.id),
+    );
+    expect(linkState()).toBe('down');
+    await setAgent(true);
+    await run('snmptrap', ['-m', '', '-v2c', '-c', 'trap-comm', target(), '', '1.3.6.1.6.3.1.1.5.4', ...ifVarbinds(1)]);
+    await waitFor('link up', () => linkState() === 'up', 2500, 20);
+    expect(events('link_up').find((e) => e.deviceId === dev().id)).toMatchObject({ source: 'trap', interface: 'wan0' });
   });
 
   it('a v3 inform is acknowledged (snmptrap -Ci waits for it) and kept; vendor traps are kept', async () => {

@@ -10,6 +10,8 @@ import { freePort } from './ports';
 export interface NmsProcess {
   url: string;
   port: number;
+  /** UDP port of its trap receiver (127.0.0.1). */
+  trapPort: number;
   child: ChildProcess;
   output(): string;
   stop(): Promise<void>;
@@ -29,12 +31,19 @@ export function freeUdpPort(): Promise<number> {
   });
 }
 
-export async function startNms(opts: { publicKeyUrl: string; port?: number; demo?: boolean }): Promise<NmsProcess> {
+export async function startNms(opts: {
+  publicKeyUrl: string;
+  port?: number;
+  demo?: boolean;
+  /** Extra top-level YAML sections appended to the config (e.g. `probes:` lines). */
+  extraConfig?: string[];
+}): Promise<NmsProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-nms-'));
   // The demo's snmpsimd runs as nobody when we are root: it must traverse to its data files.
   chmodSync(dir, 0o755);
   const port = opts.port ?? (await freePort());
   const config = join(dir, 'config.yaml');
+  const trapPort = await freeUdpPort();
   writeFileSync(
     config,
     [
@@ -52,10 +61,11 @@ export async function startNms(opts: { publicKeyUrl: string; port?: number; demo
       '  pollSeconds: 1',
       'traps:',
       '  host: 127.0.0.1',
-      `  port: ${await freeUdpPort()}`,
+      `  port: ${trapPort}`,
       'demo:',
       `  enabled: ${opts.demo ?? true}`,
       `  basePort: ${await freeUdpPort()}`,
+      ...(opts.extraConfig ?? []),
       '',
     ].join('\n'),
   );
@@ -73,6 +83,7 @@ export async function startNms(opts: { publicKeyUrl: string; port?: number; demo
   const proc: NmsProcess = {
     url: `http://127.0.0.1:${port}`,
     port,
+    trapPort,
     child,
     output: () => log,
     async stop() {

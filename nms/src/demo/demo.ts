@@ -156,8 +156,14 @@ export function demoPlan(sites: DemoSite[], port: number, o: DemoOptions): DemoP
   return { files, inventory: { devices, links } };
 }
 
-/** Writes the .snmprec files and starts snmpsimd on 127.0.0.1:port. */
-export function startSnmpsim(dir: string, port: number, files: Record<string, string>, logFile?: string): ChildProcess {
+/** Writes the .snmprec files and starts snmpsimd on address:port (127.0.0.1 by default). */
+export function startSnmpsim(
+  dir: string,
+  port: number,
+  files: Record<string, string>,
+  logFile?: string,
+  address = '127.0.0.1',
+): ChildProcess {
   const data = join(dir, 'data');
   const cache = join(dir, 'cache');
   mkdirSync(data, { recursive: true });
@@ -165,7 +171,7 @@ export function startSnmpsim(dir: string, port: number, files: Record<string, st
   for (const [community, text] of Object.entries(files)) writeFileSync(join(data, `${community}.snmprec`), text);
   // snmpsimd refuses to run as root; it drops to nobody, who must read the data and write the cache.
   for (const p of [dir, data, cache]) chmodSync(p, 0o777);
-  const args = [`--data-dir=${data}`, `--cache-dir=${cache}`, `--agent-udpv4-endpoint=127.0.0.1:${port}`, '--logging-method=null'];
+  const args = [`--data-dir=${data}`, `--cache-dir=${cache}`, `--agent-udpv4-endpoint=${address}:${port}`, '--logging-method=null'];
   if (process.getuid?.() === 0) args.push('--process-user=nobody', '--process-group=nogroup');
   const child = spawn('snmpsimd', args, { stdio: ['ignore', 'ignore', logFile ? 'pipe' : 'ignore'] });
   return child;

@@ -176,23 +176,21 @@ export class DeviceIntake {
     else this.otherTrap(device, t);
   }
 
+  /** Noted, not applied: the poll the trap triggers (wiring/traps.ts) confirms the state. */
   private linkTrap(device: Device, t: TrapInfo): void {
-    const operUp = t.operUp ?? t.kind === 'link_up';
-    const iface =
-      t.ifIndex !== undefined ? this.runtime(device.id).ifaces.applyStatus(t.ifIndex, operUp, t.adminUp, this.clock.now()) : undefined;
+    const iface = t.ifIndex !== undefined ? this.runtime(device.id).ifaces.byIndex(t.ifIndex) : undefined;
     const name = iface?.key ?? (t.ifIndex !== undefined ? `ifIndex.${t.ifIndex}` : null);
     this.events.record({
       source: 'trap',
       deviceId: device.id,
       siteCode: device.siteCode,
       kind: t.kind,
-      severity: t.kind === 'link_down' ? 'critical' : 'info',
+      severity: 'warning',
       interface: name,
       linkId: name ? this.linkIdFor(device.name, name) : null,
-      message: `${device.name} ${name ?? '?'} ${t.kind === 'link_down' ? 'linkDown' : 'linkUp'} trap${t.inform ? ' (inform)' : ''}`,
-      details: { trapOid: t.trapOid, inform: t.inform },
+      message: `${device.name} ${name ?? '?'} ${t.kind === 'link_down' ? 'linkDown' : 'linkUp'} trap${t.inform ? ' (inform)' : ''}; confirming by poll`,
+      details: { trapOid: t.trapOid, inform: t.inform, ...(t.operUp !== undefined ? { operUp: t.operUp } : {}) },
     });
-    this.onTouched(device);
   }
 
   private otherTrap(device: Device, t: TrapInfo): void {

@@ -54,7 +54,13 @@ export function keyFromUrl(url: string, retryMs: number, logger: Logger): KeySou
   );
   return {
     current: () => key,
-    status: () => (key ? 'ok' : `public key from ${url} not loaded: ${lastError}`),
+    // Health shows a stable code; the URL and the fetch error are in the log.
+    status: () =>
+      key
+        ? 'ok'
+        : lastError === 'not fetched yet'
+          ? 'AUTH_KEY_PENDING: session key not fetched yet'
+          : 'AUTH_KEY_UNAVAILABLE: cannot fetch the session key',
     stop: loop.stop,
     ready,
   };

@@ -14,6 +14,8 @@ export interface NmsMetrics {
   pollsSkipped: Counter;
   trapsReceived: Counter<'kind' | 'version'>;
   trapsDropped: Counter<'reason'>;
+  trapsRejected: Counter<'reason'>;
+  internalErrors: Counter<'where'>;
   probeRounds: Counter<'outcome'>;
 }
 
@@ -263,6 +265,18 @@ function selfMetrics(registry: Registry): NmsMetrics {
       name: 'lienthong_snmp_traps_dropped_total',
       help: 'Traps refused (rate limit, bad message, failed auth)',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    trapsRejected: new Counter({
+      name: 'lienthong_nms_traps_rejected_total',
+      help: "Authenticated traps ignored: no device at the source address, or not that device's own credentials",
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    internalErrors: new Counter({
+      name: 'lienthong_nms_internal_errors_total',
+      help: 'Errors caught where they would have ended the process (a bug: see the log)',
+      labelNames: ['where'],
       registers: [registry],
     }),
     probeRounds: new Counter({

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { ProbeStats } from '../domain/device-intake';
+import { isManagementAddress } from '../domain/inventory';
 import { percentile } from '../domain/ring-buffer';
 
 /** `host : 0.05 0.04 - 0.03` lines -> RTTs in ms, null for a lost ping. */
@@ -57,6 +58,7 @@ export class Prober {
   private timer: NodeJS.Timeout | undefined;
   private readonly windows = new Map<string, { t: number; rtt: number }[]>();
   private busy = false;
+  /** A stable code and short message for /healthz (never fping's output or paths: those go to the log). */
   lastError: string | null = null;
 
   constructor(private readonly o: ProberOptions) {}
@@ -73,7 +75,8 @@ export class Prober {
 
   async round(): Promise<void> {
     if (this.busy) return;
-    const targets = [...new Set(this.o.targets())];
+    // Addresses are checked on the way in; a stored one that is not an address is never handed to fping.
+    const targets = [...new Set(this.o.targets())].filter(isManagementAddress);
     if (targets.length === 0) return;
     this.busy = true;
     const started = performance.now();
@@ -89,6 +92,8 @@ export class Prober {
         String(this.o.timeoutMs),
         '-i',
         '5',
+        // Everything after `--` is a target, never an option (`-f FILE`, `--generate`...).
+        '--',
         ...targets,
       ]);
       const parsed = parseFpingC(text);
@@ -109,12 +114,22 @@ export class Prober {
       this.lastError = null;
       this.o.onRound?.((performance.now() - started) / 1000, true);
     } catch (e) {
-      this.lastError = (e as Error).message;
-      this.o.logger.warn({ err: this.lastError }, 'fping round failed');
+      this.lastError = e instanceof FpingError ? `PROBE_FAILED: ${e.summary}` : 'PROBE_FAILED: fping round failed';
+      this.o.logger.warn({ err: (e as Error).message }, 'fping round failed');
       this.o.onRound?.((performance.now() - started) / 1000, false);
     } finally {
       this.busy = false;
     }
+  }
+}
+
+/** The full story for the log; `summary` is what health may show. */
+class FpingError extends Error {
+  constructor(
+    readonly summary: string,
+    detail: string,
+  ) {
+    super(`${summary}: ${detail}`);
   }
 }
 
@@ -128,11 +143,11 @@ function runFping(path: string, args: string[]): Promise<string> {
     p.stderr.on('data', (d) => {
       text += d;
     });
-    p.on('error', reject);
+    p.on('error', (e) => reject(new FpingError('fping could not be started', e.message)));
     // 1: some targets did not answer; 2: some names did not resolve (those count as lost).
     // Either way the other targets' results are valid.
     p.on('close', (code) =>
-      code === 0 || code === 1 || code === 2 ? resolve(text) : reject(new Error(`fping exited ${code}: ${text.slice(0, 200)}`)),
+      code === 0 || code === 1 || code === 2 ? resolve(text) : reject(new FpingError(`fping exited with code ${code}`, text.slice(0, 200))),
     );
   });
 }

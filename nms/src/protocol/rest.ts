@@ -1,15 +1,17 @@
 // Every REST route of nms (reached from the browser through sfu-server's /api/nms proxy):
 // method, path, input and reply schemas, and who may call it. http/routes/api.ts implements it
-// and the web app calls it. Reading needs a session; editing the inventory an editor role.
+// and the web app calls it. The network (addresses, devices, events) is for network engineers and
+// admins; any other user sees only their own site's path summary (the lobby's technical check).
 // The ops routes (/healthz, /metrics) are not part of it.
 import type { RouteTable } from '@lienthong/kit/rest';
 import Type, { type Static } from 'typebox';
 import { EventQuery, EventView, LinkTimeSeries, LinkView, SiteHealthView, TimeSeriesQuery } from './health';
 import { DeviceInput, DevicePatch, DeviceView, IdParams, ImportBody, ImportResult, LinkInput, LinkPatch } from './inventory';
 
-/** Roles that may edit the inventory. */
+/** Roles that may read the whole network and edit the inventory. */
 export const EDITOR_ROLES = ['network_engineer', 'admin'] as const;
 const editors = { roles: EDITOR_ROLES };
+const readers = editors;
 
 const ok = Type.Literal(true);
 export const NmsOkReply = Type.Object({ ok });
@@ -18,6 +20,11 @@ export type SiteHealthList = Static<typeof SiteHealthList>;
 /** One site with its devices and the links that end at it. */
 export const SiteDetailReply = Type.Object({ ok, site: SiteHealthView, devices: Type.Array(DeviceView), links: Type.Array(LinkView) });
 export type SiteDetailReply = Static<typeof SiteDetailReply>;
+/** One link of a site's path to the province, as the technical check shows it (no devices or addresses). */
+export const PathHopView = Type.Object({ id: Type.String(), name: Type.String(), health: LinkView.properties.health });
+export type PathHopView = Static<typeof PathHopView>;
+export const SitePathReply = Type.Object({ ok, site: SiteHealthView, hops: Type.Array(PathHopView) });
+export type SitePathReply = Static<typeof SitePathReply>;
 export const DeviceList = Type.Object({ ok, devices: Type.Array(DeviceView) });
 export const DeviceReply = Type.Object({ ok, device: DeviceView });
 export const LinkList = Type.Object({ ok, links: Type.Array(LinkView) });
@@ -26,12 +33,14 @@ export const LinkSeriesReply = Type.Object({ ok, series: LinkTimeSeries });
 export const EventList = Type.Object({ ok, events: Type.Array(EventView) });
 
 export const NmsRoutes = {
-  'sites.list': { method: 'GET', path: '/api/nms/sites', access: 'user', reply: SiteHealthList },
+  'sites.list': { method: 'GET', path: '/api/nms/sites', access: readers, reply: SiteHealthList },
   /** By site code. */
-  'sites.get': { method: 'GET', path: '/api/nms/sites/:id', access: 'user', params: IdParams, reply: SiteDetailReply },
+  'sites.get': { method: 'GET', path: '/api/nms/sites/:id', access: readers, params: IdParams, reply: SiteDetailReply },
+  /** By site code: the caller's own site (any user), any site for network engineers and admins. */
+  'sites.path': { method: 'GET', path: '/api/nms/sites/:id/path', access: 'user', params: IdParams, reply: SitePathReply },
 
-  'devices.list': { method: 'GET', path: '/api/nms/devices', access: 'user', reply: DeviceList },
-  'devices.get': { method: 'GET', path: '/api/nms/devices/:id', access: 'user', params: IdParams, reply: DeviceReply },
+  'devices.list': { method: 'GET', path: '/api/nms/devices', access: readers, reply: DeviceList },
+  'devices.get': { method: 'GET', path: '/api/nms/devices/:id', access: readers, params: IdParams, reply: DeviceReply },
   'devices.create': { method: 'POST', path: '/api/nms/devices', access: editors, status: 201, body: DeviceInput, reply: DeviceReply },
   'devices.update': {
     method: 'PUT',
@@ -43,12 +52,12 @@ export const NmsRoutes = {
   },
   'devices.remove': { method: 'DELETE', path: '/api/nms/devices/:id', access: editors, params: IdParams, reply: NmsOkReply },
 
-  'links.list': { method: 'GET', path: '/api/nms/links', access: 'user', reply: LinkList },
-  'links.get': { method: 'GET', path: '/api/nms/links/:id', access: 'user', params: IdParams, reply: LinkReply },
+  'links.list': { method: 'GET', path: '/api/nms/links', access: readers, reply: LinkList },
+  'links.get': { method: 'GET', path: '/api/nms/links/:id', access: readers, params: IdParams, reply: LinkReply },
   'links.series': {
     method: 'GET',
     path: '/api/nms/links/:id/timeseries',
-    access: 'user',
+    access: readers,
     params: IdParams,
     query: TimeSeriesQuery,
     reply: LinkSeriesReply,
@@ -57,7 +66,7 @@ export const NmsRoutes = {
   'links.update': { method: 'PUT', path: '/api/nms/links/:id', access: editors, params: IdParams, body: LinkPatch, reply: LinkReply },
   'links.remove': { method: 'DELETE', path: '/api/nms/links/:id', access: editors, params: IdParams, reply: NmsOkReply },
 
-  'events.list': { method: 'GET', path: '/api/nms/events', access: 'user', query: EventQuery, reply: EventList },
+  'events.list': { method: 'GET', path: '/api/nms/events', access: readers, query: EventQuery, reply: EventList },
 
   /** A YAML or JSON inventory file, all or nothing. */
   'inventory.import': { method: 'POST', path: '/api/nms/inventory/import', access: editors, body: ImportBody, reply: ImportResult },

@@ -95,7 +95,7 @@ async function agentAnswersV3Discovery(t: SnmpTarget): Promise<boolean> {
   } catch (e) {
     return !(e instanceof snmp.RequestTimedOutError);
   } finally {
-    s.close();
+    closeQuietly(s);
   }
 }
 
@@ -155,6 +155,15 @@ export async function pollDevice(t: SnmpTarget, limits: PollLimits, plan: PollPl
       err = new SnmpError('SNMP_BAD_RESPONSE', `agent sent ${malformed} malformed response(s)`);
     throw Object.assign(err, { pdus });
   } finally {
-    session.close();
+    closeQuietly(session);
+  }
+}
+
+/** Closing a session whose socket already closed throws; the poll's outcome is what matters. */
+function closeQuietly(s: snmp.Session): void {
+  try {
+    s.close();
+  } catch {
+    // already closed
   }
 }

@@ -47,7 +47,11 @@ declare module 'net-snmp' {
 
   export interface Authorizer {
     addCommunity(c: string): void;
+    getCommunities(): string[];
+    deleteCommunity(c: string): void;
     addUser(u: User): void;
+    getUsers(): User[];
+    deleteUser(name: string): void;
   }
   export interface TrapData {
     pdu: {

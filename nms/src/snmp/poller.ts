@@ -15,6 +15,8 @@ export interface PollerHooks {
   /** Self-health: duration, outcome code ('ok' or an error code), PDUs and varbinds. */
   onPollDone?(info: { device: Device; seconds: number; code: string; pdus: number; varbinds: number }): void;
   onSkipped?(device: Device): void;
+  /** A hook threw or a poll ended in an unexpected way: logged and counted, never left unhandled. */
+  onInternalError?(where: string, err: unknown): void;
 }
 
 export type PollFn = (t: SnmpTarget, limits: PollLimits, plan?: PollPlan) => Promise<PollOutcome>;
@@ -34,6 +36,8 @@ interface Entry {
   device: Device;
   nextDue: number;
   running: boolean;
+  /** Poll again as soon as the poll in flight ends (a trap arrived meanwhile). */
+  again: boolean;
 }
 
 export class Poller {
@@ -67,7 +71,12 @@ export class Poller {
         if (e.device.pollIntervalSeconds !== d.pollIntervalSeconds) e.nextDue = now;
         e.device = d;
       } else {
-        this.entries.set(d.id, { device: d, nextDue: now + Math.random() * Math.min(d.pollIntervalSeconds * 1000, 5000), running: false });
+        this.entries.set(d.id, {
+          device: d,
+          nextDue: now + Math.random() * Math.min(d.pollIntervalSeconds * 1000, 5000),
+          running: false,
+          again: false,
+        });
       }
     }
     for (const id of this.entries.keys()) if (!keep.has(id)) this.entries.delete(id);
@@ -91,6 +100,40 @@ export class Poller {
     return this.run(e);
   }
 
+  /**
+   * A trap's claim is checked by polling now; a poll in flight may have read the device before
+   * the event, so then the device is polled once more right after it.
+   */
+  confirm(id: string): void {
+    const e = this.entries.get(id);
+    if (!e || this.stopped) return;
+    if (e.running) e.again = true;
+    else this.launch(e);
+  }
+
+  /** Runs a poll whose promise nobody awaits: whatever escapes is logged and counted. */
+  private launch(e: Entry): void {
+    this.run(e).catch((err: unknown) => this.internalError('poll', err));
+  }
+
+  private internalError(where: string, err: unknown): void {
+    this.opts.logger.error({ where, err: err instanceof Error ? err.message : String(err) }, 'poller internal error');
+    try {
+      this.opts.hooks.onInternalError?.(where, err);
+    } catch {
+      // counting failed too: the log line above is what is left
+    }
+  }
+
+  /** Runs a hook; a throwing hook must not end the poll (or the process). */
+  private hook(where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.internalError(where, err);
+    }
+  }
+
   private tick(): void {
     const now = Date.now();
     for (const e of this.entries.values()) {
@@ -110,7 +153,7 @@ export class Poller {
     while (!this.stopped && this.running < this.opts.concurrency && this.queue.length > 0) {
       const e = this.queue.shift()!;
       if (!this.entries.has(e.device.id)) continue;
-      void this.run(e);
+      this.launch(e);
     }
   }
 
@@ -132,17 +175,22 @@ export class Poller {
       );
       pdus = out.pdus;
       varbinds = out.varbinds;
-      if (this.entries.has(d.id)) this.opts.hooks.onResult(e.device, out.snapshot);
+      if (this.entries.has(d.id)) this.hook('onResult', () => this.opts.hooks.onResult(e.device, out.snapshot));
     } catch (err) {
-      const se = err instanceof SnmpError ? err : new SnmpError('SNMP_ERROR', (err as Error).message);
+      const se = err instanceof SnmpError ? err : new SnmpError('SNMP_ERROR', err instanceof Error ? err.message : String(err));
       code = se.code;
       pdus = (err as { pdus?: number }).pdus ?? 0;
       this.opts.logger.debug({ device: d.name, code, err: se.message }, 'poll failed');
-      if (this.entries.has(d.id)) this.opts.hooks.onError(e.device, se.code, se.message);
+      if (this.entries.has(d.id)) this.hook('onError', () => this.opts.hooks.onError(e.device, se.code, se.message));
     } finally {
       e.running = false;
       this.running--;
-      this.opts.hooks.onPollDone?.({ device: d, seconds: (performance.now() - started) / 1000, code, pdus, varbinds });
+      const seconds = (performance.now() - started) / 1000;
+      this.hook('onPollDone', () => this.opts.hooks.onPollDone?.({ device: d, seconds, code, pdus, varbinds }));
+      if (e.again && !this.stopped && this.entries.has(d.id)) {
+        e.again = false;
+        this.launch(e);
+      }
       this.drain();
     }
   }

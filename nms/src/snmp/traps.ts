@@ -1,28 +1,42 @@
-// Trap and inform receiver (v2c and v3). net-snmp acknowledges informs itself. Sources are
-// matched to devices by address, then by community or v3 user; floods are rate-limited.
+// Trap and inform receiver (v2c and v3). net-snmp acknowledges informs itself and checks v3
+// keys; it accepts the configured credentials and every device's own. Which device a trap may
+// speak for is domain/trap-source.ts's rule; floods are rate-limited in wiring/traps.ts.
 import * as snmp from 'net-snmp';
 import type { Logger } from 'pino';
 import type { TrapInfo } from '../domain/device-intake';
-import type { SnmpCredentials } from '../protocol/inventory';
+import {
+  matchTrapSource,
+  receiverCommunities,
+  receiverUsers,
+  type TrapRefusal,
+  type TrapSourceDevice,
+  type V3Keys,
+} from '../domain/trap-source';
 import { OID } from './oids';
 import { toNumber, toText } from './values';
 
-export interface TrapDeviceRef {
-  id: string;
-  address: string;
-  snmp: SnmpCredentials | null;
-}
+export type TrapDeviceRef = TrapSourceDevice;
+type ReceiverUser = V3Keys & { user: string };
 
 export interface TrapReceiverOptions {
   port: number;
   address: string;
   communities: string[];
-  users: { user: string; authProtocol: string; authKey: string; privProtocol?: string; privKey?: string }[];
+  users: ReceiverUser[];
   engineID?: string;
   devices: () => TrapDeviceRef[];
   logger: Logger;
+  /** A trap from a device's own address with its own credentials. */
   onTrap(t: TrapInfo): void;
+  /** A well-formed, authenticated trap that no device's address and credentials match. */
+  onRefused(t: TrapInfo, reason: TrapRefusal): void;
   onBadMessage?(reason: string): void;
+}
+
+export interface TrapReceiver {
+  close(): Promise<void>;
+  /** Re-reads the devices' credentials (after an inventory change). */
+  refresh(): void;
 }
 
 const AUTH: Record<string, number> = {
@@ -42,7 +56,8 @@ function kindOf(trapOid: string): TrapInfo['kind'] {
   return 'vendor_trap';
 }
 
-export function startTrapReceiver(o: TrapReceiverOptions): { close(): Promise<void>; users: string[] } {
+export function startTrapReceiver(o: TrapReceiverOptions): TrapReceiver {
+  let users = new Map<string, ReceiverUser>();
   const receiver = snmp.createReceiver(
     { port: o.port, address: o.address, transport: 'udp4', includeAuthentication: true, ...(o.engineID ? { engineID: o.engineID } : {}) },
     (error, data) => {
@@ -51,9 +66,10 @@ export function startTrapReceiver(o: TrapReceiverOptions): { close(): Promise<vo
         return;
       }
       try {
-        const info = toTrapInfo(data, o.devices());
-        if (info) o.onTrap(info);
-        else o.onBadMessage?.('not a trap PDU with snmpTrapOID');
+        const t = toTrapInfo(data, o.devices(), (u) => users.get(u));
+        if (!t) o.onBadMessage?.('not a trap PDU with snmpTrapOID');
+        else if (t.refused) o.onRefused(t.info, t.refused);
+        else o.onTrap(t.info);
       } catch (e) {
         o.logger.warn({ err: (e as Error).message }, 'trap handling failed');
         o.onBadMessage?.((e as Error).message);
@@ -61,27 +77,41 @@ export function startTrapReceiver(o: TrapReceiverOptions): { close(): Promise<vo
     },
   );
   const auth = receiver.getAuthorizer();
-  for (const c of o.communities) auth.addCommunity(c);
-  for (const u of o.users) {
-    const user: snmp.User = {
-      name: u.user,
-      level: u.privKey ? snmp.SecurityLevel.authPriv : snmp.SecurityLevel.authNoPriv,
-      authProtocol: AUTH[u.authProtocol] ?? snmp.AuthProtocols.sha,
-      authKey: u.authKey,
-    };
-    if (u.privKey) {
-      user.privProtocol = PRIV[u.privProtocol ?? 'aes128'] ?? snmp.PrivProtocols.aes;
-      user.privKey = u.privKey;
-    }
-    auth.addUser(user);
-  }
+  const refresh = () => {
+    const devices = o.devices();
+    const communities = new Set(receiverCommunities(devices, o.communities));
+    for (const c of [...auth.getCommunities()]) if (!communities.has(c)) auth.deleteCommunity(c);
+    for (const c of communities) auth.addCommunity(c);
+    users = new Map(receiverUsers(devices, o.users).map((u) => [u.user, u]));
+    for (const u of [...auth.getUsers()]) auth.deleteUser(u.name);
+    for (const u of users.values()) auth.addUser(toSnmpUser(u));
+  };
+  refresh();
   return {
-    users: o.users.map((u) => u.user),
+    refresh,
     close: () => new Promise<void>((resolve) => receiver.close(() => resolve())),
   };
 }
 
-export function toTrapInfo(data: snmp.TrapData, devices: TrapDeviceRef[]): TrapInfo | null {
+function toSnmpUser(u: ReceiverUser): snmp.User {
+  const user: snmp.User = {
+    name: u.user,
+    level: u.privKey ? snmp.SecurityLevel.authPriv : snmp.SecurityLevel.authNoPriv,
+    authProtocol: AUTH[u.authProtocol] ?? snmp.AuthProtocols.sha,
+    authKey: u.authKey,
+  };
+  if (u.privKey) {
+    user.privProtocol = PRIV[u.privProtocol ?? 'aes128'] ?? snmp.PrivProtocols.aes;
+    user.privKey = u.privKey;
+  }
+  return user;
+}
+
+export function toTrapInfo(
+  data: snmp.TrapData,
+  devices: TrapDeviceRef[],
+  receiverKeys: (user: string) => V3Keys | undefined,
+): { info: TrapInfo; refused: TrapRefusal | null } | null {
   const { pdu, rinfo } = data;
   const vbs = pdu.varbinds ?? [];
   let trapOid = toText(vbs.find((v) => v.oid === OID.snmpTrapOID));
@@ -91,15 +121,11 @@ export function toTrapInfo(data: snmp.TrapData, devices: TrapDeviceRef[]): TrapI
   }
   if (!trapOid) return null;
   const kind = kindOf(trapOid);
-  const atAddress = devices.filter((d) => d.address === rinfo.address);
-  const byCreds = atAddress.filter((d) =>
-    pdu.community !== undefined
-      ? d.snmp?.version === '2c' && d.snmp.community === pdu.community
-      : d.snmp?.version === '3' && d.snmp.user === pdu.user,
-  );
-  const device = byCreds[0] ?? (atAddress.length === 1 ? atAddress[0] : undefined);
+  const creds =
+    pdu.community !== undefined ? { version: '2c' as const, community: pdu.community } : { version: '3' as const, user: pdu.user ?? '' };
+  const verdict = matchTrapSource(devices, rinfo.address, creds, receiverKeys);
   const info: TrapInfo = {
-    deviceId: device?.id ?? null,
+    deviceId: verdict.ok ? verdict.deviceId : null,
     source: `${rinfo.address}:${rinfo.port}`,
     kind,
     trapOid,
@@ -118,5 +144,5 @@ export function toTrapInfo(data: snmp.TrapData, devices: TrapDeviceRef[]): TrapI
       info.operUp = toNumber(v) === 1;
     }
   }
-  return info;
+  return { info, refused: verdict.ok ? null : verdict.reason };
 }

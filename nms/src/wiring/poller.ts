@@ -36,6 +36,7 @@ export function startPoller(
         if (code === 'SNMP_TIMEOUT') metrics.pollTimeouts.inc({ device: device.name });
       },
       onSkipped: () => metrics.pollsSkipped.inc(),
+      onInternalError: (where) => metrics.internalErrors.inc({ where: `poller.${where}` }),
     },
   });
   poller.setDevices(inventory.devices());

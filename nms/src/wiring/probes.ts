@@ -26,6 +26,6 @@ export function startProbes(
   });
   p.start();
   stoppers.add(() => p.stop());
-  deps.health.register('probes', () => (p.lastError ? { ok: false, reason: `fping: ${p.lastError}` } : { ok: true }));
+  deps.health.register('probes', () => (p.lastError ? { ok: false, reason: p.lastError } : { ok: true }));
   return p;
 }

@@ -6,7 +6,7 @@ import type { Inventory } from '../../domain/inventory';
 import type { Monitor } from '../../domain/monitor';
 import { parseInventoryFile } from '../../inventory-file';
 import { inventoryParser } from '../../protocol/parse';
-import { NmsRoutes } from '../../protocol/rest';
+import { EDITOR_ROLES, NmsRoutes } from '../../protocol/rest';
 import type { NmsStore } from '../../store/db';
 import { PrometheusUnavailable, type SeriesSource } from '../../timeseries/sources';
 import { authenticate, type KeySource, type SessionUser } from '../auth';
@@ -25,11 +25,27 @@ function handlers(deps: ApiDeps): Handlers<NmsRoutes, SessionUser> {
   const { inventory, monitor } = deps;
   const deviceView = (d: Parameters<Monitor['deviceView']>[0]) => monitor.deviceView(d);
   const linkView = (l: Parameters<Monitor['linkView']>[0]) => monitor.linkView(l);
+  const siteOf = (code: string) => {
+    const site = monitor.siteHealth().find((s) => s.code === code);
+    if (!site) throw new AppError('NOT_FOUND', `No site ${code}`, 404);
+    return site;
+  };
   return {
     'sites.list': () => ({ ok: true, sites: monitor.siteHealth() }),
+    'sites.path': ({ params, caller }) => {
+      // Checked before looking: another site's code gets the same answer whether it exists or not.
+      if (params.id !== caller.siteCode && !caller.roles.some((r) => (EDITOR_ROLES as readonly string[]).includes(r)))
+        throw new AppError('FORBIDDEN', "Only your own site's network path", 403);
+      const site = siteOf(params.id);
+      const byId = new Map(inventory.links().map((l) => [l.id, l]));
+      const hops = site.path.flatMap((id) => {
+        const l = byId.get(id);
+        return l ? [{ id: l.id, name: l.name, health: linkView(l).health }] : [];
+      });
+      return { ok: true, site, hops };
+    },
     'sites.get': ({ params }) => {
-      const site = monitor.siteHealth().find((s) => s.code === params.id);
-      if (!site) throw new AppError('NOT_FOUND', `No site ${params.id}`, 404);
+      const site = siteOf(params.id);
       const devices = inventory
         .devices()
         .filter((d) => d.siteCode === site.code)

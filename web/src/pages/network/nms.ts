@@ -10,6 +10,8 @@ export type { DeviceView, EventView, LinkTimeSeries, LinkView, SiteHealthView };
 export const nms = {
   sites: async () => (await nmsApi.call('sites.list')).sites,
   site: (code: string) => nmsApi.call('sites.get', { params: { id: code } }),
+  /** A site's path summary: any user for their own site (the lobby's technical check). */
+  sitePath: (code: string) => nmsApi.call('sites.path', { params: { id: code } }),
   links: async () => (await nmsApi.call('links.list')).links,
   link: async (id: string) => (await nmsApi.call('links.get', { params: { id } })).link,
   series: async (id: string, minutes: number) => (await nmsApi.call('links.series', { params: { id }, query: { minutes } })).series,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { authorityFromSchedule } from '../src/domain/floor/authority';
 import { FloorControl } from '../src/domain/floor/floor-control';
 import {
   type AudioProducerState,
@@ -6,12 +7,16 @@ import {
   audioPauseChanges,
   floorExpired,
   floorTimerDelay,
+  mayReceive,
   mayUnmute,
   micState,
+  receiveModeChanges,
   spatialLayerFor,
 } from '../src/domain/floor/media-rules';
 
 const CHAIR = 'tn';
+/** Chair actions take the caller's user id: here the chair user is called like its site. */
+const AUTH = authorityFromSchedule({ userId: CHAIR, name: 'Chủ trì' }, []);
 const present = () => true;
 
 const mic = (siteId: string, paused: boolean, selfPaused = false): AudioProducerState => ({
@@ -24,7 +29,7 @@ const mic = (siteId: string, paused: boolean, selfPaused = false): AudioProducer
 
 describe('floor media rules', () => {
   it('discussion: every site is heard until the chair mutes it or mutes all', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     expect(['tn', 'dt', 'pb'].map((s) => micState(f, s))).toEqual(['open', 'open', 'open']);
     f.mute(CHAIR, 'dt', true);
     expect(micState(f, 'dt')).toBe('muted');
@@ -38,7 +43,7 @@ describe('floor media rules', () => {
   });
 
   it('briefing: only the chair and the floor holder are heard; a chair mute wins over nothing else', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.mute(CHAIR, 'pb', false); // opened explicitly in discussion
     f.setMode(CHAIR, 'briefing');
     expect(['tn', 'dt', 'pb'].map((s) => micState(f, s))).toEqual(['open', 'closed', 'closed']);
@@ -50,7 +55,7 @@ describe('floor media rules', () => {
   });
 
   it('decides whether a site may unmute itself, and why not', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     expect(mayUnmute(f, 'dt')).toEqual({ ok: true, alreadyOpen: true });
     f.mute(CHAIR, 'dt', true);
     expect(mayUnmute(f, 'dt')).toEqual({ ok: true, alreadyOpen: false });
@@ -63,7 +68,7 @@ describe('floor media rules', () => {
   });
 
   it('pauses exactly the audio the rules close, and keeps a site’s own mute', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.setMode(CHAIR, 'briefing');
     f.giveFloor(CHAIR, 'dt', 0, present);
     const changes = audioPauseChanges(f, [
@@ -96,11 +101,38 @@ describe('floor media rules', () => {
     expect(floorExpired({ siteId: 'dt', since: 0, until: 60_000 }, 59_999)).toBe(false);
     expect(floorExpired({ siteId: 'dt', since: 0, until: 60_000 }, 60_000)).toBe(true);
     expect(floorExpired({ siteId: 'dt', since: 0, until: null }, 1e12)).toBe(false);
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.setSpeakingLimit(CHAIR, 60, 0);
     f.giveFloor(CHAIR, 'dt', 1000, present);
     expect(f.tick(60_999)).toBe(false);
     expect(f.tick(61_000)).toBe(true);
     expect(f.floor).toBeNull();
+  });
+});
+
+describe('receive modes', () => {
+  const consumers = [
+    { consumerId: 'a1', kind: 'audio' as const },
+    { consumerId: 'v1', kind: 'video' as const },
+    { consumerId: 'v2', kind: 'video' as const },
+  ];
+
+  it('audio-only receivers get no video; the others get everything', () => {
+    expect(mayReceive('audio-only', 'video')).toBe(false);
+    expect(mayReceive('audio-only', 'audio')).toBe(true);
+    expect(mayReceive('low', 'video')).toBe(true);
+    expect(mayReceive('full', 'video')).toBe(true);
+  });
+
+  it('switching closes video for audio-only and caps its layers for low', () => {
+    expect(receiveModeChanges('audio-only', consumers)).toEqual({ close: ['v1', 'v2'], layers: [] });
+    expect(receiveModeChanges('low', consumers)).toEqual({
+      close: [],
+      layers: [
+        { consumerId: 'v1', spatialLayer: 0 },
+        { consumerId: 'v2', spatialLayer: 0 },
+      ],
+    });
+    expect(receiveModeChanges('full', consumers)).toEqual({ close: [], layers: [] });
   });
 });

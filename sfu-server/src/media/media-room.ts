@@ -8,6 +8,7 @@ import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } f
 import { ActiveSpeaker } from './active-speaker';
 import { type PeerStats, type ProducerPackets, peerStats, producerPackets } from './media-stats';
 import {
+  consumerInfo,
   consumerOf,
   type MediaRoomEvents,
   mediasoupCall,
@@ -26,11 +27,13 @@ export interface MediaRoomOptions {
   logger: Logger;
   /** Peers per router before another worker's router is used. */
   maxPeersPerRouter: number;
+  /** Streams one peer may receive at once. */
+  consumersPerPeer?: number;
 }
 
 const MAX_TRANSPORTS_PER_PEER = 4;
 const MAX_PRODUCERS_PER_PEER = 4;
-const MAX_CONSUMERS_PER_PEER = 400;
+const DEFAULT_CONSUMERS_PER_PEER = 400;
 
 export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   private readonly slots: RouterSlots;
@@ -65,6 +68,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     if (this.closed) throw new AppError('ROOM_CLOSED', 'Room media is closed', 409);
     if (this.peers.has(peerId)) this.removePeer(peerId);
     const slot = await this.slots.forNewPeer();
+    if (this.closed) throw new AppError('ROOM_CLOSED', 'Room media is closed', 409);
     slot.peers.add(peerId);
     this.peers.set(peerId, {
       id: peerId,
@@ -72,6 +76,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       transports: new Map(),
       producers: new Map(),
       consumers: new Map(),
+      consuming: new Map(),
       rtpCapabilities: undefined,
     });
   }
@@ -233,12 +238,38 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return out;
   }
 
+  /** The kind of a producer in this room, if it exists. */
+  producerKind(producerId: string): 'audio' | 'video' | undefined {
+    return this.producerOwner(producerId)?.entry.producer.kind;
+  }
+
+  consumersOf(peerId: string): { consumerId: string; kind: 'audio' | 'video' }[] {
+    return [...(this.peers.get(peerId)?.consumers.values() ?? [])].map((c) => ({ consumerId: c.id, kind: c.kind }));
+  }
+
+  /** One consumer per producer and peer: asking again (even at the same time) returns the same one. */
   async consume(peerId: string, producerId: string): Promise<ConsumerInfo> {
     const peer = this.peer(peerId);
-    if (!peer.rtpCapabilities) throw new AppError('NO_RTP_CAPABILITIES', 'Send rtpCapabilities before consuming', 409);
-    if (peer.consumers.size >= MAX_CONSUMERS_PER_PEER) throw new AppError('TOO_MANY_CONSUMERS', 'Too many consumers', 409);
     const owner = this.producerOwner(producerId);
     if (!owner) throw new AppError('PRODUCER_NOT_FOUND', 'No such producer in this room', 404);
+    const existing = [...peer.consumers.values()].find((c) => c.producerId === producerId && !c.closed);
+    if (existing) return consumerInfo(existing, owner);
+    const pending = peer.consuming.get(producerId);
+    if (pending) return pending;
+    const cap = this.opts.consumersPerPeer ?? DEFAULT_CONSUMERS_PER_PEER;
+    if (peer.consumers.size + peer.consuming.size >= cap) throw new AppError('TOO_MANY_CONSUMERS', 'Too many consumers', 409);
+    const made = this.newConsumer(peer, producerId, owner);
+    peer.consuming.set(producerId, made);
+    try {
+      return await made;
+    } finally {
+      peer.consuming.delete(producerId);
+    }
+  }
+
+  private async newConsumer(peer: PeerMedia, producerId: string, owner: { peer: PeerMedia; entry: ProducerEntry }): Promise<ConsumerInfo> {
+    const peerId = peer.id;
+    if (!peer.rtpCapabilities) throw new AppError('NO_RTP_CAPABILITIES', 'Send rtpCapabilities before consuming', 409);
     const recv = [...peer.transports.values()].find((t) => t.appData.direction === 'recv' && !t.closed);
     if (!recv) throw new AppError('NO_RECV_TRANSPORT', 'Create a recv transport first', 409);
     await this.slots.ensurePiped(producerId, owner.entry.slot, peer.slot);
@@ -261,14 +292,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     };
     consumer.on('producerclose', drop);
     consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
-    return {
-      consumerId: consumer.id,
-      producerId,
-      peerId: owner.peer.id,
-      kind: consumer.kind,
-      source: owner.entry.source,
-      rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
-    };
+    return consumerInfo(consumer, owner);
   }
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {

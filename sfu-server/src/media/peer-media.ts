@@ -3,7 +3,7 @@
 
 import { AppError } from '@lienthong/kit';
 import type { types } from 'mediasoup';
-import type { MediaSource, ProducerAnnouncement } from '../protocol/media';
+import type { ConsumerInfo, MediaSource, ProducerAnnouncement } from '../protocol/media';
 import type { RouterSlot } from './router-slots';
 
 export interface ProducerEntry {
@@ -20,6 +20,8 @@ export interface PeerMedia {
   transports: Map<string, MediaTransport>;
   producers: Map<string, ProducerEntry>;
   consumers: Map<string, types.Consumer>;
+  /** Consumers being made, by producer id: a second request for the same producer waits for the first. */
+  consuming: Map<string, Promise<ConsumerInfo>>;
   rtpCapabilities: types.RtpCapabilities | undefined;
 }
 
@@ -52,6 +54,18 @@ export function consumerOf(peer: PeerMedia, consumerId: string): types.Consumer 
   const c = peer.consumers.get(consumerId);
   if (!c) throw new AppError('CONSUMER_NOT_FOUND', 'No such consumer of yours', 404);
   return c;
+}
+
+/** What a client needs to receive a consumer's stream. */
+export function consumerInfo(consumer: types.Consumer, owner: { peer: PeerMedia; entry: ProducerEntry }): ConsumerInfo {
+  return {
+    consumerId: consumer.id,
+    producerId: consumer.producerId,
+    peerId: owner.peer.id,
+    kind: consumer.kind,
+    source: owner.entry.source,
+    rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
+  };
 }
 
 /** mediasoup throws TypeError on malformed parameters: that is the client's fault. */

@@ -1,6 +1,7 @@
 // The routers of one room: at most one per worker, each filled up to
 // maxPeersPerRouter before another worker's router is used. A producer is piped
 // to another router the first time a consumer there needs it.
+import { AppError } from '@lienthong/kit';
 import type { types } from 'mediasoup';
 import { ROUTER_CODECS } from './codecs';
 import type { MediaWorkerPool, PooledWorker } from './worker-pool';
@@ -15,6 +16,7 @@ export interface RouterSlot {
 
 export class RouterSlots {
   private readonly slots: RouterSlot[] = [];
+  private closed = false;
   /** Router choices one at a time: sites rebuilding together after a worker death must not each
    * create a router on the same worker (piping between two routers of one worker clashes on ids). */
   private choosing: Promise<unknown> = Promise.resolve();
@@ -84,6 +86,7 @@ export class RouterSlots {
   }
 
   close(): void {
+    this.closed = true;
     for (const s of this.slots) {
       s.router.close();
       const w = this.pool.get(s.workerIndex);
@@ -97,6 +100,11 @@ export class RouterSlots {
     const router = await worker.worker.createRouter({ mediaCodecs: ROUTER_CODECS, appData: { roomId: this.roomId } });
     // The worker may have died while the router was made: its death was handled without this slot.
     if (worker.worker.closed || router.closed) throw new Error(`worker ${worker.index} died while a router was created`);
+    if (this.closed) {
+      // The room closed while its router was made: nobody would ever close this one.
+      router.close();
+      throw new AppError('ROOM_CLOSED', 'Room media is closed', 409);
+    }
     worker.routers++;
     const slot: RouterSlot = { workerIndex: worker.index, router, peers: new Set(), piped: new Map() };
     this.slots.push(slot);

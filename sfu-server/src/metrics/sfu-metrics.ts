@@ -88,6 +88,27 @@ function registerWorkerMetrics(registry: Registry, pool: MediaWorkerPool): void 
     },
   });
   new Gauge({
+    name: 'lienthong_mediasoup_routers',
+    help: 'Routers alive in each mediasoup worker, as the worker itself reports them',
+    labelNames: ['worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const w of pool.all()) {
+        const dump = await w.worker.dump().catch(() => null);
+        if (dump) this.set({ worker: String(w.index) }, dump.routerIds.length);
+      }
+    },
+  });
+  new Gauge({
+    name: 'lienthong_mediasoup_pool_listeners',
+    help: 'Rooms listening for worker deaths (one per open room media; a leak shows here)',
+    registers: [registry],
+    collect() {
+      this.set(pool.listenerCount('workerDied'));
+    },
+  });
+  new Gauge({
     name: 'lienthong_mediasoup_worker_deaths',
     help: 'mediasoup workers that died and were replaced since start',
     registers: [registry],
@@ -105,6 +126,17 @@ function registerMeetingMetrics(registry: Registry, conference: () => Conference
     registers: [registry],
     collect() {
       this.set(meetings().length);
+    },
+  });
+  new Gauge({
+    name: 'lienthong_rooms_open',
+    help: 'Rooms with media open, meetings and technical self-tests',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const rooms = [...(conference()?.rooms.values() ?? [])];
+      this.set({ kind: 'meeting' }, rooms.filter((r) => r.live).length);
+      this.set({ kind: 'selftest' }, rooms.filter((r) => !r.live).length);
     },
   });
   new Gauge({

@@ -1,9 +1,11 @@
-// Binds the ClientRequests table to a socket: size limit, runtime validation,
-// coded errors in the ack. A bad message changes nothing and gets a coded ack.
+// Binds the ClientRequests table to a socket: rate limit, size limit, runtime validation,
+// coded errors in the ack. A bad message changes nothing and gets a coded ack; a socket
+// that keeps sending past its rate is disconnected.
 // Every request in the table has a handler (RequestHandlers is complete).
 
 import { createParser, type Logger, type Parser, toWireError } from '@lienthong/kit';
 import type { Socket } from 'socket.io';
+import type { RateVerdict } from '../domain/limits/token-bucket';
 import { type Ack, type ClientRequestName, ClientRequests, MAX_MESSAGE_BYTES, type RequestOf, type ResponseOf } from '../protocol';
 
 /** One handler per ClientRequests entry, called with the socket's context and the validated payload. */
@@ -43,9 +45,31 @@ function routes<C>(handlers: RequestHandlers<C>): Map<string, Route> {
   return out;
 }
 
-export function bindRequests<C>(socket: Socket, handlers: RequestHandlers<C>, ctx: C, log: Logger, counters: RpcCounters = {}): void {
+/** The socket's request budget (domain/limits/token-bucket.ts); absent: unlimited. */
+export interface RateCheck {
+  check(now: number): RateVerdict;
+}
+
+export function bindRequests<C>(
+  socket: Socket,
+  handlers: RequestHandlers<C>,
+  ctx: C,
+  log: Logger,
+  counters: RpcCounters = {},
+  rate?: RateCheck,
+): void {
   const table = routes(handlers);
+  let cutOff = false;
   socket.onAny((event: unknown, ...args: unknown[]) => {
+    if (cutOff) return;
+    // Checked first and cheaply: a flood costs the server as little as possible.
+    const verdict = rate?.check(Date.now()) ?? 'ok';
+    if (verdict === 'disconnect') {
+      cutOff = true;
+      log.warn('signalling flood: socket disconnected');
+      socket.disconnect(true);
+      return;
+    }
     const ack = args[args.length - 1];
     if (typeof ack !== 'function') return; // every request needs an ack; pushes from clients are ignored
     const reply = ack as (a: Ack<unknown>) => void;
@@ -57,6 +81,7 @@ export function bindRequests<C>(socket: Socket, handlers: RequestHandlers<C>, ct
       counters.onError?.(known ? name : 'unknown', code);
       fail(reply, code, message, details);
     };
+    if (verdict === 'refused') return report('RATE_LIMITED', 'Too many requests; slow down');
     if (!route) return report('UNKNOWN_MESSAGE', `Unknown message "${name}"`);
     if (args.length !== 2) return report('BAD_REQUEST', 'Expected exactly one payload object');
     const payload = args[0];

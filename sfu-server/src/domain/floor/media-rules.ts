@@ -75,11 +75,33 @@ export function audioPauseChanges(v: FloorView, producers: readonly AudioProduce
 
 /**
  * The spatial layer a receiver gets when it asks for `requested`: a site in
- * low-bandwidth mode never gets more than the lowest. Audio-only receivers drop
- * their video consumers themselves, so no cap applies to them here.
+ * low-bandwidth mode never gets more than the lowest, whatever its client asks.
  */
 export function spatialLayerFor(mode: ReceiveMode, requested: number): number {
   return mode === 'low' ? 0 : requested;
+}
+
+/** May a receiver in this mode get a stream of this kind? Audio-only receivers get no video. */
+export function mayReceive(mode: ReceiveMode, kind: 'audio' | 'video'): boolean {
+  return !(mode === 'audio-only' && kind === 'video');
+}
+
+export interface ReceiveModeChanges {
+  /** Consumers the receiver may no longer have. */
+  close: string[];
+  /** Video consumers whose layer must come down to this. */
+  layers: { consumerId: string; spatialLayer: number }[];
+}
+
+/** What switching a receiver to `mode` does to the consumers it has. */
+export function receiveModeChanges(
+  mode: ReceiveMode,
+  consumers: readonly { consumerId: string; kind: 'audio' | 'video' }[],
+): ReceiveModeChanges {
+  const video = consumers.filter((c) => c.kind === 'video');
+  const close = video.filter((c) => !mayReceive(mode, c.kind)).map((c) => c.consumerId);
+  const layers = mode === 'low' ? video.map((c) => ({ consumerId: c.consumerId, spatialLayer: spatialLayerFor(mode, 0) })) : [];
+  return { close, layers };
 }
 
 /** Has the floor holder's speaking time run out? */

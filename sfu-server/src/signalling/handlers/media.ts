@@ -2,11 +2,33 @@
 // apply, the rule is the floor domain's (domain/floor/media-rules.ts) and the
 // topic owning it is called: a screen claims the presentation (presentation.ts), a
 // site's own microphone resume is a self-unmute (chair.ts).
-import { spatialLayerFor } from '../../domain/floor/media-rules';
+import { AppError } from '@lienthong/kit';
+import { mayReceive, type ReceiveMode, receiveModeChanges, spatialLayerFor } from '../../domain/floor/media-rules';
+import type { LiveRoom } from '../live-room';
 import type { RequestHandlers } from '../rpc';
 import { unmuteOwnMicrophone } from './chair';
 import { current, type HandlerContext } from './context';
 import { produceScreen } from './presentation';
+
+/** What the caller chose to receive (self-tests receive everything). Read at call time: it changes. */
+const receiveModeOf = (room: LiveRoom, peerId: string): ReceiveMode =>
+  room.live?.has(peerId) ? room.live.get(peerId).receiveMode : 'full';
+
+function refuseVideo(): never {
+  throw new AppError('RECEIVE_MODE_AUDIO_ONLY', 'In audio-only mode no video is received', 409);
+}
+
+/** Applies a receiver's new mode to the consumers it has: video closes for audio-only, layers drop for low. */
+export async function applyReceiveMode(ctx: HandlerContext, room: LiveRoom, peerId: string, mode: ReceiveMode): Promise<void> {
+  const changes = receiveModeChanges(mode, room.media.consumersOf(peerId));
+  for (const consumerId of changes.close) {
+    await room.media.closeConsumer(peerId, consumerId).catch(() => undefined);
+    ctx.conference.toPeer(room, peerId, 'media:consumerClosed', { consumerId });
+  }
+  for (const { consumerId, spatialLayer } of changes.layers) {
+    await room.media.setConsumerLayers(peerId, consumerId, spatialLayer).catch(() => undefined);
+  }
+}
 
 const isAudioOf = (ctx: HandlerContext, producerId: string) => {
   const { media, peerId } = current(ctx);
@@ -50,9 +72,19 @@ export const mediaHandlers = {
     else await media.setProducerPaused(peerId, producerId, false);
     return {};
   },
-  'media:consume': (ctx, { producerId }) => {
-    const { media, peerId } = current(ctx);
-    return media.consume(peerId, producerId);
+  'media:consume': async (ctx, { producerId }) => {
+    const { media, peerId, room } = current(ctx);
+    const kind = media.producerKind(producerId);
+    if (kind && !mayReceive(receiveModeOf(room, peerId), kind)) refuseVideo();
+    const info = await media.consume(peerId, producerId);
+    // The mode may have changed while the consumer was made.
+    if (!mayReceive(receiveModeOf(room, peerId), info.kind)) {
+      await media.closeConsumer(peerId, info.consumerId).catch(() => undefined);
+      refuseVideo();
+    }
+    if (info.kind === 'video' && receiveModeOf(room, peerId) === 'low')
+      await media.setConsumerLayers(peerId, info.consumerId, spatialLayerFor('low', 0));
+    return info;
   },
   'media:resumeConsumer': async (ctx, { consumerId }) => {
     const { media, peerId } = current(ctx);
@@ -61,8 +93,7 @@ export const mediaHandlers = {
   },
   'media:setConsumerLayers': async (ctx, { consumerId, spatialLayer, temporalLayer }) => {
     const { media, peerId, room } = current(ctx);
-    const mode = room.live?.get(peerId).receiveMode ?? 'full';
-    await media.setConsumerLayers(peerId, consumerId, spatialLayerFor(mode, spatialLayer), temporalLayer);
+    await media.setConsumerLayers(peerId, consumerId, spatialLayerFor(receiveModeOf(room, peerId), spatialLayer), temporalLayer);
     return {};
   },
   'media:closeConsumer': async (ctx, { consumerId }) => {

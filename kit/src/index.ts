@@ -1,5 +1,6 @@
 // Service kit shared by sfu-server and nms: config, validation, errors, logging,
 // health, metrics registry, the ops routes and REST route tables.
+export * from './browser-guards';
 export * from './cli';
 export * from './config';
 export * from './errors';

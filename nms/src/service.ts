@@ -75,7 +75,8 @@ async function wire(o: NmsOptions, clock: Clock, store: NmsStore, dataDir: strin
   const poller = startPoller(config, { inventory, monitor, metrics, health }, logger, stoppers);
   startEvaluationLoop(monitor, stoppers);
   startEventPruning(config, store, clock, stoppers);
-  if (config.traps.enabled) startTraps(config, { clock, inventory, monitor, events, metrics }, logger, stoppers);
+  if (config.traps.enabled)
+    startTraps(config, { clock, inventory, monitor, events, metrics, confirm: (id) => poller.confirm(id) }, logger, stoppers);
   const prober = config.probes.enabled ? startProbes(config, { inventory, monitor, metrics, health }, logger, stoppers) : null;
   const keys = await sessionKeys(config, o.keys, health, logger, stoppers);
 
@@ -83,13 +84,14 @@ async function wire(o: NmsOptions, clock: Clock, store: NmsStore, dataDir: strin
     logger,
     health,
     metrics: registry,
+    metricsToken: config.metrics.token,
     bodyLimit: config.http.bodyLimit,
     inventory,
     monitor,
     store,
     keys,
     series: config.timeseries.prometheusUrl ? prometheusSeries(config.timeseries.prometheusUrl) : memorySeries(monitor, () => clock.now()),
-    pollNow: (id) => void poller.pollNow(id),
+    pollNow: (id) => poller.confirm(id),
   });
 
   return {

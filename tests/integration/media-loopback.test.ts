@@ -57,6 +57,9 @@ describe('media loopback through the built mediasoup worker', () => {
       authenticate: (t) => verifySessionToken(verifyKey, t),
       meetings: {
         checkJoin: () => Promise.reject(new Error('no meetings in this test')),
+        operators: () => {
+          throw new Error('no meetings in this test');
+        },
       },
       maxPeersPerRouter: 10,
       graceMs: 5000,
@@ -76,7 +79,9 @@ describe('media loopback through the built mediasoup worker', () => {
 
   it('decodes its own video and audio received back through the SFU', async () => {
     const page = await browser.newPage();
-    await page.addInitScript((t) => sessionStorage.setItem('lt_token', t), token);
+    // The session is the HttpOnly cookie; the page keeps only who is signed in, for display.
+    await page.context().addCookies([{ name: 'lt_session', value: token, url, httpOnly: true }]);
+    await page.addInitScript(() => sessionStorage.setItem('lt_name', 'Kỹ thuật viên'));
     await page.goto(`${url}/#/selftest`);
     await page.getByTestId('selftest-start').click();
     await page.getByTestId('session-status').and(page.locator('[data-status="connected"]')).waitFor({ timeout: 30_000 });

@@ -88,11 +88,12 @@ function serveRoute<C>(app: FastifyInstance, spec: RouteSpec, handler: RouteHand
     return caller;
   };
   const early = opts.callerFirst && spec.access !== 'public';
+  const checkType = bodyTypeCheck(spec);
   app.route({
     method: spec.method,
     url: spec.path,
     ...(spec.polled ? { logLevel: 'warn' as const } : {}),
-    ...(early ? { onRequest: async (req: FastifyRequest) => void callers.set(req, await admit(req)) } : {}),
+    onRequest: early ? [checkType, async (req: FastifyRequest) => void callers.set(req, await admit(req))] : checkType,
     handler: async (req, reply) => {
       const params = check('params', req.params);
       const query = check('querystring', req.query);
@@ -103,4 +104,17 @@ function serveRoute<C>(app: FastifyInstance, spec: RouteSpec, handler: RouteHand
       return handler({ params, query, body, caller, req, reply } as RouteInput<RouteSpec, C>);
     },
   });
+}
+
+/**
+ * JSON, or one of the route's text types, and nothing else: a page of another site can make the browser
+ * POST text/plain (or a form) without asking first, but not application/json.
+ */
+function bodyTypeCheck(spec: RouteSpec): (req: FastifyRequest) => Promise<void> {
+  const accepted = ['application/json', ...(spec.textBody ?? [])];
+  return async (req) => {
+    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (type !== undefined && type !== '' && !accepted.includes(type))
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `This route takes ${accepted.join(' or ')}, not ${type}`, 415);
+  };
 }

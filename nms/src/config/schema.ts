@@ -97,6 +97,10 @@ export const NmsConfigSchema = obj({
     /** The district whose uplink the demo cuts (if it is in the tree; else the last district by code). */
     cutSiteCode: Type.String(),
   }),
+  metrics: obj({
+    /** Bearer token Prometheus must send for /metrics; empty = only direct scrapes from this machine. */
+    token: Type.String({ secret: true }),
+  }),
 });
 export type NmsConfig = Static<typeof NmsConfigSchema>;
 
@@ -141,4 +145,5 @@ export const nmsDefaults: NmsConfig = {
   timeseries: { memoryPoints: 720, prometheusUrl: '' },
   // TN-PB: Phú Bình in sfu-server's demo tree.
   demo: { enabled: true, basePort: 16100, districts: 0, cutSiteCode: 'TN-PB' },
+  metrics: { token: '' },
 };

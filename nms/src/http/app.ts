@@ -1,6 +1,13 @@
 // Fastify app factory, separate from main.ts so tests can `inject` or listen on port 0.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '@lienthong/kit';
+import {
+  type HealthRegistry,
+  installBrowserGuards,
+  installErrorHandler,
+  installNotFound,
+  type Logger,
+  registerOpsRoutes,
+} from '@lienthong/kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { type ApiDeps, apiRoutes } from './routes/api';
@@ -9,6 +16,8 @@ export interface AppDeps extends ApiDeps {
   logger: Logger;
   health: HealthRegistry;
   metrics: Registry;
+  /** Bearer token for /metrics (config metrics.token); empty: direct scrapes from this machine only. */
+  metricsToken?: string;
   bodyLimit: number;
 }
 
@@ -18,7 +27,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit,
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
-  registerOpsRoutes(app, { health: deps.health, metrics: deps.metrics });
+  // Browsers reach nms through sfu-server's proxy; cookies of the host still reach this port directly.
+  installBrowserGuards(app);
+  registerOpsRoutes(app, { health: deps.health, metrics: deps.metrics, metricsToken: deps.metricsToken });
   await apiRoutes(app, deps);
   installNotFound(app);
   return app;

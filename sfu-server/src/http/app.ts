@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { type HealthRegistry, installErrorHandler, installNotFound, type Logger, registerOpsRoutes } from '@lienthong/kit';
+import {
+  type HealthRegistry,
+  installBrowserGuards,
+  installErrorHandler,
+  installNotFound,
+  type Logger,
+  registerOpsRoutes,
+} from '@lienthong/kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 
@@ -12,6 +19,10 @@ export interface AppDeps {
   health: HealthRegistry;
   metrics: Registry;
   bodyLimit: number;
+  /** Origins besides the server's own whose pages may change state (config http.allowedOrigins). */
+  allowedOrigins?: readonly string[];
+  /** Bearer token for /metrics (config metrics.token); empty: direct scrapes from this machine only. */
+  metricsToken?: string;
   webRoot?: string | undefined;
   /** Feature routes (auth, sites, meetings...) registered by the composition root. */
   routes?: ((app: FastifyInstance) => void | Promise<void>)[];
@@ -24,7 +35,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit,
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
-  registerOpsRoutes(app, { health: deps.health, metrics: deps.metrics });
+  installBrowserGuards(app, { allowedOrigins: deps.allowedOrigins ?? [] });
+  registerOpsRoutes(app, { health: deps.health, metrics: deps.metrics, metricsToken: deps.metricsToken });
   for (const r of deps.routes ?? []) await r(app);
   if (deps.webRoot && existsSync(resolve(deps.webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: resolve(deps.webRoot), wildcard: false, index: 'index.html' });

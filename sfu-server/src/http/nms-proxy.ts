@@ -17,6 +17,11 @@ export async function registerNmsProxy(app: FastifyInstance, nmsUrl: string, bod
     },
     http: { requestOptions: { timeout: 15_000 } },
     replyOptions: {
+      // The browser's origin was checked here (installBrowserGuards); nms, on another host:port, would refuse it.
+      rewriteRequestHeaders: (_req, headers) => {
+        const { origin: _o, referer: _r, ...rest } = headers;
+        return rest;
+      },
       onError(reply, { error }) {
         reply
           .code(502)

@@ -9,6 +9,7 @@ import type { ImportProblem } from '../../protocol/errors';
 import { type ImportReply, SITE_CSV_COLUMNS, SiteRow, type SiteTreeFile } from '../../protocol/sites';
 import { isAdmin } from '../permissions';
 import { type Actor, type Clock, fail, iso, newId } from '../shared';
+import { inertCell, restoreCell } from '../spreadsheet';
 import type { SiteService } from './service';
 import type { SiteRecord, SiteStore } from './store';
 import type { SiteTree } from './tree';
@@ -41,10 +42,15 @@ export class SiteTransfer {
     return { format: 'lienthong-sites', version: 1, sites: this.rows() };
   }
 
-  /** UTF-8 with a BOM so spreadsheet programs keep the Vietnamese diacritics. */
+  /** UTF-8 with a BOM so spreadsheet programs keep the Vietnamese diacritics; no cell runs as a formula. */
   exportCsv(): string {
     return stringifyCsv(
-      this.rows().map((r) => ({ ...r, parentCode: r.parentCode ?? '' })),
+      this.rows().map((r) => ({
+        code: inertCell(r.code),
+        name: inertCell(r.name),
+        kind: r.kind,
+        parentCode: inertCell(r.parentCode ?? ''),
+      })),
       { header: true, columns: [...SITE_CSV_COLUMNS], bom: true },
     );
   }
@@ -78,7 +84,7 @@ export class SiteTransfer {
       actor,
       records.map(({ record, info }) => ({
         line: info.lines,
-        value: { ...record, parentCode: record.parentCode === '' ? null : record.parentCode },
+        value: csvRecordRow(record),
       })),
     );
   }
@@ -198,4 +204,11 @@ function treeProblems(tree: SiteTree, rows: { line: number; row: SiteRow }[]): I
     }
   }
   return problems;
+}
+
+/** A CSV record as a row to check: the exporter's formula guards taken off, an empty parent as none. */
+function csvRecordRow(record: Record<string, string>): Record<string, string | null> {
+  const row: Record<string, string | null> = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, restoreCell(v)]));
+  if (row.parentCode === '') row.parentCode = null;
+  return row;
 }

@@ -6,6 +6,7 @@ import type { Core } from '../../core';
 import type { AttendanceStatus } from '../../domain/floor/floor-control';
 import { isAdmin, managesSite } from '../../domain/permissions';
 import type { Actor } from '../../domain/shared';
+import { inertCell } from '../../domain/spreadsheet';
 import { ChairRepository, type StoredRollCall } from '../../store/chair-repository';
 import type { SfuHandlers } from './context';
 
@@ -34,8 +35,7 @@ export function formatVnTime(ms: number | null): string {
 }
 
 function csvField(v: string | number | null): string {
-  let s = v === null ? '' : String(v);
-  if (/^[=+\-@]/.test(s)) s = `'${s}`; // no formulas from site-provided text
+  const s = inertCell(v === null ? '' : String(v)); // no formulas from site-provided text
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -118,8 +118,10 @@ export function attendanceHandlers(core: Core): SfuHandlers<'attendance'> {
       allowed(caller.actor, params.id);
       return { ok: true, entries: repo.listAudit(params.id) };
     },
-    'attendance.minutes': ({ params, caller }) => {
+    'attendance.minutes': ({ params, caller, reply }) => {
       const { meeting, rc } = allowed(caller.actor, params.id);
+      // A printable page with its own styles and nothing else: no scripts, no requests.
+      reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
       const chairSiteName = core.sites.get(meeting.chair.siteId).name;
       return minutesHtml({ title: meeting.title, chairSiteName, startsAt: meeting.startsAt }, rc);
     },

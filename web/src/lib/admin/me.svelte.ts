@@ -1,20 +1,20 @@
-// Who is signed in (id, site, roles), fetched once per session token: the header only
+// Who is signed in (id, site, roles), fetched once per login: the header only
 // keeps names, but the admin screens need ids to pick sites and spot "my" meetings.
 import type { MeReply } from '@lienthong/sfu-server/protocol';
 import { api } from '../api/client';
 import { auth } from '../auth.svelte';
 
-export const me = $state<{ token: string | null; reply: MeReply | null }>({ token: null, reply: null });
+export const me = $state<{ session: number; reply: MeReply | null }>({ session: -1, reply: null });
 let pending: Promise<MeReply> | null = null;
 
 export function loadMe(): Promise<MeReply> {
-  if (me.reply && me.token === auth.token) return Promise.resolve(me.reply);
+  if (me.reply && me.session === auth.session) return Promise.resolve(me.reply);
   if (pending) return pending;
-  const token = auth.token;
+  const session = auth.session;
   pending = api
     .call('auth.me')
     .then((r) => {
-      me.token = token;
+      me.session = session;
       me.reply = r;
       return r;
     })

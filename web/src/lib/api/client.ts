@@ -5,7 +5,7 @@
 import { type CallArgs, type CallInput, type ReplyOf, type RouteSpec, type RouteTable, routeUrl } from '@lienthong/kit/rest';
 import { NmsRoutes } from '@lienthong/nms/protocol';
 import { SfuRoutes } from '@lienthong/sfu-server/protocol';
-import { auth, setSession } from '../auth.svelte';
+import { setSession } from '../auth.svelte';
 
 export class ApiError extends Error {
   constructor(
@@ -24,7 +24,7 @@ export interface RestClient<T extends RouteTable> {
   call<N extends keyof T & string>(name: N, ...args: CallArgs<T[N]>): Promise<ReplyOf<T[N]>>;
   /** The route's URL, for a link the browser opens itself (the session cookie goes with it). */
   url<N extends keyof T & string>(name: N, ...args: CallArgs<T[N]>): string;
-  /** Fetches with the token (a plain link would not carry it) and saves under the server's file name. */
+  /** Fetches the file and saves it under the server's file name. */
   download<N extends keyof T & string>(name: N, fallbackName: string, ...args: CallArgs<T[N]>): Promise<void>;
 }
 
@@ -38,12 +38,12 @@ function failure(res: Response, data: ErrorBody): ApiError {
 
 async function send(spec: RouteSpec, input: Partial<CallInput<RouteSpec>> = {}): Promise<Response> {
   const headers: Record<string, string> = {};
-  if (auth.token) headers.authorization = `Bearer ${auth.token}`;
   const body = input.body as unknown;
   const asText = typeof body === 'string' && spec.textBody?.[0];
   if (body !== undefined) headers['content-type'] = asText || 'application/json';
   const res = await fetch(routeUrl(spec, input), {
     method: spec.method,
+    credentials: 'same-origin', // the HttpOnly session cookie
     headers,
     body: body === undefined ? null : asText ? (body as string) : JSON.stringify(body),
   });

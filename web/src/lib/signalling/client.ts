@@ -24,10 +24,10 @@ export class SignallingError extends Error {
 export class SignallingClient {
   readonly socket: Socket;
 
-  constructor(token: string, url = '/') {
+  /** The handshake carries the HttpOnly session cookie of this origin: no token in page scripts. */
+  constructor(url = '/') {
     this.socket = io(url, {
       path: SIGNALLING_PATH,
-      auth: { token },
       transports: ['websocket'],
       reconnection: true,
       reconnectionDelay: 500,

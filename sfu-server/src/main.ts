@@ -55,6 +55,8 @@ const app = await buildApp({
   health,
   metrics,
   bodyLimit: config.http.bodyLimit,
+  allowedOrigins: config.http.allowedOrigins,
+  metricsToken: config.metrics.token,
   webRoot: config.webRoot,
   routes: [
     (a) => registerApiRoutes(a, core),
@@ -64,12 +66,14 @@ const app = await buildApp({
 
 signalling = attachSignalling({
   httpServer: app.server,
+  allowedOrigins: config.http.allowedOrigins,
   pool,
   logger: logger.child({ component: 'signalling' }),
   authenticate: (token) => core.tokens.verify(token),
   meetings: meetingAccess(core),
   maxPeersPerRouter: config.media.maxPeersPerRouter,
   graceMs: config.media.reconnectGraceSeconds * 1000,
+  limits: config.limits,
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
 });
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../src/core';
+import { authorityFromSchedule } from '../src/domain/floor/authority';
 import { FloorControl } from '../src/domain/floor/floor-control';
 import { attendanceCsv } from '../src/http/routes/attendance';
 import { ChairRepository } from '../src/store/chair-repository';
@@ -31,13 +32,13 @@ describe('attendance exports', () => {
     const list = (await get('/api/meetings/upcoming', 'chutri.tinh')).json() as { meetings: { id: string; phase: string }[] };
     meetingId = list.meetings.find((m) => m.phase === 'live')!.id;
     // A roll call as signalling records it.
-    const f = new FloorControl(core.sites.getByCode('TN')!.id);
+    const f = new FloorControl(core.sites.getByCode('TN')!.id, authorityFromSchedule({ userId: 'u', name: 'Chủ trì' }, []));
     const s = (code: string) => ({ siteId: core.sites.getByCode(code)!.id, siteCode: code, siteName: core.sites.getByCode(code)!.name });
-    const rc = f.startRollCall(f.chairSiteId, 'rc-1', [s('TN-DT'), s('TN-PL'), s('TN-DH')], Date.UTC(2025, 0, 2, 1, 0, 0));
+    const rc = f.startRollCall('u', 'rc-1', [s('TN-DT'), s('TN-PL'), s('TN-DH')], Date.UTC(2025, 0, 2, 1, 0, 0));
     const repo = new ChairRepository(core.store.db);
     repo.saveRollCall(meetingId, 'chair', rc);
     f.answerPresent(s('TN-DT').siteId, 9, Date.UTC(2025, 0, 2, 1, 1, 5));
-    f.mark(f.chairSiteId, s('TN-DH').siteId, 'absent', 'Ốm, "nghỉ phép", =1+1', null, Date.UTC(2025, 0, 2, 1, 2, 0));
+    f.mark('u', s('TN-DH').siteId, 'absent', 'Ốm, "nghỉ phép", =1+1', null, Date.UTC(2025, 0, 2, 1, 2, 0));
     repo.saveRollCall(meetingId, 'chair', rc);
     repo.insertAudit({
       at: Date.UTC(2025, 0, 2, 1, 0, 0),

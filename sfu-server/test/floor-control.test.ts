@@ -1,9 +1,13 @@
 import { AppError } from '@lienthong/kit';
 import { describe, expect, it } from 'vitest';
+import { authorityFromSchedule } from '../src/domain/floor/authority';
 import { FloorControl } from '../src/domain/floor/floor-control';
 import { LiveMeeting } from '../src/domain/live/live-meeting';
 
 const CHAIR = 'tn';
+/** Chair actions take the caller's user id: here the chair user is called like its site. */
+const AUTH = authorityFromSchedule({ userId: CHAIR, name: 'Chủ trì' }, []);
+const heir = (userId: string) => () => ({ userId, name: userId });
 const present = () => true;
 
 function codeOf(fn: () => unknown): string {
@@ -24,7 +28,7 @@ function clock(start = 1_000_000) {
 
 describe('FloorControl', () => {
   it("keeps the chair's decisions, the speaking queue and the floor across a restore", () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.setMode(CHAIR, 'briefing');
     f.lock(CHAIR, true);
     f.remove(CHAIR, 'xa');
@@ -33,7 +37,7 @@ describe('FloorControl', () => {
     f.requestFloor('pb', 5);
     f.requestFloor('vn', 7);
     const saved = JSON.parse(JSON.stringify(f.settings(['tn', 'dt'])));
-    const g = new FloorControl('someone-else');
+    const g = new FloorControl('someone-else', AUTH);
     g.restore(saved);
     expect(g).toMatchObject({ chairSiteId: CHAIR, mode: 'briefing', locked: true, floor: { siteId: 'dt', since: 0, until: null } });
     expect(g.requests).toEqual([
@@ -43,7 +47,7 @@ describe('FloorControl', () => {
     expect(g.sitesWaitedFor().sort()).toEqual(['dt', 'pb', 'vn']);
     expect(g.micAllowed('dt')).toBe(true); // briefing: the restored floor holder is heard
     // Rows saved before the queue was kept restore with an empty queue and no floor.
-    const old = new FloorControl(CHAIR);
+    const old = new FloorControl(CHAIR, AUTH);
     old.restore({ ...saved, queue: undefined, floor: undefined });
     expect(old.requests).toEqual([]);
     expect(old.floor).toBeNull();
@@ -59,7 +63,7 @@ describe('FloorControl', () => {
   });
 
   it('discussion is open to all at first; briefing forwards only the chair and the floor holder', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     expect(f.micAllowed('dt')).toBe(true);
     f.setMode(CHAIR, 'briefing');
     expect(f.micAllowed(CHAIR)).toBe(true);
@@ -76,7 +80,7 @@ describe('FloorControl', () => {
   });
 
   it('discussion: the chair opens several sites, mute-all closes them, mute beats open', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.muteAll(CHAIR);
     expect(f.micAllowed('dt')).toBe(false);
     expect(f.micAllowed(CHAIR)).toBe(true);
@@ -90,7 +94,7 @@ describe('FloorControl', () => {
 
   it('keeps the queue in request order with wait times; withdraw and giving the floor remove entries', () => {
     const c = clock();
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.requestFloor('cuvan', c.now());
     c.advance(1000);
     f.requestFloor('dt', c.now());
@@ -109,7 +113,7 @@ describe('FloorControl', () => {
 
   it('the speaking limit returns the floor when it runs out', () => {
     const c = clock();
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.setMode(CHAIR, 'briefing');
     f.setSpeakingLimit(CHAIR, 30, c.now());
     f.giveFloor(CHAIR, 'dt', c.now(), present);
@@ -124,7 +128,7 @@ describe('FloorControl', () => {
   });
 
   it('refuses every chair action from another site and changes nothing', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.requestFloor('pl', 1);
     const before = JSON.stringify({ ...f, q: f.requests, r: f.removedSites });
     const attempts: (() => unknown)[] = [
@@ -138,7 +142,7 @@ describe('FloorControl', () => {
       () => f.lock('dt', true),
       () => f.remove('dt', 'pl'),
       () => f.readmit('dt', 'pl'),
-      () => f.handOver('dt', 'dt', present),
+      () => f.handOver('dt', 'dt', present, heir('dt')),
       () => f.startRollCall('dt', 'r', [], 2),
       () => f.mark('dt', 'pl', 'absent', 'x', null, 2),
       () => f.endRollCall('dt', 2),
@@ -148,7 +152,7 @@ describe('FloorControl', () => {
   });
 
   it('self-unmute: allowed lifts a chair mute, forbidden refuses; briefing needs the floor', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.mute(CHAIR, 'dt', true);
     f.selfUnmute('dt');
     expect(f.micAllowed('dt')).toBe(true);
@@ -161,7 +165,7 @@ describe('FloorControl', () => {
   });
 
   it('lock refuses new sites, removal refuses the site until readmitted', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.lock(CHAIR, true);
     expect(codeOf(() => f.checkJoin('dt', false))).toBe('MEETING_LOCKED');
     f.checkJoin('dt', true); // already in: a reconnect is fine
@@ -177,16 +181,16 @@ describe('FloorControl', () => {
   });
 
   it('hands the chair over to a present site', () => {
-    const f = new FloorControl(CHAIR);
-    expect(codeOf(() => f.handOver(CHAIR, 'dt', () => false))).toBe('SITE_NOT_PRESENT');
-    f.handOver(CHAIR, 'dt', present);
+    const f = new FloorControl(CHAIR, AUTH);
+    expect(codeOf(() => f.handOver(CHAIR, 'dt', () => false, heir('dt')))).toBe('SITE_NOT_PRESENT');
+    f.handOver(CHAIR, 'dt', present, heir('dt'));
     expect(f.chairSiteId).toBe('dt');
     expect(codeOf(() => f.lock(CHAIR, true))).toBe('NOT_CHAIR');
     f.lock('dt', true);
   });
 
   it('one presentation at a time; the chair can stop it', () => {
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     f.startPresentation('dt', 'p-dt', 1);
     expect(codeOf(() => f.startPresentation('pl', 'p-pl', 2))).toBe('PRESENTATION_BUSY');
     expect(codeOf(() => f.stopPresentation('pl', 'p-pl'))).toBe('NOT_CHAIR');
@@ -198,7 +202,7 @@ describe('FloorControl', () => {
 
   it('roll call records answers, absences with reasons and late arrivals with times', () => {
     const c = clock();
-    const f = new FloorControl(CHAIR);
+    const f = new FloorControl(CHAIR, AUTH);
     const sites = ['dt', 'pl', 'cuvan'].map((s) => ({ siteId: s, siteCode: s.toUpperCase(), siteName: `Site ${s}` }));
     f.startRollCall(CHAIR, 'rc1', sites, c.now());
     expect(codeOf(() => f.startRollCall(CHAIR, 'rc2', sites, c.now()))).toBe('ROLLCALL_OPEN');
@@ -227,10 +231,11 @@ describe('LiveMeeting with the floor', () => {
     siteName: siteId,
     parentSiteId: null,
     parentSiteName: null,
+    chairRole: false,
   });
 
   it('the floor holder becomes the main picture; hand-over moves the chair flag', () => {
-    const m = new LiveMeeting('m', 'Họp', CHAIR);
+    const m = new LiveMeeting('m', 'Họp', CHAIR, AUTH);
     m.join(who('c', CHAIR), 1);
     m.join(who('d', 'dt'), 2);
     expect(m.mainPeerId()).toBe('c');
@@ -238,7 +243,7 @@ describe('LiveMeeting with the floor', () => {
     expect(m.mainPeerId()).toBe('d');
     m.floor.takeFloor(CHAIR);
     expect(m.mainPeerId()).toBe('c');
-    m.floor.handOver(CHAIR, 'dt', (s) => m.hasSite(s));
+    m.floor.handOver(CHAIR, 'dt', (s) => m.hasSite(s), heir('u-d'));
     m.syncChair();
     expect(m.get('d').isChairSite).toBe(true);
     expect(m.get('c').isChairSite).toBe(false);

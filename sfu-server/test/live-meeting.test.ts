@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { authorityFromSchedule } from '../src/domain/floor/authority';
 import { LiveMeeting, type ParticipantIdentity } from '../src/domain/live/live-meeting';
+
+const AUTH = authorityFromSchedule({ userId: 'u-chair', name: 'Chủ trì' }, []);
+
 import { gradeQuality } from '../src/domain/live/quality';
 
 const who = (peerId: string, siteId: string, userId = `u-${peerId}`): ParticipantIdentity => ({
@@ -11,11 +15,12 @@ const who = (peerId: string, siteId: string, userId = `u-${peerId}`): Participan
   siteName: `Site ${siteId}`,
   parentSiteId: null,
   parentSiteName: null,
+  chairRole: false,
 });
 
 describe('LiveMeeting', () => {
   it('shows the chair site as main picture by default, the active speaker when the policy says so', () => {
-    const m = new LiveMeeting('m1', 'Họp giao ban', 'tn');
+    const m = new LiveMeeting('m1', 'Họp giao ban', 'tn', AUTH);
     m.join(who('d', 'dt'), 1);
     expect(m.mainPeerId()).toBeNull();
     m.join(who('c', 'tn'), 2);
@@ -29,7 +34,7 @@ describe('LiveMeeting', () => {
   });
 
   it('keeps a disconnected site for the grace period and lets only the same user resume', () => {
-    const m = new LiveMeeting('m1', 't', 'tn');
+    const m = new LiveMeeting('m1', 't', 'tn', AUTH);
     m.join(who('c', 'tn', 'chair-user'), 0);
     m.disconnect('c', 1000);
     expect(m.get('c').connected).toBe(false);
@@ -44,7 +49,7 @@ describe('LiveMeeting', () => {
   });
 
   it('records receive mode and grades quality from real numbers', () => {
-    const m = new LiveMeeting('m1', 't', 'tn');
+    const m = new LiveMeeting('m1', 't', 'tn', AUTH);
     m.join(who('x', 'xa'), 0);
     m.setReceiveMode('x', 'audio-only');
     m.setQuality('x', { rttMs: 40, lossFraction: 0.001, sendBps: 1e6, recvBps: 8e5, jitterMs: 5 });

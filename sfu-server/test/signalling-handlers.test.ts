@@ -162,6 +162,28 @@ describe('signalling handlers over fakes (no socket.io, no mediasoup)', () => {
     ]);
   });
 
+  it('enforces receive modes on every path: existing consumers, new ones, and refusals', async () => {
+    const f = fakeConference();
+    const tn = await joined(f, 'tn');
+    const cam = await call(tn.ctx, 'media:produce', { transportId: 't', kind: 'video', rtpParameters: {}, source: 'camera' });
+    const dt = await joined(f, 'dt');
+    const media = f.media[0]!;
+    const video = await call(dt.ctx, 'media:consume', { producerId: cam.producerId });
+    await call(dt.ctx, 'media:consume', { producerId: tn.mic });
+    // Switching to low brings the layer of video already received down, not only later requests.
+    await call(dt.ctx, 'meeting:setReceiveMode', { mode: 'low' });
+    expect(media.layerRequests).toEqual([{ peerId: dt.peerId, consumerId: video.consumerId, spatialLayer: 0, temporalLayer: undefined }]);
+    // A video consumer made in low mode starts capped.
+    await call(dt.ctx, 'media:closeConsumer', { consumerId: video.consumerId });
+    const again = await call(dt.ctx, 'media:consume', { producerId: cam.producerId });
+    expect(media.layerRequests.at(-1)).toMatchObject({ consumerId: again.consumerId, spatialLayer: 0 });
+    // Audio-only: video closes (the client is told), audio stays, and no video can be consumed.
+    await call(dt.ctx, 'meeting:setReceiveMode', { mode: 'audio-only' });
+    expect(media.consumersOf(dt.peerId).map((c) => c.kind)).toEqual(['audio']);
+    expect(f.push.sent.filter((e) => e.event === 'media:consumerClosed').map((e) => e.data)).toEqual([{ consumerId: again.consumerId }]);
+    expect(await codeOf(call(dt.ctx, 'media:consume', { producerId: cam.producerId }))).toBe('RECEIVE_MODE_AUDIO_ONLY');
+  });
+
   it('returns the floor to the chair when the speaking limit runs out, audited as the system', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const f = fakeConference();

@@ -27,6 +27,10 @@ export async function startSfuServer(
     listenIp?: string;
     graceSeconds?: number;
     nmsUrl?: string;
+    /** auth.sessionTtlSeconds (the schema's minimum is 60). */
+    sessionTtlSeconds?: number;
+    /** More top-level YAML sections, appended as they are (e.g. `limits:` for attack tests). */
+    extraConfig?: string;
   } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
@@ -52,8 +56,10 @@ export async function startSfuServer(
       `  reconnectGraceSeconds: ${opts.graceSeconds ?? 45}`,
       'auth:',
       '  initialAdminPassword: admin-password-1',
+      ...(opts.sessionTtlSeconds ? [`  sessionTtlSeconds: ${opts.sessionTtlSeconds}`] : []),
       'nms:',
       `  url: "${opts.nmsUrl ?? ''}"`,
+      ...(opts.extraConfig ? [opts.extraConfig] : []),
       '',
     ].join('\n'),
   );

@@ -6,6 +6,7 @@ import {
   isChairSite,
   layerFor,
   MAIN_LAYER,
+  powerIn,
   presenterName,
   roomLayout,
   screenTrack,
@@ -126,6 +127,8 @@ function control(over: Partial<ControlState> = {}): ControlState {
     meetingId: 'm1',
     serverNow: 0,
     chairSiteId: province.siteId,
+    chair: { userId: 'u-chair', name: 'Chủ trì' },
+    operators: [],
     mode: 'discussion',
     locked: false,
     allowSelfUnmute: true,
@@ -147,6 +150,14 @@ describe('room details', () => {
     expect(isChairSite(control(), district.siteId)).toBe(false);
     expect(isChairSite(null, province.siteId)).toBe(false);
     expect(isChairSite(control(), null)).toBe(false);
+  });
+
+  it('knows our powers from our user, not our site', () => {
+    const c = control({ operators: [{ userId: 'u-tech', name: 'Kỹ thuật' }] });
+    expect(powerIn(c, 'u-chair')).toBe('chair');
+    expect(powerIn(c, 'u-tech')).toBe('operator');
+    expect(powerIn(c, 'u-colleague-at-chair-site')).toBe('participant');
+    expect(powerIn(null, 'u-chair')).toBe('participant');
   });
 
   it('picks camera and microphone tracks apart from a shared screen', () => {

@@ -11,6 +11,11 @@ export const SfuConfigSchema = Type.Object(
         port: Port,
         /** Largest accepted REST body, bytes. */
         bodyLimit: Type.Integer({ minimum: 1024 }),
+        /**
+         * Origins (e.g. https://hop.example.vn) whose pages may change state and open signalling, besides the
+         * server's own host:port (the Host header). Needed behind a proxy that rewrites Host.
+         */
+        allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' })),
       },
       { additionalProperties: false },
     ),
@@ -38,7 +43,7 @@ export const SfuConfigSchema = Type.Object(
     auth: Type.Object(
       {
         /** Session lifetime, seconds. */
-        sessionTtlSeconds: Type.Integer({ minimum: 60 }),
+        sessionTtlSeconds: Type.Integer({ minimum: 10 }),
         /** Failed logins before the account locks, and for how long. */
         maxFailedLogins: Type.Integer({ minimum: 1 }),
         lockoutSeconds: Type.Integer({ minimum: 1 }),
@@ -57,13 +62,40 @@ export const SfuConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     demo: Type.Object({ seed: Type.Boolean() }, { additionalProperties: false }),
+    metrics: Type.Object(
+      {
+        /** Bearer token Prometheus must send for /metrics; empty = only direct scrapes from this machine. */
+        token: Type.String({ secret: true }),
+      },
+      { additionalProperties: false },
+    ),
+    /** What one user, address or connection may hold or send: a bound on each, so one client cannot starve the rest. */
+    limits: Type.Object(
+      {
+        /** Signalling connections one user may hold at once (tabs, PCs). */
+        socketsPerUser: Type.Integer({ minimum: 1 }),
+        /** Signalling connections from one network address at once (a site behind NAT shares one). */
+        socketsPerAddress: Type.Integer({ minimum: 1 }),
+        /** Participants one user may have in meetings at once (connected ones; a dropped one makes room). */
+        meetingPeersPerUser: Type.Integer({ minimum: 1 }),
+        /** Signalling requests per second one connection may send, sustained... */
+        messagesPerSecond: Type.Integer({ minimum: 1 }),
+        /** ...and at once: a join consumes every stream of the meeting in one go. */
+        messageBurst: Type.Integer({ minimum: 1 }),
+        /** Requests refused as RATE_LIMITED (less the sustained rate) before the connection is closed. */
+        refusedBeforeDisconnect: Type.Integer({ minimum: 1 }),
+        /** Streams one participant may receive at once. */
+        consumersPerPeer: Type.Integer({ minimum: 1 }),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
 export type SfuConfig = Static<typeof SfuConfigSchema>;
 
 export const sfuDefaults: SfuConfig = {
-  http: { host: '0.0.0.0', port: 8080, bodyLimit: 1_048_576 },
+  http: { host: '0.0.0.0', port: 8080, bodyLimit: 1_048_576, allowedOrigins: [] },
   log: { level: 'info' },
   dataDir: 'var/sfu-server',
   webRoot: 'web/dist',
@@ -79,4 +111,14 @@ export const sfuDefaults: SfuConfig = {
   auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
   nms: { url: 'http://127.0.0.1:8090', bodyLimit: 4_194_304 },
   demo: { seed: true },
+  metrics: { token: '' },
+  limits: {
+    socketsPerUser: 5,
+    socketsPerAddress: 50,
+    meetingPeersPerUser: 3,
+    messagesPerSecond: 100,
+    messageBurst: 500,
+    refusedBeforeDisconnect: 2000,
+    consumersPerPeer: 400,
+  },
 };

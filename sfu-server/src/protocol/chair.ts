@@ -16,6 +16,12 @@ export const SpeakingLimitReq = Type.Object(
   { additionalProperties: false },
 );
 export const SiteReq = Site;
+/** Hand-over to a site; `userId` names who there receives the chair's powers (default: see domain/floor/authority.ts). */
+export const HandOverReq = Type.Object({ siteId: RefId, userId: Type.Optional(RefId) }, { additionalProperties: false });
+/** The console operators for the rest of the meeting (replaces the list; empty clears it). */
+export const SetOperatorsReq = Type.Object({ userIds: Type.Array(RefId, { maxItems: 10 }) }, { additionalProperties: false });
+export const PersonRef = Type.Object({ userId: Type.String(), name: Type.String() });
+export type PersonRef = Static<typeof PersonRef>;
 export const FloorRequestRes = Type.Object({ position: Type.Integer() });
 export const RollCallAnswerReq = Type.Object({ headCount: Type.Integer({ minimum: 0, maximum: 10_000 }) }, { additionalProperties: false });
 export const AttendanceStatus = Type.Union([
@@ -55,6 +61,9 @@ export const ControlState = Type.Object({
   meetingId: Type.String(),
   serverNow: Type.Number(),
   chairSiteId: Type.String(),
+  /** Who holds the chair's powers: the chair user and the console operators acting for them. */
+  chair: PersonRef,
+  operators: Type.Array(PersonRef),
   mode: MeetingMode,
   locked: Type.Boolean(),
   allowSelfUnmute: Type.Boolean(),

@@ -32,6 +32,8 @@ export const Meeting = Type.Object({
   hostSiteId: Type.String(),
   roomId: Type.Union([Type.String(), Type.Null()]),
   chair: Type.Object({ userId: Type.String(), siteId: Type.String() }),
+  /** Users named to run the chair console for the chair (they hold the chair's powers too). */
+  operators: Type.Array(Type.String()),
   invites: Type.Array(Invite),
   status: MeetingStatus,
   phase: MeetingPhase,
@@ -48,6 +50,10 @@ const Title = Type.String({ minLength: 1, maxLength: 300 });
 const Description = Type.String({ maxLength: 5000 });
 const Instant = Type.String({ format: 'date-time' });
 const Invites = Type.Array(Invite, { maxItems: 2000 });
+/** At most this many console operators per meeting. */
+export const MAX_OPERATORS = 10;
+/** Existing, enabled users whose site takes part in the meeting (so they can join to run the console). */
+export const Operators = Type.Array(Id, { maxItems: MAX_OPERATORS });
 
 export const CreateMeetingBody = Type.Object(
   {
@@ -61,6 +67,7 @@ export const CreateMeetingBody = Type.Object(
     /** Defaults to the chair user's site. */
     chairSiteId: Type.Optional(Id),
     invites: Invites,
+    operators: Type.Optional(Operators),
   },
   { additionalProperties: false },
 );
@@ -76,6 +83,7 @@ export const UpdateMeetingBody = Type.Object(
     chairUserId: Type.Optional(Id),
     chairSiteId: Type.Optional(Id),
     invites: Type.Optional(Invites),
+    operators: Type.Optional(Operators),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -124,6 +132,11 @@ export const JoinCheckReply = Type.Object({
   site: Site,
   isChairSite: Type.Boolean(),
   isChair: Type.Boolean(),
+  /** The user is one of the meeting's console operators. */
+  isOperator: Type.Boolean(),
   isHostSite: Type.Boolean(),
+  /** Names of the chair user and the console operators, for the join screen. */
+  chairName: Type.String(),
+  operatorNames: Type.Array(Type.String()),
 });
 export type JoinCheckReply = Static<typeof JoinCheckReply>;

@@ -6,6 +6,7 @@ import {
   AuditEntry,
   ControlState,
   FloorRequestRes,
+  HandOverReq,
   LockReq,
   MuteReq,
   RollCallAnswerReq,
@@ -13,6 +14,7 @@ import {
   RollCallStartRes,
   SelfUnmuteReq,
   SetModeReq,
+  SetOperatorsReq,
   SiteReq,
   SpeakingLimitReq,
 } from './chair';
@@ -143,7 +145,8 @@ export const ClientRequests = {
   'chair:lock': { req: LockReq, res: Ok },
   'chair:remove': { req: SiteReq, res: Ok },
   'chair:readmit': { req: SiteReq, res: Ok },
-  'chair:handOver': { req: SiteReq, res: Ok },
+  'chair:handOver': { req: HandOverReq, res: Ok },
+  'chair:setOperators': { req: SetOperatorsReq, res: Ok },
   'chair:setSpeakingLimit': { req: SpeakingLimitReq, res: Ok },
   'presentation:start': { req: Empty, res: Ok },
   'presentation:stop': { req: Empty, res: Ok },
@@ -176,6 +179,11 @@ export const ServerEvents = {
   'media:reset': Type.Object({ reason: Type.String() }),
   'room:state': RoomState,
   'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]) }),
+  /**
+   * The meeting is over for this socket: `removed` (by the chair), `cancelled`, `ended`, `uninvited`
+   * (the site's invitation was withdrawn); or its session ended (`logged_out`, `disabled`, `deleted`,
+   * `account_changed`, `password_changed`, `expired`) and the socket is then disconnected.
+   */
   'room:closed': Type.Object({ reason: Type.String() }),
   /** Floor, mode, mutes, queue, roll call: pushed on every change so all screens agree. */
   'room:control': ControlState,

@@ -3,12 +3,13 @@
 // state reaches storage by one route: `repo` (ChairRepositoryPort).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@lienthong/kit';
+import { authorityFromSchedule } from '../domain/floor/authority';
 import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port';
 import { LiveMeeting, type ParticipantIdentity } from '../domain/live/live-meeting';
 import type { AuditEntry, ControlState, RoomState, ServerEventName, ServerEventOf } from '../protocol';
 import { armFloorTimer, enforceAudio } from './floor-enforcement';
 import type { LiveRoom } from './live-room';
-import type { RoomMedia, RoomPush } from './ports';
+import type { LiveMeetingInfo, RoomMedia, RoomPush } from './ports';
 import { controlState, roomState } from './room-snapshots';
 
 export type { LiveRoom } from './live-room';
@@ -37,6 +38,8 @@ export class Conference {
   readonly repo: ChairRepositoryPort;
   readonly now: () => number;
   private caps: object | undefined;
+  /** Called when a meeting's end time comes (set by the server: everyone leaves). */
+  onMeetingEnd: (room: LiveRoom) => void = () => undefined;
 
   constructor(private readonly opts: ConferenceOptions) {
     this.repo = opts.repo;
@@ -64,7 +67,7 @@ export class Conference {
     return randomUUID();
   }
 
-  getOrCreate(key: string, meeting: { id: string; title: string; chairSiteId: string } | null): LiveRoom {
+  getOrCreate(key: string, meeting: LiveMeetingInfo | null): LiveRoom {
     let room = this.rooms.get(key);
     if (room) return room;
     room = {
@@ -79,14 +82,28 @@ export class Conference {
     this.rooms.set(key, room);
     this.wire(room);
     if (room.live) this.afterRestore(room, room.live);
+    if (meeting) this.armEnd(room, Date.parse(meeting.endsAt));
     return room;
   }
 
-  private newLiveMeeting(meeting: { id: string; title: string; chairSiteId: string }): LiveMeeting {
-    const live = new LiveMeeting(meeting.id, meeting.title, meeting.chairSiteId);
+  private newLiveMeeting(meeting: LiveMeetingInfo): LiveMeeting {
+    const live = new LiveMeeting(meeting.id, meeting.title, meeting.chairSiteId, authorityFromSchedule(meeting.chair, meeting.operators));
     const saved = this.repo.loadControl(meeting.id);
     if (saved) live.floor.restore(saved);
+    // A schedule changed while the room was closed wins over the saved chair and operators.
+    live.floor.applySchedule(meeting.chair, meeting.operators);
     return live;
+  }
+
+  /** (Re)arms the timer that ends the meeting at `endsAtMs`. */
+  armEnd(room: LiveRoom, endsAtMs: number): void {
+    if (room.endTimer) clearTimeout(room.endTimer);
+    const delay = Math.min(Math.max(0, endsAtMs - this.now()), 2 ** 31 - 1);
+    room.endTimer = setTimeout(() => {
+      room.endTimer = null;
+      if (this.rooms.get(room.key) === room) this.onMeetingEnd(room);
+    }, delay);
+    room.endTimer.unref?.();
   }
 
   /**
@@ -178,6 +195,7 @@ export class Conference {
     }
     if (room.media.peerCount === 0 && (room.live?.size ?? 0) === 0) {
       if (room.floorTimer) clearTimeout(room.floorTimer);
+      if (room.endTimer) clearTimeout(room.endTimer);
       room.media.close();
       this.rooms.delete(room.key);
       return;
@@ -267,6 +285,7 @@ export class Conference {
     for (const room of this.rooms.values()) {
       for (const t of room.graceTimers.values()) clearTimeout(t);
       if (room.floorTimer) clearTimeout(room.floorTimer);
+      if (room.endTimer) clearTimeout(room.endTimer);
       room.media.close();
     }
     this.rooms.clear();

@@ -14,4 +14,6 @@ export interface LiveRoom {
   selfPaused: Set<string>;
   /** Fires when the floor holder's speaking time runs out. */
   floorTimer: NodeJS.Timeout | null;
+  /** Fires at the meeting's end: everyone leaves (reason `ended`). */
+  endTimer?: NodeJS.Timeout | null;
 }

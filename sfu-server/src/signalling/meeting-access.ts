@@ -1,16 +1,29 @@
-// Adapts the scheduling core's join rules to what signalling needs.
+// Adapts the scheduling core's join rules, schedule changes and ended sessions to what
+// signalling needs.
 import type { Core } from '../core';
+import type { Meeting } from '../protocol/meetings';
 import { chairPorts } from './chair-ports';
-import type { MeetingAccess } from './ports';
+import type { LiveMeetingInfo, MeetingAccess, Person } from './ports';
 
-export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store'>): MeetingAccess {
+export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store' | 'accounts'>): MeetingAccess {
+  const person = (userId: string): Person => ({ userId, name: core.accounts.find(userId)?.displayName ?? userId });
+  const info = (m: Meeting): LiveMeetingInfo => ({
+    id: m.id,
+    title: m.title,
+    chairSiteId: m.chair.siteId,
+    chair: person(m.chair.userId),
+    operators: m.operators.map(person),
+    endsAt: m.endsAt,
+  });
+  const invited = (m: Meeting, siteId: string) =>
+    core.meetings.isSiteInvited({ hostSiteId: m.hostSiteId, chairSiteId: m.chair.siteId, invites: m.invites }, siteId);
   return {
     chair: chairPorts(core),
     async checkJoin(claims, meetingId) {
       const grant = core.meetings.checkJoin(claims, meetingId);
       const parent = grant.site.parentId ? core.sites.get(grant.site.parentId) : null;
       return {
-        meeting: { id: grant.meeting.id, title: grant.meeting.title, chairSiteId: grant.meeting.chair.siteId },
+        meeting: info(grant.meeting),
         site: {
           id: grant.site.id,
           code: grant.site.code,
@@ -18,7 +31,14 @@ export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store'>):
           parentId: grant.site.parentId,
           parentName: parent?.name ?? null,
         },
+        chairRole: core.accounts.find(claims.sub)?.roles.includes('chair') ?? false,
       };
     },
+    operators: (meetingId, userIds) => core.meetings.validateOperators(meetingId, userIds).map(person),
+    onMeetingChange: (listener) =>
+      core.meetings.onChange(({ type, meeting }) =>
+        listener({ type, meeting: info(meeting), isInvited: (siteId) => invited(meeting, siteId) }),
+      ),
+    onSessionsEnded: (listener) => core.accounts.onSessionsEnded(listener),
   };
 }

@@ -26,9 +26,44 @@ export interface ChairPorts {
   invitedSites(meetingId: string): SiteRef[];
 }
 
+export interface Person {
+  userId: string;
+  name: string;
+}
+
+/** A meeting as its live room needs it: the chair site and user, the console operators, the end. */
+export interface LiveMeetingInfo {
+  id: string;
+  title: string;
+  chairSiteId: string;
+  chair: Person;
+  operators: Person[];
+  /** ISO time the meeting ends: its room closes then. */
+  endsAt: string;
+}
+
 export interface JoinGrant {
-  meeting: { id: string; title: string; chairSiteId: string };
+  meeting: LiveMeetingInfo;
   site: { id: string; code: string; name: string; parentId: string | null; parentName: string | null };
+  /** The joining account holds the chair role. */
+  chairRole: boolean;
+}
+
+/** A saved change of a meeting's schedule (MeetingService.onChange), as signalling reads it. */
+export interface MeetingEvent {
+  type: 'created' | 'updated' | 'cancelled' | 'opened_early';
+  meeting: LiveMeetingInfo;
+  /** Does the site (still) take part? */
+  isInvited(siteId: string): boolean;
+}
+
+/** Sessions that just ended (logout, account disabled or deleted...): their sockets end too. */
+export interface SessionsEnded {
+  userId: string;
+  /** Only this session; otherwise every session of the user but `keepSid`. */
+  sid?: string;
+  keepSid?: string;
+  reason: string;
 }
 
 /** What signalling needs from the meetings core (implemented by the scheduling domain). */
@@ -36,6 +71,12 @@ export interface MeetingAccess {
   checkJoin(claims: SessionClaims, meetingId: string): Promise<JoinGrant>;
   /** Audit log, attendance and the roll for chair-led meetings (absent: kept in memory only). */
   chair?: ChairPorts;
+  /** Console operators named during a meeting: the scheduling rules (throws coded errors). */
+  operators(meetingId: string, userIds: readonly string[]): Person[];
+  /** Follows schedule changes (cancelled, invitations, end, chair); returns an unsubscribe. */
+  onMeetingChange?(listener: (e: MeetingEvent) => void): () => void;
+  /** Follows ended sessions; returns an unsubscribe. */
+  onSessionsEnded?(listener: (e: SessionsEnded) => void): () => void;
 }
 
 export interface ProducerView {
@@ -67,7 +108,11 @@ export interface RoomMedia {
   setProducerPaused(peerId: string, producerId: string, paused: boolean): Promise<void>;
   producersOf(peerId: string, kind?: 'audio' | 'video'): ProducerView[];
   announcements(exceptPeer?: string): ProducerAnnouncement[];
+  /** The kind of a producer in the room; undefined when there is none. */
+  producerKind(producerId: string): 'audio' | 'video' | undefined;
+  /** One consumer per producer and peer: consuming again returns the same one. */
   consume(peerId: string, producerId: string): Promise<ConsumerInfo>;
+  consumersOf(peerId: string): { consumerId: string; kind: 'audio' | 'video' }[];
   resumeConsumer(peerId: string, consumerId: string): Promise<void>;
   setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void>;
   closeConsumer(peerId: string, consumerId: string): Promise<void>;

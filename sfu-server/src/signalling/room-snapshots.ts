@@ -46,6 +46,8 @@ export function controlState(live: LiveMeeting, media: RoomMedia, now: number): 
     meetingId: live.meetingId,
     serverNow: now,
     chairSiteId: f.chairSiteId,
+    chair: { ...f.authority.chair },
+    operators: f.authority.operators.map((o) => ({ ...o })),
     mode: f.mode,
     locked: f.locked,
     allowSelfUnmute: f.allowSelfUnmute,

@@ -1,9 +1,13 @@
-// socket.io on Fastify's http server: authenticates every socket with the
-// session token, then serves the ClientRequests table (handlers/, one module per
-// topic) for that user. Only the socket.io wiring lives here.
-import type { Server as HttpServer } from 'node:http';
-import { AppError, type Logger, tokenFromRequest } from '@lienthong/kit';
+// socket.io on Fastify's http server: caps connections per address and per user,
+// authenticates every socket with the session token, then serves the ClientRequests
+// table (handlers/, one module per topic) for that user within its request rate.
+// Only the socket.io wiring lives here.
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import { AppError, fromForeignOrigin, type Logger, tokenFromRequest } from '@lienthong/kit';
 import { Server, type Socket } from 'socket.io';
+import { type SfuConfig, sfuDefaults } from '../config/schema';
+import { ConnectionCaps } from '../domain/limits/connection-caps';
+import { RequestRateLimiter } from '../domain/limits/token-bucket';
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import { MAX_MESSAGE_BYTES, type SessionClaims, SIGNALLING_PATH } from '../protocol';
@@ -12,41 +16,105 @@ import { type HandlerContext, requestHandlers } from './handlers';
 import { MemoryChairRepository } from './memory-chair-repository';
 import type { MeetingAccess } from './ports';
 import { bindRequests, type RpcCounters } from './rpc';
+import { SessionEnds } from './session-ends';
 import { socketIoPush } from './socket-push';
 
 export type { MeetingAccess } from './ports';
 
 export interface SignallingOptions {
   httpServer: HttpServer;
+  /** Origins besides the server's own host:port whose pages may connect (config http.allowedOrigins). */
+  allowedOrigins?: readonly string[];
   pool: MediaWorkerPool;
   logger: Logger;
-  authenticate(token: string): Promise<SessionClaims>;
+  /** `exp`: the token's expiry (epoch seconds); the socket ends then. */
+  authenticate(token: string): Promise<SessionClaims & { exp?: number }>;
   meetings: MeetingAccess;
   maxPeersPerRouter: number;
   graceMs: number;
   qualityIntervalMs?: number;
   counters?: RpcCounters & { onJoinFailure?(code: string): void };
+  /** Per user, address and connection (config `limits`); the defaults when absent. */
+  limits?: SfuConfig['limits'];
 }
 
-function authMiddleware(authenticate: SignallingOptions['authenticate']) {
+const refusal = (code: string, message: string) => Object.assign(new Error(code), { data: { code, message } });
+
+/** A page of another origin must not open signalling with the user's cookie (or a token it holds). */
+const sameOriginOnly =
+  (allowed: readonly string[]) =>
+  (req: IncomingMessage, done: (err: string | null | undefined, success: boolean) => void): void => {
+    const foreign = fromForeignOrigin(req.headers, allowed);
+    done(foreign ? 'FORBIDDEN_ORIGIN' : null, !foreign);
+  };
+
+/** The peer's address as the TCP connection says (forwarded-for headers are ignored). */
+const addressOf = (socket: Socket) => socket.handshake.address.replace(/^::ffff:/, '');
+
+/** Runs `fn` when the connection closes, or now if it already has (a client may leave mid-handshake). */
+function whenClosed(socket: Socket, fn: () => void): void {
+  if (socket.conn.readyState === 'closed') fn();
+  else socket.conn.once('close', fn);
+}
+
+/**
+ * Admits a socket: a slot of its address, a valid session, a slot of its user. Every slot
+ * taken is given back once, when the connection closes or the admission fails.
+ */
+function admission(authenticate: SignallingOptions['authenticate'], limits: SfuConfig['limits']) {
+  const perAddress = new ConnectionCaps(limits.socketsPerAddress);
+  const perUser = new ConnectionCaps(limits.socketsPerUser);
   return (socket: Socket, next: (err?: Error) => void) => {
+    const releaseAddress = perAddress.acquire(addressOf(socket));
+    if (!releaseAddress) return next(refusal('TOO_MANY_CONNECTIONS', 'Too many connections from this address'));
+    whenClosed(socket, releaseAddress);
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const t = typeof token === 'string' ? token : tokenFromRequest(socket.handshake.headers);
-    if (!t) return next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED', message: 'Log in first' } }));
+    const refuse = (err: Error) => {
+      releaseAddress();
+      next(err);
+    };
+    if (!t) return refuse(refusal('UNAUTHENTICATED', 'Log in first'));
     authenticate(t).then(
       (claims) => {
+        const releaseUser = perUser.acquire(claims.sub);
+        if (!releaseUser) return refuse(refusal('TOO_MANY_SOCKETS', 'Too many connections of this user; close another tab first'));
+        whenClosed(socket, releaseUser);
         (socket.data as { claims?: SessionClaims }).claims = claims;
         next();
       },
-      (e: unknown) => {
-        const code = e instanceof AppError ? e.code : 'UNAUTHENTICATED';
-        next(Object.assign(new Error(code), { data: { code, message: (e as Error).message } }));
-      },
+      (e: unknown) => refuse(refusal(e instanceof AppError ? e.code : 'UNAUTHENTICATED', (e as Error).message)),
     );
   };
 }
 
+function socketContext(
+  socket: Socket,
+  claims: SessionClaims,
+  conference: Conference,
+  opts: SignallingOptions,
+  limits: SfuConfig['limits'],
+): HandlerContext {
+  return {
+    conference,
+    session: { claims, room: null, peerId: null },
+    socketId: socket.id,
+    meetings: opts.meetings,
+    log: opts.logger.child({ user: claims.sub, site: claims.siteCode, socket: socket.id }),
+    onJoinFailure: opts.counters?.onJoinFailure,
+    limits: { meetingPeersPerUser: limits.meetingPeersPerUser },
+  };
+}
+
+/** One connection's request budget. */
+const rateLimiter = (limits: SfuConfig['limits']) =>
+  new RequestRateLimiter(
+    { perSecond: limits.messagesPerSecond, burst: limits.messageBurst, refusedBeforeDisconnect: limits.refusedBeforeDisconnect },
+    Date.now(),
+  );
+
 export function attachSignalling(opts: SignallingOptions): { io: Server; conference: Conference; close(): Promise<void> } {
+  const limits = opts.limits ?? sfuDefaults.limits;
   const io = new Server(opts.httpServer, {
     path: SIGNALLING_PATH,
     // Hard cap; anything over MAX_MESSAGE_BYTES but under this gets a coded ack instead of a disconnect.
@@ -54,33 +122,46 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     serveClient: false,
     pingInterval: 5000,
     pingTimeout: 5000,
+    allowRequest: sameOriginOnly(opts.allowedOrigins ?? []),
   });
   const conference = new Conference({
     push: socketIoPush(io),
     createMedia: (key) =>
-      new MediaRoom(key, { pool: opts.pool, logger: opts.logger.child({ room: key }), maxPeersPerRouter: opts.maxPeersPerRouter }),
+      new MediaRoom(key, {
+        pool: opts.pool,
+        logger: opts.logger.child({ room: key }),
+        maxPeersPerRouter: opts.maxPeersPerRouter,
+        consumersPerPeer: limits.consumersPerPeer,
+      }),
     logger: opts.logger,
     graceMs: opts.graceMs,
     // Without the core's SQLite repository the chair's state is kept in memory only.
     repo: opts.meetings.chair?.repo ?? new MemoryChairRepository(),
   });
 
-  io.use(authMiddleware(opts.authenticate));
+  io.use(admission(opts.authenticate, limits));
+  // Ended sessions and meetings end their sockets' meetings within seconds.
+  const ends = new SessionEnds(conference, opts.logger);
+  const unsubscribe = [
+    opts.meetings.onMeetingChange?.((e) => ends.meetingChanged(e)),
+    opts.meetings.onSessionsEnded?.((e) => ends.sessionsEnded(e)),
+  ];
 
   io.on('connection', (socket: Socket) => {
     const claims = (socket.data as { claims: SessionClaims }).claims;
-    const ctx: HandlerContext = {
-      conference,
-      session: { claims, room: null, peerId: null },
-      socketId: socket.id,
-      meetings: opts.meetings,
-      log: opts.logger.child({ user: claims.sub, site: claims.siteCode, socket: socket.id }),
-      onJoinFailure: opts.counters?.onJoinFailure,
-    };
-    bindRequests(socket, requestHandlers, ctx, ctx.log, opts.counters);
+    const ctx = socketContext(socket, claims, conference, opts, limits);
+    bindRequests(socket, requestHandlers, ctx, ctx.log, opts.counters, rateLimiter(limits));
+    const exp = (claims as { exp?: number }).exp;
+    ends.track(
+      ctx,
+      (reason) => socket.emit('room:closed', { reason }),
+      () => socket.disconnect(true),
+      exp === undefined ? undefined : exp * 1000,
+    );
 
     socket.on('disconnect', (reason) => {
       ctx.log.info({ reason }, 'socket disconnected');
+      ends.untrack(socket.id);
       const { room, peerId } = ctx.session;
       if (!room || !peerId) return;
       if (room.live) conference.socketLost(room, peerId, socket.id);
@@ -96,6 +177,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     conference,
     async close() {
       clearInterval(qualityTimer);
+      for (const off of unsubscribe) off?.();
       conference.closeAll();
       await io.close();
     },

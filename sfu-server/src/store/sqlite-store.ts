@@ -199,8 +199,14 @@ export class SqliteStore {
         u.id,
       );
   }
-  deleteUser(id: string): void {
-    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+  deleteUser(id: string, at: string): void {
+    this.transaction(() => {
+      // Their sessions go with the row: keep the live ones listed as revoked for verifiers (nms).
+      this.db
+        .prepare('INSERT OR IGNORE INTO revoked_sessions SELECT id, ?, expires_at FROM sessions WHERE user_id = ? AND expires_at > ?')
+        .run(at, id, at);
+      this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+    });
   }
   userMeetingCount(id: string): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings WHERE chair_user_id = ? OR created_by = ?').get(id, id) as { n: number }).n;
@@ -228,9 +234,10 @@ export class SqliteStore {
   listRevokedSessions(sinceIso: string, nowIso: string): { id: string; revokedAt: string; expiresAt: string }[] {
     const rows = this.db
       .prepare(
-        'SELECT id, revoked_at, expires_at FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at >= ? AND expires_at > ? ORDER BY revoked_at',
+        `SELECT id, revoked_at, expires_at FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at >= ? AND expires_at > ?
+         UNION ALL SELECT id, revoked_at, expires_at FROM revoked_sessions WHERE revoked_at >= ? AND expires_at > ? ORDER BY revoked_at`,
       )
-      .all(sinceIso, nowIso) as { id: string; revoked_at: string; expires_at: string }[];
+      .all(sinceIso, nowIso, sinceIso, nowIso) as { id: string; revoked_at: string; expires_at: string }[];
     return rows.map((r) => ({ id: r.id, revokedAt: r.revoked_at, expiresAt: r.expires_at }));
   }
   revokeUserSessions(userId: string, at: string, keep?: string): void {
@@ -238,6 +245,7 @@ export class SqliteStore {
   }
 
   purgeSessions(beforeIso: string): number {
+    this.db.prepare('DELETE FROM revoked_sessions WHERE expires_at < ?').run(beforeIso);
     return this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(beforeIso).changes;
   }
 
@@ -283,6 +291,9 @@ export class SqliteStore {
       chairUserId: str(r.chair_user_id),
       chairSiteId: str(r.chair_site_id),
       invites,
+      operators: (this.db.prepare('SELECT user_id FROM meeting_operators WHERE meeting_id = ? ORDER BY position').all(r.id) as Row[]).map(
+        (o) => str(o.user_id),
+      ),
       status: r.status as MeetingRecord['status'],
       openedEarlyAt: strOrNull(r.opened_early_at),
       cancelledAt: strOrNull(r.cancelled_at),
@@ -373,5 +384,8 @@ export class SqliteStore {
   private writeInvites(m: MeetingRecord): void {
     const ins = this.db.prepare('INSERT INTO meeting_invites (meeting_id, site_id, scope, position) VALUES (?, ?, ?, ?)');
     for (const [n, i] of m.invites.entries()) ins.run(m.id, i.siteId, i.scope, n);
+    this.db.prepare('DELETE FROM meeting_operators WHERE meeting_id = ?').run(m.id);
+    const op = this.db.prepare('INSERT INTO meeting_operators (meeting_id, user_id, position) VALUES (?, ?, ?)');
+    for (const [n, userId] of m.operators.entries()) op.run(m.id, userId, n);
   }
 }

@@ -75,14 +75,34 @@ export class FakeRoomMedia extends EventEmitter<MediaRoomEvents> implements Room
   announcements() {
     return [];
   }
-  async consume(): Promise<ConsumerInfo> {
-    throw new Error('not faked');
+  producerKind(producerId: string): 'audio' | 'video' | undefined {
+    for (const p of this.peers.values()) {
+      const found = p.producers.get(producerId);
+      if (found) return found.kind;
+    }
+    return undefined;
+  }
+  /** Consumers made, per peer (kinds of the producers consumed). */
+  readonly consumers = new Map<string, Map<string, 'audio' | 'video'>>();
+  async consume(peerId: string, producerId: string): Promise<ConsumerInfo> {
+    const kind = this.producerKind(producerId);
+    if (!kind) throw new Error('no such producer');
+    const consumerId = `cons-${this.nextId++}`;
+    const mine = this.consumers.get(peerId) ?? new Map();
+    mine.set(consumerId, kind);
+    this.consumers.set(peerId, mine);
+    return { consumerId, producerId, peerId: 'owner', kind, source: kind === 'audio' ? 'mic' : 'camera', rtpParameters: {} };
+  }
+  consumersOf(peerId: string) {
+    return [...(this.consumers.get(peerId)?.entries() ?? [])].map(([consumerId, kind]) => ({ consumerId, kind }));
   }
   async resumeConsumer(): Promise<void> {}
   async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
     this.layerRequests.push({ peerId, consumerId, spatialLayer, temporalLayer });
   }
-  async closeConsumer(): Promise<void> {}
+  async closeConsumer(peerId: string, consumerId: string): Promise<void> {
+    this.consumers.get(peerId)?.delete(consumerId);
+  }
   async peerStats() {
     return { rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null };
   }
@@ -128,7 +148,15 @@ export class RecordingPush implements RoomPush {
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent } as unknown as Logger;
 
-export const MEETING = { id: 'm1', title: 'Họp giao ban', chairSiteId: 'tn' };
+/** The chair user is the province's signed-in user (socketOf names users `user-<site>`). */
+export const MEETING = {
+  id: 'm1',
+  title: 'Họp giao ban',
+  chairSiteId: 'tn',
+  chair: { userId: 'user-tn', name: 'Chủ trì tn' },
+  operators: [],
+  endsAt: '2999-01-01T00:00:00.000Z',
+};
 const SITES: Record<string, string> = { tn: 'Tỉnh Thái Nguyên', dt: 'Đại Từ', pb: 'Phú Bình', vn: 'Võ Nhai' };
 export const INVITED: SiteRef[] = Object.entries(SITES).map(([siteId, siteName]) => ({ siteId, siteCode: siteId.toUpperCase(), siteName }));
 
@@ -155,8 +183,10 @@ export function fakeConference(repo = new MemoryChairRepository(), start = 1_000
       return {
         meeting: MEETING,
         site: { id: claims.siteId, code: claims.siteCode, name: SITES[claims.siteId] ?? claims.siteId, parentId: null, parentName: null },
+        chairRole: claims.siteId === 'tn',
       };
     },
+    operators: (_meetingId, userIds) => userIds.map((userId) => ({ userId, name: userId })),
     chair: { repo, invitedSites: () => INVITED.map((s) => ({ ...s })) },
   };
   return { conference, push, media, repo, clock, meetings };

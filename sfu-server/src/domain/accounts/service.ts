@@ -18,8 +18,19 @@ export interface AccountOptions {
   scrypt?: { N: number; r: number; p: number };
 }
 
+/** Sessions that just ended, so live connections (signalling) can end too. */
+export interface SessionsEnded {
+  userId: string;
+  /** Only this session (logout); otherwise every session of the user but `keepSid`. */
+  sid?: string;
+  keepSid?: string;
+  reason: 'logged_out' | 'disabled' | 'account_changed' | 'deleted' | 'password_changed';
+}
+export type SessionsEndedListener = (e: SessionsEnded) => void;
+
 export class AccountService {
   private readonly guard: LoginGuard;
+  private readonly endListeners = new Set<SessionsEndedListener>();
 
   constructor(
     private readonly store: AccountStore,
@@ -33,6 +44,22 @@ export class AccountService {
       lockoutSeconds: opts.lockoutSeconds,
       ...opts.loginGuard,
     });
+  }
+
+  /** Returns an unsubscribe function. Listener errors are isolated from the caller. */
+  onSessionsEnded(listener: SessionsEndedListener): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  private ended(e: SessionsEnded): void {
+    for (const l of this.endListeners) {
+      try {
+        l(e);
+      } catch {
+        // a failing listener must not undo or fail a saved change
+      }
+    }
   }
 
   view(u: UserRecord): User {
@@ -139,12 +166,13 @@ export class AccountService {
       disabled: body.disabled ?? cur.disabled,
       updatedAt: iso(this.clock.now()),
     };
+    // A disabled user, or one whose site or roles changed, must log in again.
+    const endSessions = next.disabled || next.siteId !== cur.siteId || !sameRoles(next.roles, cur.roles);
     this.store.transaction(() => {
       this.store.updateUser(next);
-      // A disabled user, or one whose site or roles changed, must log in again.
-      if (next.disabled || next.siteId !== cur.siteId || !sameRoles(next.roles, cur.roles))
-        this.store.revokeUserSessions(id, next.updatedAt);
+      if (endSessions) this.store.revokeUserSessions(id, next.updatedAt);
     });
+    if (endSessions) this.ended({ userId: id, reason: next.disabled ? 'disabled' : 'account_changed' });
     return this.view(next);
   }
 
@@ -154,7 +182,8 @@ export class AccountService {
     if (id === actor.sub) fail('FORBIDDEN', 'You may not delete yourself');
     const meetings = this.store.userMeetingCount(id);
     if (meetings > 0) fail('CONFLICT', `The user is named in ${meetings} meeting(s); disable the account instead`);
-    this.store.deleteUser(id);
+    this.store.deleteUser(id, iso(this.clock.now()));
+    this.ended({ userId: id, reason: 'deleted' });
   }
 
   async changeOwnPassword(actor: Actor, currentPassword: string, newPassword: string, keepSessionId: string): Promise<void> {
@@ -262,7 +291,9 @@ export class AccountService {
   }
 
   closeSession(sessionId: string): void {
+    const s = this.store.getSession(sessionId);
     this.store.revokeSession(sessionId, iso(this.clock.now()));
+    if (s) this.ended({ userId: s.userId, sid: sessionId, reason: 'logged_out' });
   }
 
   /** Seeding only (no permission checks): hashes now, so the inserts can share one transaction. */
@@ -301,6 +332,7 @@ export class AccountService {
       this.store.updateUser({ ...cur, passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: now });
       this.store.revokeUserSessions(id, now, keepSessionId);
     });
+    this.ended({ userId: id, reason: 'password_changed', ...(keepSessionId ? { keepSid: keepSessionId } : {}) });
   }
 
   private requireManagesUser(actor: Actor, target: UserRecord): void {

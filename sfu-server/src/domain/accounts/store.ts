@@ -30,7 +30,8 @@ export interface AccountStore extends Transactional {
   countUsers(): number;
   insertUser(user: UserRecord): void;
   updateUser(user: UserRecord): void;
-  deleteUser(id: string): void;
+  /** Deletes the user; their live sessions stay listed as revoked (at `at`) until they would have expired. */
+  deleteUser(id: string, at: string): void;
   /** Meetings that name the user as chair or creator (a user with history is disabled, not deleted). */
   userMeetingCount(id: string): number;
 

@@ -1,17 +1,21 @@
 // Chair-led meeting rules: mode, speaking queue, floor, mutes, lock, removal,
-// chair hand-over, presentation and roll call. Keyed by site (the unit officials
-// speak for). Plain state + explicit `now`; every chair action checks the caller
-// first and throws a coded AppError before changing anything.
+// chair hand-over, presentation and roll call. Who speaks is keyed by site (the unit
+// officials speak for); who may act as chair is keyed by user (authority.ts): every
+// chair action takes the caller's user id, checks it first and throws a coded
+// AppError before changing anything.
 // What a site may send follows from this state: see media-rules.ts.
 import { AppError } from '@lienthong/kit';
+import { authorityFromSchedule, cloneAuthority, requireChairPowers, requireChairUser, scheduleKey } from './authority';
 import { audioAllowed, type FloorView, floorExpired, mayUnmute, micState } from './media-rules';
 import type {
   AttendanceEntry,
+  ChairAuthority,
   ChairRight,
   ControlSettings,
   Floor,
   MeetingMode,
   MicState,
+  Person,
   Presentation,
   QueueEntry,
   RollCall,
@@ -47,7 +51,14 @@ export class FloorControl implements FloorView {
   private openByDefault = true;
   private readonly removed = new Set<string>();
 
-  constructor(public chairSiteId: string) {}
+  /** The chair site: the one whose microphone is always open. */
+  chairSiteId: string;
+  private auth: ChairAuthority;
+
+  constructor(chairSiteId: string, authority: ChairAuthority) {
+    this.chairSiteId = chairSiteId;
+    this.auth = cloneAuthority(authority);
+  }
 
   /** Sites let back in while locked (were present when the settings were last saved). */
   private readonly admitted = new Set<string>();
@@ -67,6 +78,7 @@ export class FloorControl implements FloorView {
       removed: [...this.removed],
       queue: this.queue.map((q) => ({ ...q })),
       floor: this.floor ? { ...this.floor } : null,
+      authority: cloneAuthority(this.auth),
     };
   }
 
@@ -85,6 +97,7 @@ export class FloorControl implements FloorView {
     for (const site of s.admitted ?? []) this.admitted.add(site);
     this.queue = (s.queue ?? []).map((q) => ({ ...q }));
     this.floor = s.floor ? { ...s.floor } : null;
+    if (s.authority) this.auth = cloneAuthority(s.authority);
   }
 
   /** Sites the queue or the floor is waiting for (after a restart, until they are back). */
@@ -96,8 +109,31 @@ export class FloorControl implements FloorView {
 
   // ---- authority
 
-  requireChair(siteId: string): void {
-    if (siteId !== this.chairSiteId) throw err('NOT_CHAIR', 'Only the chair site may do this', 403);
+  /** The chair user and the console operators acting for them. */
+  get authority(): Readonly<ChairAuthority> {
+    return this.auth;
+  }
+
+  /** The one check of chair powers: `userId` is the caller's user. */
+  requireChair(userId: string): void {
+    requireChairPowers(this.auth, userId);
+  }
+
+  /** The chair names (or clears) the console operators for the rest of the meeting. */
+  setOperators(caller: string, operators: readonly Person[]): void {
+    requireChairUser(this.auth, caller);
+    this.auth = { ...this.auth, operators: operators.map((o) => ({ ...o })) };
+  }
+
+  /** The schedule's chair or operators changed: they apply from now on. True when anything changed. */
+  applySchedule(chair: Person, operators: readonly Person[]): boolean {
+    const key = scheduleKey(
+      chair.userId,
+      operators.map((o) => o.userId),
+    );
+    if (key === this.auth.scheduled) return false;
+    this.auth = authorityFromSchedule(chair, operators);
+    return true;
   }
 
   // ---- what the media rules read
@@ -248,12 +284,16 @@ export class FloorControl implements FloorView {
     return [...this.removed];
   }
 
-  handOver(caller: string, siteId: string, present: (siteId: string) => boolean): void {
+  /** The chair site moves to `siteId`; the chair's powers move to `heir()` there (authority.ts chooseHeir). */
+  handOver(caller: string, siteId: string, present: (siteId: string) => boolean, heir: () => Person): void {
     this.requireChair(caller);
     if (siteId === this.chairSiteId) throw err('IS_CHAIR', 'That site is already the chair');
     if (!present(siteId)) throw err('SITE_NOT_PRESENT', 'That site is not in the meeting', 404);
+    const chair = heir();
     this.forgetSite(siteId);
     this.chairSiteId = siteId;
+    // The new chair names their own console operators.
+    this.auth = { chair: { ...chair }, operators: [], scheduled: this.auth.scheduled };
   }
 
   // ---- presentation
@@ -264,12 +304,11 @@ export class FloorControl implements FloorView {
     if (!p) this.presentation = { siteId, peerId, producerId: null, since: now };
   }
 
-  /** The presenter or the chair. Returns the presentation that ended. */
-  stopPresentation(callerSite: string, callerPeer: string): Presentation {
+  /** The presenter or the chair (user). Returns the presentation that ended. */
+  stopPresentation(callerUser: string, callerPeer: string): Presentation {
     const p = this.presentation;
     if (!p) throw err('NO_PRESENTATION', 'Nobody is presenting');
-    if (p.peerId !== callerPeer && callerSite !== this.chairSiteId)
-      throw err('NOT_CHAIR', 'Only the presenter or the chair may stop it', 403);
+    if (p.peerId !== callerPeer) this.requireChair(callerUser);
     this.presentation = null;
     return p;
   }

@@ -57,4 +57,19 @@ export interface ControlSettings {
   /** Absent in rows saved before the queue was kept. */
   queue?: QueueEntry[];
   floor?: Floor | null;
+  /** Absent in rows saved before chair powers moved to users: the schedule's then apply. */
+  authority?: ChairAuthority;
+}
+
+export interface Person {
+  userId: string;
+  name: string;
+}
+
+/** Who may use the chair's powers: the chair user and the console operators acting for them. */
+export interface ChairAuthority {
+  chair: Person;
+  operators: Person[];
+  /** The schedule's chair and operators (user ids) this authority last followed. */
+  scheduled: string;
 }

@@ -1,5 +1,6 @@
 // A meeting in progress: who is connected from which site, what each receives,
 // and which picture is the main one. No transport or media library here.
+import type { ChairAuthority } from '../floor/authority';
 import { FloorControl } from '../floor/floor-control';
 import type { ReceiveMode } from '../floor/media-rules';
 import { type Grade, gradeQuality, type QualityNumbers } from './quality';
@@ -11,6 +12,8 @@ export interface ParticipantIdentity {
   peerId: string;
   userId: string;
   userName: string;
+  /** The account holds the chair role (who receives the chair on a hand-over to the site). */
+  chairRole: boolean;
   siteId: string;
   siteCode: string;
   siteName: string;
@@ -39,8 +42,9 @@ export class LiveMeeting {
     readonly meetingId: string,
     readonly title: string,
     chairSiteId: string,
+    authority: ChairAuthority,
   ) {
-    this.floor = new FloorControl(chairSiteId);
+    this.floor = new FloorControl(chairSiteId, authority);
   }
 
   /** Follows chair hand-over. */
@@ -56,6 +60,12 @@ export class LiveMeeting {
   /** Some participant of this site is in the meeting (connected or within grace). */
   hasSite(siteId: string): boolean {
     return this.list().some((p) => p.siteId === siteId);
+  }
+
+  peersOfUser(userId: string): string[] {
+    return this.list()
+      .filter((p) => p.userId === userId)
+      .map((p) => p.peerId);
   }
 
   peersOfSite(siteId: string): string[] {

@@ -3,7 +3,6 @@
 // and invites single sites or whole subtrees, expanded only when checked.
 import {
   type CreateMeetingBody,
-  type Invite,
   type Meeting,
   type MeetingPhase,
   OPEN_EARLY_MAX_MINUTES,
@@ -14,11 +13,11 @@ import type { AccountService } from '../accounts/service';
 import { isAdmin, managesSite, maySchedule, seesSite } from '../permissions';
 import { type Actor, type Clock, fail, iso, newId } from '../shared';
 import type { SiteService } from '../sites/service';
+import { checkInvites, meetingWindow } from './checks';
 import type { MeetingRecord, MeetingStore, RoomStore } from './store';
 
 const OPEN_EARLY_MS = OPEN_EARLY_MAX_MINUTES * 60_000;
 const HOUR_MS = 3600_000;
-const MAX_DURATION_MS = 24 * HOUR_MS;
 
 /** What signalling needs to admit a site into a meeting. */
 export interface JoinGrant {
@@ -29,8 +28,16 @@ export interface JoinGrant {
   isChairSite: boolean;
   /** The user is the meeting's chair person. */
   isChair: boolean;
+  /** The user is one of the meeting's console operators. */
+  isOperator: boolean;
   isHostSite: boolean;
+  /** Who holds the chair's powers, for the join screen. */
+  chairName: string;
+  operatorNames: string[];
 }
+
+/** Roles that join a meeting as a site; console operators named for the meeting join too. */
+const MEETING_ROLES = new Set(['participant', 'chair']);
 
 /** Told after a change is saved, so signalling can react (close a cancelled meeting, drop uninvited sites). */
 export type MeetingChange = { type: 'created' | 'updated' | 'cancelled' | 'opened_early'; meeting: Meeting };
@@ -82,6 +89,7 @@ export class MeetingService {
       hostSiteId: m.hostSiteId,
       roomId: m.roomId,
       chair: { userId: m.chairUserId, siteId: m.chairSiteId },
+      operators: [...m.operators],
       invites: m.invites.map((i) => ({ ...i })),
       status: m.status,
       phase: this.phase(m, now),
@@ -122,7 +130,7 @@ export class MeetingService {
     return [...all.filter((s) => s.id === m.hostSiteId), ...all.filter((s) => s.id !== m.hostSiteId)];
   }
 
-  canSee(actor: Actor, m: MeetingRecord): boolean {
+  canSee(actor: Actor, m: Pick<MeetingRecord, 'hostSiteId' | 'chairSiteId' | 'chairUserId' | 'createdBy' | 'invites'>): boolean {
     const tree = this.sites.tree();
     return (
       isAdmin(actor) ||
@@ -147,13 +155,15 @@ export class MeetingService {
     const now = this.clock.now();
     this.sites.get(body.hostSiteId);
     if (!maySchedule(this.sites.tree(), actor, body.hostSiteId)) fail('FORBIDDEN', 'You may not schedule meetings hosted at this site');
-    const { startsAt, endsAt } = this.window(body.startsAt, body.endsAt);
+    const { startsAt, endsAt } = meetingWindow(body.startsAt, body.endsAt);
     if (Date.parse(endsAt) <= now.getTime()) fail('VALIDATION_FAILED', 'The meeting would end in the past');
     const chair = this.resolveChair(body.chairUserId, body.chairSiteId);
     const roomId = body.roomId ?? null;
     this.checkRoom(roomId, body.hostSiteId);
-    const invites = this.checkInvites(body.invites);
+    const invites = checkInvites(this.sites, body.invites);
     const at = iso(now);
+    const draft = { hostSiteId: body.hostSiteId, chairSiteId: chair.siteId, chairUserId: chair.userId, createdBy: actor.sub, invites };
+    const operators = this.checkOperators(draft, body.operators ?? []);
     const rec: MeetingRecord = {
       id: newId(),
       title: body.title.trim(),
@@ -165,6 +175,7 @@ export class MeetingService {
       chairUserId: chair.userId,
       chairSiteId: chair.siteId,
       invites,
+      operators,
       status: 'scheduled',
       openedEarlyAt: null,
       cancelledAt: null,
@@ -186,7 +197,7 @@ export class MeetingService {
     const cur = this.record(id);
     if (!this.canSee(actor, cur) || !this.canEdit(actor, cur)) fail('FORBIDDEN', 'You may not edit this meeting');
     this.requireActive(cur, now);
-    const { startsAt, endsAt } = this.window(body.startsAt ?? cur.startsAt, body.endsAt ?? cur.endsAt);
+    const { startsAt, endsAt } = meetingWindow(body.startsAt ?? cur.startsAt, body.endsAt ?? cur.endsAt);
     if (Date.parse(endsAt) <= now.getTime()) fail('VALIDATION_FAILED', 'The meeting would end in the past');
     const chairChanged = body.chairUserId !== undefined || body.chairSiteId !== undefined;
     const chair = chairChanged
@@ -197,7 +208,9 @@ export class MeetingService {
       : { userId: cur.chairUserId, siteId: cur.chairSiteId };
     const roomId = body.roomId === undefined ? cur.roomId : body.roomId;
     if (roomId !== cur.roomId) this.checkRoom(roomId, cur.hostSiteId);
-    const invites = body.invites ? this.checkInvites(body.invites) : cur.invites;
+    const invites = body.invites ? checkInvites(this.sites, body.invites) : cur.invites;
+    const draft = { ...cur, chairUserId: chair.userId, chairSiteId: chair.siteId, invites };
+    const operators = this.checkOperators(draft, body.operators ?? cur.operators);
     const next: MeetingRecord = {
       ...cur,
       title: body.title?.trim() ?? cur.title,
@@ -208,6 +221,7 @@ export class MeetingService {
       chairUserId: chair.userId,
       chairSiteId: chair.siteId,
       invites,
+      operators,
       // A new start time needs a new technical-check opening.
       openedEarlyAt: startsAt === cur.startsAt ? cur.openedEarlyAt : null,
       updatedAt: iso(now),
@@ -285,12 +299,16 @@ export class MeetingService {
 
   /**
    * May this user's site enter the meeting now? Only a site taking part, only inside the
-   * window, or from the early opening on. Throws AppError NOT_FOUND, MEETING_CANCELLED,
+   * window, or from the early opening on; only users with the participant or chair role, or
+   * the meeting's console operators. Throws AppError NOT_FOUND, NO_MEETING_ROLE, MEETING_CANCELLED,
    * MEETING_ENDED, NOT_INVITED, MEETING_NOT_OPEN or UNAUTHENTICATED.
    */
   checkJoin(who: { sub: string }, meetingId: string, now: Date = this.clock.now()): JoinGrant {
     const actor = this.accounts.actorOf(who.sub);
     const m = this.record(meetingId);
+    const isOperator = m.operators.includes(actor.sub);
+    if (!isOperator && !actor.roles.some((r) => MEETING_ROLES.has(r)))
+      fail('NO_MEETING_ROLE', 'Only participants, chairs and the console operators named for the meeting may join it');
     if (m.status === 'cancelled') fail('MEETING_CANCELLED', `The meeting "${m.title}" was cancelled`);
     if (!this.isSiteInvited(m, actor.siteId)) fail('NOT_INVITED', `Your site is not invited to "${m.title}"`);
     const t = now.getTime();
@@ -306,25 +324,19 @@ export class MeetingService {
       site: this.sites.get(actor.siteId),
       isChairSite: actor.siteId === m.chairSiteId,
       isChair: actor.sub === m.chairUserId,
+      isOperator,
       isHostSite: actor.siteId === m.hostSiteId,
+      chairName: this.accounts.find(m.chairUserId)?.displayName ?? '',
+      operatorNames: m.operators.map((id) => this.accounts.find(id)?.displayName ?? id),
     };
   }
 
   /** Seeding only: no permission or clash checks beyond the store's own. */
-  createSeedMeeting(rec: Omit<MeetingRecord, 'id' | 'createdAt' | 'updatedAt'>): Meeting {
+  createSeedMeeting(rec: Omit<MeetingRecord, 'id' | 'createdAt' | 'updatedAt' | 'operators'> & { operators?: string[] }): Meeting {
     const at = iso(this.clock.now());
-    const full: MeetingRecord = { ...rec, id: newId(), createdAt: at, updatedAt: at };
+    const full: MeetingRecord = { ...rec, operators: rec.operators ?? [], id: newId(), createdAt: at, updatedAt: at };
     this.store.insertMeeting(full);
     return this.view(full);
-  }
-
-  private window(startsAtIn: string, endsAtIn: string): { startsAt: string; endsAt: string } {
-    const s = Date.parse(startsAtIn);
-    const e = Date.parse(endsAtIn);
-    if (Number.isNaN(s) || Number.isNaN(e)) fail('VALIDATION_FAILED', 'startsAt and endsAt must be ISO 8601 date-times');
-    if (e <= s) fail('VALIDATION_FAILED', 'The meeting must end after it starts');
-    if (e - s > MAX_DURATION_MS) fail('VALIDATION_FAILED', 'A meeting may last at most 24 hours');
-    return { startsAt: iso(new Date(s)), endsAt: iso(new Date(e)) };
   }
 
   private requireActive(m: MeetingRecord, now: Date): void {
@@ -347,14 +359,25 @@ export class MeetingService {
     if (room.siteId !== hostSiteId) fail('VALIDATION_FAILED', `Room ${room.name} does not belong to the host site`);
   }
 
-  private checkInvites(invites: readonly Invite[]): Invite[] {
-    const seen = new Set<string>();
-    for (const i of invites) {
-      this.sites.find(i.siteId) ?? fail('NOT_FOUND', `No site ${i.siteId} (invited)`);
-      if (seen.has(i.siteId)) fail('VALIDATION_FAILED', `Site ${i.siteId} is invited twice`);
-      seen.add(i.siteId);
+  /** Console operators for a live meeting (chair:setOperators): the same rules as at scheduling. */
+  validateOperators(meetingId: string, userIds: readonly string[]): string[] {
+    return this.checkOperators(this.record(meetingId), userIds);
+  }
+
+  /** Existing, enabled users who may see the meeting and whose site takes part (so they can join). */
+  private checkOperators(
+    m: Pick<MeetingRecord, 'hostSiteId' | 'chairSiteId' | 'chairUserId' | 'createdBy' | 'invites'>,
+    userIds: readonly string[],
+  ): string[] {
+    const out = [...new Set(userIds)];
+    for (const id of out) {
+      const u = this.accounts.find(id) ?? fail('NOT_FOUND', `No user ${id} (console operator)`);
+      if (u.disabled) fail('VALIDATION_FAILED', `${u.displayName} is disabled and cannot run the console`);
+      const actor = { sub: u.id, siteId: u.siteId, roles: u.roles };
+      if (!this.canSee(actor, m) || !this.isSiteInvited(m, u.siteId))
+        fail('VALIDATION_FAILED', `${u.displayName} is not at a site taking part in the meeting`);
     }
-    return invites.map((i) => ({ siteId: i.siteId, scope: i.scope }));
+    return out;
   }
 
   private refuseClash(m: MeetingRecord): void {

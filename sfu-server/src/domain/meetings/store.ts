@@ -21,6 +21,8 @@ export interface MeetingRecord {
   chairUserId: string;
   chairSiteId: string;
   invites: Invite[];
+  /** Console operators named for the meeting (user ids, in order). */
+  operators: string[];
   status: 'scheduled' | 'cancelled';
   openedEarlyAt: string | null;
   cancelledAt: string | null;

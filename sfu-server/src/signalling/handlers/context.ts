@@ -23,6 +23,8 @@ export interface HandlerContext {
   meetings: MeetingAccess;
   log: Logger;
   onJoinFailure?(code: string): void;
+  /** Per-user bounds (config `limits`); absent: unbounded. */
+  limits?: { meetingPeersPerUser: number };
 }
 
 /** The caller's room and peer; NOT_IN_ROOM before a join. */
@@ -36,8 +38,10 @@ export interface InMeeting {
   room: LiveRoom;
   live: LiveMeeting;
   peerId: string;
-  /** The caller's site: the one every floor rule is keyed by. */
+  /** The caller's site: the one every floor rule about who speaks is keyed by. */
   siteId: string;
+  /** The caller's user: the one chair powers are checked against (domain/floor/authority.ts). */
+  userId: string;
   floor: FloorControl;
 }
 
@@ -46,7 +50,7 @@ export function inMeeting(ctx: HandlerContext): InMeeting {
   const { room, peerId } = current(ctx);
   if (!room.live?.has(peerId)) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
   const live = room.live;
-  return { room, live, peerId, siteId: live.get(peerId).siteId, floor: live.floor };
+  return { room, live, peerId, siteId: live.get(peerId).siteId, userId: ctx.session.claims.sub, floor: live.floor };
 }
 
 /** Leaves the room the socket is in, if any. */

@@ -20,10 +20,10 @@ export const floorHandlers = {
     return {};
   },
   'chair:giveFloor': (ctx, { siteId }) =>
-    chairAction(ctx, 'floor.give', siteId, null, (m) => m.floor.giveFloor(m.siteId, siteId, ctx.conference.now(), sitePresent(m.live))),
-  'chair:takeFloor': (ctx) => chairAction(ctx, 'floor.take', null, null, (m) => m.floor.takeFloor(m.siteId)),
+    chairAction(ctx, 'floor.give', siteId, null, (m) => m.floor.giveFloor(m.userId, siteId, ctx.conference.now(), sitePresent(m.live))),
+  'chair:takeFloor': (ctx) => chairAction(ctx, 'floor.take', null, null, (m) => m.floor.takeFloor(m.userId)),
   'chair:setSpeakingLimit': (ctx, { seconds }) =>
     chairAction(ctx, 'speakingLimit.set', null, seconds === null ? 'none' : String(seconds), (m) =>
-      m.floor.setSpeakingLimit(m.siteId, seconds, ctx.conference.now()),
+      m.floor.setSpeakingLimit(m.userId, seconds, ctx.conference.now()),
     ),
 } satisfies Partial<RequestHandlers<HandlerContext>>;

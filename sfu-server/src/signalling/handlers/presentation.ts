@@ -32,7 +32,7 @@ export const presentationHandlers = {
   },
   'presentation:stop': async (ctx) => {
     const m = inMeeting(ctx);
-    const p = m.floor.stopPresentation(m.siteId, m.peerId);
+    const p = m.floor.stopPresentation(m.userId, m.peerId);
     if (p.peerId !== m.peerId) audit(ctx, m, 'presentation.stop', p.siteId, null);
     // Closing the producer tells every consumer (and the presenter) that it ended.
     if (p.producerId) await m.room.media.closeProducer(p.peerId, p.producerId).catch(() => undefined);

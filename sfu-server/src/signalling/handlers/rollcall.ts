@@ -24,7 +24,7 @@ function theRoll(ctx: HandlerContext, m: InMeeting) {
 export const rollcallHandlers = {
   'rollcall:start': (ctx) => {
     const m = inMeeting(ctx);
-    const rc = m.floor.startRollCall(m.siteId, randomUUID(), theRoll(ctx, m), ctx.conference.now());
+    const rc = m.floor.startRollCall(m.userId, randomUUID(), theRoll(ctx, m), ctx.conference.now());
     saveRollCall(ctx, m);
     audit(ctx, m, 'rollcall.start', null, `${rc.entries.length} sites`);
     ctx.conference.broadcastState(m.room);
@@ -39,7 +39,7 @@ export const rollcallHandlers = {
   },
   'rollcall:mark': (ctx, { siteId, status, reason, headCount }) => {
     const m = inMeeting(ctx);
-    m.floor.mark(m.siteId, siteId, status, reason ?? null, headCount ?? null, ctx.conference.now());
+    m.floor.mark(m.userId, siteId, status, reason ?? null, headCount ?? null, ctx.conference.now());
     saveRollCall(ctx, m);
     audit(ctx, m, `rollcall.mark.${status}`, siteId, reason ?? null);
     ctx.conference.broadcastState(m.room);
@@ -47,7 +47,7 @@ export const rollcallHandlers = {
   },
   'rollcall:end': (ctx) => {
     const m = inMeeting(ctx);
-    m.floor.endRollCall(m.siteId, ctx.conference.now());
+    m.floor.endRollCall(m.userId, ctx.conference.now());
     saveRollCall(ctx, m);
     audit(ctx, m, 'rollcall.end', null, null);
     ctx.conference.broadcastState(m.room);

@@ -3,7 +3,9 @@ import { AppError } from '@lienthong/kit';
 import { Conference } from '../conference';
 import type { JoinGrant } from '../ports';
 import type { RequestHandlers } from '../rpc';
+import { admitUserPeer } from '../user-peers';
 import { current, type HandlerContext, leaveCurrent } from './context';
+import { applyReceiveMode } from './media';
 
 type H = RequestHandlers<HandlerContext>;
 
@@ -19,6 +21,8 @@ async function checkJoin(ctx: HandlerContext, meetingId: string): Promise<JoinGr
 const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resumePeerId }) => {
   const { conference, session } = ctx;
   const access = await checkJoin(ctx, meetingId);
+  // No await between this check and conference.join: concurrent joins of one user count each other.
+  if (ctx.limits) admitUserPeer(conference, session.claims.sub, ctx.limits.meetingPeersPerUser, [session.peerId, resumePeerId]);
   const key = Conference.meetingKey(access.meeting.id);
   if (session.room && session.room.key !== key) leaveCurrent(ctx);
   const room = conference.getOrCreate(key, access.meeting);
@@ -27,6 +31,7 @@ const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resume
     {
       userId: session.claims.sub,
       userName: session.claims.name,
+      chairRole: access.chairRole,
       siteId: access.site.id,
       siteCode: access.site.code,
       siteName: access.site.name,
@@ -70,17 +75,19 @@ export const sessionHandlers = {
     leaveCurrent(ctx);
     return {};
   },
-  'meeting:setReceiveMode': (ctx, { mode }) => {
+  'meeting:setReceiveMode': async (ctx, { mode }) => {
     const { room, peerId } = current(ctx);
     if (!room.live) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
     room.live.setReceiveMode(peerId, mode);
+    // The server enforces the mode on what the site already receives, not only the page.
+    await applyReceiveMode(ctx, room, peerId, mode);
     ctx.conference.broadcastState(room);
     return {};
   },
   'meeting:setMainPolicy': (ctx, { policy }) => {
-    const { room, peerId } = current(ctx);
+    const { room } = current(ctx);
     if (!room.live) throw new AppError('NOT_IN_MEETING', 'Only in meetings', 409);
-    if (!room.live.get(peerId).isChairSite) throw new AppError('NOT_CHAIR', 'Only the chair site can change the main picture', 403);
+    room.live.floor.requireChair(ctx.session.claims.sub);
     room.live.mainPolicy = policy;
     ctx.conference.broadcastState(room);
     return {};

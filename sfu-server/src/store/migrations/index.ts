@@ -1,7 +1,8 @@
 // The schema's history, oldest first: sqlite-store applies what the file has not seen yet.
 import { coreMigration } from './001-core';
 import { chairMigration, controlMigration } from './002-chair';
+import { powersMigration } from './004-powers';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
-export const migrations: readonly Migration[] = [coreMigration, chairMigration, controlMigration];
+export const migrations: readonly Migration[] = [coreMigration, chairMigration, controlMigration, powersMigration];

@@ -67,6 +67,16 @@ export const layerFor = (peerId: string, mainPeerId: string | null): number => (
 export const isChairSite = (control: ControlState | null, mySiteId: string | null): boolean =>
   !!control && !!mySiteId && control.chairSiteId === mySiteId;
 
+/** The caller's powers in the meeting: the chair user, a console operator acting for them, or a participant. */
+export type Power = 'chair' | 'operator' | 'participant';
+export function powerIn(control: ControlState | null, myUserId: string | null): Power {
+  if (!control || !myUserId) return 'participant';
+  if (control.chair.userId === myUserId) return 'chair';
+  return control.operators.some((o) => o.userId === myUserId) ? 'operator' : 'participant';
+}
+
+export const POWER_TEXT = { chair: 'youAreChair', operator: 'youRunConsole', participant: 'youAreParticipant' } as const;
+
 interface TrackLike {
   peerId: string;
   kind: 'audio' | 'video';

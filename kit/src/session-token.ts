@@ -27,6 +27,7 @@ export async function verifySessionToken(key: VerifyKey, token: string): Promise
     siteCode: payload.siteCode,
     roles: payload.roles,
     sid: payload.sid,
+    ...(payload.mustChangePassword === undefined ? {} : { mustChangePassword: payload.mustChangePassword }),
   };
   const r = claimsParser.parse(picked);
   if (!r.ok) throw new AppError('UNAUTHENTICATED', `Malformed session claims: ${r.problems.join('; ')}`, 401);

@@ -54,6 +54,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     const accounts = new AccountService(store, sites, clock, {
       maxFailedLogins: opts.auth.maxFailedLogins,
       lockoutSeconds: opts.auth.lockoutSeconds,
+      initialPassword: opts.auth.initialAdminPassword,
       ...(opts.scrypt ? { scrypt: opts.scrypt } : {}),
     });
     const rooms = new RoomService(store, sites, clock);
@@ -79,8 +80,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       if (opts.demoSeed) await seedDemo(core, opts.auth.initialAdminPassword);
       else await seedMinimal(core, opts.auth.initialAdminPassword);
       opts.logger.info({ demo: opts.demoSeed, sites: sites.list().length, users: accounts.count() }, 'seeded an empty store');
-    } else if (opts.demoSeed && refreshDemoMeeting(core)) {
-      opts.logger.info('the demo meeting had ended: scheduled a new one happening now');
+    } else {
+      if (opts.demoSeed && refreshDemoMeeting(core)) opts.logger.info('the demo meeting had ended: scheduled a new one happening now');
+      // Stores seeded before one-time passwords: an admin still on the initial password must change it.
+      const flagged = await accounts.flagInitialPasswords(opts.auth.initialAdminPassword);
+      if (flagged > 0) opts.logger.warn({ flagged }, 'administrators still use the initial password: they must change it at login');
     }
     return core;
   } catch (e) {
@@ -98,6 +102,7 @@ async function seedMinimal(core: Core, adminPassword: string): Promise<void> {
     siteId: '',
     roles: ['admin'],
     password: adminPassword,
+    mustChangePassword: true,
   });
   core.store.transaction(() => {
     core.sites.seed([{ ...root, demo: true }]);
@@ -111,6 +116,7 @@ interface SeedUser {
   siteCode: string;
   roles: Role[];
   password: string;
+  mustChangePassword?: boolean;
 }
 
 /** Demo communes that get a `xa.<code>` account. */
@@ -120,7 +126,15 @@ export function demoUsers(adminPassword: string): SeedUser[] {
   const seed = thaiNguyenSeed();
   const nameOf = (code: string) => seed.find((s) => s.code === code)?.name ?? code;
   const users: SeedUser[] = [
-    { username: 'admin', displayName: 'Quản trị hệ thống', siteCode: PROVINCE_CODE, roles: ['admin'], password: adminPassword },
+    // The initial password is public (config, README): one-time, changed at the first login.
+    {
+      username: 'admin',
+      displayName: 'Quản trị hệ thống',
+      siteCode: PROVINCE_CODE,
+      roles: ['admin'],
+      password: adminPassword,
+      mustChangePassword: true,
+    },
     {
       username: 'chutri.tinh',
       displayName: 'Chủ trì Tỉnh Thái Nguyên',

@@ -187,3 +187,29 @@ describe('user administration follows the tree', () => {
     expect(d.store.getSession(s4.id)).toBeUndefined();
   });
 });
+
+describe('one-time passwords', () => {
+  it('a reset password must be changed; the change clears it; the initial admin password is never accepted', async () => {
+    d = await seededDomain();
+    const svc = new AccountService(d.store, d.sites, d.clock, {
+      maxFailedLogins: 3,
+      lockoutSeconds: 600,
+      scrypt: FAST_SCRYPT,
+      initialPassword: 'initial-admin-1',
+    });
+    const { requirePasswordChanged } = await import('../src/domain/accounts/one-time-password');
+    await svc.resetPassword(d.actors.admin, d.users.cuvan.id, 'given-by-admin-1');
+    const given = await svc.authenticate('p.cuvan', 'given-by-admin-1');
+    expect(given.mustChangePassword).toBe(true);
+    expect(await codeOf(() => requirePasswordChanged(given))).toBe('PASSWORD_CHANGE_REQUIRED');
+    expect(() => requirePasswordChanged(given, 'change_password')).not.toThrow();
+    const s = svc.openSession(given.id, 3600);
+    expect(await codeOf(() => svc.changeOwnPassword(d.actors.cuvan, 'given-by-admin-1', 'given-by-admin-1', s.id))).toBe('PASSWORD_REUSED');
+    expect(await codeOf(() => svc.changeOwnPassword(d.actors.cuvan, 'given-by-admin-1', 'initial-admin-1', s.id))).toBe('PASSWORD_REUSED');
+    expect(await svc.changeOwnPassword(d.actors.cuvan, 'given-by-admin-1', 'chosen-by-me-1', s.id)).toBe(true);
+    expect(svc.record(given.id).mustChangePassword).toBe(false);
+    expect(() => requirePasswordChanged(svc.record(given.id))).not.toThrow();
+    expect(await svc.changeOwnPassword(d.actors.cuvan, 'chosen-by-me-1', 'chosen-by-me-2', s.id)).toBe(false);
+    expect(await codeOf(() => svc.resetPassword(d.actors.admin, d.users.cuvan.id, 'initial-admin-1'))).toBe('PASSWORD_REUSED');
+  });
+});

@@ -6,7 +6,7 @@ import { authorityFromSchedule } from '../src/domain/floor/authority';
 import { FloorControl } from '../src/domain/floor/floor-control';
 import { attendanceCsv } from '../src/http/routes/attendance';
 import { ChairRepository } from '../src/store/chair-repository';
-import { makeApp, makeCore, tempDir } from './support/core';
+import { adminToken, makeApp, makeCore, tempDir } from './support/core';
 
 describe('attendance exports', () => {
   let core: Core;
@@ -24,11 +24,11 @@ describe('attendance exports', () => {
       ['chutri.tinh', 'lienthong123'],
       ['daibieu.pl', 'lienthong123'],
       ['kythuat.tinh', 'lienthong123'],
-      ['admin', 'admin-password-1'],
     ]) {
       const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: u, password: p } });
       tokens[u!] = (r.json() as { token: string }).token;
     }
+    tokens.admin = await adminToken(app);
     const list = (await get('/api/meetings/upcoming', 'chutri.tinh')).json() as { meetings: { id: string; phase: string }[] };
     meetingId = list.meetings.find((m) => m.phase === 'live')!.id;
     // A roll call as signalling records it.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../src/store/migrations';
-import { makeApp, makeCore, tempDir } from './support/core';
+import { adminToken, makeApp, makeCore, tempDir } from './support/core';
 
 describe('persistence', () => {
   it('keeps sites, accounts, meetings and the signing key across a restart', async () => {
@@ -13,12 +13,7 @@ describe('persistence', () => {
     try {
       const first = await makeCore({ dataDir: tmp.dir });
       const app1 = await makeApp(first.core);
-      const login = await app1.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: 'admin', password: 'admin-password-1' },
-      });
-      const token = login.json().token as string;
+      const token = await adminToken(app1);
       const auth = { authorization: `Bearer ${token}` };
       const site = await app1.inject({
         method: 'POST',
@@ -51,6 +46,27 @@ describe('persistence', () => {
       const applied = second.core.store.db.prepare('SELECT version FROM schema_migrations').all();
       expect(applied).toEqual(migrations.map((m) => ({ version: m.version })));
       await app2.close();
+      second.core.close();
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('an administrator of an older store still on the initial password must change it after the upgrade', async () => {
+    const tmp = tempDir();
+    try {
+      const first = await makeCore({ dataDir: tmp.dir });
+      // As a store seeded before migration 005 left it: the admin unflagged, with a live session.
+      first.core.store.db.prepare("UPDATE users SET must_change_password = 0 WHERE username = 'admin'").run();
+      const admin = first.core.store.getUserByUsername('admin')!;
+      const session = first.core.accounts.openSession(admin.id, 3600);
+      first.core.close();
+
+      const second = await makeCore({ dataDir: tmp.dir });
+      expect(second.core.store.getUserByUsername('admin')!.mustChangePassword).toBe(true);
+      expect(second.core.store.getSession(session.id)!.revokedAt).not.toBeNull();
+      // Participants (not on the initial password) are left alone.
+      expect(second.core.store.getUserByUsername('chutri.tinh')!.mustChangePassword).toBe(false);
       second.core.close();
     } finally {
       tmp.cleanup();

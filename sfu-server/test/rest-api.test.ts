@@ -85,7 +85,25 @@ beforeAll(async () => {
   cleanup = made.cleanup;
   app = await makeApp(core);
   for (const u of ['chutri.tinh', 'kythuat.tinh', 'mang.tinh', 'daibieu.dt', 'daibieu.vn', 'xa.cuvan', 'xa.thuongnung']) await login(u);
-  await login('admin', 'admin-password-1');
+  // The seeded admin's initial password is one-time: this session may only change it.
+  const first = await login('admin', 'admin-password-1');
+  expect(first.json.mustChangePassword).toBe(true);
+  expect((await call('GET', '/api/sites', { as: 'admin' })).json.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+  expect((await call('GET', '/api/auth/me', { as: 'admin' })).json.mustChangePassword).toBe(true);
+  const reused = await call('POST', '/api/auth/password', {
+    as: 'admin',
+    body: { currentPassword: 'admin-password-1', newPassword: 'admin-password-1' },
+  });
+  expect(reused.json.error.code).toBe('PASSWORD_REUSED');
+  const changed = await call('POST', '/api/auth/password', {
+    as: 'admin',
+    body: { currentPassword: 'admin-password-1', newPassword: 'admin-password-2' },
+  });
+  expect(changed.status).toBe(200);
+  const old = tokens.admin;
+  tokens.admin = changed.json.token;
+  expect((await call('GET', '/api/auth/me', { as: 'admin' })).json.mustChangePassword).toBe(false);
+  expect((await app.inject({ method: 'GET', url: '/api/sites', headers: { authorization: `Bearer ${old}` } })).statusCode).toBe(401);
 });
 afterAll(async () => {
   await app.close();

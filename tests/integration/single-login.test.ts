@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NmsProcess, startNms } from '../support/nms-process';
 import { freePort } from '../support/ports';
-import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 
 describe('single sign-on across sfu-server and nms', () => {
   let sfu: SfuProcess;
@@ -42,12 +42,12 @@ describe('single sign-on across sfu-server and nms', () => {
     const body = (await (await sites()).json()) as { error: { code: string } };
     expect(body.error.code).toBe('UNAUTHENTICATED');
     // Another user's session is unaffected.
-    const other = await login(sfu.url, 'admin', 'admin-password-1');
+    const other = await loginAdmin(sfu.url);
     expect((await fetch(`${nms.url}/api/nms/sites`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);
   });
 
   it('nms follows the site tree that sfu-server owns: a new site can carry devices within seconds', async () => {
-    const admin = await login(sfu.url, 'admin', 'admin-password-1');
+    const admin = await loginAdmin(sfu.url);
     const engineer = await login(sfu.url, 'mang.tinh', 'lienthong123');
     const auth = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' });
     const all = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth(admin) })).json()) as { sites: { id: string; code: string }[] };

@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
-import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { ADMIN_PASSWORD, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 
 const PASSWORD = 'lienthong123';
 const TITLE = 'Hội nghị triển khai chuyển đổi số cấp xã';
@@ -57,7 +57,7 @@ describe('web administration and scheduling', () => {
   beforeAll(async () => {
     sfu = await startSfuServer();
     browser = await launchChromium();
-    adminToken = await login(sfu.url, 'admin', 'admin-password-1');
+    adminToken = await loginAdmin(sfu.url);
   }, 90_000);
 
   afterAll(async () => {
@@ -66,7 +66,7 @@ describe('web administration and scheduling', () => {
   });
 
   it('imports a site CSV: one bad row refuses the whole file by line, a good file shows up in the tree', async () => {
-    const page = await signIn('admin', 'admin-password-1');
+    const page = await signIn('admin', ADMIN_PASSWORD);
     await page.getByTestId('nav-sites').click();
     await page.getByTestId('admin-sites').waitFor();
     await expect.poll(() => page.getByTestId('site-row').count()).toBeGreaterThan(5);

@@ -10,10 +10,9 @@ import { launchChromium } from '../support/browser';
 import { waitConnected } from '../support/meeting-ui';
 import { type NmsProcess, startNms } from '../support/nms-process';
 import { freePort } from '../support/ports';
-import { type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { ADMIN_PASSWORD, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 import { codeOf, http } from './support';
 
-const ADMIN_PASSWORD = 'admin-password-1';
 let sfu: SfuProcess;
 let evil: Server;
 let evilOrigin: string;
@@ -21,6 +20,7 @@ let evilHtml = '';
 
 beforeAll(async () => {
   sfu = await startSfuServer();
+  await loginAdmin(sfu.url); // the initial password is one-time: ADMIN_PASSWORD from here on
   // The attacker's page: same host as the app, another port (same-site, so SameSite=Lax cookies go along).
   evil = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(evilHtml));
   await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NmsProcess, startNms } from '../support/nms-process';
-import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 import { ask, connect } from '../support/socket';
 import { codeOf, http } from './support';
 
@@ -19,7 +19,7 @@ const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
 beforeAll(async () => {
   sfu = await startSfuServer();
-  admin = await login(sfu.url, 'admin', 'admin-password-1');
+  admin = await loginAdmin(sfu.url);
 });
 afterAll(async () => {
   await sfu?.stop();

@@ -2,7 +2,7 @@
 // chair user and the console operators named for it, never to every account of the chair site.
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 import { ask, code, connect } from '../support/socket';
 
 const PASSWORD = 'lienthong123';
@@ -51,7 +51,7 @@ const chairActions = (): [string, unknown][] => [
 
 beforeAll(async () => {
   sfu = await startSfuServer();
-  const admin = await login(sfu.url, 'admin', 'admin-password-1');
+  const admin = await loginAdmin(sfu.url);
   const users = (await api(admin, 'GET', '/api/users')).body.users as { id: string; username: string; siteId: string }[];
   for (const u of users) ids[u.username.split('.')[0]!] = u.id;
   ids.kythuat = users.find((u) => u.username === 'kythuat.tinh')!.id;

@@ -5,7 +5,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NmsProcess, startNms } from '../support/nms-process';
-import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 import { ask, code, connect } from '../support/socket';
 
 const PASSWORD = 'lienthong123';
@@ -75,7 +75,7 @@ async function newMeeting(invites: string[], endsInMs = 3600_000): Promise<strin
 
 beforeAll(async () => {
   sfu = await startSfuServer();
-  admin = await login(sfu.url, 'admin', 'admin-password-1');
+  admin = await loginAdmin(sfu.url);
   for (const u of (await api(admin, 'GET', '/api/users')).body.users as { id: string; username: string; siteId: string }[])
     users[u.username.replace('.', '_').replace('_tinh', '').replace('daibieu_', '').replace('xa_', '')] = u;
   chairToken = await login(sfu.url, 'chutri.tinh', PASSWORD);

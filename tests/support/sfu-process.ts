@@ -31,11 +31,13 @@ export async function startSfuServer(
     sessionTtlSeconds?: number;
     /** More top-level YAML sections, appended as they are (e.g. `limits:` for attack tests). */
     extraConfig?: string;
+    /** media.basePort (default: a free range found by freeMediaBasePort). */
+    basePort?: number;
   } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
   const port = await freePort();
-  const basePort = await freeMediaBasePort(opts.workers ?? 1);
+  const basePort = opts.basePort ?? (await freeMediaBasePort(opts.workers ?? 1));
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
@@ -88,7 +90,7 @@ export async function startSfuServer(
     proc.child = child;
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`sfu-server exited early:\n${log}`);
+      if (child.exitCode !== null) throw new Error(`sfu-server exited early (code ${child.exitCode}):\n${log}`);
       try {
         if ((await fetch(`${proc.url}/healthz`)).ok) break;
       } catch {
@@ -125,4 +127,39 @@ export async function login(url: string, username: string, password: string): Pr
   const body = (await res.json()) as { token?: string };
   if (!body.token) throw new Error(`login ${username} failed: ${JSON.stringify(body)}`);
   return body.token;
+}
+
+/** The seeded admin's initial password in startSfuServer's config (one-time: changed at first login). */
+export const INITIAL_ADMIN_PASSWORD = 'admin-password-1';
+/** What loginAdmin changes it to. */
+export const ADMIN_PASSWORD = 'admin-password-changed-1';
+const adminChanged = new Set<string>();
+
+/**
+ * A usable admin token: the first time for a server, logs in with the initial password and changes
+ * it to ADMIN_PASSWORD (the initial one only allows that); afterwards logs in with ADMIN_PASSWORD.
+ */
+export async function loginAdmin(url: string): Promise<string> {
+  if (adminChanged.has(url)) return login(url, 'admin', ADMIN_PASSWORD);
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: INITIAL_ADMIN_PASSWORD }),
+  });
+  const body = (await res.json()) as { token?: string; mustChangePassword?: boolean; error?: { code: string } };
+  if (body.error?.code === 'INVALID_CREDENTIALS') {
+    adminChanged.add(url);
+    return login(url, 'admin', ADMIN_PASSWORD);
+  }
+  if (!body.token) throw new Error(`admin login failed: ${JSON.stringify(body)}`);
+  if (!body.mustChangePassword) return body.token;
+  const changed = await fetch(`${url}/api/auth/password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${body.token}` },
+    body: JSON.stringify({ currentPassword: INITIAL_ADMIN_PASSWORD, newPassword: ADMIN_PASSWORD }),
+  });
+  const reply = (await changed.json()) as { token?: string };
+  if (!reply.token) throw new Error(`admin password change failed: ${JSON.stringify(reply)}`);
+  adminChanged.add(url);
+  return reply.token;
 }

@@ -19,6 +19,8 @@ export const SessionClaims = Type.Object({
   siteCode: Type.String({ description: 'stable ASCII site code' }),
   roles: Type.Array(Role),
   sid: Type.String({ description: 'session id, revoked at logout' }),
+  /** The user logged in with a one-time password: verifiers refuse everything (PASSWORD_CHANGE_REQUIRED, 403). */
+  mustChangePassword: Type.Optional(Type.Literal(true)),
 });
 export type SessionClaims = Static<typeof SessionClaims>;
 

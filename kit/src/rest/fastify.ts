@@ -31,8 +31,11 @@ export type GroupHandlers<T extends RouteTable, C, G extends string> = {
 };
 
 export interface ServeOptions<C> {
-  /** Verifies the session (throws a coded error such as UNAUTHENTICATED) and returns the caller. */
-  authenticate(req: FastifyRequest): Promise<C>;
+  /**
+   * Verifies the session (throws a coded error such as UNAUTHENTICATED) and returns the caller;
+   * `route` is the route's name in the table, for sessions limited to some routes.
+   */
+  authenticate(req: FastifyRequest, route: string): Promise<C>;
   roles(caller: C): readonly string[];
   /** Check the caller as soon as the request arrives, before its body is read; default: after the input is checked. */
   callerFirst?: boolean;
@@ -58,11 +61,17 @@ export function serveRoutes<T extends RouteTable, C>(
   for (const type of textTypes)
     if (!app.hasContentTypeParser(type)) app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
   for (const [name, spec] of Object.entries(table)) {
-    serveRoute(app, spec, handlers[name] as RouteHandler<RouteSpec, C>, opts);
+    serveRoute(app, name, spec, handlers[name] as RouteHandler<RouteSpec, C>, opts);
   }
 }
 
-function serveRoute<C>(app: FastifyInstance, spec: RouteSpec, handler: RouteHandler<RouteSpec, C>, opts: ServeOptions<C>): void {
+function serveRoute<C>(
+  app: FastifyInstance,
+  name: string,
+  spec: RouteSpec,
+  handler: RouteHandler<RouteSpec, C>,
+  opts: ServeOptions<C>,
+): void {
   const parse = opts.parser ?? createParser;
   const invalid = opts.invalid ?? defaultInvalid;
   const parsers = {
@@ -81,7 +90,7 @@ function serveRoute<C>(app: FastifyInstance, spec: RouteSpec, handler: RouteHand
   };
   const callers = new WeakMap<FastifyRequest, C>();
   const admit = async (req: FastifyRequest): Promise<C> => {
-    const caller = await opts.authenticate(req);
+    const caller = await opts.authenticate(req, name);
     const access = spec.access;
     if (typeof access === 'object' && !access.roles.some((r) => opts.roles(caller).includes(r)))
       throw new AppError('FORBIDDEN', `This needs one of the roles: ${access.roles.join(', ')}`, 403);

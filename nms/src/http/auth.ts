@@ -100,5 +100,7 @@ export async function authenticate(req: FastifyRequest, keys: KeySource): Promis
   if (!token) throw new AppError('UNAUTHENTICATED', 'Log in first (Bearer token or lt_session cookie)', 401);
   const user = await verifySessionToken(key, token);
   if (keys.isRevoked?.(user.sid)) throw new AppError('UNAUTHENTICATED', 'The session has ended (logged out)', 401);
+  // Logged in with a one-time password (sfu-server's initial admin password, a reset): change it first.
+  if (user.mustChangePassword) throw new AppError('PASSWORD_CHANGE_REQUIRED', 'Change your password first (at sfu-server)', 403);
   return user;
 }

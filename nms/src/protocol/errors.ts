@@ -5,6 +5,7 @@ export const NmsErrorCode = Type.Union([
   Type.Literal('BAD_REQUEST'),
   Type.Literal('UNAUTHENTICATED'),
   Type.Literal('FORBIDDEN'),
+  Type.Literal('PASSWORD_CHANGE_REQUIRED'),
   Type.Literal('NOT_FOUND'),
   Type.Literal('CONFLICT'),
   Type.Literal('UNKNOWN_SITE'),

@@ -38,6 +38,7 @@ export function createTokenService(key: SigningKey, accounts: AccountService, tt
         siteCode,
         roles: [...user.roles],
         sid: session.id,
+        ...(user.mustChangePassword ? { mustChangePassword: true as const } : {}),
       };
       const token = await new SignJWT({
         name: claims.name,
@@ -45,6 +46,7 @@ export function createTokenService(key: SigningKey, accounts: AccountService, tt
         siteCode: claims.siteCode,
         roles: claims.roles,
         sid: claims.sid,
+        ...(claims.mustChangePassword ? { mustChangePassword: true } : {}),
       })
         .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
         .setSubject(user.id)
@@ -57,9 +59,10 @@ export function createTokenService(key: SigningKey, accounts: AccountService, tt
       return { token, claims, expiresAt: session.expiresAt };
     },
     async verify(token) {
-      const claims = await verifySessionToken(key.publicKey, token);
+      const { mustChangePassword: _fromToken, ...claims } = await verifySessionToken(key.publicKey, token);
       const user = accounts.checkSession(claims.sid, claims.sub);
-      return { ...claims, user };
+      // The store, not the token, says whether the password must still change.
+      return { ...claims, ...(user.mustChangePassword ? { mustChangePassword: true as const } : {}), user };
     },
     revoke(sessionId) {
       accounts.closeSession(sessionId);

@@ -47,7 +47,7 @@ export const SfuConfigSchema = Type.Object(
         /** Failed logins before the account locks, and for how long. */
         maxFailedLogins: Type.Integer({ minimum: 1 }),
         lockoutSeconds: Type.Integer({ minimum: 1 }),
-        /** Password of the seeded `admin` account on first start (demo data). */
+        /** One-time password of the seeded `admin` account: its first login must change it. */
         initialAdminPassword: Type.String({ minLength: 8, secret: true }),
       },
       { additionalProperties: false },

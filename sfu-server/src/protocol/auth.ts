@@ -18,6 +18,8 @@ export const LoginReply = Type.Object({
   expiresAt: Type.String(),
   user: User,
   site: Site,
+  /** A one-time password: the session may only change it (auth.password), see who it is and log out. */
+  mustChangePassword: Type.Boolean(),
 });
 export type LoginReply = Static<typeof LoginReply>;
 
@@ -28,7 +30,19 @@ export const MeReply = Type.Object({
   /** Root first, ending with the user's own site. */
   sitePath: Type.Array(Site),
   expiresAt: Type.String(),
+  mustChangePassword: Type.Boolean(),
 });
 export type MeReply = Static<typeof MeReply>;
+
+/**
+ * A changed password. When the change was the required one, the session that made it is replaced
+ * (its token said "must change" to verifiers such as nms): the new token is here and in the cookie.
+ */
+export const PasswordChangedReply = Type.Object({
+  ok: Type.Literal(true),
+  token: Type.Optional(Type.String()),
+  expiresAt: Type.Optional(Type.String()),
+});
+export type PasswordChangedReply = Static<typeof PasswordChangedReply>;
 
 export { REVOCATIONS_PATH, RevocationsQuery, RevocationsReply } from '@lienthong/kit/contracts';

@@ -4,7 +4,7 @@
 // The ops routes (/healthz, /metrics) and the /api/nms proxy are not part of it.
 import type { RouteTable } from '@lienthong/kit/rest';
 import Type from 'typebox';
-import { LoginBody, LoginReply, MeReply, REVOCATIONS_PATH, RevocationsQuery, RevocationsReply } from './auth';
+import { LoginBody, LoginReply, MeReply, PasswordChangedReply, REVOCATIONS_PATH, RevocationsQuery, RevocationsReply } from './auth';
 import { AuditReply } from './chair';
 import { OkReply } from './errors';
 import {
@@ -63,7 +63,13 @@ const authRoutes = {
     reply: RevocationsReply,
   },
   'auth.me': { method: 'GET', path: '/api/auth/me', access: 'user', reply: MeReply },
-  'auth.password': { method: 'POST', path: '/api/auth/password', access: 'user', body: ChangeOwnPasswordBody, reply: OkReply },
+  'auth.password': {
+    method: 'POST',
+    path: '/api/auth/password',
+    access: 'user',
+    body: ChangeOwnPasswordBody,
+    reply: PasswordChangedReply,
+  },
   /** Public: the key session tokens are checked with, so nms needs no shared secret. */
   'auth.publicKey': { method: 'GET', path: PUBLIC_KEY_PATH, access: 'public', reply: Text, replyType: 'application/x-pem-file' },
 } as const satisfies RouteTable;

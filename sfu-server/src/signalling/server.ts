@@ -6,6 +6,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { AppError, fromForeignOrigin, type Logger, tokenFromRequest } from '@lienthong/kit';
 import { Server, type Socket } from 'socket.io';
 import { type SfuConfig, sfuDefaults } from '../config/schema';
+import { requirePasswordChanged } from '../domain/accounts/one-time-password';
 import { ConnectionCaps } from '../domain/limits/connection-caps';
 import { RequestRateLimiter } from '../domain/limits/token-bucket';
 import { MediaRoom } from '../media/media-room';
@@ -75,7 +76,12 @@ function admission(authenticate: SignallingOptions['authenticate'], limits: SfuC
       next(err);
     };
     if (!t) return refuse(refusal('UNAUTHENTICATED', 'Log in first'));
-    authenticate(t).then(
+    // A session whose password must change gets no signalling at all: refused at the handshake.
+    const admitted = authenticate(t).then((claims) => {
+      requirePasswordChanged(claims);
+      return claims;
+    });
+    admitted.then(
       (claims) => {
         const releaseUser = perUser.acquire(claims.sub);
         if (!releaseUser) return refuse(refusal('TOO_MANY_SOCKETS', 'Too many connections of this user; close another tab first'));

@@ -63,6 +63,7 @@ const userFrom = (r: Row): UserRecord => ({
   disabled: r.disabled === 1,
   failedLogins: Number(r.failed_logins),
   lockedUntil: strOrNull(r.locked_until),
+  mustChangePassword: r.must_change_password === 1,
   createdAt: str(r.created_at),
   updatedAt: str(r.updated_at),
 });
@@ -163,8 +164,8 @@ export class SqliteStore {
   insertUser(u: UserRecord): void {
     this.db
       .prepare(
-        `INSERT INTO users (id, username, display_name, site_id, roles, password_hash, disabled, failed_logins, locked_until, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO users (id, username, display_name, site_id, roles, password_hash, disabled, failed_logins, locked_until,
+           must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         u.id,
@@ -176,6 +177,7 @@ export class SqliteStore {
         u.disabled ? 1 : 0,
         u.failedLogins,
         u.lockedUntil,
+        u.mustChangePassword ? 1 : 0,
         u.createdAt,
         u.updatedAt,
       );
@@ -184,7 +186,7 @@ export class SqliteStore {
     this.db
       .prepare(
         `UPDATE users SET username = ?, display_name = ?, site_id = ?, roles = ?, password_hash = ?, disabled = ?, failed_logins = ?,
-           locked_until = ?, updated_at = ? WHERE id = ?`,
+           locked_until = ?, must_change_password = ?, updated_at = ? WHERE id = ?`,
       )
       .run(
         u.username,
@@ -195,6 +197,7 @@ export class SqliteStore {
         u.disabled ? 1 : 0,
         u.failedLogins,
         u.lockedUntil,
+        u.mustChangePassword ? 1 : 0,
         u.updatedAt,
         u.id,
       );

@@ -118,3 +118,32 @@ export async function seededDomain(clock = new TestClock()) {
   const actors = Object.fromEntries(Object.entries(users).map(([k, u]) => [k, actorOf(u)])) as Record<keyof typeof users, Actor>;
   return { ...d, site, users, actors };
 }
+
+/** What adminToken changes the seeded admin's one-time initial password to. */
+export const ADMIN_TEST_PASSWORD = 'admin-password-2';
+
+/** An admin token with full rights: logs in with the initial password and changes it (once per store). */
+export async function adminToken(app: FastifyInstance): Promise<string> {
+  const first = await app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { username: 'admin', password: testAuth.initialAdminPassword },
+  });
+  if (first.statusCode !== 200) {
+    const again = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'admin', password: ADMIN_TEST_PASSWORD },
+    });
+    return (again.json() as { token: string }).token;
+  }
+  const { token, mustChangePassword } = first.json() as { token: string; mustChangePassword: boolean };
+  if (!mustChangePassword) return token;
+  const changed = await app.inject({
+    method: 'POST',
+    url: '/api/auth/password',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { currentPassword: testAuth.initialAdminPassword, newPassword: ADMIN_TEST_PASSWORD },
+  });
+  return (changed.json() as { token: string }).token;
+}

@@ -6,6 +6,7 @@ import { isAdmin, managesSite, requireManagesSite, seesSite } from '../permissio
 import { type Actor, type Clock, fail, iso, newId } from '../shared';
 import type { SiteService } from '../sites/service';
 import { DEFAULT_LOGIN_GUARD, LoginGuard, type LoginGuardOptions } from './login-guard';
+import { checkNewPassword } from './one-time-password';
 import { DEFAULT_SCRYPT, hashPassword, verifyAgainstDummy, verifyPassword } from './password';
 import type { AccountStore, SessionRecord, UserRecord } from './store';
 
@@ -16,6 +17,8 @@ export interface AccountOptions {
   loginGuard?: Partial<LoginGuardOptions>;
   /** scrypt cost; tests lower it, production keeps the default. */
   scrypt?: { N: number; r: number; p: number };
+  /** The configured initial administrator password (public): never accepted as a new password. */
+  initialPassword?: string;
 }
 
 /** Sessions that just ended, so live connections (signalling) can end too. */
@@ -139,6 +142,7 @@ export class AccountService {
       disabled: false,
       failedLogins: 0,
       lockedUntil: null,
+      mustChangePassword: false,
       createdAt: now,
       updatedAt: now,
     };
@@ -186,16 +190,40 @@ export class AccountService {
     this.ended({ userId: id, reason: 'deleted' });
   }
 
-  async changeOwnPassword(actor: Actor, currentPassword: string, newPassword: string, keepSessionId: string): Promise<void> {
+  /** Returns whether the change was the required one (the caller's session then carries a stale claim). */
+  async changeOwnPassword(actor: Actor, currentPassword: string, newPassword: string, keepSessionId: string): Promise<boolean> {
     const cur = this.record(actor.sub);
     if (!(await verifyPassword(currentPassword, cur.passwordHash))) fail('INVALID_CREDENTIALS', 'The current password is wrong');
-    await this.setPassword(cur.id, newPassword, keepSessionId);
+    checkNewPassword(cur, { current: currentPassword, next: newPassword }, this.opts.initialPassword);
+    await this.setPassword(cur.id, newPassword, { keepSessionId, mustChange: false });
+    return cur.mustChangePassword;
   }
 
+  /** The administrator knows the password they set: the user must change it at their next login. */
   async resetPassword(actor: Actor, id: string, newPassword: string): Promise<void> {
     const cur = this.record(id);
     this.requireManagesUser(actor, cur);
-    await this.setPassword(cur.id, newPassword);
+    checkNewPassword(cur, { next: newPassword }, this.opts.initialPassword);
+    await this.setPassword(cur.id, newPassword, { mustChange: true });
+  }
+
+  /**
+   * Administrators whose password still is the initial one (a store seeded before one-time
+   * passwords existed) must change it: flags them and ends their sessions. Returns how many.
+   */
+  async flagInitialPasswords(initialPassword: string): Promise<number> {
+    let flagged = 0;
+    for (const u of this.store.listUsers()) {
+      if (u.mustChangePassword || !u.roles.includes('admin') || !(await verifyPassword(initialPassword, u.passwordHash))) continue;
+      const now = iso(this.clock.now());
+      this.store.transaction(() => {
+        this.store.updateUser({ ...u, mustChangePassword: true, updatedAt: now });
+        this.store.revokeUserSessions(u.id, now);
+      });
+      this.ended({ userId: u.id, reason: 'password_changed' });
+      flagged++;
+    }
+    return flagged;
   }
 
   unlock(actor: Actor, id: string): User {
@@ -303,6 +331,8 @@ export class AccountService {
     siteId: string;
     roles: Role[];
     password: string;
+    /** The seeded administrator: its initial password is public. */
+    mustChangePassword?: boolean;
   }): Promise<UserRecord> {
     const now = iso(this.clock.now());
     return {
@@ -315,6 +345,7 @@ export class AccountService {
       disabled: false,
       failedLogins: 0,
       lockedUntil: null,
+      mustChangePassword: u.mustChangePassword ?? false,
       createdAt: now,
       updatedAt: now,
     };
@@ -324,12 +355,13 @@ export class AccountService {
     this.store.insertUser(rec);
   }
 
-  private async setPassword(id: string, password: string, keepSessionId?: string): Promise<void> {
+  private async setPassword(id: string, password: string, opts: { keepSessionId?: string; mustChange: boolean }): Promise<void> {
+    const { keepSessionId, mustChange } = opts;
     const passwordHash = await hashPassword(password, this.opts.scrypt ?? DEFAULT_SCRYPT);
     const cur = this.record(id);
     const now = iso(this.clock.now());
     this.store.transaction(() => {
-      this.store.updateUser({ ...cur, passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: now });
+      this.store.updateUser({ ...cur, passwordHash, failedLogins: 0, lockedUntil: null, mustChangePassword: mustChange, updatedAt: now });
       this.store.revokeUserSessions(id, now, keepSessionId);
     });
     this.ended({ userId: id, reason: 'password_changed', ...(keepSessionId ? { keepSid: keepSessionId } : {}) });

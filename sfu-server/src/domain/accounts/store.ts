@@ -11,6 +11,8 @@ export interface UserRecord {
   disabled: boolean;
   failedLogins: number;
   lockedUntil: string | null;
+  /** The password was set by someone else (the seed's initial one, an admin's reset): change it first. */
+  mustChangePassword: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -11,7 +11,8 @@ export function authHandlers(core: Core): SfuHandlers<'auth'> {
       const issued = await core.tokens.sign(user, site.code);
       setSessionCookie(req, reply, issued.token, core.sessionTtlSeconds);
       req.log.info({ userId: user.id, siteCode: site.code }, 'login');
-      return { ok: true, token: issued.token, expiresAt: issued.expiresAt, user: core.accounts.view(user), site };
+      const mustChangePassword = user.mustChangePassword;
+      return { ok: true, token: issued.token, expiresAt: issued.expiresAt, user: core.accounts.view(user), site, mustChangePassword };
     },
 
     'auth.logout': async ({ req, reply }) => {
@@ -44,11 +45,19 @@ export function authHandlers(core: Core): SfuHandlers<'auth'> {
       site: core.sites.get(session.user.siteId),
       sitePath: core.sites.path(session.user.siteId),
       expiresAt: new Date(session.exp * 1000).toISOString(),
+      mustChangePassword: session.user.mustChangePassword,
     }),
 
-    'auth.password': async ({ body, caller: { actor, session } }) => {
-      await core.accounts.changeOwnPassword(actor, body.currentPassword, body.newPassword, session.sid);
-      return { ok: true };
+    'auth.password': async ({ body, caller: { actor, session }, req, reply }) => {
+      const wasRequired = await core.accounts.changeOwnPassword(actor, body.currentPassword, body.newPassword, session.sid);
+      if (!wasRequired) return { ok: true };
+      // This session's token says "must change" to nms: replace it by one that does not.
+      const user = core.accounts.record(actor.sub);
+      const issued = await core.tokens.sign(user, core.sites.get(user.siteId).code);
+      core.tokens.revoke(session.sid);
+      setSessionCookie(req, reply, issued.token, core.sessionTtlSeconds);
+      req.log.info({ userId: user.id }, 'required password change done');
+      return { ok: true, token: issued.token, expiresAt: issued.expiresAt };
     },
 
     'auth.publicKey': () => core.tokens.publicKeyPem,

@@ -24,7 +24,7 @@ export async function registerApiRoutes(app: FastifyInstance, core: Core): Promi
   };
   await app.register(async (scope) => {
     serveRoutes(scope, SfuRoutes, handlers, {
-      authenticate: (req) => requireCaller(core, req),
+      authenticate: (req, route) => requireCaller(core, req, route),
       roles: (caller) => caller.actor.roles,
     });
   });

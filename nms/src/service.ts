@@ -16,6 +16,7 @@ import type { Poller } from './snmp/poller';
 import type { NmsStore } from './store/db';
 import { memorySeries, prometheusSeries } from './timeseries/sources';
 import { sessionKeys } from './wiring/auth';
+import { DemoStatus } from './wiring/demo';
 import { followSfuServerSites } from './wiring/follow-sites';
 import { Stoppers } from './wiring/lifecycle';
 import { startPoller } from './wiring/poller';
@@ -51,9 +52,9 @@ export async function createNms(o: NmsOptions): Promise<Nms> {
   const { config } = o;
   const clock = o.clock ?? systemClock;
   const stoppers = new Stoppers();
-  const { store, dataDir } = openStore(config);
+  const { store } = openStore(config);
   try {
-    return await wire(o, clock, store, dataDir, stoppers);
+    return await wire(o, clock, store, stoppers);
   } catch (e) {
     await stoppers.stopAll();
     store.close();
@@ -61,7 +62,7 @@ export async function createNms(o: NmsOptions): Promise<Nms> {
   }
 }
 
-async function wire(o: NmsOptions, clock: Clock, store: NmsStore, dataDir: string, stoppers: Stoppers): Promise<Nms> {
+async function wire(o: NmsOptions, clock: Clock, store: NmsStore, stoppers: Stoppers): Promise<Nms> {
   const { config, logger } = o;
   const tree = initialTree(store, o.sites);
   const { inventory, events, monitor } = createDomain(config, store, clock, tree);
@@ -70,7 +71,9 @@ async function wire(o: NmsOptions, clock: Clock, store: NmsStore, dataDir: strin
   const health = new HealthRegistry();
   health.register('store', () => (store.ping() ? { ok: true } : { ok: false, reason: 'SQLite store does not answer' }));
 
-  whenSitesKnown(config, dataDir, tree, inventory, logger, stoppers);
+  const demo = new DemoStatus();
+  if (config.demo.enabled) demo.register(health);
+  whenSitesKnown(config, tree, inventory, demo, logger, stoppers);
   if (!o.sites && config.sites.followSfuServer) followSfuServerSites(config, store, tree, logger, stoppers);
   const poller = startPoller(config, { inventory, monitor, metrics, health }, logger, stoppers);
   startEvaluationLoop(monitor, stoppers);

@@ -1,6 +1,9 @@
+import { rmSync, statSync } from 'node:fs';
+import { HealthRegistry } from '@lienthong/kit';
 import { describe, expect, it } from 'vitest';
 import { nmsDefaults } from '../src/config/schema';
-import { demoDistricts, demoPlan } from '../src/demo/demo';
+import { demoDistricts, demoPlan, privateAgentDir, traversableByOthers } from '../src/demo/demo';
+import { DemoStatus } from '../src/wiring/demo';
 import { TEST_SITES } from './fixtures/sites';
 
 const opts = { districts: 0, cutSiteCode: nmsDefaults.demo.cutSiteCode };
@@ -26,5 +29,35 @@ describe('demo plan without the seed', () => {
     ]);
     expect(demoDistricts(TEST_SITES, { districts: 0, cutSiteCode: 'TN-NOPE' })!.districts.at(-1)!.code).toBe('TN-VN');
     expect(demoPlan([], 16100, opts)).toEqual({ files: {}, inventory: {} });
+  });
+});
+
+describe('demo agents health', () => {
+  const demoCheck = async (s: DemoStatus) => {
+    const h = new HealthRegistry();
+    s.register(h);
+    return (await h.report()).checks.demo;
+  };
+
+  it('is not ok until snmpsimd has settled, and stays down once it died', async () => {
+    const s = new DemoStatus();
+    expect(await demoCheck(s)).toEqual({ ok: false, reason: expect.stringMatching(/^DEMO_AGENTS_STARTING: waiting for the site tree/) });
+    s.starting();
+    expect((await demoCheck(s))?.ok).toBe(false);
+    s.running();
+    expect(await demoCheck(s)).toEqual({ ok: true });
+    s.fail('snmpsimd exited (code 255)');
+    const down = await demoCheck(s);
+    expect(down).toEqual({ ok: false, reason: expect.stringMatching(/^DEMO_AGENTS_DOWN: snmpsimd exited \(code 255\)/) });
+    s.running();
+    s.fail('again');
+    expect(await demoCheck(s)).toEqual(down);
+  });
+
+  it('keeps agent data where other users can traverse, not under the checkout', () => {
+    const dir = privateAgentDir('nms-test-demo-');
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+    expect(traversableByOthers(dir)).toBe(true);
+    rmSync(dir, { recursive: true });
   });
 });

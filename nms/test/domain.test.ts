@@ -134,6 +134,13 @@ describe('LinkHealthTracker', () => {
     expect(t.evaluate(obs({ operUp: false, changes }), 200_000).health.state).toBe('flapping');
     expect(t.evaluate(obs({ changes }), 180_000 + defaultThresholds.flapWindowMs + 1).health.state).toBe('up');
   });
+  it('no SNMP status while ping answers: unknown, saying why (never silently up)', () => {
+    const h = new LinkHealthTracker().evaluate(obs({ adminUp: null, operUp: null, inBps: null, outBps: null, lossRatio: 0 }), 0).health;
+    expect(h.state).toBe('unknown');
+    expect(h.utilisation).toBeNull();
+    expect(h.reasons.map((r) => r.code)).toEqual(['no_snmp']);
+    expect(new LinkHealthTracker().evaluate(obs({ operUp: null, lossRatio: 1 }), 0).health.state).toBe('down');
+  });
   it('unknown without any data', () => {
     expect(new LinkHealthTracker().evaluate(obs({ adminUp: null, operUp: null, rttMs: null, lossRatio: null }), 0).health.state).toBe(
       'unknown',

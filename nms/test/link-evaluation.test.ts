@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/domain/clock';
-import { DeviceIntake } from '../src/domain/device-intake';
+import { DeviceIntake, type ProbeStats } from '../src/domain/device-intake';
 import { EventLog, type EventStore, type NewEvent } from '../src/domain/events';
 import type { PolledInterface, PollSnapshot } from '../src/domain/interfaces';
 import { type Device, Inventory, type InventoryStore, type Link } from '../src/domain/inventory';
@@ -30,7 +30,7 @@ const SITES = [
   { code: 'TN-DT-CUVAN', name: 'Cù Vân', parentCode: 'TN-DT' },
 ];
 
-function setup() {
+function setup(probe = false) {
   const clock = new ManualClock();
   const store = new MemStore();
   let n = 0;
@@ -43,8 +43,8 @@ function setup() {
   const snmp = { version: '2c' as const, community: 'c' };
   inventory.import({
     devices: [
-      { name: 'core', siteCode: 'TN', role: 'router', address: '10.0.0.1', snmp, probe: false },
-      { name: 'dt-r1', siteCode: 'TN-DT', role: 'router', address: '10.0.1.1', snmp, probe: false },
+      { name: 'core', siteCode: 'TN', role: 'router', address: '10.0.0.1', snmp, probe },
+      { name: 'dt-r1', siteCode: 'TN-DT', role: 'router', address: '10.0.1.1', snmp, probe },
     ],
     links: [
       {
@@ -63,7 +63,7 @@ function setup() {
   const views = new MonitorViews(inventory, intake, links, clock, defaultThresholds.lossRatio);
   const dev = (name: string) => inventory.devices().find((d) => d.name === name)!;
   const link = inventory.links()[0]!;
-  return { clock, store, intake, links, views, dev, link };
+  return { clock, store, inventory, intake, links, views, dev, link };
 }
 
 const ifc = (ifIndex: number, name: string, operUp: boolean, inOctets = 0n): PolledInterface => ({
@@ -160,5 +160,64 @@ describe('link evaluation over device intake', () => {
     expect(h.state).toBe('degraded');
     expect(h.reasons[0]).toMatchObject({ code: 'high_utilisation', minutes: 15 });
     expect(t.views.linkSeries(t.link.id, 0).length).toBe(3);
+  });
+
+  const pings = (received: number): ProbeStats => ({
+    rttMs: received ? 1 : null,
+    lossRatio: 1 - received / 3,
+    jitterMs: null,
+    p50: null,
+    p95: null,
+    p99: null,
+    sent: 3,
+    received,
+  });
+
+  it('SNMP silent but ping answering: monitoring is blind, the network is not down', () => {
+    const t = setup(true);
+    for (const [name, address] of [
+      ['core', '10.0.0.1'],
+      ['dt-r1', '10.0.1.1'],
+    ] as const) {
+      t.intake.onProbe(address, pings(3));
+      t.intake.onPollError(t.dev(name), 'SNMP_TIMEOUT', 'no response');
+    }
+    expect(t.views.deviceView(t.dev('dt-r1')).status).toMatchObject({ state: 'snmp_unreachable', errorCode: 'SNMP_TIMEOUT' });
+    // Not silently "up": its status and load are unknown, and it says why.
+    const h = t.views.linkView(t.link).health;
+    expect(h).toMatchObject({ state: 'unknown', operUp: null, utilisation: null, lossRatio: 0 });
+    expect(h.reasons.map((r) => r.code)).toEqual(['no_snmp']);
+    const sites = Object.fromEntries(t.views.siteHealth().map((s) => [s.code, s]));
+    expect(sites['TN-DT']).toMatchObject({ state: 'unmonitored', cause: null, devicesDown: 0, devicesUnmonitored: 1 });
+    expect(sites.TN).toMatchObject({ state: 'unmonitored', devicesDown: 0, devicesUnmonitored: 1 });
+    // Below it nothing is cut: its communes are not "unreachable".
+    expect(sites['TN-DT-CUVAN']?.state).not.toBe('unreachable');
+  });
+
+  it('SNMP and ping both silent: the device is unreachable and the site down', () => {
+    const t = setup(true);
+    t.intake.onPoll(t.dev('core'), snap(1000, [ifc(2, 'ge-0/0/1', true)]));
+    t.intake.onProbe('10.0.1.1', pings(0));
+    t.intake.onPollError(t.dev('dt-r1'), 'SNMP_TIMEOUT', 'no response');
+    expect(t.views.deviceView(t.dev('dt-r1')).status.state).toBe('unreachable');
+    const dt = t.views.siteHealth().find((s) => s.code === 'TN-DT');
+    expect(dt).toMatchObject({ state: 'down', devicesDown: 1, devicesUnmonitored: 0 });
+    // Ping comes back, SNMP does not: from outage to a monitoring problem.
+    t.intake.onProbe('10.0.1.1', pings(3));
+    expect(t.views.deviceView(t.dev('dt-r1')).status.state).toBe('snmp_unreachable');
+    expect(t.views.siteHealth().find((s) => s.code === 'TN-DT')).toMatchObject({ state: 'unmonitored', devicesDown: 0 });
+  });
+
+  it('one device answering SNMP keeps the site ok beside one only answering ping', () => {
+    const t = setup(true);
+    t.inventory.import({
+      devices: [
+        { name: 'dt-sw1', siteCode: 'TN-DT', role: 'switch', address: '10.0.1.2', snmp: { version: '2c', community: 'c' }, probe: true },
+      ],
+    });
+    t.intake.onPoll(t.dev('dt-r1'), snap(1000, [ifc(1, 'wan0', true)]));
+    t.intake.onProbe('10.0.1.2', pings(3));
+    t.intake.onPollError(t.dev('dt-sw1'), 'SNMP_TIMEOUT', 'no response');
+    expect(t.views.siteHealth().find((s) => s.code === 'TN-DT')).toMatchObject({ state: 'ok', devicesDown: 0, devicesUnmonitored: 1 });
   });
 });

@@ -29,6 +29,11 @@ const EXPECTED: Record<ReasonCode, { r: LinkHealthReason; vi: string; en: string
     vi: 'Không có trạng thái SNMP và không trả lời ping',
     en: 'No SNMP status and no probe answers',
   },
+  no_snmp: {
+    r: reason('no_snmp', null),
+    vi: 'Không đọc được SNMP (vẫn trả lời ping): chưa rõ trạng thái và mức sử dụng',
+    en: 'No SNMP data (ping answers): status and utilisation unknown',
+  },
   high_utilisation: {
     r: reason('high_utilisation', 0.934, 10),
     vi: 'Sử dụng 93% tốc độ tuyến trong 10 phút',

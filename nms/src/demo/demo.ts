@@ -2,8 +2,9 @@
 // of the site tree plus the province core, counters moving; one district uplink is down so
 // the folding of its communes under that cause is visible at once.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { DeviceInput, ImportFile, LinkInput } from '../protocol/inventory';
 import { type SimInterface, snmprec } from './snmprec';
 
@@ -168,13 +169,40 @@ export function startSnmpsim(
   const cache = join(dir, 'cache');
   mkdirSync(data, { recursive: true });
   mkdirSync(cache, { recursive: true });
-  for (const [community, text] of Object.entries(files)) writeFileSync(join(data, `${community}.snmprec`), text);
-  // snmpsimd refuses to run as root; it drops to nobody, who must read the data and write the cache.
-  for (const p of [dir, data, cache]) chmodSync(p, 0o777);
+  for (const [community, text] of Object.entries(files)) {
+    const f = join(data, `${community}.snmprec`);
+    writeFileSync(f, text);
+    chmodSync(f, 0o644);
+  }
+  // snmpsimd refuses to run as root; it drops to nobody, who must read the data and write the cache
+  // (and traverse every directory above them: see privateAgentDir).
+  for (const p of [dir, data]) chmodSync(p, 0o755);
+  chmodSync(cache, 0o777);
   const args = [`--data-dir=${data}`, `--cache-dir=${cache}`, `--agent-udpv4-endpoint=${address}:${port}`, '--logging-method=null'];
   if (process.getuid?.() === 0) args.push('--process-user=nobody', '--process-group=nogroup');
   const child = spawn('snmpsimd', args, { stdio: ['ignore', 'ignore', logFile ? 'pipe' : 'ignore'] });
   return child;
+}
+
+/**
+ * A fresh directory for agent data that `nobody` can reach wherever the checkout lives (a clone
+ * under a 0700 home or `mktemp -d` is not traversable): under the system temp dir, 0755.
+ */
+export function privateAgentDir(prefix = 'lienthong-demo-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** Whether `nobody` (other users) can traverse every directory from / down to dir. */
+export function traversableByOthers(dir: string): boolean {
+  let cur = resolve(dir);
+  for (;;) {
+    if ((statSync(cur).mode & 0o001) === 0) return false;
+    const up = dirname(cur);
+    if (up === cur) return true;
+    cur = up;
+  }
 }
 
 export function writeInventoryFile(path: string, inv: ImportFile): void {

@@ -50,6 +50,15 @@ export interface TrapInfo {
   varbinds: { oid: string; value: string }[];
 }
 
+/**
+ * The state shown and counted: an SNMP timeout while ping answers is `snmp_unreachable`
+ * (monitoring is blind, the network is up); without probe answers it stays `unreachable`.
+ */
+export function effectiveState(r: DeviceRuntime): DeviceRuntime['state'] {
+  if (r.state === 'unreachable' && r.probe && r.probe.received > 0 && r.probe.lossRatio < 1) return 'snmp_unreachable';
+  return r.state;
+}
+
 const newRuntime = (): DeviceRuntime => ({
   state: 'unknown',
   errorCode: null,

@@ -1,4 +1,4 @@
-// Link health: up / degraded / down / flapping from status, utilisation held over time,
+// Link health: up / degraded / down / flapping / unknown from status, utilisation held over time,
 // errors, loss and latency. A flapping uplink ranks worse than a down one.
 import type { LinkHealthReason, LinkHealthReasonCode, LinkState } from '../protocol/health';
 
@@ -92,6 +92,10 @@ export class LinkHealthTracker {
       reasons.push(reason('no_answer', 'no SNMP status and no probe answers'));
     } else if (o.operUp === null && o.rttMs === null && o.lossRatio === null) {
       state = 'unknown';
+    } else if (o.operUp === null) {
+      // Ping answers but SNMP says nothing: the link carries, its status and load are not known.
+      state = 'unknown';
+      reasons.push(reason('no_snmp', 'no SNMP status; the far end answers ping'));
     } else {
       state = 'up';
       if (this.highSince !== null && now - this.highSince >= this.th.utilisationForMs && utilisation !== null) {

@@ -3,7 +3,7 @@
 import type { LinkView, SiteHealthView, SiteState, TimeSeriesPoint } from '../protocol/health';
 import type { DeviceView, InterfaceView } from '../protocol/inventory';
 import type { Clock } from './clock';
-import type { DeviceIntake } from './device-intake';
+import { type DeviceIntake, effectiveState } from './device-intake';
 import type { Device, Inventory, Link } from './inventory';
 import type { LinkEvaluation } from './link-evaluation';
 
@@ -50,7 +50,7 @@ export class MonitorViews {
       probe: d.probe,
       demo: d.demo,
       status: {
-        state: d.snmp ? r.state : 'not_polled',
+        state: d.snmp ? effectiveState(r) : 'not_polled',
         errorCode: r.errorCode,
         errorMessage: r.errorMessage,
         lastPollAt: r.lastPollAt === null ? null : new Date(r.lastPollAt).toISOString(),
@@ -102,13 +102,17 @@ export class MonitorViews {
       .filter((p) => Date.parse(p.t) >= sinceMs);
   }
 
-  /** A site's state from its own devices (before any cut above it). */
+  /**
+   * A site's state from its own devices (before any cut above it). Devices that answer ping but
+   * not SNMP are a monitoring problem: alone they make the site `unmonitored`, never `down`.
+   */
   private ownSiteState(code: string, devices: Device[]): SiteState {
     const polled = devices.filter((d) => d.siteCode === code && d.snmp);
-    const known = polled.map((d) => this.intake.runtime(d.id)).filter((r) => r.state !== 'unknown');
+    const known = polled.map((d) => effectiveState(this.intake.runtime(d.id))).filter((s) => s !== 'unknown');
     if (known.length === 0) return 'unknown';
-    const bad = known.filter((r) => r.state !== 'up').length;
+    const bad = known.filter((s) => s !== 'up' && s !== 'snmp_unreachable').length;
     if (bad === known.length) return 'down';
+    if (!known.includes('up') && bad === 0) return 'unmonitored';
     const lossy = devices.some((d) => d.siteCode === code && (this.intake.runtime(d.id).probe?.lossRatio ?? 0) > this.lossRatio);
     return bad > 0 || lossy ? 'degraded' : 'ok';
   }
@@ -128,7 +132,8 @@ export class MonitorViews {
         cause: reach.cause,
         path: reach.path,
         deviceCount: mine.length,
-        devicesDown: mine.filter((d) => d.snmp && ['unreachable', 'error'].includes(this.intake.runtime(d.id).state)).length,
+        devicesDown: mine.filter((d) => d.snmp && ['unreachable', 'error'].includes(effectiveState(this.intake.runtime(d.id)))).length,
+        devicesUnmonitored: mine.filter((d) => d.snmp && effectiveState(this.intake.runtime(d.id)) === 'snmp_unreachable').length,
       };
     });
   }

@@ -58,7 +58,7 @@ export class Topology {
   }
 
   /**
-   * `ownState` is the site's state from its own devices and uplink (ok/degraded/down/unknown).
+   * `ownState` is the site's state from its own devices and uplink (ok/degraded/down/unmonitored/unknown).
    * A hop is cut when every link between the site and its parent is down; a working backup keeps it up.
    */
   reach(code: string, ownState: (code: string) => SiteState): SiteReach {

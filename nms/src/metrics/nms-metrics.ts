@@ -184,7 +184,7 @@ function linkAndSiteMetrics({ inventory, monitor, siteLabels, gauge }: Ctx): voi
     ['site', 'level', 'state'],
     (g) => {
       for (const s of monitor.siteHealth()) {
-        for (const st of ['unknown', 'ok', 'degraded', 'down', 'unreachable'])
+        for (const st of ['unknown', 'ok', 'degraded', 'down', 'unreachable', 'unmonitored'])
           g.set({ site: s.code, level: s.level, state: st }, s.state === st ? 1 : 0);
       }
     },

@@ -18,6 +18,7 @@ export const LinkHealthReasonCode = Type.Union([
   Type.Literal('admin_down'),
   Type.Literal('oper_down'),
   Type.Literal('no_answer'),
+  Type.Literal('no_snmp'),
   Type.Literal('high_utilisation'),
   Type.Literal('errors'),
   Type.Literal('loss'),
@@ -66,6 +67,8 @@ export const SiteState = Type.Union([
   Type.Literal('degraded'),
   Type.Literal('down'),
   Type.Literal('unreachable'),
+  /** Its devices answer ping but not SNMP: reachable, not monitored (not an outage). */
+  Type.Literal('unmonitored'),
 ]);
 export type SiteState = Static<typeof SiteState>;
 
@@ -82,7 +85,10 @@ export const SiteHealthView = Type.Object({
   /** Links from this site up to the province, nearest first (primary links). */
   path: Type.Array(Type.String()),
   deviceCount: Type.Integer(),
+  /** Devices answering neither SNMP nor ping (or not probed). */
   devicesDown: Type.Integer(),
+  /** Devices answering ping but not SNMP. */
+  devicesUnmonitored: Type.Integer(),
 });
 export type SiteHealthView = Static<typeof SiteHealthView>;
 

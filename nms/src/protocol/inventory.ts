@@ -67,6 +67,8 @@ export const DeviceState = Type.Union([
   Type.Literal('unknown'),
   Type.Literal('up'),
   Type.Literal('unreachable'),
+  /** SNMP times out but the device answers ping: a monitoring problem, not an outage. */
+  Type.Literal('snmp_unreachable'),
   Type.Literal('error'),
   Type.Literal('not_polled'),
 ]);

@@ -3,7 +3,7 @@ import type { Logger } from '@lienthong/kit';
 import type { NmsConfig } from '../config/schema';
 import type { Inventory } from '../domain/inventory';
 import type { SiteInfo } from '../domain/monitor';
-import { startDemo } from './demo';
+import { type DemoStatus, startDemo } from './demo';
 import { importInventoryFile, readInventoryFile } from './inventory-file';
 import type { Stoppers } from './lifecycle';
 import type { SiteTree } from './site-tree';
@@ -14,16 +14,16 @@ import type { SiteTree } from './site-tree';
  */
 export function whenSitesKnown(
   config: NmsConfig,
-  dataDir: string,
   tree: SiteTree,
   inventory: Inventory,
+  demo: DemoStatus,
   logger: Logger,
   stoppers: Stoppers,
 ) {
   const file = config.inventory.importFile;
   const content = file ? readInventoryFile(file) : null;
   const run = (sites: SiteInfo[]) => {
-    if (config.demo.enabled) startDemo(config, dataDir, sites, inventory, logger, stoppers);
+    if (config.demo.enabled) startDemo(config, sites, inventory, demo, logger, stoppers);
     if (file && content) importInventoryFile(file, content, inventory, logger);
   };
   if (tree.known) return run(tree.list);

@@ -14,6 +14,7 @@ export const REASON_KEYS: Readonly<Record<LinkHealthReasonCode, MessageKey>> = {
   admin_down: 'netReason_admin_down',
   oper_down: 'netReason_oper_down',
   no_answer: 'netReason_no_answer',
+  no_snmp: 'netReason_no_snmp',
   high_utilisation: 'netReason_high_utilisation',
   errors: 'netReason_errors',
   loss: 'netReason_loss',

@@ -10,6 +10,7 @@ import { createCore } from './core';
 import { buildApp } from './http/app';
 import { registerNmsProxy } from './http/nms-proxy';
 import { registerApiRoutes } from './http/routes';
+import { MediaPortsTakenError } from './media/port-wait';
 import { MediaWorkerPool } from './media/worker-pool';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
 import { meetingAccess } from './signalling/meeting-access';
@@ -43,11 +44,21 @@ const pool = new MediaWorkerPool({
   logLevel: config.media.logLevel,
   logger: logger.child({ component: 'media' }),
 });
-await pool.start();
+let signalling: ReturnType<typeof attachSignalling> | undefined;
+
+/** A taken port is an operator's matter: one line saying what to do, no stack trace, exit 1. */
+const cannotStart = async (reason: string): Promise<never> => {
+  console.error(`sfu-server: cannot start: ${reason}`);
+  await signalling?.close();
+  await pool.close();
+  core.close();
+  process.exit(1);
+};
+
+await pool.start().catch((e) => (e instanceof MediaPortsTakenError ? cannotStart(e.message) : Promise.reject(e)));
 health.register('mediasoup', () =>
   pool.all().length === workers ? { ok: true } : { ok: false, reason: `${pool.all().length} of ${workers} mediasoup workers alive` },
 );
-let signalling: ReturnType<typeof attachSignalling> | undefined;
 const sfuMetrics = registerSfuMetrics(metrics, pool, () => signalling?.conference);
 
 const app = await buildApp({
@@ -77,7 +88,11 @@ signalling = attachSignalling({
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
 });
 
+let shuttingDown = false;
 const shutdown = async (signal: string) => {
+  // npm start's Ctrl-C reaches us twice (SIGINT from the terminal, SIGTERM from the launcher).
+  if (shuttingDown) return;
+  shuttingDown = true;
   logger.info({ signal }, 'shutting down');
   await signalling?.close();
   await app.close();
@@ -88,5 +103,14 @@ const shutdown = async (signal: string) => {
 process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-await app.listen({ host: config.http.host, port: config.http.port });
+const { host, port } = config.http;
+await app
+  .listen({ host, port })
+  .catch((e: NodeJS.ErrnoException) =>
+    e.code === 'EADDRINUSE'
+      ? cannotStart(
+          `HTTP port ${port} (${host}) is in use. Is another sfu-server running? See what holds it: ss -ltnp 'sport = :${port}'. Or set http.port.`,
+        )
+      : Promise.reject(e),
+  );
 logger.info(`sfu-server listening on http://${config.http.host}:${config.http.port}`);

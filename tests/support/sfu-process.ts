@@ -33,10 +33,12 @@ export async function startSfuServer(
     extraConfig?: string;
     /** media.basePort (default: a free range found by freeMediaBasePort). */
     basePort?: number;
+    /** http.port (default: a free port). */
+    httpPort?: number;
   } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
-  const port = await freePort();
+  const port = opts.httpPort ?? (await freePort());
   const basePort = opts.basePort ?? (await freeMediaBasePort(opts.workers ?? 1));
   const config = join(dir, 'config.yaml');
   writeFileSync(
@@ -100,7 +102,10 @@ export async function startSfuServer(
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  await launch();
+  await launch().catch((e) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
   const stop = proc.stop;
   proc.stop = async () => {
     await stop();

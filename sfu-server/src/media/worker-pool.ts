@@ -1,10 +1,22 @@
 // mediasoup worker pool: one worker per core, each with a WebRtcServer on one
 // UDP and one TCP port (basePort + index) so a firewall needs two ports per worker.
 // A worker that dies is replaced on the same index and ports; listeners rebuild.
+// At start, a port still held (say by the workers of an sfu-server that just stopped) is waited for.
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type Logger } from '@lienthong/kit';
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
+import {
+  backoffMs,
+  describePort,
+  isPortInUseText,
+  MediaPortsTakenError,
+  nextStartRetryMs,
+  portsTakenMessage,
+  START_PORT_WAIT_MS,
+  takenPort,
+} from './port-wait';
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -23,6 +35,12 @@ export interface PooledWorker {
   routers: number;
 }
 
+/** One start's wait for taken ports, shared by all its workers. */
+interface StartWait {
+  since?: number;
+  logged?: string;
+}
+
 interface PoolEvents {
   /** A worker died and was replaced: everything that lived on it is gone. */
   workerReplaced: [index: number, replacement: PooledWorker];
@@ -30,6 +48,10 @@ interface PoolEvents {
 }
 
 let logListenersSet = false;
+
+/** Retries a failed WebRtcServer on the same worker while it resolves true; may throw instead. */
+type ListenRetry = (error: unknown, attempt: number) => Promise<boolean>;
+const noRetry: ListenRetry = async () => false;
 
 export class MediaWorkerPool extends EventEmitter<PoolEvents> {
   private readonly slots: (PooledWorker | undefined)[] = [];
@@ -40,19 +62,22 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
   constructor(private readonly opts: WorkerPoolOptions) {
     super();
     if (!logListenersSet) {
-      // Route mediasoup's own Node-side logs into pino.
+      // Route mediasoup's own Node-side logs into pino. A port in use is reported by the pool
+      // in one line, so mediasoup's own lines about it go to debug.
       const log = opts.logger.child({ component: 'mediasoup' });
       mediasoup.setLogEventListeners({
         ondebug: undefined,
-        onwarn: (ns, msg) => log.warn({ ns }, msg),
-        onerror: (ns, msg, err) => log.error({ ns, err }, msg),
+        onwarn: (ns, msg) => (isPortInUseText(msg) ? log.debug({ ns }, msg) : log.warn({ ns }, msg)),
+        onerror: (ns, msg, err) => (isPortInUseText(msg) ? log.debug({ ns }, msg) : log.error({ ns, err }, msg)),
       });
       logListenersSet = true;
     }
   }
 
+  /** Throws MediaPortsTakenError when a port is still taken after START_PORT_WAIT_MS. */
   async start(): Promise<void> {
-    for (let i = 0; i < this.opts.workers; i++) this.slots[i] = await this.spawn(i);
+    const wait: StartWait = {};
+    for (let i = 0; i < this.opts.workers; i++) this.slots[i] = await this.spawn(i, this.startRetry(i, wait));
     this.opts.logger.info({ workers: this.opts.workers, basePort: this.opts.basePort }, 'mediasoup workers started');
   }
 
@@ -77,31 +102,62 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
     return pool.reduce((a, b) => (b.routers < a.routers ? b : a));
   }
 
+  /** Closes the workers and waits (up to 3 s) for their processes to exit and free their ports. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const s of this.all()) s.worker.close();
+    const workers = this.all().map((s) => s.worker);
     this.slots.length = 0;
+    const exited = workers.map((w) => (w.subprocessClosed ? undefined : new Promise((r) => w.once('subprocessclose', () => r(undefined)))));
+    for (const w of workers) w.close();
+    await Promise.race([Promise.all(exited), sleep(3000, undefined, { ref: false })]);
   }
 
-  private async spawn(index: number): Promise<PooledWorker> {
+  private async spawn(index: number, retry: ListenRetry = noRetry): Promise<PooledWorker> {
     const worker = await mediasoup.createWorker({ logLevel: this.opts.logLevel, appData: { index } });
     const port = this.opts.basePort + index;
     const announced = this.opts.announcedAddress || undefined;
-    let webRtcServer: types.WebRtcServer;
+    const listenInfos: types.WebRtcServerOptions['listenInfos'] = [
+      { protocol: 'udp', ip: this.opts.listenIp, announcedAddress: announced, port },
+      { protocol: 'tcp', ip: this.opts.listenIp, announcedAddress: announced, port },
+    ];
     try {
-      webRtcServer = await worker.createWebRtcServer({
-        listenInfos: [
-          { protocol: 'udp', ip: this.opts.listenIp, announcedAddress: announced, port },
-          { protocol: 'tcp', ip: this.opts.listenIp, announcedAddress: announced, port },
-        ],
-      });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const webRtcServer = await worker.createWebRtcServer({ listenInfos });
+          const slot: PooledWorker = { index, worker, webRtcServer, routers: 0 };
+          worker.on('died', (error) => void this.onDied(index, slot, error));
+          return slot;
+        } catch (e) {
+          if (!(await retry(e, attempt))) throw e;
+        }
+      }
     } catch (e) {
       worker.close(); // a worker without its port is of no use; do not leave it running
       throw e;
     }
-    const slot: PooledWorker = { index, worker, webRtcServer, routers: 0 };
-    worker.on('died', (error) => void this.onDied(index, slot, error));
-    return slot;
+  }
+
+  /** At start, a taken port is waited for, from the first one found taken, for START_PORT_WAIT_MS in all. */
+  private startRetry(index: number, wait: StartWait): ListenRetry {
+    return async (error, attempt) => {
+      const taken = takenPort(error);
+      if (!taken || this.closed) return false;
+      const now = Date.now();
+      wait.since ??= now;
+      const delay = nextStartRetryMs(attempt, now - wait.since);
+      const what = describePort(taken, index);
+      if (delay === undefined) {
+        const { basePort, workers } = this.opts;
+        throw new MediaPortsTakenError(portsTakenMessage(taken, index, basePort, workers, now - wait.since), taken);
+      }
+      if (wait.logged !== what) {
+        const left = Math.ceil((START_PORT_WAIT_MS - (now - wait.since)) / 1000);
+        this.opts.logger.warn({ index, ...taken }, `${what} is in use; waiting up to ${left} s for it to be released`);
+        wait.logged = what;
+      }
+      await sleep(delay);
+      return true;
+    };
   }
 
   private async onDied(index: number, slot: PooledWorker, error: Error): Promise<void> {
@@ -124,8 +180,10 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
         this.emit('workerReplaced', index, replacement);
         return;
       } catch (e) {
-        this.opts.logger.warn({ index, port: this.opts.basePort + index, err: e }, 'worker replacement failed, retrying');
-        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
+        const taken = takenPort(e);
+        if (taken) this.opts.logger.warn({ index, ...taken }, `worker replacement: ${describePort(taken, index)} is in use, retrying`);
+        else this.opts.logger.warn({ index, port: this.opts.basePort + index, err: e }, 'worker replacement failed, retrying');
+        await sleep(backoffMs(attempt, 5000));
       }
     }
   }

@@ -1,12 +1,50 @@
 // `npm start`: runs the whole system with embedded defaults and demo data:
 // sfu-server (serving the web app) and nms. Stops both on Ctrl-C; if one dies, stops the other.
+// A part that fails (a service, a health check such as nms's demo agents) is printed plainly,
+// at start and whenever it changes later.
+//
+// LIENTHONG_PORT_OFFSET=N moves every port by N (web 8080+N, nms 8090+N, media 20000+N,
+// traps 10162+N, demo agents 16100+N; keep media below 32768) so a second copy can run beside the first; it writes a
+// small config file per service for that, so it cannot be combined with `--config`.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 
 const root = resolve(import.meta.dirname, '../..');
+const offset = Number(process.env.LIENTHONG_PORT_OFFSET ?? 0);
+if (!Number.isInteger(offset) || offset < 0 || offset > 40_000) {
+  console.error(`[start] LIENTHONG_PORT_OFFSET must be a whole number from 0 to 40000 (got ${process.env.LIENTHONG_PORT_OFFSET})`);
+  process.exit(1);
+}
+const port = { web: 8080 + offset, nms: 8090 + offset, media: 20000 + offset, traps: 10162 + offset, demo: 16100 + offset };
+
+/** Per-service arguments: the user's own, or the port-offset config files. */
+function serviceArgs(): { sfu: string[]; nms: string[]; cleanup: () => void } {
+  const given = process.argv.slice(2);
+  if (offset === 0) return { sfu: given, nms: given, cleanup: () => {} };
+  if (given.length > 0) {
+    console.error('[start] LIENTHONG_PORT_OFFSET writes its own config files; it cannot be combined with arguments');
+    process.exit(1);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'lienthong-start-'));
+  const sfu = join(dir, 'sfu-server.yaml');
+  const nms = join(dir, 'nms.yaml');
+  writeFileSync(sfu, `http:\n  port: ${port.web}\nmedia:\n  basePort: ${port.media}\nnms:\n  url: http://127.0.0.1:${port.nms}\n`);
+  writeFileSync(
+    nms,
+    `http:\n  port: ${port.nms}\nauth:\n  publicKeyUrl: http://127.0.0.1:${port.web}/api/auth/public-key\n` +
+      `traps:\n  port: ${port.traps}\ndemo:\n  basePort: ${port.demo}\n`,
+  );
+  return { sfu: ['--config', sfu], nms: ['--config', nms], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const args = serviceArgs();
+process.on('exit', () => args.cleanup());
 const services = [
-  { name: 'sfu-server', entry: 'sfu-server/src/main.ts', health: 'http://127.0.0.1:8080/healthz' },
-  { name: 'nms', entry: 'nms/src/main.ts', health: 'http://127.0.0.1:8090/healthz' },
+  { name: 'sfu-server', entry: 'sfu-server/src/main.ts', args: args.sfu, health: `http://127.0.0.1:${port.web}/healthz` },
+  { name: 'nms', entry: 'nms/src/main.ts', args: args.nms, health: `http://127.0.0.1:${port.nms}/healthz` },
 ];
 
 const children: ChildProcess[] = [];
@@ -15,18 +53,46 @@ let stopping = false;
 function stopAll(code: number): void {
   if (stopping) return;
   stopping = true;
+  process.exitCode = code; // also when the children are gone before the timer below
   for (const c of children) c.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 3000).unref();
+  setTimeout(() => {
+    args.cleanup();
+    process.exit(code);
+  }, 3000).unref();
 }
 
-for (const s of services) {
-  const child = spawn(process.execPath, ['--import', 'tsx', s.entry, ...process.argv.slice(2)], {
+/** Passes a service's output through and keeps its last lines (stack frames left out), to say why it stopped. */
+function passThrough(child: ChildProcess): () => string[] {
+  const lines: string[] = [];
+  const pipe = (from: NodeJS.ReadableStream | null, to: NodeJS.WriteStream) =>
+    from &&
+    createInterface({ input: from }).on('line', (l) => {
+      to.write(`${l}\n`);
+      if (!l.trim() || /^\s+at |^Node\.js v/.test(l)) return;
+      lines.push(l.length > 400 ? `${l.slice(0, 400)}…` : l);
+      if (lines.length > 6) lines.shift();
+    });
+  pipe(child.stdout, process.stdout);
+  pipe(child.stderr, process.stderr);
+  return () => lines;
+}
+
+/** Services that have answered their health check at least once. */
+const answered = new Set<string>();
+
+function launch(s: (typeof services)[number]): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', s.entry, ...s.args], {
     cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.on('exit', (code, signal) => {
+  const lastLines = passThrough(child);
+  // 'close', not 'exit': its output has then been read to the end (the reason is often the last line).
+  child.on('close', (code, signal) => {
     if (!stopping) {
-      console.error(`[start] ${s.name} exited (${signal ?? code}); stopping the others`);
+      const what = answered.has(s.name) ? 'stopped unexpectedly' : 'could not start';
+      console.error(`\n[start] ${s.name} ${what} (exit ${signal ?? code}). Its last output:`);
+      for (const l of lastLines()) console.error(`[start]   ${s.name}: ${l}`);
+      console.error('[start] stopping the others');
       stopAll(1);
     }
   });
@@ -35,38 +101,76 @@ for (const s of services) {
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-/** null while the service does not answer; else its /healthz status and body. */
-async function health(url: string): Promise<{ ok: boolean; body: string } | null> {
+/** null while the service does not answer; else its failing checks ("name: reason"), empty when healthy. */
+async function problems(url: string): Promise<string[] | null> {
   try {
     const res = await fetch(url);
-    return { ok: res.ok, body: await res.text() };
+    const body = await res.text();
+    if (res.ok) return [];
+    try {
+      const report = JSON.parse(body) as { checks?: Record<string, { ok: boolean; reason?: string }> };
+      const failing = Object.entries(report.checks ?? {}).filter(([, c]) => !c.ok);
+      if (failing.length > 0) return failing.map(([name, c]) => `${name}: ${c.reason ?? 'failing'}`);
+    } catch {}
+    return [`HTTP ${res.status}: ${body.slice(0, 300)}`];
   } catch {
     return null;
   }
 }
 
-// Healthy services go on at once. One that answers but reports a problem (a dependency down,
-// a probe failing) keeps running and says why; one that never answers stops the start.
-const deadline = Date.now() + 60_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const shown = new Map<string, string[]>();
+
+/** Prints what changed in a service's problems since the last look. */
+function report(name: string, now: string[]): void {
+  const before = shown.get(name) ?? [];
+  for (const p of now.filter((p) => !before.includes(p))) console.error(`[start] PROBLEM: ${name} ${p}`);
+  for (const p of before.filter((p) => !now.includes(p))) console.log(`[start] resolved: ${name} ${p}`);
+  shown.set(name, now);
+}
+
+// In order (nms reads sfu-server's key and site tree), each service must answer within 60 s or
+// the start stops. One that answers but reports a problem gets 10 s to settle (a reason coded
+// *_STARTING, such as the demo agents waiting for the site tree, up to 60 s), then its problems
+// are printed plainly and it keeps running.
 for (const s of services) {
+  if (stopping) break;
+  launch(s);
+  const launched = Date.now();
+  let answeredAt: number | null = null;
   for (;;) {
     if (stopping) break;
-    const h = await health(s.health);
-    if (h?.ok) break;
-    if (Date.now() > deadline) {
-      if (h) {
-        console.warn(`[start] ${s.name} is running but reports a problem: ${h.body}`);
-        break;
-      }
+    const p = await problems(s.health);
+    if (p) {
+      answeredAt ??= Date.now();
+      answered.add(s.name);
+    }
+    const starting = p?.some((x) => /^\S+: [A-Z_]+_STARTING\b/.test(x)) ?? false;
+    const settled = answeredAt !== null && Date.now() - answeredAt > (starting ? 60_000 : 10_000);
+    if (p && (p.length === 0 || settled)) {
+      report(s.name, p);
+      break;
+    }
+    if (!p && Date.now() - launched > 60_000) {
       console.error(`[start] ${s.name} did not answer within 60 s (${s.health})`);
       stopAll(1);
       break;
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
 }
 if (!stopping) {
-  console.log('\n  LienThong is running.');
-  console.log('  Open  http://localhost:8080/   (demo accounts: sfu-server/DEMO-ACCOUNTS.md)');
-  console.log('  nms   http://localhost:8090/healthz   metrics: /metrics on both\n');
+  const failing = [...shown.entries()].filter(([, p]) => p.length > 0);
+  console.log(`\n  LienThong is running${failing.length ? ', BUT NOT EVERYTHING WORKS (see PROBLEM above)' : ''}.`);
+  console.log(`  Open  http://localhost:${port.web}/   (demo accounts: sfu-server/DEMO-ACCOUNTS.md)`);
+  console.log(`  nms   http://localhost:${port.nms}/healthz   metrics: /metrics on both\n`);
+  // Later failures (snmpsimd dying, a dependency going away) are printed when they happen.
+  for (;;) {
+    await sleep(5000);
+    if (stopping) break;
+    for (const s of services) {
+      const p = await problems(s.health);
+      if (p) report(s.name, p);
+    }
+  }
 }

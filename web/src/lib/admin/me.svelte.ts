@@ -26,3 +26,5 @@ export function loadMe(): Promise<MeReply> {
 
 export const canAdminister = (roles: readonly string[]): boolean => roles.includes('admin') || roles.includes('operator');
 export const canSchedule = (roles: readonly string[]): boolean => canAdminister(roles) || roles.includes('chair');
+/** The network monitor is for network engineers and admins (nms refuses everyone else). */
+export const canWatchNetwork = (roles: readonly string[]): boolean => roles.includes('network_engineer') || roles.includes('admin');

@@ -2,7 +2,6 @@
 // events stored and de-duplicated, link state confirmed at once by a poll of the device
 // (a simulated agent whose data the test rewrites), floods cut off.
 import { type ChildProcess, execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createLogger } from '@lienthong/kit';
@@ -11,10 +10,10 @@ import * as snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nmsDefaults } from '../../nms/src/config/schema';
 import { startSnmpsim } from '../../nms/src/demo/demo';
-import { snmprec } from '../../nms/src/demo/snmprec';
 import { staticKey } from '../../nms/src/http/auth';
 import { createNms, type Nms } from '../../nms/src/service';
 import { seededSites } from '../support/nms-sites';
+import { ifStatusVarbinds, routerRecord, setRouterOper } from '../support/trap-agent';
 import { freeUdpPort, tempDir, waitFor } from './nms-support';
 
 const run = promisify(execFile);
@@ -25,30 +24,14 @@ let agentPort: number;
 let agentDir: string;
 const V3 = ['-v3', '-u', 'trapper', '-l', 'authPriv', '-a', 'SHA-256', '-A', 'trap-auth-pass', '-x', 'AES', '-X', 'trap-priv-pass'];
 
-const agentFile = (operUp: boolean) =>
-  snmprec({
-    sysName: 'dt-r1',
-    sysDescr: 'trap test router (simulated)',
-    uptimeTicks: 1000,
-    liveUptime: true,
-    interfaces: [{ ifIndex: 3, name: 'wan0', speedBps: 1e8, operUp, inOctets: 0n, outOctets: 0n }],
-  });
-
-/** What the agent answers from now on (snmpsimd rereads a file whose mtime changed). */
-async function setAgent(operUp: boolean): Promise<void> {
-  await new Promise((r) => setTimeout(r, 1100));
-  writeFileSync(join(agentDir, 'data', 'trap-comm.snmprec'), agentFile(operUp));
-  await waitFor('agent state', async () => {
-    const { stdout } = await run('snmpget', ['-v2c', '-c', 'trap-comm', '-Oqv', `127.0.0.1:${agentPort}`, '1.3.6.1.2.1.2.2.1.8.3']);
-    return stdout.trim() === (operUp ? '1' : '2');
-  });
-}
+const routerAgent = () => ({ dataDir: join(agentDir, 'data'), host: '127.0.0.1', port: agentPort, community: 'trap-comm', name: 'dt-r1' });
+const setAgent = (operUp: boolean) => setRouterOper(routerAgent(), operUp);
 
 beforeAll(async () => {
   port = await freeUdpPort();
   agentPort = await freeUdpPort();
   agentDir = tempDir('nms-traps-agent-');
-  agent = startSnmpsim(agentDir, agentPort, { 'trap-comm': agentFile(true) });
+  agent = startSnmpsim(agentDir, agentPort, { 'trap-comm': routerRecord('dt-r1', true) });
   const { publicKey } = await generateKeyPair('EdDSA');
   nms = await createNms({
     config: {
@@ -127,17 +110,7 @@ const dev = () => nms.inventory.devices().find((d) => d.name === 'dt-r1')!;
 const link = () => nms.inventory.links()[0]!;
 const linkState = () => nms.monitor.linkView(link()).health.state;
 const events = (kind: string) => nms.store.listEvents({ limit: 500 }).filter((e) => e.kind === kind && e.source === 'trap');
-const ifVarbinds = (oper: number) => [
-  '1.3.6.1.2.1.2.2.1.1.3',
-  'i',
-  '3',
-  '1.3.6.1.2.1.2.2.1.7.3',
-  'i',
-  '1',
-  '1.3.6.1.2.1.2.2.1.8.3',
-  'i',
-  String(oper),
-];
+const ifVarbinds = ifStatusVarbinds;
 const target = () => `127.0.0.1:${port}`;
 
 describe('trap receiver', () => {

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim } from '../../nms/src/demo/demo';
-import { snmprec } from '../../nms/src/demo/snmprec';
 import { waitFor } from '../integration/nms-support';
 import { freeUdpPort, type NmsProcess, startNms } from '../support/nms-process';
 import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { ifStatusVarbinds, routerRecord, setRouterOper } from '../support/trap-agent';
 import { codeOf, http } from './support';
 
 const run = promisify(execFile);
@@ -32,49 +32,14 @@ let linkId: string;
 let r7Id: string;
 let r8Id: string;
 
-/** The simulated router's data: wan0 (ifIndex 3) up or down. snmpsimd rereads a changed file. */
-function agentFile(operUp: boolean): string {
-  return snmprec({
-    sysName: 'sec-r7',
-    sysDescr: 'security test router (simulated)',
-    uptimeTicks: 1_000_000,
-    liveUptime: true,
-    interfaces: [{ ifIndex: 3, name: 'wan0', speedBps: 1e8, operUp, inOctets: 1000n, outOctets: 1000n }],
-  });
-}
-
-async function setAgentLink(operUp: boolean): Promise<void> {
-  // snmpsimd notices a new modification time (whole seconds).
-  await new Promise((r) => setTimeout(r, 1100));
-  writeFileSync(join(dir, 'agent', 'data', `${COMMUNITY}.snmprec`), agentFile(operUp));
-  await waitFor('agent answers the new state', async () => {
-    const { stdout } = await run('snmpget', ['-v2c', '-c', COMMUNITY, '-Oqv', `${AGENT}:${agentPort}`, '1.3.6.1.2.1.2.2.1.8.3']);
-    return stdout.trim() === (operUp ? '1' : '2');
-  });
-}
+const setAgentLink = (operUp: boolean) =>
+  setRouterOper({ dataDir: join(dir, 'agent', 'data'), host: AGENT, port: agentPort, community: COMMUNITY, name: 'sec-r7' }, operUp);
 
 const api = (path: string, who: string, init: { method?: string; body?: object } = {}) =>
   http(`${nms.url}/api/nms${path}`, { ...init, headers: { authorization: `Bearer ${tokens[who]}` } });
 
-const trap = (from: string, args: string[], oid: string, oper: number) =>
-  run('snmptrap', [
-    '-m',
-    '',
-    ...args,
-    `--clientaddr=${from}`,
-    `127.0.0.1:${nms.trapPort}`,
-    '',
-    oid,
-    '1.3.6.1.2.1.2.2.1.1.3',
-    'i',
-    '3',
-    '1.3.6.1.2.1.2.2.1.7.3',
-    'i',
-    '1',
-    '1.3.6.1.2.1.2.2.1.8.3',
-    'i',
-    String(oper),
-  ]);
+const trap = (from: string, args: string[], oid: string, oper: 1 | 2) =>
+  run('snmptrap', ['-m', '', ...args, `--clientaddr=${from}`, `127.0.0.1:${nms.trapPort}`, '', oid, ...ifStatusVarbinds(oper)]);
 
 const linkView = async () =>
   (await api(`/links/${linkId}`, 'engineer')).json<{ link: { health: { state: string; operUp: boolean | null } } }>().link;
@@ -110,7 +75,7 @@ beforeAll(async () => {
   await waitFor('nms knows the site tree', async () => (await api('/sites', 'engineer')).body.includes('TN-DT-CUVAN'), 30_000);
 
   agentPort = await freeUdpPort();
-  agent = startSnmpsim(join(dir, 'agent'), agentPort, { [COMMUNITY]: agentFile(true) }, undefined, AGENT);
+  agent = startSnmpsim(join(dir, 'agent'), agentPort, { [COMMUNITY]: routerRecord('sec-r7', true) }, undefined, AGENT);
   const r7 = await api('/devices', 'engineer', {
     body: {
       name: 'sec-r7',

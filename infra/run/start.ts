@@ -3,14 +3,17 @@
 // A part that fails (a service, a health check such as nms's demo agents) is printed plainly,
 // at start and whenever it changes later.
 //
-// LIENTHONG_PORT_OFFSET=N moves every port by N (web 8080+N, nms 8090+N, media 20000+N,
-// traps 10162+N, demo agents 16100+N; keep media below 32768) so a second copy can run beside the first; it writes a
+// LIENTHONG_PORT_OFFSET=N moves every port by N (web: HTTPS 8443+N and plain 8080+N; nms: HTTPS 9443+N and
+// plain 8090+N; media 20000+N,
+// traps 10162+N, demo agents 16100+N, TURN 3478+N and 5349+N; keep media below 32768) so a second copy can run beside the first; it writes a
 // small config file per service for that, so it cannot be combined with `--config`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { firstLanAddress, tlsBanner } from '@lienthong/kit/tls';
+import { demoBanner } from './demo-banner';
 
 const root = resolve(import.meta.dirname, '../..');
 const offset = Number(process.env.LIENTHONG_PORT_OFFSET ?? 0);
@@ -18,7 +21,17 @@ if (!Number.isInteger(offset) || offset < 0 || offset > 40_000) {
   console.error(`[start] LIENTHONG_PORT_OFFSET must be a whole number from 0 to 40000 (got ${process.env.LIENTHONG_PORT_OFFSET})`);
   process.exit(1);
 }
-const port = { web: 8080 + offset, nms: 8090 + offset, media: 20000 + offset, traps: 10162 + offset, demo: 16100 + offset };
+const port = {
+  web: 8080 + offset,
+  webTls: 8443 + offset,
+  nms: 8090 + offset,
+  nmsTls: 9443 + offset,
+  media: 20000 + offset,
+  traps: 10162 + offset,
+  demo: 16100 + offset,
+  turn: 3478 + offset,
+  turnTls: 5349 + offset,
+};
 
 /** Per-service arguments: the user's own, or the port-offset config files. */
 function serviceArgs(): { sfu: string[]; nms: string[]; cleanup: () => void } {
@@ -31,10 +44,14 @@ function serviceArgs(): { sfu: string[]; nms: string[]; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-start-'));
   const sfu = join(dir, 'sfu-server.yaml');
   const nms = join(dir, 'nms.yaml');
-  writeFileSync(sfu, `http:\n  port: ${port.web}\nmedia:\n  basePort: ${port.media}\nnms:\n  url: http://127.0.0.1:${port.nms}\n`);
+  writeFileSync(
+    sfu,
+    `http:\n  port: ${port.webTls}\n  plainPort: ${port.web}\nmedia:\n  basePort: ${port.media}\nnms:\n  url: https://127.0.0.1:${port.nmsTls}\n` +
+      `turn:\n  port: ${port.turn}\n  tlsPort: ${port.turnTls}\n`,
+  );
   writeFileSync(
     nms,
-    `http:\n  port: ${port.nms}\nauth:\n  publicKeyUrl: http://127.0.0.1:${port.web}/api/auth/public-key\n` +
+    `http:\n  port: ${port.nmsTls}\n  plainPort: ${port.nms}\nauth:\n  publicKeyUrl: https://127.0.0.1:${port.webTls}/api/auth/public-key\n` +
       `traps:\n  port: ${port.traps}\ndemo:\n  basePort: ${port.demo}\n`,
   );
   return { sfu: ['--config', sfu], nms: ['--config', nms], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -42,7 +59,9 @@ function serviceArgs(): { sfu: string[]; nms: string[]; cleanup: () => void } {
 
 const args = serviceArgs();
 process.on('exit', () => args.cleanup());
+for (const l of demoBanner()) console.log(l);
 const services = [
+  // Health over the loopback plain ports (served there, not redirected).
   { name: 'sfu-server', entry: 'sfu-server/src/main.ts', args: args.sfu, health: `http://127.0.0.1:${port.web}/healthz` },
   { name: 'nms', entry: 'nms/src/main.ts', args: args.nms, health: `http://127.0.0.1:${port.nms}/healthz` },
 ];
@@ -161,9 +180,17 @@ for (const s of services) {
 }
 if (!stopping) {
   const failing = [...shown.entries()].filter(([, p]) => p.length > 0);
+  for (const l of ['', ...demoBanner()]) console.log(`  ${l}`);
   console.log(`\n  LienThong is running${failing.length ? ', BUT NOT EVERYTHING WORKS (see PROBLEM above)' : ''}.`);
-  console.log(`  Open  http://localhost:${port.web}/   (demo accounts: sfu-server/DEMO-ACCOUNTS.md)`);
-  console.log(`  nms   http://localhost:${port.nms}/healthz   metrics: /metrics on both\n`);
+  console.log(`  On this machine:  http://localhost:${port.web}/   (demo accounts: sfu-server/DEMO-ACCOUNTS.md)`);
+  console.log(`  From other PCs:   https://${firstLanAddress()}:${port.webTls}/   (HTTPS; camera and microphone need it)`);
+  console.log(`  nms   http://localhost:${port.nms}/healthz   metrics: /metrics on both`);
+  if (args.sfu.length === 0 || offset > 0) {
+    // The default configs' internal CA (http.tls.caDir).
+    console.log(`  Other PCs must trust the demo's CA certificate ${join(root, 'var/ca/ca.pem')}:`);
+    for (const l of tlsBanner({ service: '', httpsUrl: '', caFile: 'ca.pem' }).slice(2)) console.log(`  ${l}`);
+  }
+  console.log('');
   // Later failures (snmpsimd dying, a dependency going away) are printed when they happen.
   for (;;) {
     await sleep(5000);

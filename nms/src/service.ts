@@ -8,7 +8,7 @@ import { type Clock, systemClock } from './domain/clock';
 import type { EventLog } from './domain/events';
 import type { Inventory } from './domain/inventory';
 import type { Monitor, SiteInfo } from './domain/monitor';
-import { buildApp } from './http/app';
+import { type AppDeps, buildApp } from './http/app';
 import type { KeySource } from './http/auth';
 import { type NmsMetrics, registerNmsMetrics } from './metrics/nms-metrics';
 import type { Prober } from './probes/fping';
@@ -34,6 +34,8 @@ export interface NmsOptions {
   keys?: KeySource;
   /** A fixed site tree (tests): then sfu-server's directory is not followed. */
   sites?: SiteInfo[];
+  /** Makes the HTTPS server (main.ts); absent: plain fastify (tests that inject). */
+  serverFactory?: AppDeps['serverFactory'];
 }
 
 export interface Nms {
@@ -84,6 +86,7 @@ async function wire(o: NmsOptions, clock: Clock, store: NmsStore, stoppers: Stop
   const keys = await sessionKeys(config, o.keys, health, logger, stoppers);
 
   const app = await buildApp({
+    ...(o.serverFactory ? { serverFactory: o.serverFactory } : {}),
     logger,
     health,
     metrics: registry,
@@ -95,6 +98,8 @@ async function wire(o: NmsOptions, clock: Clock, store: NmsStore, stoppers: Stop
     keys,
     series: config.timeseries.prometheusUrl ? prometheusSeries(config.timeseries.prometheusUrl) : memorySeries(monitor, () => clock.now()),
     pollNow: (id) => poller.confirm(id),
+    events,
+    alertsToken: config.alerts.webhookToken,
   });
 
   return {

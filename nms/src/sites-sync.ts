@@ -3,7 +3,7 @@
 import { createParser, type Logger } from '@lienthong/kit';
 import { SiteDirectoryReply } from '@lienthong/kit/contracts';
 import type { SiteNode } from './domain/topology';
-import { type Follower, fetchOk, repeat } from './follow';
+import { type Follower, fetchOk, repeat, type TrustedCa } from './follow';
 
 const parser = createParser(SiteDirectoryReply);
 
@@ -18,11 +18,17 @@ export function treeProblems(sites: SiteNode[]): string[] {
   return out;
 }
 
-export function followSiteDirectory(url: string, everyMs: number, logger: Logger, onChange: (sites: SiteNode[]) => void): Follower {
+export function followSiteDirectory(
+  url: string,
+  everyMs: number,
+  logger: Logger,
+  onChange: (sites: SiteNode[]) => void,
+  caFile?: TrustedCa,
+): Follower {
   let last = '';
   return repeat(
     async () => {
-      const parsed = parser.parse(await (await fetchOk(url)).json());
+      const parsed = parser.parse(await (await fetchOk(url, caFile)).json());
       if (!parsed.ok) throw new Error(`not a site directory: ${parsed.problems.slice(0, 3).join('; ')}`);
       const sites = parsed.value.sites
         .map((s) => ({ code: s.code, name: s.name, parentCode: s.parentCode }))

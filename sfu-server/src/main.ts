@@ -1,10 +1,12 @@
 // Composition root: the only place that reads process.env and wires config,
 // logger and adapters together.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger, createMetricsRegistry, HealthRegistry, loadConfigOrExit, parseStartupArgs, redactConfig } from '@lienthong/kit';
+import { httpsServerFactory, PortTakenError, prepareTls, serveHttps } from '@lienthong/kit/tls';
 import type { FastifyInstance } from 'fastify';
+import { productionStartProblem } from './config/production';
 import { SfuConfigSchema, sfuDefaults } from './config/schema';
 import { createCore } from './core';
 import { buildApp } from './http/app';
@@ -15,9 +17,15 @@ import { MediaWorkerPool } from './media/worker-pool';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
 import { meetingAccess } from './signalling/meeting-access';
 import { attachSignalling } from './signalling/server';
+import { startTurn } from './turn/turn-service';
 
 const args = parseStartupArgs(process.argv.slice(2), process.env.LIENTHONG_SFU_CONFIG);
 const config = loadConfigOrExit('sfu-server', args, SfuConfigSchema, sfuDefaults);
+const passwordProblem = productionStartProblem(config);
+if (passwordProblem) {
+  console.error(`sfu-server: refusing to start: ${passwordProblem}`);
+  process.exit(1);
+}
 const logger = createLogger({ service: 'sfu-server', level: config.log.level });
 logger.info({ config: redactConfig(SfuConfigSchema, config) }, 'starting sfu-server');
 
@@ -55,13 +63,41 @@ const cannotStart = async (reason: string): Promise<never> => {
   process.exit(1);
 };
 
+async function readCaOrExit(file: string): Promise<Buffer> {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    return cannotStart(`nms.caFile ${file}: ${(e as Error).message} (the CA that issued nms's certificate; "" = system roots)`);
+  }
+}
+
 await pool.start().catch((e) => (e instanceof MediaPortsTakenError ? cannotStart(e.message) : Promise.reject(e)));
 health.register('mediasoup', () =>
   pool.all().length === workers ? { ok: true } : { ok: false, reason: `${pool.all().length} of ${workers} mediasoup workers alive` },
 );
 const sfuMetrics = registerSfuMetrics(metrics, pool, () => signalling?.conference);
 
+// The TURN server's public name too: browsers check it on TURN over TLS.
+const certNames = [announcedAddress, ...(config.turn.publicHost ? [config.turn.publicHost] : [])];
+const tls = await prepareTls(config.http.tls, { dataDir, extraNames: certNames }).catch((e: Error) =>
+  cannotStart(`HTTPS certificate: ${e.message}`),
+);
+// TURN over TLS presents the same certificate as HTTPS.
+// A TURN setting that cannot work (say, an announced address that is no IP) stops the start in one line.
+const turn = await Promise.resolve()
+  .then(() =>
+    startTurn(config.turn, {
+      dataDir,
+      announcedAddress,
+      tls: { certFile: tls.certFile, keyFile: tls.keyFile },
+      logger: logger.child({ component: 'turn' }),
+      health,
+    }),
+  )
+  .catch((e: Error) => cannotStart(`TURN: ${e.message}`));
+const nmsCa = config.nms.url.startsWith('https:') && config.nms.caFile ? await readCaOrExit(config.nms.caFile) : undefined;
 const app = await buildApp({
+  serverFactory: httpsServerFactory(tls),
   logger,
   health,
   metrics,
@@ -71,7 +107,7 @@ const app = await buildApp({
   webRoot: config.webRoot,
   routes: [
     (a) => registerApiRoutes(a, core),
-    ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit)] : []),
+    ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),
   ],
 });
 
@@ -85,6 +121,7 @@ signalling = attachSignalling({
   maxPeersPerRouter: config.media.maxPeersPerRouter,
   graceMs: config.media.reconnectGraceSeconds * 1000,
   limits: config.limits,
+  iceServers: (userId) => turn.iceServers(userId),
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
 });
 
@@ -97,20 +134,13 @@ const shutdown = async (signal: string) => {
   await signalling?.close();
   await app.close();
   await pool.close();
+  await turn.stop();
   core.close();
   process.exit(0);
 };
 process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-const { host, port } = config.http;
-await app
-  .listen({ host, port })
-  .catch((e: NodeJS.ErrnoException) =>
-    e.code === 'EADDRINUSE'
-      ? cannotStart(
-          `HTTP port ${port} (${host}) is in use. Is another sfu-server running? See what holds it: ss -ltnp 'sport = :${port}'. Or set http.port.`,
-        )
-      : Promise.reject(e),
-  );
-logger.info(`sfu-server listening on http://${config.http.host}:${config.http.port}`);
+await serveHttps(app, { service: 'sfu-server', http: config.http, tls, logger, publicHost: announcedAddress }).catch((e: Error) =>
+  e instanceof PortTakenError ? cannotStart(e.message) : Promise.reject(e),
+);

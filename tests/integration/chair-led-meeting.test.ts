@@ -55,9 +55,12 @@ describe('a chair-led meeting', () => {
 
   beforeAll(async () => {
     sfu = await startSfuServer({ workers: 1 });
-    browser = await launchChromium({ args: ['--auto-select-desktop-capture-source=Entire screen', '--enable-usermedia-screen-capturing'] });
+    browser = await launchChromium({
+      caFile: sfu.caFile,
+      args: ['--auto-select-desktop-capture-source=Entire screen', '--enable-usermedia-screen-capturing'],
+    });
     for (const who of Object.keys(USERS) as Who[]) {
-      pages[who] = await loginAndJoin(browser, sfu.url, USERS[who], PASSWORD);
+      pages[who] = await loginAndJoin(browser, sfu.httpsUrl(), USERS[who], PASSWORD);
       peer[who] = await myPeerId(pages[who]);
     }
     await pages.chair.getByTestId('chair-console').waitFor({ timeout: 15_000 });

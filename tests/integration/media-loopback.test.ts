@@ -1,8 +1,11 @@
 // Foundation guard: the offline-built worker (with the DtlsTransport fix) carries
 // real WebRTC media. A headless Chromium sends camera + microphone through the
 // SFU and receives both back through consumers (the technical-check page).
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createMetricsRegistry, HealthRegistry, importPublicKeyPem, verifySessionToken } from '@lienthong/kit';
+import { httpsServerFactory, prepareTls } from '@lienthong/kit/tls';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
@@ -21,6 +24,7 @@ describe('media loopback through the built mediasoup worker', () => {
   let browser: Browser;
   let url: string;
   let token: string;
+  let tmp: string | undefined;
 
   beforeAll(async () => {
     const logger = pino({ level: 'warn' });
@@ -43,7 +47,11 @@ describe('media loopback through the built mediasoup worker', () => {
       logger,
     });
     await pool.start();
+    // HTTPS with a certificate from a throwaway internal CA that the browser trusts.
+    tmp = mkdtempSync(join(tmpdir(), 'lt-loopback-'));
+    const tls = await prepareTls({ certFile: '', keyFile: '', caDir: join(tmp, 'ca'), names: [] }, { dataDir: tmp });
     app = await buildApp({
+      serverFactory: httpsServerFactory(tls),
       logger,
       health: new HealthRegistry(),
       metrics: createMetricsRegistry(),
@@ -66,8 +74,8 @@ describe('media loopback through the built mediasoup worker', () => {
     });
     const port = await freePort();
     await app.listen({ host: '127.0.0.1', port });
-    url = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    url = `https://127.0.0.1:${port}`;
+    browser = await launchChromium({ caFile: tls.caFile as string });
   });
 
   afterAll(async () => {
@@ -75,6 +83,7 @@ describe('media loopback through the built mediasoup worker', () => {
     await signalling?.close();
     await app?.close();
     await pool?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   it('decodes its own video and audio received back through the SFU', async () => {

@@ -26,12 +26,14 @@ describe('a meeting across province, district and commune', () => {
     sfu = await startSfuServer({ workers: 2, maxPeersPerRouter: 2, listenIp: '0.0.0.0', announcedAddress: ns.hostIp, graceSeconds: 45 });
     // Screen capture without a picker: the chair presents in the rebuild test.
     hostBrowser = await launchChromium({
+      caFile: sfu.caFile,
       args: ['--auto-select-desktop-capture-source=Entire screen', '--enable-usermedia-screen-capturing'],
     });
-    const nsUrl = `http://${ns.hostIp}:${sfu.port}`;
-    nsBrowser = await launchChromium({ executablePath: ns.chromiumWrapper, args: [`--unsafely-treat-insecure-origin-as-secure=${nsUrl}`] });
-    pages.chair = await loginAndJoin(hostBrowser, sfu.url, 'chutri.tinh', PASSWORD);
-    pages.district = await loginAndJoin(hostBrowser, sfu.url, 'daibieu.dt', PASSWORD);
+    // A district PC: another address of the machine, over HTTPS with the internal CA installed (no flags).
+    const nsUrl = sfu.httpsUrl(ns.hostIp);
+    nsBrowser = await launchChromium({ executablePath: ns.chromiumWrapper, caFile: sfu.caFile });
+    pages.chair = await loginAndJoin(hostBrowser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
+    pages.district = await loginAndJoin(hostBrowser, sfu.httpsUrl(), 'daibieu.dt', PASSWORD);
     pages.commune = await loginAndJoin(nsBrowser, nsUrl, 'xa.cuvan', PASSWORD);
     for (const k of Object.keys(pages) as (keyof typeof pages)[]) peer[k] = await myPeerId(pages[k]);
   }, 180_000);

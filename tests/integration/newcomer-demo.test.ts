@@ -58,7 +58,7 @@ async function freeOffset(): Promise<number> {
   for (let i = 0; i < 50; i++) {
     // Media ports stay below the ephemeral range (32768+), as the README asks.
     const n = 500 + Math.floor(Math.random() * 11_500);
-    const tcp = [8080, 8090, 20000, 20001, 20002, 20003].map((p) => p + n);
+    const tcp = [8080, 8443, 8090, 9443, 20000, 20001, 20002, 20003].map((p) => p + n);
     const udp = [10162, 16100, 20000, 20001, 20002, 20003].map((p) => p + n);
     if ((await Promise.all([...tcp.map(tcpFree), ...udp.map(udpFree)])).every(Boolean)) return n;
   }
@@ -66,7 +66,10 @@ async function freeOffset(): Promise<number> {
 }
 
 interface Launcher {
+  /** The loopback plain URL (served on this machine). */
   web: string;
+  /** The HTTPS URL the launcher prints for other PCs. */
+  httpsWeb(): string;
   nmsHealth: string;
   output(): string;
   exitCode(): number | null;
@@ -96,6 +99,7 @@ async function npmStart(clone: string, env: Record<string, string> = {}): Promis
   let stopped = false;
   return {
     web: `http://127.0.0.1:${8080 + offset}`,
+    httpsWeb: () => /From other PCs: +(https:\/\/\S+?)\/? /.exec(output)?.[1] ?? 'the launcher printed no HTTPS URL',
     nmsHealth: `http://127.0.0.1:${8090 + offset}/healthz`,
     output: () => output,
     exitCode: () => child.exitCode,
@@ -121,7 +125,7 @@ type Health = { status: string; checks: Record<string, { ok: boolean; reason?: s
 describe('npm start from a clone under a 0700 directory', () => {
   let parent: string;
   let clone: string;
-  let browser: Browser;
+  let browser: Browser | undefined;
   const launched: Launcher[] = [];
 
   beforeAll(async () => {
@@ -130,7 +134,6 @@ describe('npm start from a clone under a 0700 directory', () => {
     expect(statSync(parent).mode & 0o777).toBe(0o700);
     clone = join(parent, 'c');
     copyCheckout(clone);
-    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -149,13 +152,18 @@ describe('npm start from a clone under a 0700 directory', () => {
       'the launcher to say it is running',
     );
     expect(l.exitCode(), l.output()).toBeNull();
+    // The officials' PCs trust the CA file the launcher names, as IT would install it.
+    const caFile = join(clone, 'var/ca/ca.pem');
+    expect(l.output()).toContain(caFile);
+    expect(l.output()).toContain('update-ca-certificates');
+    browser ??= await launchChromium({ caFile });
     return l;
   }
 
   /** The network engineer's network overview (Giám sát mạng), reached through the menu. */
   async function overview(l: Launcher): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
-    await page.goto(`${l.web}/#/login`);
+    const page = await (await browser!.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
+    await page.goto(`${l.httpsWeb()}/#/login`);
     await page.fill('input[name=username]', 'mang.tinh');
     await page.fill('input[type=password]', 'lienthong123');
     await page.keyboard.press('Enter');
@@ -210,13 +218,13 @@ describe('npm start from a clone under a 0700 directory', () => {
     expect(Number(await page.getAttribute('[data-testid=unmonitored-sites]', 'data-count'))).toBeGreaterThan(3);
 
     // Phú Bình's lobby: not "the site has lost its network" above a path that is not down.
-    const lobby = await (await browser.newContext()).newPage();
-    await lobby.goto(`${l.web}/#/login`);
+    const lobby = await (await browser!.newContext()).newPage();
+    await lobby.goto(`${l.httpsWeb()}/#/login`);
     await lobby.fill('input[name=username]', 'daibieu.pb');
     await lobby.fill('input[type=password]', 'lienthong123');
     await lobby.keyboard.press('Enter');
     await lobby.waitForSelector('[data-testid=whoami]');
-    await lobby.goto(`${l.web}/#/lobby/technical-check`);
+    await lobby.goto(`${l.httpsWeb()}/#/lobby/technical-check`);
     await lobby.waitForSelector('[data-testid=path-check][data-phase=ready]', { timeout: 15_000 });
     expect(await lobby.getAttribute('[data-testid=path-check]', 'data-state')).toBe('unmonitored');
     expect(await lobby.textContent('[data-testid=path-verdict]')).toContain('sự cố giám sát, không phải mất mạng');

@@ -46,7 +46,7 @@ describe('web administration and scheduling', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.warn(`[${username}] page error: ${e.message}`));
-    await page.goto(`${sfu.url}/#/login`);
+    await page.goto(`${sfu.httpsUrl()}/#/login`);
     await page.locator('input[name="username"]').fill(username);
     await page.locator('input[name="password"]').fill(password);
     await page.getByTestId('login-submit').click();
@@ -56,7 +56,7 @@ describe('web administration and scheduling', () => {
 
   beforeAll(async () => {
     sfu = await startSfuServer();
-    browser = await launchChromium();
+    browser = await launchChromium({ caFile: sfu.caFile });
     adminToken = await loginAdmin(sfu.url);
   }, 90_000);
 

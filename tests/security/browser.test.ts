@@ -1,8 +1,10 @@
 // What a browser page on another origin can make the user's browser do to the real sfu-server:
 // drive the API with the session cookie (forged Origin, text/plain bodies), open the signalling
 // socket, frame the app, or read the session token from storage. Plain clients first, then Chromium.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { ensureServerCert, machineNames, readKeyPair } from '@lienthong/kit/tls';
 import type { Browser, Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,10 +23,13 @@ let evilHtml = '';
 beforeAll(async () => {
   sfu = await startSfuServer();
   await loginAdmin(sfu.url); // the initial password is one-time: ADMIN_PASSWORD from here on
-  // The attacker's page: same host as the app, another port (same-site, so SameSite=Lax cookies go along).
-  evil = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(evilHtml));
+  // The attacker's page: same host as the app, another port, HTTPS with a certificate the browser trusts
+  // (same-site, so SameSite=Lax cookies go along: only the Origin checks stand in the way).
+  const ca = dirname(sfu.caFile);
+  const cert = await ensureServerCert({ caDir: ca, dir: join(ca, '..', 'evil-tls'), names: machineNames() });
+  evil = createServer(readKeyPair(cert), (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(evilHtml));
   await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
-  evilOrigin = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+  evilOrigin = `https://127.0.0.1:${(evil.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await new Promise((r) => evil?.close(r));
@@ -115,9 +120,14 @@ describe('nms, directly on its port and through the /api/nms proxy', () => {
   let withNms: SfuProcess;
   let nms: NmsProcess;
   beforeAll(async () => {
-    const nmsPort = await freePort();
-    withNms = await startSfuServer({ nmsUrl: `http://127.0.0.1:${nmsPort}` });
-    nms = await startNms({ publicKeyUrl: `${withNms.url}/api/auth/public-key`, port: nmsPort, demo: false });
+    const nmsHttpsPort = await freePort();
+    withNms = await startSfuServer({ nmsUrl: `https://127.0.0.1:${nmsHttpsPort}` });
+    nms = await startNms({
+      publicKeyUrl: `${withNms.httpsUrl()}/api/auth/public-key`,
+      httpsPort: nmsHttpsPort,
+      caDir: dirname(withNms.caFile),
+      demo: false,
+    });
   }, 90_000);
   afterAll(async () => {
     await nms?.stop();
@@ -178,7 +188,7 @@ describe('text/plain bodies (a form posts them cross-site without a preflight)',
 describe('in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await launchChromium({ caFile: sfu.caFile });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -200,7 +210,7 @@ describe('in Chromium', () => {
   }
 
   async function uiLogin(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(`${sfu.url}/#/login`);
+    await page.goto(`${sfu.httpsUrl()}/#/login`);
     await page.locator('input[name="username"]').fill(username);
     await page.locator('input[name="password"]').fill(password);
     await page.getByTestId('login-submit').click();
@@ -211,7 +221,7 @@ describe('in Chromium', () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     const violations = await watchCsp(page);
-    const res = await page.goto(`${sfu.url}/`);
+    const res = await page.goto(`${sfu.httpsUrl()}/`);
     const h = res!.headers();
     expect(h['content-security-policy'] ?? '').toContain("default-src 'self'");
     expect(h['content-security-policy'] ?? '').toContain("frame-ancestors 'none'");
@@ -219,11 +229,11 @@ describe('in Chromium', () => {
     expect(h['x-content-type-options']).toBe('nosniff');
     expect(h['referrer-policy']).toBeTruthy();
     await uiLogin(page, 'admin', ADMIN_PASSWORD);
-    await page.goto(`${sfu.url}/#/admin/sites`);
+    await page.goto(`${sfu.httpsUrl()}/#/admin/sites`);
     await page.getByTestId('nav-sites').waitFor();
-    await page.goto(`${sfu.url}/#/meetings`);
-    await page.goto(`${sfu.url}/#/network`);
-    await page.goto(`${sfu.url}/#/selftest`);
+    await page.goto(`${sfu.httpsUrl()}/#/meetings`);
+    await page.goto(`${sfu.httpsUrl()}/#/network`);
+    await page.goto(`${sfu.httpsUrl()}/#/selftest`);
     await page.waitForTimeout(1500);
     expect(violations).toEqual([]);
     // The policy holds: a script injected into the page (as an XSS would) does not run, and is reported.
@@ -238,7 +248,7 @@ describe('in Chromium', () => {
     await expect.poll(() => violations.length).toBeGreaterThan(0);
 
     // The attacker's page tries to frame the app.
-    evilHtml = `<iframe id="f" src="${sfu.url}/"></iframe>`;
+    evilHtml = `<iframe id="f" src="${sfu.httpsUrl()}/"></iframe>`;
     const attacker = await ctx.newPage();
     await attacker.goto(evilOrigin);
     await attacker.waitForTimeout(1500);
@@ -267,7 +277,7 @@ describe('in Chromium', () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await uiLogin(page, 'admin', ADMIN_PASSWORD);
-    const cookie = (await ctx.cookies(sfu.url)).find((c) => c.name === 'lt_session');
+    const cookie = (await ctx.cookies(sfu.httpsUrl())).find((c) => c.name === 'lt_session');
     expect(cookie?.httpOnly).toBe(true);
     const token = decodeURIComponent(cookie!.value);
     const readable = await page.evaluate(() => [
@@ -280,17 +290,17 @@ describe('in Chromium', () => {
     // The app keeps working on the cookie alone, after a reload too.
     await page.reload();
     await page.getByTestId('whoami').waitFor();
-    await page.goto(`${sfu.url}/#/admin/sites`);
+    await page.goto(`${sfu.httpsUrl()}/#/admin/sites`);
     await page.getByText('Huyện Đại Từ').first().waitFor({ timeout: 10_000 });
 
     // The attacker's page, same browser, another port: posts with the user's cookies.
     evilHtml = `<script>
       const csv = 'code,name,kind,parentCode\\r\\nTN-DT-XSITE,Xã giả,xa,TN-DT\\r\\n';
       window.done = Promise.all([
-        fetch('${sfu.url}/api/sites/import', { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: csv }),
-        fetch('${sfu.url}/api/sites', { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' },
+        fetch('${sfu.httpsUrl()}/api/sites/import', { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: csv }),
+        fetch('${sfu.httpsUrl()}/api/sites', { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' },
           body: JSON.stringify({ code: 'TN-DT-XSITE2', name: 'Xã giả', kind: 'xa', parentId: null }) }),
-        fetch('${sfu.url}/api/auth/logout', { method: 'POST', mode: 'no-cors', credentials: 'include' }),
+        fetch('${sfu.httpsUrl()}/api/auth/logout', { method: 'POST', mode: 'no-cors', credentials: 'include' }),
       ]).then(() => 'sent', (e) => String(e));
     </script>`;
     const attacker = await ctx.newPage();

@@ -129,10 +129,10 @@ describe('the default administrator password', () => {
 describe('in the browser', () => {
   it('the first login with the initial password asks for a new one, then goes on to the meetings', async () => {
     const fresh = await startSfuServer();
-    const browser = await launchChromium();
+    const browser = await launchChromium({ caFile: fresh.caFile });
     try {
       const page = await (await browser.newContext()).newPage();
-      await page.goto(`${fresh.url}/#/login`);
+      await page.goto(`${fresh.httpsUrl()}/#/login`);
       await page.locator('input[name="username"]').fill('admin');
       await page.locator('input[name="password"]').fill(INITIAL);
       await page.getByTestId('login-submit').click();

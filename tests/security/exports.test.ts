@@ -99,7 +99,11 @@ describe('/metrics and /healthz to anonymous callers', () => {
     expect(proxied.status).toBe(401);
     expect(proxied.body).not.toContain('lienthong_');
     if (lan) {
-      const remote = await http(`http://${lan}:${sfu.port}/metrics`, { from: lan });
+      // From another address the plain port only redirects; over HTTPS the scraper is not this machine's loopback.
+      const plain = await http(`http://${lan}:${sfu.port}/metrics`, { from: lan });
+      expect(plain.status).toBe(308);
+      expect(plain.body).not.toContain('lienthong_');
+      const remote = await http(`https://${lan}:${sfu.httpsPort}/metrics`, { from: lan, caFile: sfu.caFile });
       expect(remote.status).toBe(401);
       expect(remote.body).not.toContain('lienthong_');
     }

@@ -1,6 +1,8 @@
 // What the attack tests share: HTTP from a chosen loopback source address (each 127.x.y.z is a
 // different "PC" to the server), and outcomes read as codes.
-import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface Reply {
   status: number;
@@ -12,13 +14,15 @@ export interface Reply {
 
 export function http(
   url: string,
-  opts: { method?: string; from?: string; headers?: Record<string, string>; body?: string | object } = {},
+  /** caFile: for https:// URLs, the CA that must have issued the server's certificate. */
+  opts: { method?: string; from?: string; headers?: Record<string, string>; body?: string | object; caFile?: string } = {},
 ): Promise<Reply> {
   const u = new URL(url);
   const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (typeof opts.body === 'object') headers['content-type'] ??= 'application/json';
   const t0 = performance.now();
+  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -29,6 +33,7 @@ export function http(
         headers,
         ...(opts.from ? { localAddress: opts.from } : {}),
         agent: false,
+        ...(opts.caFile ? { ca: readFileSync(opts.caFile) } : {}),
       },
       (res) => {
         let text = '';

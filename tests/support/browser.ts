@@ -1,11 +1,39 @@
 // Debian's Chromium driven by playwright-core, with fake camera and microphone.
 // playwright gives every launch a fresh temporary profile.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-export async function launchChromium(opts: { executablePath?: string; args?: string[] } = {}): Promise<Browser> {
-  return chromium.launch({
+/**
+ * A HOME whose NSS database (the one Chromium reads on Linux) trusts `caFile` as a root: the way IT installs
+ * the internal CA on an official's PC (certutil), so HTTPS pages load with no interstitial and no flags.
+ */
+export function homeTrusting(caFile: string): string {
+  const home = mkdtempSync(join(tmpdir(), 'lt-chromium-home-'));
+  const db = `sql:${join(home, '.pki/nssdb')}`;
+  mkdirSync(join(home, '.pki/nssdb'), { recursive: true });
+  execFileSync('certutil', ['-N', '--empty-password', '-d', db]);
+  execFileSync('certutil', ['-A', '-t', 'C,,', '-n', 'lienthong-test', '-i', caFile, '-d', db]);
+  return home;
+}
+
+export async function launchChromium(
+  opts: {
+    executablePath?: string;
+    args?: string[];
+    /** A CA certificate (PEM) the browser trusts, e.g. startSfuServer's `caFile`. */
+    caFile?: string;
+    /** More environment for the browser process (e.g. to run it inside a namespace wrapper). */
+    env?: Record<string, string>;
+  } = {},
+): Promise<Browser> {
+  const home = opts.caFile ? homeTrusting(opts.caFile) : undefined;
+  const browser = await chromium.launch({
     executablePath: opts.executablePath ?? '/usr/bin/chromium',
     headless: true,
+    ...(home || opts.env ? { env: { ...process.env, ...(home ? { HOME: home } : {}), ...opts.env } as Record<string, string> } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -20,6 +48,8 @@ export async function launchChromium(opts: { executablePath?: string; args?: str
       ...(opts.args ?? []),
     ],
   });
+  if (home) browser.on('disconnected', () => rmSync(home, { recursive: true, force: true }));
+  return browser;
 }
 
 export interface InboundByPeer {

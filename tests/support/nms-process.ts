@@ -8,8 +8,15 @@ import { join, resolve } from 'node:path';
 import { freePort } from './ports';
 
 export interface NmsProcess {
+  /** Plain HTTP on loopback (served, not redirected). */
   url: string;
+  /** The plain HTTP port (http.plainPort). */
   port: number;
+  /** HTTPS (http.port). */
+  httpsPort: number;
+  /** The CA (PEM) that issued nms's certificate. */
+  caFile: string;
+  httpsUrl(host?: string): string;
   /** UDP port of its trap receiver (127.0.0.1). */
   trapPort: number;
   child: ChildProcess;
@@ -37,11 +44,19 @@ export async function startNms(opts: {
   demo?: boolean;
   /** Extra top-level YAML sections appended to the config (e.g. `probes:` lines). */
   extraConfig?: string[];
+  /** auth.caFile: the CA sfu-server's certificate must come from (e.g. sfu.caFile); default: nms's own CA. */
+  authCaFile?: string;
+  /** http.tls.caDir (default: ca/ in its temp dir). Pass the sfu-server's to share one CA. */
+  caDir?: string;
+  /** http.port, HTTPS (default: a free port). */
+  httpsPort?: number;
 }): Promise<NmsProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-nms-'));
   // The demo's snmpsimd runs as nobody when we are root: it must traverse to its data files.
   chmodSync(dir, 0o755);
   const port = opts.port ?? (await freePort());
+  const httpsPort = opts.httpsPort ?? (await freePort());
+  const caDir = opts.caDir ?? join(dir, 'ca');
   const config = join(dir, 'config.yaml');
   const trapPort = await freeUdpPort();
   writeFileSync(
@@ -49,12 +64,16 @@ export async function startNms(opts: {
     [
       'http:',
       '  host: 127.0.0.1',
-      `  port: ${port}`,
+      `  port: ${httpsPort}`,
+      `  plainPort: ${port}`,
+      '  tls:',
+      `    caDir: ${caDir}`,
       'log:',
       '  level: warn',
       `dataDir: ${join(dir, 'data')}`,
       'auth:',
       `  publicKeyUrl: ${opts.publicKeyUrl}`,
+      `  caFile: "${opts.authCaFile ?? join(caDir, 'ca.pem')}"`,
       '  retrySeconds: 1',
       '  revocationPollSeconds: 1',
       'sites:',
@@ -83,6 +102,9 @@ export async function startNms(opts: {
   const proc: NmsProcess = {
     url: `http://127.0.0.1:${port}`,
     port,
+    httpsPort,
+    caFile: join(caDir, 'ca.pem'),
+    httpsUrl: (host = '127.0.0.1') => `https://${host.includes(':') ? `[${host}]` : host}:${httpsPort}`,
     trapPort,
     child,
     output: () => log,

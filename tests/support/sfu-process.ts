@@ -7,8 +7,16 @@ import { join, resolve } from 'node:path';
 import { freeMediaBasePort, freePort } from './ports';
 
 export interface SfuProcess {
+  /** Plain HTTP on loopback (served, not redirected): for Node-side fetches and sockets. */
   url: string;
+  /** The plain HTTP port (http.plainPort). */
   port: number;
+  /** HTTPS and WSS (http.port). */
+  httpsPort: number;
+  /** The CA (PEM) that issued the server's certificate: give it to launchChromium({ caFile }). */
+  caFile: string;
+  /** https://<host>:<httpsPort>; the certificate names every address of the machine (and tlsNames). */
+  httpsUrl(host?: string): string;
   dataDir: string;
   child: ChildProcess;
   output(): string;
@@ -33,12 +41,27 @@ export async function startSfuServer(
     extraConfig?: string;
     /** media.basePort (default: a free range found by freeMediaBasePort). */
     basePort?: number;
-    /** http.port (default: a free port). */
+    /** http.plainPort, the loopback plain HTTP port of `url` (default: a free port). */
     httpPort?: number;
+    /** http.port, HTTPS (default: a free port). */
+    httpsPort?: number;
+    /** http.tls.caDir (default: ca/ in the server's temp dir); share one with nms to verify each other. */
+    caDir?: string;
+    /** http.tls.names: extra names for the certificate (addresses that appear after the server started). */
+    tlsNames?: string[];
+    /** http.tls certFile/keyFile instead of the internal CA. */
+    tlsFiles?: { certFile: string; keyFile: string; caFile: string };
+    /** nms.caFile (default: the CA this server uses). */
+    nmsCaFile?: string;
+    /** Run coturn (turn.run) on these ports; default: no coturn (credentials are still issued). */
+    turn?: { port: number; tlsPort: number };
   } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
   const port = opts.httpPort ?? (await freePort());
+  const httpsPort = opts.httpsPort ?? (await freePort());
+  const caDir = opts.caDir ?? join(dir, 'ca');
+  const caFile = opts.tlsFiles?.caFile ?? join(caDir, 'ca.pem');
   const basePort = opts.basePort ?? (await freeMediaBasePort(opts.workers ?? 1));
   const config = join(dir, 'config.yaml');
   writeFileSync(
@@ -46,7 +69,14 @@ export async function startSfuServer(
     [
       'http:',
       '  host: 0.0.0.0',
-      `  port: ${port}`,
+      `  port: ${httpsPort}`,
+      `  plainPort: ${port}`,
+      '  plainLoopback: true',
+      '  tls:',
+      `    certFile: "${opts.tlsFiles?.certFile ?? ''}"`,
+      `    keyFile: "${opts.tlsFiles?.keyFile ?? ''}"`,
+      `    caDir: ${caDir}`,
+      `    names: ${JSON.stringify(opts.tlsNames ?? [])}`,
       'log:',
       '  level: warn',
       `dataDir: ${join(dir, 'data')}`,
@@ -63,6 +93,9 @@ export async function startSfuServer(
       ...(opts.sessionTtlSeconds ? [`  sessionTtlSeconds: ${opts.sessionTtlSeconds}`] : []),
       'nms:',
       `  url: "${opts.nmsUrl ?? ''}"`,
+      `  caFile: "${opts.nmsCaFile ?? caFile}"`,
+      'turn:',
+      ...(opts.turn ? ['  run: true', `  port: ${opts.turn.port}`, `  tlsPort: ${opts.turn.tlsPort}`] : ['  run: false']),
       ...(opts.extraConfig ? [opts.extraConfig] : []),
       '',
     ].join('\n'),
@@ -71,6 +104,9 @@ export async function startSfuServer(
   const proc: SfuProcess = {
     url: `http://127.0.0.1:${port}`,
     port,
+    httpsPort,
+    caFile,
+    httpsUrl: (host = '127.0.0.1') => `https://${host.includes(':') ? `[${host}]` : host}:${httpsPort}`,
     dataDir: join(dir, 'data'),
     child: undefined as unknown as ChildProcess,
     output: () => log,

@@ -102,6 +102,7 @@ function serveRoute<C>(
     method: spec.method,
     url: spec.path,
     ...(spec.polled ? { logLevel: 'warn' as const } : {}),
+    ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
     onRequest: early ? [checkType, async (req: FastifyRequest) => void callers.set(req, await admit(req))] : checkType,
     handler: async (req, reply) => {
       const params = check('params', req.params);

@@ -26,6 +26,8 @@ export interface RouteSpec {
   readonly status?: number;
   /** Polled by machines: logged at warn level only. */
   readonly polled?: boolean;
+  /** Largest body, bytes, when smaller than the service's http.bodyLimit. */
+  readonly bodyLimit?: number;
 }
 
 export type RouteTable = Readonly<Record<string, RouteSpec>>;

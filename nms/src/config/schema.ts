@@ -8,7 +8,25 @@ import { DEFAULT_MODULES, MODULES } from '../snmp/modules';
 const obj = <P extends Parameters<typeof Type.Object>[0]>(p: P) => Type.Object(p, { additionalProperties: false });
 
 export const NmsConfigSchema = obj({
-  http: obj({ host: Type.String(), port: Port, bodyLimit: Type.Integer({ minimum: 1024 }) }),
+  http: obj({
+    host: Type.String(),
+    /** HTTPS. */
+    port: Port,
+    /** Plain HTTP: redirects to https://<same host>:port; 0 = off. */
+    plainPort: Type.Union([Port, Type.Literal(0)]),
+    /** On plainPort, serve (not redirect) requests to a loopback address (Prometheus scrapes, this machine). */
+    plainLoopback: Type.Boolean(),
+    tls: obj({
+      /** PEM chain (e.g. from the province's CA); "" = the internal CA issues one. Re-read when it changes (SIGHUP, each minute). */
+      certFile: Type.String(),
+      keyFile: Type.String(),
+      /** Internal CA: ca.pem (public) and ca-key.pem; shared with sfu-server on one machine. */
+      caDir: Type.String(),
+      /** Extra DNS names / IP addresses for the generated certificate. */
+      names: Type.Array(Type.String()),
+    }),
+    bodyLimit: Type.Integer({ minimum: 1024 }),
+  }),
   log: obj({ level: LogLevel }),
   /** SQLite store (inventory, credentials, events). */
   dataDir: Type.String(),
@@ -21,6 +39,8 @@ export const NmsConfigSchema = obj({
     publicKeyFile: Type.String(),
     /** sfu-server's /api/auth/public-key, fetched at start-up and retried until it answers. */
     publicKeyUrl: Type.String(),
+    /** CA that must have issued sfu-server's certificate (internal CA by default); "" = the system's roots. */
+    caFile: Type.String(),
     retrySeconds: Type.Integer({ minimum: 1 }),
     /** How often to fetch the sessions sfu-server ended early (logout), from the publicKeyUrl origin. */
     revocationPollSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
@@ -101,15 +121,32 @@ export const NmsConfigSchema = obj({
     /** Bearer token Prometheus must send for /metrics; empty = only direct scrapes from this machine. */
     token: Type.String({ secret: true }),
   }),
+  alerts: obj({
+    /** Bearer token Alertmanager sends to /api/nms/alerts/alertmanager; empty = only direct calls from this machine. */
+    webhookToken: Type.String({ secret: true }),
+  }),
 });
 export type NmsConfig = Static<typeof NmsConfigSchema>;
 
 export const nmsDefaults: NmsConfig = {
-  http: { host: '0.0.0.0', port: 8090, bodyLimit: 4_194_304 },
+  http: {
+    host: '0.0.0.0',
+    port: 9443,
+    plainPort: 8090,
+    plainLoopback: true,
+    tls: { certFile: '', keyFile: '', caDir: 'var/ca', names: [] },
+    bodyLimit: 4_194_304,
+  },
   log: { level: 'info' },
   dataDir: 'var/nms',
   inventory: { importFile: '' },
-  auth: { publicKeyFile: '', publicKeyUrl: 'http://127.0.0.1:8080/api/auth/public-key', retrySeconds: 5, revocationPollSeconds: 10 },
+  auth: {
+    publicKeyFile: '',
+    publicKeyUrl: 'https://127.0.0.1:8443/api/auth/public-key',
+    caFile: 'var/ca/ca.pem',
+    retrySeconds: 5,
+    revocationPollSeconds: 10,
+  },
   sites: { followSfuServer: true, pollSeconds: 15 },
   snmp: {
     concurrency: 64,
@@ -146,4 +183,5 @@ export const nmsDefaults: NmsConfig = {
   // TN-PB: Phú Bình in sfu-server's demo tree.
   demo: { enabled: true, basePort: 16100, districts: 0, cutSiteCode: 'TN-PB' },
   metrics: { token: '' },
+  alerts: { webhookToken: '' },
 };

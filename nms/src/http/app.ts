@@ -1,4 +1,5 @@
 // Fastify app factory, separate from main.ts so tests can `inject` or listen on port 0.
+import type { RequestListener, Server } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type HealthRegistry,
@@ -19,12 +20,15 @@ export interface AppDeps extends ApiDeps {
   /** Bearer token for /metrics (config metrics.token); empty: direct scrapes from this machine only. */
   metricsToken?: string;
   bodyLimit: number;
+  /** Makes the HTTPS server (kit/tls httpsServerFactory); absent in tests that only inject. */
+  serverFactory?: (handler: RequestListener) => Server;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
   // Browsers reach nms through sfu-server's proxy; cookies of the host still reach this port directly.

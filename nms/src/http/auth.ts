@@ -12,7 +12,7 @@ import {
 } from '@lienthong/kit';
 import { RevocationsReply } from '@lienthong/kit/contracts';
 import type { FastifyRequest } from 'fastify';
-import { fetchOk, repeat } from '../follow';
+import { fetchOk, isUntrustedCertificate, repeat, type TrustedCa } from '../follow';
 
 export type SessionUser = Awaited<ReturnType<typeof verifySessionToken>>;
 
@@ -32,23 +32,30 @@ export async function keyFromFile(path: string): Promise<KeySource> {
 }
 
 /** Fetches the PEM in the background until it succeeds; stop() ends the retries. */
-export function keyFromUrl(url: string, retryMs: number, logger: Logger): KeySource & { stop(): void; ready: Promise<void> } {
+export function keyFromUrl(
+  url: string,
+  retryMs: number,
+  logger: Logger,
+  caFile?: TrustedCa,
+): KeySource & { stop(): void; ready: Promise<void> } {
   let key: VerifyKey | null = null;
   let lastError = 'not fetched yet';
+  let untrusted = false;
   let loaded!: () => void;
   const ready = new Promise<void>((r) => {
     loaded = r;
   });
   const loop = repeat(
     async () => {
-      key = await importPublicKeyPem(await (await fetchOk(url)).text());
+      key = await importPublicKeyPem(await (await fetchOk(url, caFile)).text());
       logger.info({ url }, 'session public key loaded');
       loaded();
     },
     retryMs,
     (e) => {
       lastError = e.message;
-      logger.warn({ url, err: lastError }, 'cannot fetch session public key; retrying');
+      untrusted = isUntrustedCertificate(e);
+      logger.warn({ url, err: lastError, caFile }, 'cannot fetch session public key; retrying');
     },
     { untilOk: true },
   );
@@ -60,7 +67,9 @@ export function keyFromUrl(url: string, retryMs: number, logger: Logger): KeySou
         ? 'ok'
         : lastError === 'not fetched yet'
           ? 'AUTH_KEY_PENDING: session key not fetched yet'
-          : 'AUTH_KEY_UNAVAILABLE: cannot fetch the session key',
+          : untrusted
+            ? `AUTH_KEY_UNTRUSTED: the certificate at auth.publicKeyUrl is not trusted (auth.caFile): ${lastError}`
+            : 'AUTH_KEY_UNAVAILABLE: cannot fetch the session key',
     stop: loop.stop,
     ready,
   };
@@ -70,12 +79,17 @@ export function keyFromUrl(url: string, retryMs: number, logger: Logger): KeySou
  * Follows sfu-server's list of sessions ended early, so a logged-out token stops
  * working here within one poll interval, not only when it expires.
  */
-export function revocationsFromUrl(url: string, everyMs: number, logger: Logger): { isRevoked(sid: string): boolean; stop(): void } {
+export function revocationsFromUrl(
+  url: string,
+  everyMs: number,
+  logger: Logger,
+  caFile?: TrustedCa,
+): { isRevoked(sid: string): boolean; stop(): void } {
   const revoked = new Map<string, number>(); // sid -> expiry (ms)
   let since: string | undefined;
   const loop = repeat(
     async () => {
-      const res = await fetchOk(since ? `${url}?since=${encodeURIComponent(since)}` : url);
+      const res = await fetchOk(since ? `${url}?since=${encodeURIComponent(since)}` : url, caFile);
       const parsed = revocationsParser.parse(await res.json());
       if (!parsed.ok) throw new Error(`not a revocation list: ${parsed.problems.slice(0, 3).join('; ')}`);
       const body = parsed.value;

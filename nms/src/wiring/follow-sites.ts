@@ -5,6 +5,7 @@ import { SITE_DIRECTORY_PATH } from '@lienthong/kit/contracts';
 import type { NmsConfig } from '../config/schema';
 import { followSiteDirectory } from '../sites-sync';
 import type { NmsStore } from '../store/db';
+import { trustedCa } from './auth';
 import type { Stoppers } from './lifecycle';
 import type { SiteTree } from './site-tree';
 
@@ -18,6 +19,7 @@ export function followSfuServerSites(config: NmsConfig, store: NmsStore, tree: S
       tree.set(next);
       logger.info({ sites: next.length }, 'site tree updated from sfu-server');
     },
+    trustedCa(config),
   );
   stoppers.add(() => sync.stop());
 }

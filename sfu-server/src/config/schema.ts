@@ -8,7 +8,24 @@ export const SfuConfigSchema = Type.Object(
     http: Type.Object(
       {
         host: Type.String(),
+        /** HTTPS and WSS. */
         port: Port,
+        /** Plain HTTP: redirects to https://<same host>:port; 0 = off. */
+        plainPort: Type.Union([Port, Type.Literal(0)]),
+        /** On plainPort, serve (not redirect) requests to a loopback address: browsers treat http://127.0.0.1 as secure. */
+        plainLoopback: Type.Boolean(),
+        tls: Type.Object(
+          {
+            /** PEM chain (e.g. from the province's CA); "" = the internal CA issues one. Re-read when it changes (SIGHUP, each minute). */
+            certFile: Type.String(),
+            keyFile: Type.String(),
+            /** Internal CA: ca.pem (public, give to IT) and ca-key.pem; shared by the services of one machine. */
+            caDir: Type.String(),
+            /** Extra DNS names / IP addresses for the generated certificate. */
+            names: Type.Array(Type.String()),
+          },
+          { additionalProperties: false },
+        ),
         /** Largest accepted REST body, bytes. */
         bodyLimit: Type.Integer({ minimum: 1024 }),
         /**
@@ -56,6 +73,8 @@ export const SfuConfigSchema = Type.Object(
       {
         /** Base URL of the nms service, proxied at /api/nms so the browser uses one origin. Empty = no proxy. */
         url: Type.String(),
+        /** CA that must have issued nms's certificate (internal CA by default); "" = the system's roots. */
+        caFile: Type.String(),
         /** Largest body forwarded to nms (inventory imports); keep it equal to nms's http.bodyLimit. */
         bodyLimit: Type.Integer({ minimum: 1024 }),
       },
@@ -66,6 +85,30 @@ export const SfuConfigSchema = Type.Object(
       {
         /** Bearer token Prometheus must send for /metrics; empty = only direct scrapes from this machine. */
         token: Type.String({ secret: true }),
+      },
+      { additionalProperties: false },
+    ),
+    /** TURN relay (coturn) for sites whose firewall blocks the media ports: credentials and, optionally, the process. */
+    turn: Type.Object(
+      {
+        /** Offer TURN to browsers (short-lived credentials per session). */
+        enabled: Type.Boolean(),
+        /** sfu-server starts and watches coturn itself; false when coturn runs under systemd (infra/). */
+        run: Type.Boolean(),
+        /** Shared secret with coturn (use-auth-secret); "" = generated once, kept in dataDir (0600). */
+        secret: Type.String({ secret: true }),
+        realm: Type.String({ minLength: 1 }),
+        /** Host name or IP in the turn: URLs given to browsers; "" = media's announced address. */
+        publicHost: Type.String(),
+        /** TURN over UDP and TCP. */
+        port: Port,
+        /** TURN over TLS (the service's certificate); production: 443 on an address of its own. */
+        tlsPort: Port,
+        /** coturn's relay ports (towards the SFU only). */
+        minRelayPort: Port,
+        maxRelayPort: Port,
+        /** Lifetime of an issued credential, seconds. */
+        credentialTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 86400 }),
       },
       { additionalProperties: false },
     ),
@@ -95,7 +138,15 @@ export const SfuConfigSchema = Type.Object(
 export type SfuConfig = Static<typeof SfuConfigSchema>;
 
 export const sfuDefaults: SfuConfig = {
-  http: { host: '0.0.0.0', port: 8080, bodyLimit: 1_048_576, allowedOrigins: [] },
+  http: {
+    host: '0.0.0.0',
+    port: 8443,
+    plainPort: 8080,
+    plainLoopback: true,
+    tls: { certFile: '', keyFile: '', caDir: 'var/ca', names: [] },
+    bodyLimit: 1_048_576,
+    allowedOrigins: [],
+  },
   log: { level: 'info' },
   dataDir: 'var/sfu-server',
   webRoot: 'web/dist',
@@ -109,9 +160,21 @@ export const sfuDefaults: SfuConfig = {
     reconnectGraceSeconds: 45,
   },
   auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
-  nms: { url: 'http://127.0.0.1:8090', bodyLimit: 4_194_304 },
+  nms: { url: 'https://127.0.0.1:9443', caFile: 'var/ca/ca.pem', bodyLimit: 4_194_304 },
   demo: { seed: true },
   metrics: { token: '' },
+  turn: {
+    enabled: true,
+    run: true,
+    secret: '',
+    realm: 'lienthong',
+    publicHost: '',
+    port: 3478,
+    tlsPort: 5349,
+    minRelayPort: 49160,
+    maxRelayPort: 49999,
+    credentialTtlSeconds: 3600,
+  },
   limits: {
     socketsPerUser: 5,
     socketsPerAddress: 50,

@@ -1,5 +1,6 @@
 // Fastify app factory, separate from main.ts so tests can `inject` or listen on port 0.
 import { existsSync } from 'node:fs';
+import type { RequestListener, Server } from 'node:http';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -24,6 +25,8 @@ export interface AppDeps {
   /** Bearer token for /metrics (config metrics.token); empty: direct scrapes from this machine only. */
   metricsToken?: string;
   webRoot?: string | undefined;
+  /** Makes the HTTPS server (kit/tls httpsServerFactory); absent in tests that only inject. */
+  serverFactory?: (handler: RequestListener) => Server;
   /** Feature routes (auth, sites, meetings...) registered by the composition root. */
   routes?: ((app: FastifyInstance) => void | Promise<void>)[];
 }
@@ -33,6 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; the cast keeps the app type the default one.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
   installBrowserGuards(app, { allowedOrigins: deps.allowedOrigins ?? [] });

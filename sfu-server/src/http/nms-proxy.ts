@@ -4,7 +4,8 @@ import httpProxy from '@fastify/http-proxy';
 import { AppError } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 
-export async function registerNmsProxy(app: FastifyInstance, nmsUrl: string, bodyLimit: number): Promise<void> {
+/** `ca`: the CA that must have issued nms's certificate (undefined: the system's roots); never unverified. */
+export async function registerNmsProxy(app: FastifyInstance, nmsUrl: string, bodyLimit: number, ca?: Buffer): Promise<void> {
   await app.register(httpProxy, {
     upstream: nmsUrl,
     prefix: '/api/nms',
@@ -15,12 +16,14 @@ export async function registerNmsProxy(app: FastifyInstance, nmsUrl: string, bod
       const length = Number(req.headers['content-length'] ?? 0);
       if (length > bodyLimit) throw new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${bodyLimit} bytes`, 413);
     },
-    http: { requestOptions: { timeout: 15_000 } },
+    // reply-from turns certificate checks off unless told otherwise.
+    http: { requestOptions: { timeout: 15_000, rejectUnauthorized: true, ...(ca ? { ca } : {}) } },
     replyOptions: {
       // The browser's origin was checked here (installBrowserGuards); nms, on another host:port, would refuse it.
-      rewriteRequestHeaders: (_req, headers) => {
+      // The caller's address goes along, so nms never mistakes a relayed request for one from this machine.
+      rewriteRequestHeaders: (req, headers) => {
         const { origin: _o, referer: _r, ...rest } = headers;
-        return rest;
+        return { ...rest, 'x-forwarded-for': req.socket.remoteAddress ?? 'unknown' };
       },
       onError(reply, { error }) {
         reply

@@ -17,7 +17,29 @@ export interface TestNetns {
   chromiumWrapper: string;
   cut(): void;
   restore(): void;
+  /** Loads an nftables ruleset inside the namespace (its own firewall, as a site's would be); replaces the last one. */
+  firewall(ruleset: string): void;
+  /** Removes every nftables rule inside the namespace. */
+  openFirewall(): void;
   remove(): void;
+}
+
+/**
+ * An outbound firewall for the namespace: established traffic and loopback pass, and only `allow`
+ * (nft match expressions, e.g. `ip daddr 10.0.0.1 tcp dport { 443, 5349 }`); everything else is dropped.
+ */
+export function outboundOnly(...allow: string[]): string {
+  return [
+    'table inet lt_site {',
+    '  chain out {',
+    '    type filter hook output priority 0; policy drop;',
+    '    oif "lo" accept',
+    '    ct state established,related accept',
+    ...allow.map((a) => `    ${a} accept`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 }
 
 export function createNetns(tag: string, subnet = 77): TestNetns {
@@ -60,6 +82,15 @@ export function createNetns(tag: string, subnet = 77): TestNetns {
     },
     restore() {
       sh(['link', 'set', hostDev, 'up']);
+    },
+    firewall(ruleset: string) {
+      execFileSync('ip', ['netns', 'exec', name, 'nft', '-f', '-'], {
+        input: `flush ruleset\n${ruleset}`,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    },
+    openFirewall() {
+      execFileSync('ip', ['netns', 'exec', name, 'nft', 'flush', 'ruleset'], { stdio: 'pipe' });
     },
     remove() {
       try {

@@ -16,6 +16,20 @@ export const TransportInfo = Type.Object({
 });
 export type TransportInfo = Static<typeof TransportInfo>;
 
+/** A TURN relay for a browser's RTCPeerConnection (coturn's shared-secret scheme: it expires by itself). */
+export const IceServer = Type.Object({
+  urls: Type.Array(Type.String({ pattern: '^turns?:' })),
+  username: Type.String(),
+  credential: Type.String(),
+});
+export const IceServersRes = Type.Object({
+  /** Empty when the server offers no TURN. */
+  iceServers: Type.Array(IceServer),
+  /** Lifetime of the credentials: ask again for a new transport after this. */
+  ttlSeconds: Type.Integer({ minimum: 0 }),
+});
+export type IceServersRes = Static<typeof IceServersRes>;
+
 export const ConnectTransportReq = Type.Object({ transportId: RefId, dtlsParameters: MediaObject }, { additionalProperties: false });
 export const RestartIceReq = Type.Object({ transportId: RefId }, { additionalProperties: false });
 export const RestartIceRes = Type.Object({ iceParameters: MediaObject });

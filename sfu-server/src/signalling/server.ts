@@ -37,6 +37,8 @@ export interface SignallingOptions {
   counters?: RpcCounters & { onJoinFailure?(code: string): void };
   /** Per user, address and connection (config `limits`); the defaults when absent. */
   limits?: SfuConfig['limits'];
+  /** TURN relays with per-user credentials (media:iceServers); absent: none offered. */
+  iceServers?: HandlerContext['iceServers'];
 }
 
 const refusal = (code: string, message: string) => Object.assign(new Error(code), { data: { code, message } });
@@ -109,6 +111,7 @@ function socketContext(
     log: opts.logger.child({ user: claims.sub, site: claims.siteCode, socket: socket.id }),
     onJoinFailure: opts.counters?.onJoinFailure,
     limits: { meetingPeersPerUser: limits.meetingPeersPerUser },
+    ...(opts.iceServers ? { iceServers: opts.iceServers } : {}),
   };
 }
 

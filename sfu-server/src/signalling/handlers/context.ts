@@ -4,7 +4,7 @@
 import { AppError, type Logger } from '@lienthong/kit';
 import type { FloorControl } from '../../domain/floor/floor-control';
 import type { LiveMeeting } from '../../domain/live/live-meeting';
-import type { SessionClaims } from '../../protocol';
+import type { IceServersRes, SessionClaims } from '../../protocol';
 import type { Conference } from '../conference';
 import type { LiveRoom } from '../live-room';
 import type { MeetingAccess, RoomMedia } from '../ports';
@@ -23,6 +23,8 @@ export interface HandlerContext {
   meetings: MeetingAccess;
   log: Logger;
   onJoinFailure?(code: string): void;
+  /** TURN relays with fresh credentials for a user (turn/turn-service.ts); absent: no TURN. */
+  iceServers?(userId: string): IceServersRes;
   /** Per-user bounds (config `limits`); absent: unbounded. */
   limits?: { meetingPeersPerUser: number };
 }

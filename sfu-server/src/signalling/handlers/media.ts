@@ -49,6 +49,8 @@ export const mediaHandlers = {
     const { media, peerId } = current(ctx);
     return { iceParameters: await media.restartIce(peerId, transportId) };
   },
+  // Not tied to a room: the client asks at join, and again when its credentials are old.
+  'media:iceServers': (ctx) => ctx.iceServers?.(ctx.session.claims.sub) ?? { iceServers: [], ttlSeconds: 0 },
   'media:produce': async (ctx, { transportId, kind, rtpParameters, source }) => {
     const { room, media, peerId } = current(ctx);
     if (source === 'screen' && room.live) return { producerId: await produceScreen(ctx, transportId, kind, rtpParameters) };

@@ -6,8 +6,10 @@ import type { JoinRes, ProducerAnnouncement, ReceiveMode } from '@lienthong/sfu-
 import type { types } from 'mediasoup-client';
 import { Device } from 'mediasoup-client';
 import type { SignallingClient } from '../signalling/client';
+import type { MediaPath } from './ice-path';
 import { KnownProducers } from './producers';
 import { Reconnector, type SessionStatus } from './reconnect';
+import { MediaPaths } from './relay';
 import { makeTransport, restartIce } from './transport';
 
 export type { SessionStatus };
@@ -63,6 +65,8 @@ export class MediaSession {
     isClosed: () => this.closed,
   });
   private closed = false;
+  /** Direct first, then the TURN relay; and which path the media takes now. */
+  private readonly paths: MediaPaths;
   /** The user's own choices, re-applied when the media is rebuilt (worker or server restart). */
   private micWanted = true;
   private screenTrack: MediaStreamTrack | null = null;
@@ -70,7 +74,15 @@ export class MediaSession {
   constructor(
     private readonly sig: SignallingClient,
     private readonly target: RoomTarget,
-  ) {}
+  ) {
+    const transports = () => [this.sendTransport, this.recvTransport].filter((t): t is types.Transport => t !== null);
+    this.paths = new MediaPaths(
+      sig,
+      transports,
+      () => this.changed(),
+      () => this.closed,
+    );
+  }
 
   onChange(fn: () => void): () => void {
     this.listeners.add(fn);
@@ -93,6 +105,7 @@ export class MediaSession {
     await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as types.RtpCapabilities });
     this.listen();
     const res = await this.join(undefined);
+    this.paths.start();
     await this.buildMedia();
     this.setStatus('connected');
     return res;
@@ -206,12 +219,18 @@ export class MediaSession {
     return this.producers.get(source)?.id;
   }
 
+  /** UDP, ICE-TCP or a TURN relay (and which transport to it); null while not connected. */
+  get mediaPath(): MediaPath | null {
+    return this.paths.path;
+  }
+
   async getStats(): Promise<{ send?: RTCStatsReport; recv?: RTCStatsReport }> {
     return { send: await this.sendTransport?.getStats(), recv: await this.recvTransport?.getStats() };
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.paths.stop();
     for (const off of this.offs) off();
     this.endScreenTrack();
     if (this.target.type === 'meeting') await this.sig.request('meeting:leave', {}, 3000).catch(() => undefined);
@@ -268,8 +287,8 @@ export class MediaSession {
   }
 
   private async buildMedia(): Promise<void> {
-    const send = await makeTransport(this.device, this.sig, 'send');
-    const recv = await makeTransport(this.device, this.sig, 'recv');
+    const send = await makeTransport(this.device, this.sig, 'send', this.paths);
+    const recv = await makeTransport(this.device, this.sig, 'recv', this.paths);
     this.sendTransport = send;
     this.recvTransport = recv;
     if (this.local.audio && this.local.audio.readyState === 'live') {

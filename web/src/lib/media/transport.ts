@@ -1,5 +1,5 @@
-// One mediasoup-client transport wired to signalling: DTLS connect, produce, and an ICE
-// restart when the network has trouble while the socket stays up.
+// One mediasoup-client transport wired to signalling: DTLS connect, produce, the path
+// fallback (relay.ts), and an ICE restart when the network has trouble while the socket stays up.
 import type { Device, types } from 'mediasoup-client';
 import type { SignallingClient } from '../signalling/client';
 import { iceWatchdog } from './reconnect';
@@ -9,13 +9,28 @@ export async function restartIce(sig: SignallingClient, t: types.Transport): Pro
   await t.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
 }
 
-export async function makeTransport(device: Device, sig: SignallingClient, direction: 'send' | 'recv'): Promise<types.Transport> {
+/** How a transport takes part in the path fallback (relay.ts). */
+export interface TransportPaths {
+  forNewTransport(): Promise<RTCIceServer[] | undefined>;
+  beforeRestart(t: types.Transport): Promise<void>;
+  onState(t: types.Transport, state: string): void;
+  fallback: { settled(id: string): boolean; forget(id: string): void };
+}
+
+export async function makeTransport(
+  device: Device,
+  sig: SignallingClient,
+  direction: 'send' | 'recv',
+  paths: TransportPaths,
+): Promise<types.Transport> {
   const info = await sig.request('media:createTransport', { direction });
+  const iceServers = await paths.forNewTransport();
   const params = {
     id: info.id,
     iceParameters: info.iceParameters as unknown as types.IceParameters,
     iceCandidates: info.iceCandidates as unknown as types.IceCandidate[],
     dtlsParameters: info.dtlsParameters as unknown as types.DtlsParameters,
+    ...(iceServers ? { iceServers } : {}),
   };
   const t = direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
   t.on('connect', ({ dtlsParameters }, ok, fail) => {
@@ -35,12 +50,19 @@ export async function makeTransport(device: Device, sig: SignallingClient, direc
         .then(({ producerId }) => ok({ id: producerId }), fail);
     });
   }
-  t.on(
-    'connectionstatechange',
-    iceWatchdog(
-      () => void restartIce(sig, t).catch(() => undefined),
-      () => !t.closed && sig.socket.connected,
-    ),
+  // Until it has connected once, the fallback (direct, then the relay) owns the transport's ICE.
+  const watchdog = iceWatchdog(
+    () =>
+      void paths
+        .beforeRestart(t)
+        .then(() => restartIce(sig, t))
+        .catch(() => undefined),
+    () => !t.closed && sig.socket.connected && paths.fallback.settled(t.id),
   );
+  t.on('connectionstatechange', (state) => {
+    paths.onState(t, state);
+    watchdog(state);
+  });
+  t.observer.on('close', () => paths.fallback.forget(t.id));
   return t;
 }

@@ -25,6 +25,8 @@ export const APT_PACKAGES = {
     'fping',
     'iproute2',
     'iputils-ping',
+    // TURN relay for sites behind firewalls (supervised by sfu-server)
+    'coturn',
   ],
   test: [
     'chromium',
@@ -36,6 +38,13 @@ export const APT_PACKAGES = {
     'ffmpeg',
     'sip-tester',
     'baresip',
+    // firewalled-site tests (nft in namespaces) and trusting the test CA in Chromium (certutil)
+    'nftables',
+    'libnss3-tools',
+    // infra/production checks: systemd-analyze verify, logrotate, test certificates
+    'systemd',
+    'logrotate',
+    'openssl',
   ],
 };
 // meson >= 1.1 is only in bookworm-backports (bookworm has 1.0.1).

@@ -114,6 +114,12 @@ function ensureApt() {
   log(`Debian packages: installing ${[...missing, ...missingBp].join(' ')}`);
   run('apt-get', ['update', '-q'], { env });
   if (missing.length) run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+  // Debian starts its own, unconfigured coturn on a systemd machine: it would hold the TURN ports that
+  // sfu-server's supervised coturn needs. Production runs it under systemd with our config (infra/production).
+  if (missing.includes('coturn') && existsSync('/run/systemd/system')) {
+    log('coturn: stopping the Debian default service (sfu-server runs its own coturn; see infra/production for systemd)');
+    spawnSync('systemctl', ['disable', '--now', 'coturn'], { stdio: 'inherit' });
+  }
   if (missingBp.length)
     run('apt-get', ['install', '-y', '-q', '--no-install-recommends', '-t', 'bookworm-backports', ...missingBp], { env });
 }

@@ -2,6 +2,7 @@
 // sfu-server's /api/nms proxy: site tree with the cut-off district folded under its cause,
 // a link's uPlot charts drawn from the time series, English labels, and nms going away.
 // Needs web/dist (npx vite build web).
+import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
@@ -16,9 +17,13 @@ describe('network views in the web app', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const nmsPort = await freePort();
-    sfu = await startSfuServer({ nmsUrl: `http://127.0.0.1:${nmsPort}` });
-    [nms, browser] = await Promise.all([startNms({ port: nmsPort, publicKeyUrl: `${sfu.url}/api/auth/public-key` }), launchChromium()]);
+    // Both services over HTTPS from one internal CA (as on one machine), each verifying the other.
+    const nmsHttpsPort = await freePort();
+    sfu = await startSfuServer({ nmsUrl: `https://127.0.0.1:${nmsHttpsPort}` });
+    [nms, browser] = await Promise.all([
+      startNms({ httpsPort: nmsHttpsPort, caDir: dirname(sfu.caFile), publicKeyUrl: `${sfu.httpsUrl()}/api/auth/public-key` }),
+      launchChromium({ caFile: sfu.caFile }),
+    ]);
     // nms accepts sfu-server's sessions once it has fetched the public key.
     const token = await login(sfu.url, 'mang.tinh', 'lienthong123');
     await waitFor(
@@ -28,7 +33,7 @@ describe('network views in the web app', () => {
       `nms accepting sessions:\n${nms.output()}`,
     );
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-    await page.goto(`${sfu.url}/#/login`);
+    await page.goto(`${sfu.httpsUrl()}/#/login`);
     await page.fill('input[name=username]', 'mang.tinh');
     await page.fill('input[type=password]', 'lienthong123');
     await page.keyboard.press('Enter');
@@ -44,7 +49,7 @@ describe('network views in the web app', () => {
   const siteState = (code: string) => page.getAttribute(`[data-testid=site-node][data-code="${code}"]`, 'data-state');
 
   it('shows the site tree with health, the cut-off district folded under its cause once', async () => {
-    await page.goto(`${sfu.url}/#/network`);
+    await page.goto(`${sfu.httpsUrl()}/#/network`);
     await page.waitForSelector('[data-testid=site-tree]');
     expect(await page.textContent('[data-testid=network-page]')).toContain('Cây đơn vị');
     // The demo cuts the last district's uplink; the others come up with the first polls.
@@ -84,7 +89,7 @@ describe('network views in the web app', () => {
   });
 
   it('opens a link and draws its traffic over time in a uPlot chart', async () => {
-    await page.goto(`${sfu.url}/#/network/links`);
+    await page.goto(`${sfu.httpsUrl()}/#/network/links`);
     const row = page.locator('[data-testid=link-row][data-state=up]').first();
     await row.waitFor();
     await row.locator('[data-testid=link-open]').click();
@@ -123,12 +128,12 @@ describe('network views in the web app', () => {
     const lobbyOf = async (username: string) => {
       const ctx = await browser.newContext();
       const p = await ctx.newPage();
-      await p.goto(`${sfu.url}/#/login`);
+      await p.goto(`${sfu.httpsUrl()}/#/login`);
       await p.fill('input[name=username]', username);
       await p.fill('input[type=password]', 'lienthong123');
       await p.keyboard.press('Enter');
       await p.waitForSelector('[data-testid=whoami]');
-      await p.goto(`${sfu.url}/#/lobby/technical-check`);
+      await p.goto(`${sfu.httpsUrl()}/#/lobby/technical-check`);
       await p.waitForSelector('[data-testid=path-check][data-phase=ready]', { timeout: 15_000 });
       return { p, ctx };
     };
@@ -154,7 +159,7 @@ describe('network views in the web app', () => {
   });
 
   it('words events in Vietnamese from their kind and details', async () => {
-    await page.goto(`${sfu.url}/#/network/events`);
+    await page.goto(`${sfu.httpsUrl()}/#/network/events`);
     const row = page.locator('[data-testid=event-row][data-kind=link_state]', { hasText: 'demo-tn-pb-uplink' }).first();
     await row.waitFor({ timeout: 20_000 });
     const text = (await row.locator('[data-testid=event-text]').textContent()) ?? '';
@@ -169,7 +174,7 @@ describe('network views in the web app', () => {
   it('shows English labels when the locale is en', async () => {
     await page.selectOption('[data-testid=locale]', 'en');
     await page.waitForFunction(() => document.body.textContent?.includes('Throughput (bit/s'));
-    await page.goto(`${sfu.url}/#/network`);
+    await page.goto(`${sfu.httpsUrl()}/#/network`);
     await page.waitForSelector('[data-testid=site-folded]');
     const text = (await page.textContent('[data-testid=network-page]')) ?? '';
     expect(text).toContain('Links by state');
@@ -177,13 +182,54 @@ describe('network views in the web app', () => {
     expect(text).toContain('Unreachable because link demo-tn-pb-uplink is down');
     expect(text).toContain('Oper down while admin up');
     expect(text).not.toContain('Cây đơn vị');
-    await page.goto(`${sfu.url}/#/network/devices`);
+    await page.goto(`${sfu.httpsUrl()}/#/network/devices`);
     await page.waitForSelector('[data-testid=device-row]');
     expect(await page.textContent('[data-testid=network-page]')).toContain('Last poll');
   });
 
+  it("shows a newly firing critical alert from Alertmanager's webhook without a reload, and drops it when resolved", async () => {
+    await page.goto(`${sfu.httpsUrl()}/#/network`);
+    await page.waitForSelector('[data-testid=site-tree]');
+    expect(await page.locator('[data-testid=alert-banner]').count()).toBe(0);
+    const alert = (status: 'firing' | 'resolved') => ({
+      status,
+      labels: { alertname: 'NmsLinkDown', site: 'TN-PB', link: 'demo-tn-pb-uplink', severity: 'critical' },
+      annotations: { summary: 'Link demo-tn-pb-uplink to TN is down while admin up' },
+      startsAt: '2026-11-30T08:00:00Z',
+      endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(),
+      generatorURL: 'http://127.0.0.1:9090/graph',
+      fingerprint: '5d1c0ffee0ddba11',
+    });
+    // As Alertmanager on this machine delivers it (monitoring/alertmanager.yml: loopback, no token).
+    const deliver = async (status: 'firing' | 'resolved') => {
+      const res = await fetch(`${nms.url}/api/nms/alerts/alertmanager`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          version: '4',
+          groupKey: '{}:{alertname="NmsLinkDown"}',
+          truncatedAlerts: 0,
+          status,
+          receiver: 'network-engineers',
+          groupLabels: { alertname: 'NmsLinkDown' },
+          commonLabels: {},
+          commonAnnotations: {},
+          externalURL: 'http://127.0.0.1:9093',
+          alerts: [alert(status)],
+        }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await deliver('firing');
+    const item = page.locator('[data-testid=alert-item][data-severity=critical]');
+    await item.waitFor({ timeout: 15_000 });
+    expect(await item.textContent()).toContain('Alert: link down (demo-tn-pb-uplink)');
+    await deliver('resolved');
+    await page.locator('[data-testid=alert-banner]').waitFor({ state: 'detached', timeout: 15_000 });
+  });
+
   it('says clearly when nms cannot be reached', async () => {
-    await page.goto(`${sfu.url}/#/network`);
+    await page.goto(`${sfu.httpsUrl()}/#/network`);
     await page.waitForSelector('[data-testid=site-tree]');
     await nms.stop();
     await page.click('[data-testid=network-page] button:has-text("Refresh")');

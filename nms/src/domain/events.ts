@@ -13,6 +13,8 @@ export interface NewEvent {
   interface?: string | null;
   message: string;
   details?: unknown;
+  /** A key the source gives (Alertmanager: fingerprint, status, start): its duplicates fold at any age. */
+  sourceKey?: string;
 }
 
 export interface EventStore {
@@ -51,8 +53,8 @@ export class EventLog {
   /** Records the event or folds it into a recent duplicate; returns the event id. */
   record(e: NewEvent): { id: number; duplicate: boolean } {
     const at = this.clock.now();
-    const key = dedupKey(e);
-    const recent = this.store.findRecent(key, at - this.windowMs);
+    const key = e.sourceKey ?? dedupKey(e);
+    const recent = this.store.findRecent(key, e.sourceKey ? 0 : at - this.windowMs);
     let out: { id: number; duplicate: boolean };
     if (recent) {
       this.store.bump(recent.id, at);

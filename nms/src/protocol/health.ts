@@ -105,6 +105,8 @@ export const EventKind = Type.Union([
   Type.Literal('vendor_trap'),
   Type.Literal('unknown_source_trap'),
   Type.Literal('trap_flood'),
+  /** From Alertmanager's webhook (details: alertname, status, fingerprint, labels...). */
+  Type.Literal('alert'),
 ]);
 export type EventKind = Static<typeof EventKind>;
 
@@ -116,7 +118,13 @@ export const EventView = Type.Object({
   lastAt: Type.String(),
   /** Duplicates folded into this event. */
   count: Type.Integer(),
-  source: Type.Union([Type.Literal('poll'), Type.Literal('trap'), Type.Literal('probe'), Type.Literal('system')]),
+  source: Type.Union([
+    Type.Literal('poll'),
+    Type.Literal('trap'),
+    Type.Literal('probe'),
+    Type.Literal('system'),
+    Type.Literal('alertmanager'),
+  ]),
   deviceId: Nullable(Type.String()),
   linkId: Nullable(Type.String()),
   siteCode: Nullable(Type.String()),

@@ -5,6 +5,7 @@
 // The ops routes (/healthz, /metrics) are not part of it.
 import type { RouteTable } from '@lienthong/kit/rest';
 import Type, { type Static } from 'typebox';
+import { ALERT_WEBHOOK_BODY_LIMIT, AlertmanagerWebhook, AlertsAccepted } from './alerts';
 import { EventQuery, EventView, LinkTimeSeries, LinkView, SiteHealthView, TimeSeriesQuery } from './health';
 import { DeviceInput, DevicePatch, DeviceView, IdParams, ImportBody, ImportResult, LinkInput, LinkPatch } from './inventory';
 
@@ -67,6 +68,19 @@ export const NmsRoutes = {
   'links.remove': { method: 'DELETE', path: '/api/nms/links/:id', access: editors, params: IdParams, reply: NmsOkReply },
 
   'events.list': { method: 'GET', path: '/api/nms/events', access: readers, query: EventQuery, reply: EventList },
+
+  /**
+   * Alertmanager's webhook (monitoring/alertmanager.yml): machine to machine, so no session; the bearer of
+   * alerts.webhookToken, or without one a direct call from this machine (http/routes/alerts.ts checks).
+   */
+  'alerts.alertmanager': {
+    method: 'POST',
+    path: '/api/nms/alerts/alertmanager',
+    access: 'public',
+    body: AlertmanagerWebhook,
+    bodyLimit: ALERT_WEBHOOK_BODY_LIMIT,
+    reply: AlertsAccepted,
+  },
 
   /** A YAML or JSON inventory file, all or nothing. */
   'inventory.import': { method: 'POST', path: '/api/nms/inventory/import', access: editors, body: ImportBody, reply: ImportResult },

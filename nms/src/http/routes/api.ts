@@ -10,8 +10,9 @@ import { EDITOR_ROLES, NmsRoutes } from '../../protocol/rest';
 import type { NmsStore } from '../../store/db';
 import { PrometheusUnavailable, type SeriesSource } from '../../timeseries/sources';
 import { authenticate, type KeySource, type SessionUser } from '../auth';
+import { type AlertDeps, alertHandlers, guardAlertWebhook } from './alerts';
 
-export interface ApiDeps {
+export interface ApiDeps extends AlertDeps {
   inventory: Inventory;
   monitor: Monitor;
   store: NmsStore;
@@ -91,6 +92,8 @@ function handlers(deps: ApiDeps): Handlers<NmsRoutes, SessionUser> {
       for (const d of inventory.devices()) deps.pollNow?.(d.id);
       return { ok: true, ...res };
     },
+
+    ...alertHandlers(deps),
   };
 }
 
@@ -102,6 +105,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       if (err instanceof PrometheusUnavailable) throw new AppError('PROMETHEUS_UNAVAILABLE', `Prometheus: ${err.message}`, 502);
       throw err;
     });
+    guardAlertWebhook(scope, deps.alertsToken);
     serveRoutes(scope, NmsRoutes, all, {
       authenticate: async (req) => {
         const user = await authenticate(req, deps.keys);

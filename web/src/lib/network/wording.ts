@@ -83,6 +83,32 @@ interface EventDetails {
   from?: string;
   to?: string;
   reasons?: LinkHealthReason[];
+  alertname?: string;
+  status?: 'firing' | 'resolved';
+  labels?: Record<string, string>;
+}
+
+/** Alertmanager alert names (monitoring/rules) worded in the UI; another name shows as it is. */
+const ALERT_KEYS: Readonly<Record<string, MessageKey>> = {
+  NmsDeviceDown: 'netAlert_NmsDeviceDown',
+  NmsDeviceUnmonitored: 'netAlert_NmsDeviceUnmonitored',
+  NmsLinkDown: 'netAlert_NmsLinkDown',
+  NmsLinkFlapping: 'netAlert_NmsLinkFlapping',
+  NmsLinkHighUtilisation: 'netAlert_NmsLinkHighUtilisation',
+  NmsProbeLoss: 'netAlert_NmsProbeLoss',
+  NmsProbeHighLatency: 'netAlert_NmsProbeHighLatency',
+  NmsDeviceRebooted: 'netAlert_NmsDeviceRebooted',
+  NmsPollerSlow: 'netAlert_NmsPollerSlow',
+  NmsDown: 'netAlert_NmsDown',
+};
+
+function alertText(d: EventDetails, locale: Locale): string | null {
+  if (!d.alertname || !d.status) return null;
+  const key = ALERT_KEYS[d.alertname];
+  const l = d.labels ?? {};
+  return translate(locale, d.status === 'resolved' ? 'netEvt_alertResolved' : 'netEvt_alertFiring')
+    .replace('{name}', key ? translate(locale, key) : d.alertname)
+    .replace('{where}', l.device ?? l.link ?? l.site ?? d.alertname);
 }
 
 /** What happened, in the reader's language, from the event's kind and details; nms's English text otherwise. */
@@ -120,6 +146,8 @@ export function eventText(e: EventView, locale: Locale): string {
       return d.source ? tr('netEvt_flood').replace('{source}', d.source) : e.message;
     case 'link_state':
       return linkStateChange(d, locale) ?? e.message;
+    case 'alert':
+      return alertText(d, locale) ?? e.message;
     default:
       return e.message;
   }

@@ -55,6 +55,10 @@ export async function startSfuServer(
     nmsCaFile?: string;
     /** Run coturn (turn.run) on these ports; default: no coturn (credentials are still issued). */
     turn?: { port: number; tlsPort: number };
+    /** Called with the server's output as it comes (e.g. to act when it logs something during start). */
+    onOutput?: (text: string) => void;
+    /** media.adaptation.enabled (default: the server's default, on). */
+    adaptation?: boolean;
   } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
@@ -88,6 +92,7 @@ export async function startSfuServer(
       `  basePort: ${basePort}`,
       `  maxPeersPerRouter: ${opts.maxPeersPerRouter ?? 40}`,
       `  reconnectGraceSeconds: ${opts.graceSeconds ?? 45}`,
+      ...(opts.adaptation === undefined ? [] : ['  adaptation:', `    enabled: ${opts.adaptation}`]),
       'auth:',
       '  initialAdminPassword: admin-password-1',
       ...(opts.sessionTtlSeconds ? [`  sessionTtlSeconds: ${opts.sessionTtlSeconds}`] : []),
@@ -123,8 +128,12 @@ export async function startSfuServer(
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (d) => (log += d));
-    child.stderr?.on('data', (d) => (log += d));
+    const take = (d: Buffer) => {
+      log += d;
+      opts.onOutput?.(log);
+    };
+    child.stdout?.on('data', take);
+    child.stderr?.on('data', take);
     proc.child = child;
     const deadline = Date.now() + 60_000;
     for (;;) {

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import type { RequestListener, Server } from 'node:http';
 import { resolve } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type HealthRegistry,
@@ -14,6 +13,7 @@ import {
 } from '@lienthong/kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { serveWebApp } from './web-static';
 
 export interface AppDeps {
   logger: Logger;
@@ -43,13 +43,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOpsRoutes(app, { health: deps.health, metrics: deps.metrics, metricsToken: deps.metricsToken });
   for (const r of deps.routes ?? []) await r(app);
   if (deps.webRoot && existsSync(resolve(deps.webRoot, 'index.html'))) {
-    await app.register(fastifyStatic, { root: resolve(deps.webRoot), wildcard: false, index: 'index.html' });
-    // Single-page app: unknown non-API GETs get index.html.
-    installNotFound(app, (req, reply) => {
-      if (req.method !== 'GET' || req.url.startsWith('/api/') || req.url.startsWith('/socket.io/')) return false;
-      void reply.sendFile('index.html');
-      return true;
-    });
+    await serveWebApp(app, deps.webRoot);
   } else {
     installNotFound(app);
   }

@@ -3,8 +3,8 @@
 // its schema (types only: no validators in the bundle). Failures become ApiError with the server's
 // code and details; a 401 ends the local session, so the app shows the login page.
 import { type CallArgs, type CallInput, type ReplyOf, type RouteSpec, type RouteTable, routeUrl } from '@lienthong/kit/rest';
-import { NmsRoutes } from '@lienthong/nms/protocol';
-import { SfuRoutes } from '@lienthong/sfu-server/protocol';
+import type { NmsRoutes } from '@lienthong/nms/protocol';
+import type { SfuRoutes } from '@lienthong/sfu-server/protocol';
 import { setSession } from '../auth.svelte';
 
 export class ApiError extends Error {
@@ -20,6 +20,8 @@ export class ApiError extends Error {
 }
 
 export interface RestClient<T extends RouteTable> {
+  /** Resolves once the route table is here: from then on `url` answers. */
+  ready(): Promise<void>;
   /** The reply of a JSON route, or the text of one whose spec names another reply type. */
   call<N extends keyof T & string>(name: N, ...args: CallArgs<T[N]>): Promise<ReplyOf<T[N]>>;
   /** The route's URL, for a link the browser opens itself (the session cookie goes with it). */
@@ -62,20 +64,43 @@ function saveFile(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function restClient<T extends RouteTable>(table: T): RestClient<T> {
-  const spec = (name: string): RouteSpec => table[name] as RouteSpec;
+/**
+ * A client over a route table that arrives later: the tables carry the TypeBox schemas (the largest
+ * part of the app's first load), the client needs only methods and paths, so they come in their own
+ * chunk, fetched at start-up while the login page is already usable. A failed fetch is tried again.
+ */
+export function restClient<T extends RouteTable>(loadTable: () => Promise<T>): RestClient<T> {
+  let loaded: T | undefined;
+  let pending: Promise<T> | undefined;
+  const table = (): Promise<T> => {
+    pending ??= loadTable().then(
+      (t) => (loaded = t),
+      (e: unknown) => {
+        pending = undefined;
+        throw e;
+      },
+    );
+    return pending;
+  };
+  table().catch(() => undefined);
+  const spec = async (name: string): Promise<RouteSpec> => (await table())[name] as RouteSpec;
   return {
+    ready: () => table().then(() => undefined),
     async call(name, ...[input]) {
-      const s = spec(name);
+      const s = await spec(name);
       const res = await send(s, input);
       if (s.replyType) return (await res.text()) as ReplyOf<T[typeof name]>;
       const data = (await res.json().catch(() => ({}))) as ErrorBody;
       if (data.ok === false) throw failure(res, data);
       return data as ReplyOf<T[typeof name]>;
     },
-    url: (name, ...[input]) => routeUrl(spec(name), input),
+    url(name, ...[input]) {
+      // Pages drawing links are loaded after ready() (lib/pages.ts), so the table is here by then.
+      if (!loaded) throw new Error(`route table not loaded yet for ${name}`);
+      return routeUrl(loaded[name] as RouteSpec, input);
+    },
     async download(name, fallbackName, ...[input]) {
-      const res = await send(spec(name), input);
+      const res = await send(await spec(name), input);
       const named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
       saveFile(await res.blob(), named ?? fallbackName);
     },
@@ -83,6 +108,6 @@ export function restClient<T extends RouteTable>(table: T): RestClient<T> {
 }
 
 /** sfu-server's REST API. */
-export const api = restClient(SfuRoutes);
+export const api = restClient<typeof SfuRoutes>(() => import('./route-tables').then((m) => m.SfuRoutes));
 /** nms's REST API, through sfu-server's /api/nms proxy. */
-export const nmsApi = restClient(NmsRoutes);
+export const nmsApi = restClient<typeof NmsRoutes>(() => import('./route-tables').then((m) => m.NmsRoutes));

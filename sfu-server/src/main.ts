@@ -121,6 +121,7 @@ signalling = attachSignalling({
   maxPeersPerRouter: config.media.maxPeersPerRouter,
   graceMs: config.media.reconnectGraceSeconds * 1000,
   limits: config.limits,
+  adaptation: config.media.adaptation,
   iceServers: (userId) => turn.iceServers(userId),
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
 });

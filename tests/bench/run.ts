@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark in this folder, one after the other (each in
 // its own process so one's load never skews another). Not part of `npm test`.
+// `npm run bench -- web-load` runs only the files whose name contains the argument.
+// `npm run bench -- thin-link`: media on shaped links (tc tbf + nftables drops), adaptation on vs off.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -57,8 +57,12 @@ export async function startSfuServer(
     turn?: { port: number; tlsPort: number };
     /** Called with the server's output as it comes (e.g. to act when it logs something during start). */
     onOutput?: (text: string) => void;
+    /** log.level (default warn). */
+    logLevel?: 'debug' | 'info' | 'warn';
     /** media.adaptation.enabled (default: the server's default, on). */
     adaptation?: boolean;
+    /** The built web app to serve (default: web/dist). */
+    webRoot?: string;
   } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
@@ -82,9 +86,9 @@ export async function startSfuServer(
       `    caDir: ${caDir}`,
       `    names: ${JSON.stringify(opts.tlsNames ?? [])}`,
       'log:',
-      '  level: warn',
+      `  level: ${opts.logLevel ?? 'warn'}`,
       `dataDir: ${join(dir, 'data')}`,
-      `webRoot: ${join(root, 'web/dist')}`,
+      `webRoot: ${opts.webRoot ?? join(root, 'web/dist')}`,
       'media:',
       `  workers: ${opts.workers ?? 1}`,
       `  listenIp: ${opts.listenIp ?? '127.0.0.1'}`,

@@ -54,6 +54,15 @@ export const SfuConfigSchema = Type.Object(
         maxPeersPerRouter: Type.Integer({ minimum: 1 }),
         /** How long a site whose connection dropped keeps its place and media, seconds. */
         reconnectGraceSeconds: Type.Integer({ minimum: 1, maximum: 600 }),
+        /** On a thin link, shed a site's received video (never audio) from its measured link, and give it back. */
+        adaptation: Type.Object(
+          {
+            enabled: Type.Boolean(),
+            /** How often each site's link is read and decided on, milliseconds. */
+            intervalMs: Type.Integer({ minimum: 250, maximum: 10_000 }),
+          },
+          { additionalProperties: false },
+        ),
       },
       { additionalProperties: false },
     ),
@@ -158,6 +167,7 @@ export const sfuDefaults: SfuConfig = {
     logLevel: 'warn',
     maxPeersPerRouter: 40,
     reconnectGraceSeconds: 45,
+    adaptation: { enabled: true, intervalMs: 1000 },
   },
   auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
   nms: { url: 'https://127.0.0.1:9443', caFile: 'var/ca/ca.pem', bodyLimit: 4_194_304 },

@@ -6,6 +6,7 @@ import { AppError, type Logger } from '@lienthong/kit';
 import type { types } from 'mediasoup';
 import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } from '../protocol/media';
 import { ActiveSpeaker } from './active-speaker';
+import { applyShed, clientLayers, clientResume, initShaping, type RecvLink, recvLink, type VideoShed } from './consumer-shaping';
 import { type PeerStats, type ProducerPackets, peerStats, producerPackets } from './media-stats';
 import {
   consumerInfo,
@@ -283,9 +284,10 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
         paused: true,
         // Start thumbnails and new tiles low; the client raises layers for the main picture.
         preferredLayers: { spatialLayer: 0, temporalLayer: 2 },
-        appData: { peerId, producerPeerId: owner.peer.id },
+        appData: { peerId, producerPeerId: owner.peer.id, source: owner.entry.source },
       }),
     );
+    await initShaping(consumer, 0, 2);
     peer.consumers.set(consumer.id, consumer);
     const drop = () => {
       if (peer.consumers.delete(consumer.id)) this.emit('consumerClosed', peerId, consumer.id);
@@ -296,13 +298,25 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
-    await consumerOf(this.peer(peerId), consumerId).resume();
+    await clientResume(consumerOf(this.peer(peerId), consumerId));
   }
 
   async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
     const consumer = consumerOf(this.peer(peerId), consumerId);
     if (consumer.kind !== 'video') throw new AppError('BAD_REQUEST', 'Layers apply to video consumers only');
-    await consumer.setPreferredLayers(temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer });
+    await clientLayers(consumer, spatialLayer, temporalLayer);
+  }
+
+  /** The measured link toward a receiver (null before its recv transport exists), for adaptation. */
+  async recvLink(peerId: string): Promise<RecvLink | null> {
+    const peer = this.peers.get(peerId);
+    return peer ? recvLink(peer) : null;
+  }
+
+  /** Adaptation's layer caps and pauses for a receiver's video; the client's own choices stay underneath. */
+  async shedVideo(peerId: string, actions: readonly VideoShed[]): Promise<void> {
+    const peer = this.peers.get(peerId);
+    if (peer) await applyShed(peer, actions);
   }
 
   async closeConsumer(peerId: string, consumerId: string): Promise<void> {

@@ -74,3 +74,35 @@ export const ProducerAnnouncement = Type.Object({
 export type ProducerAnnouncement = Static<typeof ProducerAnnouncement>;
 
 export const Empty = Type.Object({}, { additionalProperties: false });
+
+/** What adaptation takes from a site's received video: lower layers, only the main picture, or none. */
+export const ShedStep = Type.Union([Type.Literal('none'), Type.Literal('low'), Type.Literal('main-only'), Type.Literal('audio-only')]);
+export type ShedStep = Static<typeof ShedStep>;
+
+/** One site's link as adaptation sees it, and what was shed to keep its audio. */
+export const SiteAdaptation = Type.Object({
+  peerId: RefId,
+  siteId: Type.String(),
+  /** Video this site receives. */
+  step: ShedStep,
+  /** `bandwidth`: the link's estimate is below what more video needs; `delay`: packets queue on the link. */
+  reason: Type.Union([Type.Literal('bandwidth'), Type.Literal('delay'), Type.Null()]),
+  /** The server's estimate of the link toward the site, kbit/s. */
+  linkKbps: Type.Union([Type.Integer(), Type.Null()]),
+  /** Remote videos paused and lowered to the lowest layer for this site. */
+  paused: Type.Integer({ minimum: 0 }),
+  lowered: Type.Integer({ minimum: 0 }),
+  /** The site stopped sending its camera: its uplink cannot carry video (the others see its still picture). */
+  sendVideoPaused: Type.Boolean(),
+  /** The site's own estimate of its uplink, kbit/s. */
+  uplinkKbps: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type SiteAdaptation = Static<typeof SiteAdaptation>;
+export const AdaptationEvent = Type.Object({ sites: Type.Array(SiteAdaptation) });
+export type AdaptationEvent = Static<typeof AdaptationEvent>;
+
+/** The browser's report of its uplink: its camera stopped (or resumed) because of it. */
+export const UplinkReq = Type.Object(
+  { videoPaused: Type.Boolean(), uplinkKbps: Type.Union([Type.Integer({ minimum: 0, maximum: 10_000_000 }), Type.Null()]) },
+  { additionalProperties: false },
+);

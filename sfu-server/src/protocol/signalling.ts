@@ -20,6 +20,7 @@ import {
 } from './chair';
 import { MediaObject, RefId } from './common';
 import {
+  AdaptationEvent,
   ConnectTransportReq,
   ConsumeReq,
   ConsumerInfo,
@@ -35,6 +36,7 @@ import {
   RestartIceReq,
   RestartIceRes,
   TransportInfo,
+  UplinkReq,
 } from './media';
 
 export const SIGNALLING_PATH = '/socket.io';
@@ -135,6 +137,7 @@ export const ClientRequests = {
   'media:resumeConsumer': { req: ConsumerRef, res: Ok },
   'media:setConsumerLayers': { req: ConsumerLayersReq, res: Ok },
   'media:closeConsumer': { req: ConsumerRef, res: Ok },
+  'media:uplink': { req: UplinkReq, res: Ok },
   // Chair-led meetings
   'floor:request': { req: Empty, res: FloorRequestRes },
   'floor:withdraw': { req: Empty, res: Ok },
@@ -179,6 +182,8 @@ export const ServerEvents = {
   'media:consumerClosed': Type.Object({ consumerId: RefId }),
   /** The server lost this peer's media (worker restart): rebuild transports and producers. */
   'media:reset': Type.Object({ reason: Type.String() }),
+  /** What adaptation shed for each site (received video) and which sites stopped sending video; on every change. */
+  'media:adaptation': AdaptationEvent,
   'room:state': RoomState,
   'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]) }),
   /**

@@ -1,6 +1,7 @@
 // A room in progress: a meeting (with its LiveMeeting) or a technical self-test
 // (live null), its media, and the sockets bound to its peers.
 import type { LiveMeeting } from '../domain/live/live-meeting';
+import type { RoomAdaptation } from './adaptation-state';
 import type { RoomMedia } from './ports';
 
 export interface LiveRoom {
@@ -16,4 +17,6 @@ export interface LiveRoom {
   floorTimer: NodeJS.Timeout | null;
   /** Fires at the meeting's end: everyone leaves (reason `ended`). */
   endTimer?: NodeJS.Timeout | null;
+  /** Each site's link and what was shed for it (adaptation.ts). */
+  adaptation?: RoomAdaptation;
 }

@@ -2,6 +2,7 @@
 // core (join rules, the roll, the chair's storage), a room's media (MediaRoom) and
 // the push channel to sockets (socket.io). Unit tests supply fakes for each.
 import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port';
+import type { RecvLink, VideoShed } from '../media/consumer-shaping';
 import type { MediaRoomEvents } from '../media/peer-media';
 import type {
   ConsumerInfo,
@@ -116,6 +117,10 @@ export interface RoomMedia {
   resumeConsumer(peerId: string, consumerId: string): Promise<void>;
   setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void>;
   closeConsumer(peerId: string, consumerId: string): Promise<void>;
+  /** The measured link toward a receiver; null before its recv transport exists. */
+  recvLink(peerId: string): Promise<RecvLink | null>;
+  /** Adaptation's layer caps and pauses for a receiver's video consumers. */
+  shedVideo(peerId: string, actions: readonly VideoShed[]): Promise<void>;
   peerStats(
     peerId: string,
   ): Promise<{ rttMs: number | null; lossFraction: number; sendBps: number; recvBps: number; jitterMs: number | null }>;

@@ -12,6 +12,7 @@ import { RequestRateLimiter } from '../domain/limits/token-bucket';
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import { MAX_MESSAGE_BYTES, type SessionClaims, SIGNALLING_PATH } from '../protocol';
+import { AdaptationLoop } from './adaptation';
 import { Conference } from './conference';
 import { type HandlerContext, requestHandlers } from './handlers';
 import { MemoryChairRepository } from './memory-chair-repository';
@@ -39,6 +40,8 @@ export interface SignallingOptions {
   limits?: SfuConfig['limits'];
   /** TURN relays with per-user credentials (media:iceServers); absent: none offered. */
   iceServers?: HandlerContext['iceServers'];
+  /** Video shed per receiving site on thin links (config media.adaptation); the defaults when absent. */
+  adaptation?: SfuConfig['media']['adaptation'];
 }
 
 const refusal = (code: string, message: string) => Object.assign(new Error(code), { data: { code, message } });
@@ -102,6 +105,7 @@ function socketContext(
   conference: Conference,
   opts: SignallingOptions,
   limits: SfuConfig['limits'],
+  adaptation: AdaptationLoop,
 ): HandlerContext {
   return {
     conference,
@@ -111,6 +115,7 @@ function socketContext(
     log: opts.logger.child({ user: claims.sub, site: claims.siteCode, socket: socket.id }),
     onJoinFailure: opts.counters?.onJoinFailure,
     limits: { meetingPeersPerUser: limits.meetingPeersPerUser },
+    adaptation,
     ...(opts.iceServers ? { iceServers: opts.iceServers } : {}),
   };
 }
@@ -148,6 +153,8 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     repo: opts.meetings.chair?.repo ?? new MemoryChairRepository(),
   });
 
+  const adaptOpts = opts.adaptation ?? sfuDefaults.media.adaptation;
+  const adaptation = new AdaptationLoop(conference, { enabled: adaptOpts.enabled, logger: opts.logger.child({ component: 'adaptation' }) });
   io.use(admission(opts.authenticate, limits));
   // Ended sessions and meetings end their sockets' meetings within seconds.
   const ends = new SessionEnds(conference, opts.logger);
@@ -158,7 +165,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
 
   io.on('connection', (socket: Socket) => {
     const claims = (socket.data as { claims: SessionClaims }).claims;
-    const ctx = socketContext(socket, claims, conference, opts, limits);
+    const ctx = socketContext(socket, claims, conference, opts, limits, adaptation);
     bindRequests(socket, requestHandlers, ctx, ctx.log, opts.counters, rateLimiter(limits));
     const exp = (claims as { exp?: number }).exp;
     ends.track(
@@ -180,12 +187,15 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
 
   const qualityTimer = setInterval(() => void conference.refreshQuality(), opts.qualityIntervalMs ?? 2000);
   qualityTimer.unref();
+  const adaptationTimer = setInterval(() => void adaptation.tick(), adaptOpts.intervalMs);
+  adaptationTimer.unref();
 
   return {
     io,
     conference,
     async close() {
       clearInterval(qualityTimer);
+      clearInterval(adaptationTimer);
       for (const off of unsubscribe) off?.();
       conference.closeAll();
       await io.close();

@@ -3,6 +3,7 @@
 // channel that records what each room and socket was sent, and a meeting.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@lienthong/kit';
+import type { RecvLink, VideoShed } from '../../src/media/consumer-shaping';
 import type { MediaRoomEvents } from '../../src/media/peer-media';
 import type { ClientRequestName, ConsumerInfo, MediaSource, RequestOf, ResponseOf, SessionClaims } from '../../src/protocol';
 import { Conference } from '../../src/signalling/conference';
@@ -102,6 +103,16 @@ export class FakeRoomMedia extends EventEmitter<MediaRoomEvents> implements Room
   }
   async closeConsumer(peerId: string, consumerId: string): Promise<void> {
     this.consumers.get(peerId)?.delete(consumerId);
+  }
+  /** The link each receiver measures (set by a test); none: no recv transport yet. */
+  readonly links = new Map<string, RecvLink>();
+  /** Adaptation's last decision per receiver. */
+  readonly shed = new Map<string, VideoShed[]>();
+  async recvLink(peerId: string): Promise<RecvLink | null> {
+    return this.links.get(peerId) ?? null;
+  }
+  async shedVideo(peerId: string, actions: readonly VideoShed[]): Promise<void> {
+    this.shed.set(peerId, [...actions]);
   }
   async peerStats() {
     return { rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null };

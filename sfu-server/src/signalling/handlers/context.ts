@@ -5,6 +5,7 @@ import { AppError, type Logger } from '@lienthong/kit';
 import type { FloorControl } from '../../domain/floor/floor-control';
 import type { LiveMeeting } from '../../domain/live/live-meeting';
 import type { IceServersRes, SessionClaims } from '../../protocol';
+import type { AdaptationLoop } from '../adaptation';
 import type { Conference } from '../conference';
 import type { LiveRoom } from '../live-room';
 import type { MeetingAccess, RoomMedia } from '../ports';
@@ -27,6 +28,8 @@ export interface HandlerContext {
   iceServers?(userId: string): IceServersRes;
   /** Per-user bounds (config `limits`); absent: unbounded. */
   limits?: { meetingPeersPerUser: number };
+  /** Video shed per receiving site on thin links (absent: no adaptation). */
+  adaptation?: AdaptationLoop;
 }
 
 /** The caller's room and peer; NOT_IN_ROOM before a join. */

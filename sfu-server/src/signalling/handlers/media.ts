@@ -89,7 +89,9 @@ export const mediaHandlers = {
     return info;
   },
   'media:resumeConsumer': async (ctx, { consumerId }) => {
-    const { media, peerId } = current(ctx);
+    const { media, peerId, room } = current(ctx);
+    // On a thin link a new video starts shed as the site's other videos are.
+    await ctx.adaptation?.beforeResume(room, peerId);
     await media.resumeConsumer(peerId, consumerId);
     return {};
   },
@@ -101,6 +103,11 @@ export const mediaHandlers = {
   'media:closeConsumer': async (ctx, { consumerId }) => {
     const { media, peerId } = current(ctx);
     await media.closeConsumer(peerId, consumerId);
+    return {};
+  },
+  'media:uplink': (ctx, { videoPaused, uplinkKbps }) => {
+    const { room, peerId } = current(ctx);
+    ctx.adaptation?.uplink(room, peerId, videoPaused, uplinkKbps);
     return {};
   },
 } satisfies Partial<RequestHandlers<HandlerContext>>;

@@ -11,6 +11,7 @@ import { KnownProducers } from './producers';
 import { Reconnector, type SessionStatus } from './reconnect';
 import { MediaPaths } from './relay';
 import { makeTransport, restartIce } from './transport';
+import { UplinkGuard } from './uplink';
 
 export type { SessionStatus };
 
@@ -26,10 +27,10 @@ export interface RemoteTrack {
   paused: boolean;
 }
 
-// Three simulcast layers; thumbnails take the lowest.
+// Three simulcast layers; thumbnails and thin links take the lowest, kept small (low rate and frame rate).
 const SIMULCAST: RTCRtpEncodingParameters[] = [
-  { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { scaleResolutionDownBy: 4, maxBitrate: 100_000, maxFramerate: 15 },
+  { scaleResolutionDownBy: 2, maxBitrate: 450_000 },
   { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
 
@@ -50,6 +51,7 @@ export class MediaSession {
   private readonly listeners = new Set<() => void>();
   private readonly offs: (() => void)[] = [];
   private readonly known = new KnownProducers();
+  private readonly uplink: UplinkGuard;
   private readonly reconnector = new Reconnector({
     rejoin: async () => (await this.join(this.peerId ?? undefined)).resumed && !!this.sendTransport && !!this.recvTransport,
     restartIce: async () => {
@@ -75,6 +77,7 @@ export class MediaSession {
     private readonly sig: SignallingClient,
     private readonly target: RoomTarget,
   ) {
+    this.uplink = new UplinkGuard(sig);
     const transports = () => [this.sendTransport, this.recvTransport].filter((t): t is types.Transport => t !== null);
     this.paths = new MediaPaths(
       sig,
@@ -234,7 +237,7 @@ export class MediaSession {
     for (const off of this.offs) off();
     this.endScreenTrack();
     if (this.target.type === 'meeting') await this.sig.request('meeting:leave', {}, 3000).catch(() => undefined);
-    this.teardownLocal();
+    this.teardownTransports();
     this.setStatus('closed');
   }
 
@@ -314,6 +317,7 @@ export class MediaSession {
         appData: { source: 'camera' },
       });
       this.producers.set('camera', p);
+      if (this.target.type === 'meeting') this.uplink.watch(send, p);
       if (this.receiveMode === 'audio-only') {
         p.pause();
         await this.sig.request('media:pauseProducer', { producerId: p.id });
@@ -378,6 +382,7 @@ export class MediaSession {
   }
 
   private teardownTransports(): void {
+    this.uplink.stop();
     for (const c of this.consumers.values()) c.close();
     this.consumers.clear();
     this.remote.clear();
@@ -387,9 +392,5 @@ export class MediaSession {
     this.recvTransport?.close();
     this.sendTransport = null;
     this.recvTransport = null;
-  }
-
-  private teardownLocal(): void {
-    this.teardownTransports();
   }
 }

@@ -1,0 +1,143 @@
+// A consumer's state has two owners: the client (resume after setup, the layer it wants for
+// its layout) and adaptation (a layer cap and a pause when the receiver's link is thin).
+// What mediasoup gets is both combined: paused if either pauses, the lower of the layers.
+// Also the measured link toward a receiver, which adaptation decides from.
+import type { types } from 'mediasoup';
+import type { MediaSource } from '../protocol/media';
+import type { PeerMedia } from './peer-media';
+
+interface Shaping {
+  clientPaused: boolean;
+  spatial: number;
+  temporal: number | undefined;
+  shed: boolean;
+  cap: number | null;
+  /** Packets sent at the last link sample: a stream that sent nothing since has a stale round trip. */
+  lastPackets: number;
+}
+
+const shapings = new WeakMap<types.Consumer, Shaping>();
+
+function shapingOf(c: types.Consumer): Shaping {
+  let s = shapings.get(c);
+  if (!s) {
+    s = { clientPaused: true, spatial: 0, temporal: 2, shed: false, cap: null, lastPackets: 0 };
+    shapings.set(c, s);
+  }
+  return s;
+}
+
+/** Audio first: the highest priority when the transport's bitrate is shared out. */
+export async function initShaping(c: types.Consumer, spatial: number, temporal: number): Promise<void> {
+  const s = shapingOf(c);
+  s.spatial = spatial;
+  s.temporal = temporal;
+  await c.setPriority(c.kind === 'audio' ? 255 : 1);
+}
+
+async function applyPause(c: types.Consumer, s: Shaping): Promise<void> {
+  const paused = s.clientPaused || s.shed;
+  if (paused && !c.paused) await c.pause();
+  else if (!paused && c.paused) await c.resume();
+}
+
+async function applyLayers(c: types.Consumer, s: Shaping): Promise<void> {
+  if (c.kind !== 'video' || c.type === 'simple') return;
+  const spatialLayer = s.cap === null ? s.spatial : Math.min(s.spatial, s.cap);
+  await c.setPreferredLayers(s.temporal === undefined ? { spatialLayer } : { spatialLayer, temporalLayer: s.temporal });
+}
+
+export async function clientResume(c: types.Consumer): Promise<void> {
+  const s = shapingOf(c);
+  s.clientPaused = false;
+  await applyPause(c, s);
+}
+
+export async function clientLayers(c: types.Consumer, spatial: number, temporal?: number): Promise<void> {
+  const s = shapingOf(c);
+  s.spatial = spatial;
+  s.temporal = temporal;
+  await applyLayers(c, s);
+}
+
+export interface VideoShed {
+  consumerId: string;
+  shed: boolean;
+  maxSpatialLayer: number | null;
+}
+
+/** Applies adaptation's decision to one receiver's video consumers (audio is never touched). */
+export async function applyShed(peer: PeerMedia, actions: readonly VideoShed[]): Promise<void> {
+  for (const a of actions) {
+    const c = peer.consumers.get(a.consumerId);
+    if (!c || c.closed || c.kind !== 'video') continue;
+    const s = shapingOf(c);
+    const layersChanged = s.cap !== a.maxSpatialLayer;
+    s.cap = a.maxSpatialLayer;
+    s.shed = a.shed;
+    if (layersChanged) await applyLayers(c, s);
+    await applyPause(c, s);
+  }
+}
+
+export interface RecvLink {
+  /** The recv transport's available outgoing bitrate (mediasoup's transport-cc estimate). */
+  estimateBps: number | null;
+  sendBps: number;
+  /** Median round trip of the streams that sent packets since the last sample. */
+  rttMs: number | null;
+  /** Median share of packets lost toward the receiver (its last receiver reports), same streams. */
+  lossFraction: number | null;
+  audioStreams: number;
+  video: { consumerId: string; producerPeerId: string; source: MediaSource }[];
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? null;
+}
+
+export async function recvLink(peer: PeerMedia): Promise<RecvLink | null> {
+  const recv = [...peer.transports.values()].find((t) => t.appData.direction === 'recv' && !t.closed && t.type === 'webrtc');
+  if (!recv) return null;
+  const [ts] = await recv.getStats();
+  const rtts: number[] = [];
+  const losses: number[] = [];
+  const video: RecvLink['video'] = [];
+  const audio: types.Consumer[] = [];
+  const videoConsumers: types.Consumer[] = [];
+  for (const c of peer.consumers.values()) {
+    if (c.closed) continue;
+    if (c.kind === 'audio') audio.push(c);
+    else {
+      videoConsumers.push(c);
+      const app = c.appData as { producerPeerId?: string; source?: MediaSource };
+      video.push({ consumerId: c.id, producerPeerId: app.producerPeerId ?? '', source: app.source ?? 'camera' });
+    }
+  }
+  // Round trip and loss from flowing audio (never shed), else video; at most four stats requests per receiver
+  // and sample, so that a meeting of 40 sites does not load the worker with them.
+  const flowing = (cs: types.Consumer[]) => cs.filter((c) => !c.paused && !c.producerPaused);
+  const sampled = flowing(audio).length > 0 ? flowing(audio) : flowing(videoConsumers);
+  for (const c of sampled.slice(0, 4)) {
+    const s = shapingOf(c);
+    for (const st of await c.getStats()) {
+      if (st.type !== 'outbound-rtp') continue;
+      if (st.packetCount > s.lastPackets) {
+        if (typeof st.roundTripTime === 'number' && st.roundTripTime > 0) rtts.push(st.roundTripTime);
+        losses.push(st.fractionLost / 256);
+      }
+      s.lastPackets = st.packetCount;
+    }
+  }
+  const estimate = (ts as { availableOutgoingBitrate?: number } | undefined)?.availableOutgoingBitrate;
+  return {
+    estimateBps: typeof estimate === 'number' && estimate > 0 ? estimate : null,
+    sendBps: ts?.sendBitrate ?? 0,
+    rttMs: median(rtts),
+    lossFraction: median(losses),
+    audioStreams: audio.length,
+    video,
+  };
+}

@@ -1,0 +1,16 @@
+// Per room: each site's link state and what was shed for it (kept in the LiveRoom, run by adaptation.ts).
+import type { LinkState } from '../domain/adaptation/ladder';
+
+export interface PeerAdaptation {
+  link: LinkState;
+  paused: number;
+  lowered: number;
+  sendVideoPaused: boolean;
+  uplinkKbps: number | null;
+}
+
+export interface RoomAdaptation {
+  peers: Map<string, PeerAdaptation>;
+  /** The last table sent to the room, to send only changes. */
+  sent: string;
+}

@@ -82,3 +82,23 @@ export function redactConfig(schema: TSchema, value: unknown): unknown {
   if (Array.isArray(value) && s.items) return value.map((v) => redactConfig(s.items as TSchema, v));
   return value;
 }
+
+/** The production samples' placeholders (infra/production/*.yaml): a value still starting so was never set. */
+export const CONFIG_PLACEHOLDER = 'REPLACE-with';
+
+function placeholders(value: unknown, path: string): string[] {
+  if (typeof value === 'string') return value.startsWith(CONFIG_PLACEHOLDER) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => placeholders(v, `${path}[${i}]`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => placeholders(v, `${path}.${k}`));
+  return [];
+}
+
+/**
+ * The one line to print when a config still holds a sample's placeholder (it must not start: a token printed
+ * in the repository would guard /metrics or a webhook), or null.
+ */
+export function placeholderProblem(config: object): string | null {
+  const unset = placeholders(config, '').map((p) => p.slice(1));
+  if (unset.length === 0) return null;
+  return `${unset.join(', ')} still ${unset.length === 1 ? 'holds' : 'hold'} the sample's placeholder: set your own value in the config file`;
+}

@@ -1,9 +1,8 @@
 // Composition root: the only reader of process.env. Starts with embedded defaults and no file.
 
 import { resolve } from 'node:path';
-import { createLogger, loadConfigOrExit, parseStartupArgs, redactConfig } from '@lienthong/kit';
+import { createLogger, loadConfigOrExit, parseStartupArgs, placeholderProblem, redactConfig } from '@lienthong/kit';
 import { firstLanAddress, httpsServerFactory, PortTakenError, prepareTls, serveHttps } from '@lienthong/kit/tls';
-import { placeholderProblem } from './config/production';
 import { NmsConfigSchema, nmsDefaults } from './config/schema';
 import { createNms } from './service';
 

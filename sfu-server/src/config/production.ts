@@ -1,6 +1,7 @@
 // Start-up guard: a value still holding a production sample's placeholder never starts; without demo data
 // the seeded `admin` is the way in, so its initial password must not be one printed in this repository
 // (embedded default, samples) nor short enough to guess.
+import { placeholderProblem } from '@lienthong/kit';
 import { type SfuConfig, sfuDefaults } from './schema';
 
 export const MIN_INITIAL_ADMIN_PASSWORD = 12;
@@ -11,21 +12,10 @@ export const PUBLIC_ADMIN_PASSWORDS: readonly string[] = [
   'REPLACE-with-a-long-random-password',
 ];
 
-/** The production samples' placeholders (infra/production/*.yaml): a value still starting so was never set. */
-export const PLACEHOLDER = 'REPLACE-with';
-
-function placeholders(value: unknown, path: string): string[] {
-  if (typeof value === 'string') return value.startsWith(PLACEHOLDER) ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => placeholders(v, `${path}[${i}]`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => placeholders(v, `${path}.${k}`));
-  return [];
-}
-
 /** The one line to print when the config must not start a server, or null. */
 export function productionStartProblem(config: Pick<SfuConfig, 'auth' | 'demo'> & Partial<SfuConfig>): string | null {
-  const unset = placeholders(config, '').map((p) => p.slice(1));
-  if (unset.length > 0)
-    return `${unset.join(', ')} still ${unset.length === 1 ? 'holds' : 'hold'} the sample's placeholder: set your own value in the config file`;
+  const unset = placeholderProblem(config);
+  if (unset) return unset;
   if (config.demo.seed) return null;
   const pw = config.auth.initialAdminPassword;
   if (PUBLIC_ADMIN_PASSWORDS.includes(pw))

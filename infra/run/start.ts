@@ -103,6 +103,7 @@ function launch(s: (typeof services)[number]): void {
   const child = spawn(process.execPath, ['--import', 'tsx', s.entry, ...s.args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LIENTHONG_LAUNCHER: '1' },
   });
   const lastLines = passThrough(child);
   // 'close', not 'exit': its output has then been read to the end (the reason is often the last line).

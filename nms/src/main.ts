@@ -35,9 +35,11 @@ const shutdown = async (signal: string) => {
 process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-await serveHttps(nms.app, { service: 'nms', http: config.http, tls, logger, publicHost: firstLanAddress() }).catch(async (e: Error) => {
-  if (!(e instanceof PortTakenError)) throw e;
-  console.error(`nms: cannot start: ${e.message}`);
-  await nms.close();
-  process.exit(1);
-});
+await serveHttps(nms.app, { service: 'nms', http: config.http, tls, logger, publicHost: firstLanAddress(), forBrowsers: false }).catch(
+  async (e: Error) => {
+    if (!(e instanceof PortTakenError)) throw e;
+    console.error(`nms: cannot start: ${e.message}`);
+    await nms.close();
+    process.exit(1);
+  },
+);

@@ -1,7 +1,11 @@
 // What the operator reads at start: where to open the app, and how IT makes officials' PCs trust it.
 
-export function tlsBanner(o: { service: string; httpsUrl: string; plainUrl?: string; caFile?: string }): string[] {
-  const lines = [`${o.service}: open ${o.httpsUrl}/ from other PCs of the network (HTTPS)`];
+export function tlsBanner(o: { service: string; httpsUrl: string; plainUrl?: string; caFile?: string; forBrowsers?: boolean }): string[] {
+  const lines = [
+    o.forBrowsers === false
+      ? `${o.service}: serving ${o.httpsUrl}/ (HTTPS) for the other services; officials use sfu-server's address`
+      : `${o.service}: open ${o.httpsUrl}/ from other PCs of the network (HTTPS)`,
+  ];
   if (o.plainUrl) lines.push(`${o.service}: on this machine only, ${o.plainUrl}/ also works (plain HTTP on loopback)`);
   if (!o.caFile) return lines;
   return [

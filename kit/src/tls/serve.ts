@@ -28,7 +28,16 @@ const taken = (service: string, what: string, key: string, host: string, port: n
 
 export async function serveHttps(
   app: FastifyInstance,
-  o: { service: string; http: ListenSettings; tls: PreparedTls; logger: Logger; publicHost: string; renewCheckMs?: number },
+  o: {
+    service: string;
+    http: ListenSettings;
+    tls: PreparedTls;
+    logger: Logger;
+    publicHost: string;
+    renewCheckMs?: number;
+    /** Officials open it in their browsers (sfu-server); false: only services call it (nms, behind sfu-server's proxy). */
+    forBrowsers?: boolean;
+  },
 ): Promise<{ plain?: Server }> {
   const { host, port, plainPort } = o.http;
   const https = app.server as HttpsServer;
@@ -64,6 +73,7 @@ export async function serveHttps(
   const plainUrl = plainPort && o.http.plainLoopback ? `http://127.0.0.1:${plainPort}` : undefined;
   const banner = tlsBanner({
     service: o.service,
+    forBrowsers: o.forBrowsers ?? true,
     httpsUrl,
     ...(plainUrl ? { plainUrl } : {}),
     ...(o.tls.caFile ? { caFile: o.tls.caFile } : {}),
@@ -75,6 +85,7 @@ export async function serveHttps(
   );
   if (Date.parse(validTo) - Date.now() < RENEW_BEFORE_MS)
     log.warn({ certFile: o.tls.certFile, validTo }, 'the certificate ends soon: renew it (it is picked up without a restart)');
-  console.log(banner.join('\n'));
+  // Under `npm start` the launcher prints one summary for the whole system instead.
+  if (!process.env.LIENTHONG_LAUNCHER) console.log(banner.join('\n'));
   return plain ? { plain } : {};
 }

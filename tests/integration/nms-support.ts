@@ -1,7 +1,7 @@
 // Helpers for the nms integration tests: free UDP ports, real peers as child processes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -80,9 +80,11 @@ export function startSnmpd(opts: {
   users: SnmpdUser[];
   netns?: string;
   extra?: string[];
+  /** Reuse the directory of an earlier run: the same engine ID, one more boot. */
+  dir?: string;
 }): Peer & { dir: string } {
-  const dir = tempDir('nms-snmpd-');
-  mkdirSync(join(dir, 'persist'));
+  const dir = opts.dir ?? tempDir('nms-snmpd-');
+  mkdirSync(join(dir, 'persist'), { recursive: true });
   const conf = [
     `agentaddress udp:${opts.address}:${opts.port}`,
     `rocommunity ${opts.community} default`,
@@ -90,7 +92,10 @@ export function startSnmpd(opts: {
     ...(opts.extra ?? []),
   ].join('\n');
   writeFileSync(join(dir, 'snmpd.conf'), `${conf}\n`);
-  const args = ['-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'snmpd.pid')];
+  // -C skips the persistent file too; name it so a rerun keeps its engine ID and counts a boot.
+  const persisted = join(dir, 'persist', 'snmpd.conf');
+  const confs = [join(dir, 'snmpd.conf'), ...(opts.dir && existsSync(persisted) ? [persisted] : [])].join(',');
+  const args = ['-f', '-Lo', '-C', '-c', confs, '-p', join(dir, 'snmpd.pid')];
   const env = { SNMP_PERSISTENT_DIR: join(dir, 'persist'), MIBS: '' };
   const peer = opts.netns ? startPeer('ip', ['netns', 'exec', opts.netns, 'snmpd', ...args], env) : startPeer('snmpd', args, env);
   return { ...peer, dir };

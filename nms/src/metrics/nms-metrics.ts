@@ -2,9 +2,10 @@
 // scrape time; interface counters are our monotonic totals (wrap- and reboot-corrected),
 // so Prometheus' rate() never sees a spike.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Inventory } from '../domain/inventory';
+import type { Device, Inventory } from '../domain/inventory';
 import type { Monitor } from '../domain/monitor';
 import { levelName } from '../domain/monitor-views';
+import { LabelSets, registerFamily } from './families';
 
 export interface NmsMetrics {
   pollDuration: Histogram<'outcome'>;
@@ -74,44 +75,51 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
   return selfMetrics(registry);
 }
 
-function deviceMetrics({ inventory, monitor, siteLabels, gauge, counter }: Ctx): void {
+function deviceMetrics({ registry, inventory, monitor, siteLabels }: Ctx): void {
   const polled = () => inventory.devices().filter((d) => d.snmp);
-  gauge('lienthong_device_up', '1 when the device answered its last SNMP poll', ['site', 'level', 'device', 'error'], (g) => {
+  const sets = new LabelSets(['site', 'level', 'device']);
+  const upSets = new LabelSets(['site', 'level', 'device', 'error']);
+  const labels = (d: Device) => {
+    const s = siteLabels(d.siteCode);
+    return sets.render([s.site, s.level, d.name]);
+  };
+  const perDevice = (name: string, help: string, type: 'gauge' | 'counter', value: (d: Device) => number | null, first = false) =>
+    registerFamily(registry, name, help, type, (emit) => {
+      if (first) sets.rotate();
+      for (const d of polled()) {
+        const v = value(d);
+        if (v !== null) emit(labels(d), v);
+      }
+    });
+  registerFamily(registry, 'lienthong_device_up', '1 when the device answered its last SNMP poll', 'gauge', (emit) => {
+    upSets.rotate();
     for (const d of polled()) {
       const r = monitor.runtime(d.id);
       if (r.state === 'unknown') continue;
-      g.set({ ...siteLabels(d.siteCode), device: d.name, error: r.errorCode ?? '' }, r.state === 'up' ? 1 : 0);
+      const s = siteLabels(d.siteCode);
+      emit(upSets.render([s.site, s.level, d.name, r.errorCode ?? '']), r.state === 'up' ? 1 : 0);
     }
   });
-  gauge('lienthong_device_uptime_seconds', 'sysUpTime of the device', ['site', 'level', 'device'], (g) => {
-    for (const d of polled()) {
-      const v = monitor.deviceView(d).status.uptimeSeconds;
-      if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v);
-    }
-  });
-  counter('lienthong_device_reboots_total', 'Reboots seen (sysUpTime went back) since nms started', ['site', 'level', 'device'], (c) => {
-    for (const d of polled()) c.inc({ ...siteLabels(d.siteCode), device: d.name }, monitor.runtime(d.id).reboots);
-  });
-  gauge(
+  perDevice('lienthong_device_uptime_seconds', 'sysUpTime of the device', 'gauge', (d) => monitor.deviceView(d).status.uptimeSeconds, true);
+  perDevice(
+    'lienthong_device_reboots_total',
+    'Reboots seen (sysUpTime went back) since nms started',
+    'counter',
+    (d) => monitor.runtime(d.id).reboots,
+  );
+  perDevice(
     'lienthong_device_cpu_load_ratio',
     'Processor busy share: hrProcessorLoad averaged, else UCD ssCpuRaw ticks between two polls',
-    ['site', 'level', 'device'],
-    (g) => {
-      for (const d of polled()) {
-        const v = monitor.runtime(d.id).cpuLoadPercent;
-        if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v / 100);
-      }
+    'gauge',
+    (d) => {
+      const v = monitor.runtime(d.id).cpuLoadPercent;
+      return v === null ? null : v / 100;
     },
   );
-  gauge('lienthong_device_memory_used_ratio', 'Used share of physical memory', ['site', 'level', 'device'], (g) => {
-    for (const d of polled()) {
-      const v = monitor.runtime(d.id).memoryUsedRatio;
-      if (v !== null) g.set({ ...siteLabels(d.siteCode), device: d.name }, v);
-    }
-  });
+  perDevice('lienthong_device_memory_used_ratio', 'Used share of physical memory', 'gauge', (d) => monitor.runtime(d.id).memoryUsedRatio);
 }
 
-function interfaceMetrics({ inventory, monitor, siteLabels, gauge, counter }: Ctx): void {
+function interfaceMetrics({ registry, inventory, monitor, siteLabels }: Ctx): void {
   const polled = () => inventory.devices().filter((d) => d.snmp);
   const linkIndex = () => {
     const m = new Map<string, string>();
@@ -120,33 +128,40 @@ function interfaceMetrics({ inventory, monitor, siteLabels, gauge, counter }: Ct
     }
     return m;
   };
-  const ifLabels = ['site', 'level', 'device', 'interface', 'link'];
-  const eachIf = (fn: (labels: Record<string, string>, i: Iface) => void) => {
-    const links = linkIndex();
-    for (const d of polled()) {
-      // Stale interface state of an unreachable device must not keep alerts alive; Prometheus marks it stale.
-      if (monitor.runtime(d.id).state !== 'up') continue;
-      const base = { ...siteLabels(d.siteCode), device: d.name };
-      for (const i of monitor.runtime(d.id).ifaces.all)
-        fn({ ...base, interface: i.key, link: links.get(`${d.name}\u0000${i.key}`) ?? '' }, i);
-    }
+  const sets = new LabelSets(['site', 'level', 'device', 'interface', 'link']);
+  let first = true;
+  const family = (name: string, help: string, type: 'gauge' | 'counter', value: (i: Iface) => number) => {
+    const rotates = first;
+    first = false;
+    registerFamily(registry, name, help, type, (emit) => {
+      if (rotates) sets.rotate();
+      const links = linkIndex();
+      for (const d of polled()) {
+        const r = monitor.runtime(d.id);
+        // Stale interface state of an unreachable device must not keep alerts alive; Prometheus marks it stale.
+        if (r.state !== 'up') continue;
+        const s = siteLabels(d.siteCode);
+        for (const i of r.ifaces.all)
+          emit(sets.render([s.site, s.level, d.name, i.key, links.get(`${d.name}\u0000${i.key}`) ?? '']), value(i));
+      }
+    });
   };
-  const ifCounter = (name: string, help: string, key: keyof Iface['totals']) =>
-    counter(name, help, ifLabels, (c) => eachIf((l, i) => c.inc(l, Number(i.totals[key]))));
+  const ifCounter = (name: string, help: string, key: keyof Iface['totals']) => family(name, help, 'counter', (i) => Number(i.totals[key]));
   ifCounter('lienthong_interface_receive_bytes_total', 'Octets received (ifHCInOctets, wrap and reboot corrected)', 'inOctets');
   ifCounter('lienthong_interface_transmit_bytes_total', 'Octets sent (ifHCOutOctets, wrap and reboot corrected)', 'outOctets');
   ifCounter('lienthong_interface_receive_errors_total', 'ifInErrors', 'inErrors');
   ifCounter('lienthong_interface_transmit_errors_total', 'ifOutErrors', 'outErrors');
   ifCounter('lienthong_interface_receive_discards_total', 'ifInDiscards', 'inDiscards');
   ifCounter('lienthong_interface_transmit_discards_total', 'ifOutDiscards', 'outDiscards');
-  gauge('lienthong_interface_speed_bits_per_second', 'ifHighSpeed (or ifSpeed) in bits/s', ifLabels, (g) =>
-    eachIf((l, i) => g.set(l, i.speedBps)),
-  );
-  gauge('lienthong_interface_admin_up', '1 when ifAdminStatus is up', ifLabels, (g) => eachIf((l, i) => g.set(l, i.adminUp ? 1 : 0)));
-  gauge('lienthong_interface_oper_up', '1 when ifOperStatus is up', ifLabels, (g) => eachIf((l, i) => g.set(l, i.operUp ? 1 : 0)));
+  family('lienthong_interface_speed_bits_per_second', 'ifHighSpeed (or ifSpeed) in bits/s', 'gauge', (i) => i.speedBps);
+  family('lienthong_interface_admin_up', '1 when ifAdminStatus is up', 'gauge', (i) => (i.adminUp ? 1 : 0));
+  family('lienthong_interface_oper_up', '1 when ifOperStatus is up', 'gauge', (i) => (i.operUp ? 1 : 0));
   // A count over a sliding hour goes down as changes age out: a gauge, not a counter.
-  gauge('lienthong_interface_status_changes_last_hour', 'Oper status changes in the last hour (polls and traps)', ifLabels, (g) =>
-    eachIf((l, i) => g.set(l, i.changes.length)),
+  family(
+    'lienthong_interface_status_changes_last_hour',
+    'Oper status changes in the last hour (polls and traps)',
+    'gauge',
+    (i) => i.changes.length,
   );
 }
 

@@ -3,6 +3,7 @@
 import * as snmp from 'net-snmp';
 import type { PollSnapshot } from '../domain/interfaces';
 import type { SnmpCredentials } from '../protocol/inventory';
+import { type EngineCache, engineKey, v3Engines } from './engine-cache';
 import { classifySnmpError, SnmpError } from './errors';
 import { DEFAULT_MODULES, modulesByName } from './modules';
 import { OID } from './oids';
@@ -135,17 +136,46 @@ export async function readSnapshot(reader: SnmpReader, plan: PollPlan): Promise<
   data.tables = decodeColumns(plan, walk.columns);
   const snapshot = toSnapshot(data, walk.truncated);
   if (!snapshot) throw new SnmpError('SNMP_BAD_RESPONSE', 'no sysUpTime in response');
-  return { snapshot, varbinds: walk.varbinds + scalars.length };
+  // Values actually received: noSuchObject/noSuchInstance answers to the GET are not counted.
+  const values = scalars.reduce((n, vb) => (snmp.isVarbindError(vb) ? n : n + 1), 0);
+  return { snapshot, varbinds: walk.varbinds + values };
 }
 
-export async function pollDevice(t: SnmpTarget, limits: PollLimits, plan: PollPlan = defaultPlan): Promise<PollOutcome> {
+export async function pollDevice(
+  t: SnmpTarget,
+  limits: PollLimits,
+  plan: PollPlan = defaultPlan,
+  engines: EngineCache = v3Engines,
+): Promise<PollOutcome> {
+  const key = engineKey(t.address, t.port, t.credentials);
+  try {
+    return await pollOnce(t, limits, plan, key, engines);
+  } catch (e) {
+    if (!key) throw e;
+    engines.forget(key);
+    // An engine learned earlier went stale (agent rebooted, engine ID changed): discover afresh once.
+    const code = (e as SnmpError).code;
+    if (
+      (e as { seeded?: boolean }).seeded &&
+      (code === 'SNMP_NOT_IN_TIME_WINDOW' || /Engine ID|Unexpected Report/i.test((e as Error).message))
+    ) {
+      const again = await pollOnce(t, limits, plan, key, engines);
+      return { ...again, pdus: again.pdus + ((e as { pdus?: number }).pdus ?? 0) };
+    }
+    throw e;
+  }
+}
+
+async function pollOnce(t: SnmpTarget, limits: PollLimits, plan: PollPlan, key: string | null, engines: EngineCache): Promise<PollOutcome> {
   const session = openSession(t);
+  const seeded = key !== null && engines.seed(session, key);
   let pdus = 0;
   try {
     const { snapshot, varbinds } = await readSnapshot(
       sessionReader(session, t, limits, () => pdus++),
       plan,
     );
+    if (key) engines.remember(session, key);
     return { snapshot, pdus, varbinds };
   } catch (e) {
     let err = classifySnmpError(e);
@@ -153,7 +183,7 @@ export async function pollDevice(t: SnmpTarget, limits: PollLimits, plan: PollPl
     // A "timeout" while the agent kept sending undecodable replies is a lying agent, not a dead one.
     if (err.code === 'SNMP_TIMEOUT' && malformed > 0)
       err = new SnmpError('SNMP_BAD_RESPONSE', `agent sent ${malformed} malformed response(s)`);
-    throw Object.assign(err, { pdus });
+    throw Object.assign(err, { pdus, seeded });
   } finally {
     closeQuietly(session);
   }

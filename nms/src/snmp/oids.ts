@@ -14,16 +14,25 @@ export const OID = {
   linkUp: '1.3.6.1.6.3.1.1.5.4',
 } as const;
 
-/** Lexicographic OID order; true when b comes after a. */
+/**
+ * Lexicographic OID order; true when b comes after a. Called for every walked varbind: the
+ * common prefix is skipped by character, and only the first differing arc is parsed.
+ */
 export function oidAfter(a: string, b: string): boolean {
-  const x = a.split('.');
-  const y = b.split('.');
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const d = Number(x[i]) - Number(y[i]);
-    if (d !== 0) return d < 0;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  let arc = 0;
+  for (; i < n && a.charCodeAt(i) === b.charCodeAt(i); i++) if (a.charCodeAt(i) === 46) arc = i + 1;
+  if (i === a.length || i === b.length) {
+    // One is a prefix of the other: the longer comes after if its next character starts a new arc,
+    // else (e.g. 1.3.6.1 vs 1.3.6.10) that arc is simply larger.
+    return b.length > a.length;
   }
-  return y.length > x.length;
+  const end = (s: string) => {
+    const d = s.indexOf('.', arc);
+    return d < 0 ? s.length : d;
+  };
+  return Number(a.slice(arc, end(a))) < Number(b.slice(arc, end(b)));
 }
 
 export const isUnder = (base: string, oid: string) => oid.startsWith(`${base}.`);

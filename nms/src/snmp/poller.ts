@@ -6,6 +6,7 @@ import type { PollSnapshot } from '../domain/interfaces';
 import type { Device } from '../domain/inventory';
 import type { PollLimits, PollOutcome, SnmpTarget } from './client';
 import { pollDevice } from './client';
+import { EngineCache, engineKey } from './engine-cache';
 import { SnmpError } from './errors';
 import type { PollPlan } from './poll-engine';
 
@@ -19,7 +20,7 @@ export interface PollerHooks {
   onInternalError?(where: string, err: unknown): void;
 }
 
-export type PollFn = (t: SnmpTarget, limits: PollLimits, plan?: PollPlan) => Promise<PollOutcome>;
+export type PollFn = (t: SnmpTarget, limits: PollLimits, plan?: PollPlan, engines?: EngineCache) => Promise<PollOutcome>;
 
 export interface PollerOptions {
   concurrency: number;
@@ -47,6 +48,8 @@ export class Poller {
   private timer: NodeJS.Timeout | undefined;
   private readonly pollFn: PollFn;
   private stopped = false;
+  /** SNMPv3 engines discovered by this poller's polls, per device (see engine-cache.ts). */
+  readonly engines = new EngineCache();
 
   constructor(private readonly opts: PollerOptions) {
     this.pollFn = opts.pollFn ?? pollDevice;
@@ -80,6 +83,13 @@ export class Poller {
       }
     }
     for (const id of this.entries.keys()) if (!keep.has(id)) this.entries.delete(id);
+    // Engines of removed devices or of changed credentials are not kept.
+    const engines = new Set<string>();
+    for (const { device: d } of this.entries.values()) {
+      const k = d.snmp ? engineKey(d.address, d.snmpPort, d.snmp) : null;
+      if (k) engines.add(k);
+    }
+    this.engines.retain(engines);
   }
 
   start(): void {
@@ -172,6 +182,7 @@ export class Poller {
         { address: d.address, port: d.snmpPort, credentials: creds, timeoutMs: d.timeoutMs, retries: d.retries },
         this.opts.limits,
         this.opts.plan,
+        this.engines,
       );
       pdus = out.pdus;
       varbinds = out.varbinds;

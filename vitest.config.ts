@@ -11,6 +11,8 @@ export default defineConfig({
       { test: { name: 'structure', root: 'tests', include: ['structure/**/*.test.ts'] } },
       // The web app's logic in plain TS modules (no runes, no browser): node is enough.
       { test: { name: 'web', root: 'web', include: ['test/**/*.test.ts'], environment: 'node' } },
+      // The load-test tool's report arithmetic (infra/loadtest); the tool itself runs in integration/loadtest.test.ts.
+      { test: { name: 'loadtest', root: 'infra/loadtest', include: ['test/**/*.test.ts'] } },
       {
         test: {
           name: 'security',

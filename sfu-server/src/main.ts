@@ -12,6 +12,8 @@ import { createCore } from './core';
 import { buildApp } from './http/app';
 import { registerNmsProxy } from './http/nms-proxy';
 import { registerApiRoutes } from './http/routes';
+import { noLoadTest } from './http/routes/loadtest';
+import { ConsumerScores } from './media/consumer-scores';
 import { MediaPortsTakenError } from './media/port-wait';
 import { MediaWorkerPool } from './media/worker-pool';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
@@ -44,6 +46,8 @@ const firstLanAddress = () =>
     .flat()
     .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 const announcedAddress = config.media.announcedAddress || (config.media.listenIp === '0.0.0.0' ? firstLanAddress() : config.media.listenIp);
+// Only a load test reads consumer scores: no observers on a server in use.
+const consumerScores = config.loadTest.enabled ? new ConsumerScores() : null;
 const pool = new MediaWorkerPool({
   workers,
   listenIp: config.media.listenIp,
@@ -51,6 +55,7 @@ const pool = new MediaWorkerPool({
   basePort: config.media.basePort,
   logLevel: config.media.logLevel,
   logger: logger.child({ component: 'media' }),
+  spareWorker: config.media.spareWorker,
 });
 let signalling: ReturnType<typeof attachSignalling> | undefined;
 
@@ -106,7 +111,12 @@ const app = await buildApp({
   metricsToken: config.metrics.token,
   webRoot: config.webRoot,
   routes: [
-    (a) => registerApiRoutes(a, core),
+    (a) =>
+      registerApiRoutes(a, core, {
+        enabled: config.loadTest.enabled,
+        processes: () => [{ name: 'node', pid: process.pid }, ...pool.all().map((w) => ({ name: `worker-${w.index}`, pid: w.worker.pid }))],
+        consumerScores: () => consumerScores?.histogram() ?? noLoadTest.consumerScores(),
+      }),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),
   ],
 });

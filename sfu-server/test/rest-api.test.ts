@@ -450,6 +450,34 @@ describe('meetings', () => {
   });
 });
 
+describe('load-test routes', () => {
+  it('say whether load tests are on; the usage answers only admins, and only on a server that opted in', async () => {
+    expect((await call('GET', '/api/loadtest', { as: 'admin' })).json.enabled).toBe(false);
+    const off = await call('GET', '/api/loadtest/usage', { as: 'admin' });
+    expect([off.status, off.json.error.code]).toEqual([403, 'LOAD_TEST_DISABLED']);
+    const disabledApp = app;
+    const scores = { audio: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], video: [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1], paused: { audio: 0, video: 3 } };
+    app = await makeApp(core, undefined, {
+      enabled: true,
+      processes: () => [{ name: 'node', pid: process.pid }],
+      consumerScores: () => scores,
+    });
+    try {
+      expect((await call('GET', '/api/loadtest', { as: 'admin' })).json.enabled).toBe(true);
+      expect((await call('GET', '/api/loadtest/usage', { as: 'chutri.tinh' })).json.error.code).toBe('FORBIDDEN');
+      const usage = (await call('GET', '/api/loadtest/usage', { as: 'admin' })).json;
+      expect(usage.consumerScores).toEqual(scores);
+      const [p] = usage.processes;
+      expect(p).toMatchObject({ name: 'node', pid: process.pid });
+      expect(p.cpuSeconds).toBeGreaterThan(0);
+      expect(p.rssBytes).toBeGreaterThan(10_000_000);
+    } finally {
+      await app.close();
+      app = disabledApp;
+    }
+  });
+});
+
 describe('the REST table', () => {
   it('answers every route it lists as its schemas say (this file calls each one)', async () => {
     const demo = demoMeeting();

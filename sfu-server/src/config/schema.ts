@@ -43,6 +43,8 @@ export const SfuConfigSchema = Type.Object(
       {
         /** 0 = one worker per CPU core. */
         workers: Type.Integer({ minimum: 0, maximum: 64 }),
+        /** One more worker kept started (no ports) to replace a dead one at once. */
+        spareWorker: Type.Boolean(),
         /** Address mediasoup binds to. */
         listenIp: Type.String(),
         /** Address announced to browsers in ICE candidates (the machine's reachable IP). Empty = listenIp. */
@@ -90,6 +92,8 @@ export const SfuConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     demo: Type.Object({ seed: Type.Boolean() }, { additionalProperties: false }),
+    /** `npm run loadtest` (infra/loadtest) runs only against a server that opts in: its usage route answers only then. */
+    loadTest: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
     metrics: Type.Object(
       {
         /** Bearer token Prometheus must send for /metrics; empty = only direct scrapes from this machine. */
@@ -161,6 +165,7 @@ export const sfuDefaults: SfuConfig = {
   webRoot: 'web/dist',
   media: {
     workers: 0,
+    spareWorker: true,
     listenIp: '0.0.0.0',
     announcedAddress: '',
     basePort: 20000,
@@ -172,6 +177,7 @@ export const sfuDefaults: SfuConfig = {
   auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
   nms: { url: 'https://127.0.0.1:9443', caFile: 'var/ca/ca.pem', bodyLimit: 4_194_304 },
   demo: { seed: true },
+  loadTest: { enabled: false },
   metrics: { token: '' },
   turn: {
     enabled: true,

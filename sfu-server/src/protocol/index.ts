@@ -4,6 +4,7 @@ export * from './auth';
 export * from './chair';
 export * from './common';
 export * from './errors';
+export * from './loadtest';
 export * from './media';
 export * from './meetings';
 export * from './rest';

@@ -7,6 +7,7 @@ import Type from 'typebox';
 import { LoginBody, LoginReply, MeReply, PasswordChangedReply, REVOCATIONS_PATH, RevocationsQuery, RevocationsReply } from './auth';
 import { AuditReply } from './chair';
 import { OkReply } from './errors';
+import { LoadTestStatusReply, LoadTestUsageReply } from './loadtest';
 import {
   CancelMeetingBody,
   CreateMeetingBody,
@@ -191,6 +192,12 @@ const attendanceRoutes = {
   },
 } as const satisfies RouteTable;
 
+/** `npm run loadtest`: admins only; the usage answers only on a server with loadTest.enabled (LOAD_TEST_DISABLED). */
+const loadtestRoutes = {
+  'loadtest.status': { method: 'GET', path: '/api/loadtest', access: { roles: ['admin'] }, reply: LoadTestStatusReply },
+  'loadtest.usage': { method: 'GET', path: '/api/loadtest/usage', access: { roles: ['admin'] }, reply: LoadTestUsageReply },
+} as const satisfies RouteTable;
+
 export const SfuRoutes = {
   ...authRoutes,
   ...siteRoutes,
@@ -198,6 +205,7 @@ export const SfuRoutes = {
   ...roomRoutes,
   ...meetingRoutes,
   ...attendanceRoutes,
+  ...loadtestRoutes,
 } as const satisfies RouteTable;
 export type SfuRoutes = typeof SfuRoutes;
 export type SfuRouteName = keyof SfuRoutes;

@@ -15,6 +15,7 @@ import { SiteService } from '../../src/domain/sites/service';
 import { SiteTransfer } from '../../src/domain/sites/transfer';
 import { buildApp } from '../../src/http/app';
 import { registerApiRoutes } from '../../src/http/routes';
+import type { LoadTestSource } from '../../src/http/routes/loadtest';
 import { SqliteStore } from '../../src/store/sqlite-store';
 
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -60,13 +61,13 @@ export async function makeCore(opts: { dataDir?: string; demoSeed?: boolean; clo
   };
 }
 
-export async function makeApp(core: Core, bodyLimit = 64 * 1024): Promise<FastifyInstance> {
+export async function makeApp(core: Core, bodyLimit = 64 * 1024, loadTest?: LoadTestSource): Promise<FastifyInstance> {
   const app = await buildApp({
     logger: silentLogger,
     health: new HealthRegistry(),
     metrics: new Registry(),
     bodyLimit,
-    routes: [(a) => registerApiRoutes(a, core)],
+    routes: [(a) => registerApiRoutes(a, core, loadTest)],
   });
   await app.ready();
   return app;

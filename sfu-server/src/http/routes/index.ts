@@ -8,12 +8,13 @@ import { SfuRoutes } from '../../protocol/rest';
 import { attendanceHandlers } from './attendance';
 import { authHandlers } from './auth';
 import { type Caller, requireCaller } from './context';
+import { type LoadTestSource, loadtestHandlers, noLoadTest } from './loadtest';
 import { meetingHandlers } from './meetings';
 import { roomHandlers } from './rooms';
 import { siteHandlers } from './sites';
 import { userHandlers } from './users';
 
-export async function registerApiRoutes(app: FastifyInstance, core: Core): Promise<void> {
+export async function registerApiRoutes(app: FastifyInstance, core: Core, loadTest: LoadTestSource = noLoadTest): Promise<void> {
   const handlers: Handlers<SfuRoutes, Caller> = {
     ...authHandlers(core),
     ...siteHandlers(core),
@@ -21,6 +22,7 @@ export async function registerApiRoutes(app: FastifyInstance, core: Core): Promi
     ...roomHandlers(core),
     ...meetingHandlers(core),
     ...attendanceHandlers(core),
+    ...loadtestHandlers(loadTest),
   };
   await app.register(async (scope) => {
     serveRoutes(scope, SfuRoutes, handlers, {

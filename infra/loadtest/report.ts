@@ -1,0 +1,238 @@
+// The load test's numbers as plain functions (unit-tested in test/report.test.ts): percentiles,
+// per-site receive rates from cumulative counters, server CPU from /proc samples, the report.
+import type { LoadTestUsageReply, ScoreHistogram } from '@lienthong/sfu-server/protocol';
+
+/** Cumulative receive counters of one site at one moment (its recv transport's inbound-rtp stats). */
+export interface ReceiveCounters {
+  /** performance.now() of the sample, ms. */
+  at: number;
+  bytes: number;
+  packets: number;
+  lost: number;
+  videoFrames: number;
+  audioStreams: number;
+  videoStreams: number;
+}
+
+export interface Spread {
+  count: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** Nearest-rank percentile (p in 0..100) of a non-empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error('percentile of nothing');
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] as number;
+}
+
+export function spread(values: readonly number[]): Spread | null {
+  if (values.length === 0) return null;
+  return { count: values.length, p50: percentile(values, 50), p95: percentile(values, 95), max: Math.max(...values) };
+}
+
+export interface ReceiveRate {
+  kbps: number;
+  /** Lost / (received + lost) over the interval, percent. */
+  lossPercent: number;
+  /** Decoded video frames per second, all received streams together. */
+  videoFps: number;
+}
+
+/** What a site received between two samples of its counters. */
+export function receiveRate(from: ReceiveCounters, to: ReceiveCounters): ReceiveRate {
+  const seconds = (to.at - from.at) / 1000;
+  if (seconds <= 0) return { kbps: 0, lossPercent: 0, videoFps: 0 };
+  const packets = Math.max(0, to.packets - from.packets);
+  const lost = Math.max(0, to.lost - from.lost);
+  return {
+    kbps: (Math.max(0, to.bytes - from.bytes) * 8) / 1000 / seconds,
+    lossPercent: packets + lost > 0 ? (100 * lost) / (packets + lost) : 0,
+    videoFps: Math.max(0, to.videoFrames - from.videoFrames) / seconds,
+  };
+}
+
+export interface ProcessLoad {
+  name: string;
+  pid: number;
+  /** CPU cores busy on average over the interval (1 = one core). */
+  cores: number;
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+/**
+ * CPU each server process used between two usage samples, matched by name and pid (a worker
+ * replaced in between is left out: its CPU time restarted). RSS is the later sample's.
+ */
+export function processLoads(from: LoadTestUsageReply, to: LoadTestUsageReply): ProcessLoad[] {
+  const seconds = (to.sampledAt - from.sampledAt) / 1000;
+  const out: ProcessLoad[] = [];
+  for (const p of to.processes) {
+    const before = from.processes.find((q) => q.name === p.name && q.pid === p.pid);
+    if (!before || seconds <= 0) continue;
+    const cpuSeconds = Math.max(0, p.cpuSeconds - before.cpuSeconds);
+    out.push({ name: p.name, pid: p.pid, cores: cpuSeconds / seconds, cpuSeconds, rssBytes: p.rssBytes });
+  }
+  return out;
+}
+
+export interface ScoreSummary {
+  consumers: number;
+  /** Paused consumers (not scored): the site's own choice or the server shedding video on a thin link. */
+  paused: number;
+  mean: number | null;
+  min: number | null;
+  /** Consumers scoring below 7 (mediasoup: the stream reaches the site with trouble). */
+  below7: number;
+}
+
+/** From the server's histogram (element i = consumers scoring i). */
+export function scoreSummary(histogram: readonly number[], paused = 0): ScoreSummary {
+  let consumers = 0;
+  let sum = 0;
+  let min: number | null = null;
+  let below7 = 0;
+  histogram.forEach((n, score) => {
+    if (n <= 0) return;
+    consumers += n;
+    sum += n * score;
+    min ??= score;
+    if (score < 7) below7 += n;
+  });
+  return { consumers, paused, mean: consumers ? sum / consumers : null, min, below7 };
+}
+
+export function consumerScores(h: ScoreHistogram): { audio: ScoreSummary; video: ScoreSummary } {
+  return { audio: scoreSummary(h.audio, h.paused.audio), video: scoreSummary(h.video, h.paused.video) };
+}
+
+export interface SiteResult {
+  site: number;
+  username: string;
+  joined: boolean;
+  joinMs: number | null;
+  firstFrameMs: number | null;
+  /** Over the hold. */
+  receiveKbps: number;
+  lossPercent: number;
+  videoFps: number;
+  /** Streams received at the end (audio, video) and video layers sent. */
+  audioStreams: number;
+  videoStreams: number;
+  videoLayersSent: number;
+  errors: string[];
+}
+
+export interface LoadTestReport {
+  url: string;
+  sites: number;
+  joined: number;
+  failed: number;
+  holdSeconds: number;
+  video: { width: number; height: number; fps: number };
+  joinMs: Spread | null;
+  firstFrameMs: Spread | null;
+  receiveKbps: Spread | null;
+  lossPercent: Spread | null;
+  perSite: SiteResult[];
+  server: {
+    seconds: number;
+    cores: number;
+    rssBytes: number;
+    processes: ProcessLoad[];
+    /** The server's consumers by score at the end of the hold. */
+    consumerScores: { audio: ScoreSummary; video: ScoreSummary };
+  } | null;
+  /** CPU cores this tool (every simulated site) used over the hold, and the machine's cores. */
+  client: { cores: number; machineCores: number };
+  errors: string[];
+}
+
+/** A site passes when it joined, saw a frame from another site, received media and hit no error. */
+export function sitePassed(s: SiteResult, sites: number): boolean {
+  return s.joined && s.errors.length === 0 && (sites < 2 || (s.firstFrameMs !== null && s.receiveKbps > 0));
+}
+
+export function buildReport(
+  base: Pick<LoadTestReport, 'url' | 'sites' | 'holdSeconds' | 'video' | 'server' | 'client'>,
+  perSite: SiteResult[],
+  errors: string[],
+): LoadTestReport {
+  const joined = perSite.filter((s) => s.joined);
+  const nums = (f: (s: SiteResult) => number | null) => joined.map(f).filter((v): v is number => v !== null);
+  return {
+    ...base,
+    joined: joined.length,
+    failed: perSite.filter((s) => !sitePassed(s, base.sites)).length,
+    joinMs: spread(nums((s) => s.joinMs)),
+    firstFrameMs: spread(nums((s) => s.firstFrameMs)),
+    receiveKbps: spread(nums((s) => s.receiveKbps)),
+    lossPercent: spread(nums((s) => s.lossPercent)),
+    perSite,
+    errors: [...errors, ...perSite.flatMap((s) => s.errors.map((e) => `site ${s.site}: ${e}`))],
+  };
+}
+
+const n0 = (v: number) => v.toFixed(0);
+const n1 = (v: number) => v.toFixed(1);
+const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
+const COLUMNS = [5, 8, 8, 8, 6, 8, 5, 5, 6];
+const row = (cells: string[], widths: number[]) => cells.map((c, i) => c.padStart(widths[i] ?? 8)).join('  ');
+
+function spreadLine(name: string, s: Spread | null, f: (v: number) => string, unit: string): string {
+  return s
+    ? `${name.padEnd(18)} p50 ${f(s.p50)} ${unit}, p95 ${f(s.p95)} ${unit}, max ${f(s.max)} ${unit} (${s.count} sites)`
+    : `${name.padEnd(18)} none`;
+}
+
+export function formatReport(r: LoadTestReport): string {
+  const lines = [
+    `Load test of ${r.url}: ${r.sites} sites, ${r.joined} joined, ${r.failed} failed; held ${r.holdSeconds} s; each sending ${r.video.width}x${r.video.height} at ${r.video.fps} fps`,
+    spreadLine('join', r.joinMs, n0, 'ms'),
+    spreadLine('first frame', r.firstFrameMs, n0, 'ms'),
+    spreadLine('receive', r.receiveKbps, n0, 'kbit/s'),
+    spreadLine('loss', r.lossPercent, n1, '%'),
+    '',
+    'per site: receive over the hold; frames/s = decoded video frames of all received streams; audio/video = streams',
+    'received at the end; layers = simulcast layers it sent',
+    row(['site', 'join ms', 'frame ms', 'kbit/s', 'loss %', 'frames/s', 'audio', 'video', 'layers'], COLUMNS),
+    ...r.perSite.map((s) =>
+      row(
+        [
+          String(s.site),
+          s.joinMs === null ? '-' : n0(s.joinMs),
+          s.firstFrameMs === null ? '-' : n0(s.firstFrameMs),
+          n0(s.receiveKbps),
+          n1(s.lossPercent),
+          n1(s.videoFps),
+          String(s.audioStreams),
+          String(s.videoStreams),
+          String(s.videoLayersSent),
+        ],
+        COLUMNS,
+      ),
+    ),
+    '',
+  ];
+  if (r.server) {
+    lines.push(`server over the hold (${n0(r.server.seconds)} s): ${r.server.cores.toFixed(2)} cores, ${mb(r.server.rssBytes)} resident`);
+    for (const p of r.server.processes)
+      lines.push(`  ${p.name.padEnd(10)} pid ${String(p.pid).padEnd(8)} ${p.cores.toFixed(2)} cores  ${mb(p.rssBytes)}`);
+    for (const [kind, s] of Object.entries(r.server.consumerScores)) {
+      const mean = s.mean === null ? '-' : s.mean.toFixed(1);
+      lines.push(
+        `  consumer scores, ${kind}: ${s.consumers} streams, mean ${mean}, min ${s.min ?? '-'}, below 7: ${s.below7}; ${s.paused} paused`,
+      );
+    }
+  } else lines.push('server: no usage sample over the hold');
+  const { cores, machineCores } = r.client;
+  lines.push(
+    `this tool over the hold: ${cores.toFixed(2)} of ${machineCores} cores${cores > 0.8 * machineCores ? ' (saturated: its numbers show the tool, not the server)' : ''}`,
+  );
+  lines.push(r.errors.length ? `errors (${r.errors.length}):` : 'errors: none', ...r.errors.slice(0, 50).map((e) => `  ${e}`));
+  return lines.join('\n');
+}

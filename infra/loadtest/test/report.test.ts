@@ -1,0 +1,146 @@
+// The load test's arithmetic: percentiles, receive rates from cumulative counters, server CPU
+// from /proc samples, and when a site counts as failed.
+import type { LoadTestUsageReply } from '@lienthong/sfu-server/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  buildReport,
+  formatReport,
+  percentile,
+  processLoads,
+  type ReceiveCounters,
+  receiveRate,
+  type SiteResult,
+  scoreSummary,
+  sitePassed,
+  spread,
+} from '../report';
+
+const counters = (at: number, c: Partial<ReceiveCounters> = {}): ReceiveCounters => ({
+  at,
+  bytes: 0,
+  packets: 0,
+  lost: 0,
+  videoFrames: 0,
+  audioStreams: 0,
+  videoStreams: 0,
+  ...c,
+});
+
+const site = (n: number, o: Partial<SiteResult> = {}): SiteResult => ({
+  site: n,
+  username: `u${n}`,
+  joined: true,
+  joinMs: 100 * n,
+  firstFrameMs: 200 * n,
+  receiveKbps: 500,
+  lossPercent: 0,
+  videoFps: 30,
+  audioStreams: 2,
+  videoStreams: 2,
+  videoLayersSent: 2,
+  errors: [],
+  ...o,
+});
+
+describe('percentile (nearest rank)', () => {
+  it('picks ranks from the sorted list, whatever the input order', () => {
+    const v = [50, 10, 40, 20, 30];
+    expect(percentile(v, 50)).toBe(30);
+    expect(percentile(v, 95)).toBe(50);
+    expect(percentile(v, 0)).toBe(10);
+    expect(percentile([7], 95)).toBe(7);
+    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(hundred, 95)).toBe(95);
+    expect(percentile(hundred, 50)).toBe(50);
+  });
+
+  it('refuses an empty list; spread of nothing is null', () => {
+    expect(() => percentile([], 50)).toThrow();
+    expect(spread([])).toBeNull();
+    expect(spread([3, 1, 2])).toEqual({ count: 3, p50: 2, p95: 3, max: 3 });
+  });
+});
+
+describe('receiveRate', () => {
+  it('turns counter deltas into kbit/s, loss percent and frames per second', () => {
+    const r = receiveRate(
+      counters(1000, { bytes: 10_000, packets: 100, lost: 0, videoFrames: 10 }),
+      counters(3000, { bytes: 60_000, packets: 190, lost: 10, videoFrames: 70 }),
+    );
+    expect(r.kbps).toBeCloseTo(200); // 50 000 bytes in 2 s
+    expect(r.lossPercent).toBeCloseTo(10); // 10 lost of 100
+    expect(r.videoFps).toBeCloseTo(30);
+  });
+
+  it('is zero for an empty interval and never negative (a stream that went away)', () => {
+    expect(receiveRate(counters(5), counters(5, { bytes: 100 }))).toEqual({ kbps: 0, lossPercent: 0, videoFps: 0 });
+    const r = receiveRate(counters(0, { bytes: 1000, packets: 10 }), counters(1000, { bytes: 0, packets: 0 }));
+    expect(r.kbps).toBe(0);
+    expect(r.lossPercent).toBe(0);
+  });
+});
+
+describe('processLoads', () => {
+  const usage = (sampledAt: number, p: [string, number, number, number][]): LoadTestUsageReply => ({
+    ok: true,
+    sampledAt,
+    processes: p.map(([name, pid, cpuSeconds, rssBytes]) => ({ name, pid, cpuSeconds, rssBytes })),
+    consumerScores: { audio: [], video: [], paused: { audio: 0, video: 0 } },
+  });
+
+  it('gives cores per process over the interval and the later RSS', () => {
+    const loads = processLoads(
+      usage(0, [
+        ['node', 1, 10, 100],
+        ['worker-0', 2, 5, 50],
+      ]),
+      usage(10_000, [
+        ['node', 1, 12, 120],
+        ['worker-0', 2, 20, 60],
+      ]),
+    );
+    expect(loads.map((l) => [l.name, l.cores, l.rssBytes])).toEqual([
+      ['node', 0.2, 120],
+      ['worker-0', 1.5, 60],
+    ]);
+  });
+
+  it('leaves out a worker replaced in between (new pid: its CPU time restarted)', () => {
+    const loads = processLoads(usage(0, [['worker-0', 2, 50, 1]]), usage(1000, [['worker-0', 3, 1, 1]]));
+    expect(loads).toEqual([]);
+  });
+});
+
+describe('scoreSummary', () => {
+  it('counts, averages and finds the worst score of the histogram', () => {
+    expect(scoreSummary([0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 7], 3)).toEqual({ consumers: 10, paused: 3, mean: 9.3, min: 5, below7: 1 });
+    expect(scoreSummary(new Array(11).fill(0))).toEqual({ consumers: 0, paused: 0, mean: null, min: null, below7: 0 });
+  });
+});
+
+describe('buildReport', () => {
+  const base = {
+    url: 'https://x:8443',
+    sites: 3,
+    holdSeconds: 10,
+    video: { width: 640, height: 360, fps: 15 },
+    server: null,
+    client: { cores: 1.9, machineCores: 2 },
+  };
+
+  it('summarises joined sites and counts a site without a frame or media as failed', () => {
+    const r = buildReport(base, [site(1), site(2, { firstFrameMs: null }), site(3, { joined: false, joinMs: null, errors: ['boom'] })], []);
+    expect(r.joined).toBe(2);
+    expect(r.failed).toBe(2);
+    expect(r.joinMs).toEqual({ count: 2, p50: 100, p95: 200, max: 200 });
+    expect(r.firstFrameMs).toEqual({ count: 1, p50: 200, p95: 200, max: 200 });
+    expect(r.errors).toEqual(['site 3: boom']);
+    expect(formatReport(r)).toContain('3 sites, 2 joined, 2 failed');
+    expect(formatReport(r)).toContain('1.90 of 2 cores (saturated');
+  });
+
+  it('a lone site passes without receiving anything (there is nobody to receive)', () => {
+    expect(sitePassed(site(1, { firstFrameMs: null, receiveKbps: 0 }), 1)).toBe(true);
+    expect(sitePassed(site(1, { receiveKbps: 0 }), 2)).toBe(false);
+  });
+});

@@ -1,0 +1,109 @@
+// `npm run loadtest` (infra/loadtest) as an operator runs it: the real CLI in a child process
+// against a real sfu-server over HTTPS (the server's CA), three simulated sites sending simulcast
+// VP8 and Opus over WebRTC. And its refusal of a server that did not opt in to load tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoadTestReport } from '../../infra/loadtest/report';
+import { ADMIN_PASSWORD, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function runTool(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'infra/loadtest/cli.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => done({ code, out }));
+  });
+}
+
+async function listed(sfu: SfuProcess, path: string): Promise<string> {
+  const token = await loginAdmin(sfu.url);
+  return JSON.stringify(await (await fetch(`${sfu.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json());
+}
+
+describe('npm run loadtest', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lt-loadtest-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('three sites join over HTTPS and WebRTC, each receives the others; the report has join times and server CPU', async () => {
+    const sfu = await startSfuServer({ workers: 2, extraConfig: 'loadTest:\n  enabled: true' });
+    try {
+      await loginAdmin(sfu.url); // changes the one-time initial password to ADMIN_PASSWORD
+      const json = join(dir, 'report.json');
+      const run = await runTool([
+        '--url',
+        sfu.httpsUrl(),
+        '--ca',
+        sfu.caFile,
+        '--sites',
+        '3',
+        '--ramp',
+        '3',
+        '--hold',
+        '8',
+        '--json',
+        json,
+      ]);
+      expect(run.code, run.out).toBe(0);
+      expect(run.out).toMatch(/joined 3\/3/); // the progress lines
+      const r = JSON.parse(readFileSync(json, 'utf8')) as LoadTestReport;
+      expect(r.errors).toEqual([]);
+      expect([r.sites, r.joined, r.failed]).toEqual([3, 3, 0]);
+      expect(r.joinMs?.count).toBe(3);
+      expect(r.joinMs!.max).toBeGreaterThan(0);
+      for (const s of r.perSite) {
+        expect(s.firstFrameMs, `site ${s.site}`).toBeGreaterThan(0);
+        expect(s.receiveKbps, `site ${s.site}`).toBeGreaterThan(20);
+        // Two other sites, each a camera and a microphone; decoded video from both (about 15 fps each).
+        expect([s.audioStreams, s.videoStreams], `site ${s.site}`).toEqual([2, 2]);
+        expect(s.videoFps, `site ${s.site}`).toBeGreaterThan(10);
+        expect(s.videoLayersSent, `site ${s.site}`).toBeGreaterThanOrEqual(2);
+      }
+      const cpu = Object.fromEntries(r.server!.processes.map((p) => [p.name, p.cpuSeconds]));
+      expect(Object.keys(cpu).sort()).toEqual(['node', 'worker-0', 'worker-1']);
+      expect(cpu.node).toBeGreaterThan(0);
+      expect(cpu['worker-0']! + cpu['worker-1']!).toBeGreaterThan(0);
+      expect(r.server!.rssBytes).toBeGreaterThan(0);
+      // The server's view of the same streams: 3 sites x 2 others, per kind, with mediasoup's scores.
+      const scores = r.server!.consumerScores;
+      expect([scores.audio.consumers, scores.video.consumers]).toEqual([6, 6]);
+      expect(scores.video.mean).toBeGreaterThan(5);
+      // What the run created is gone again: no load-test site below LOADTEST, no load-test account but its disabled chair.
+      const sites = JSON.parse(await listed(sfu, '/api/sites')) as { sites: { code: string }[] };
+      expect(sites.sites.filter((s) => s.code.startsWith('LOADTEST-'))).toEqual([]);
+      const users = JSON.parse(await listed(sfu, '/api/users')) as { users: { username: string; disabled: boolean }[] };
+      expect(users.users.filter((u) => u.username.startsWith('loadtest.')).map((u) => [u.username, u.disabled])).toEqual([
+        ['loadtest.chair', true],
+      ]);
+    } finally {
+      await sfu.stop();
+    }
+  });
+
+  it('refuses a server that did not opt in, and changes nothing there', async () => {
+    const sfu = await startSfuServer();
+    try {
+      const before = [await listed(sfu, '/api/sites'), await listed(sfu, '/api/users')];
+      const run = await runTool(['--url', sfu.httpsUrl(), '--ca', sfu.caFile, '--sites', '2', '--hold', '2']);
+      expect(run.code, run.out).toBe(2);
+      expect(run.out).toContain('does not accept load tests');
+      const help = await runTool(['--help']);
+      expect([help.code, help.out.includes('--sites N')]).toEqual([0, true]);
+      expect([await listed(sfu, '/api/sites'), await listed(sfu, '/api/users')]).toEqual(before);
+    } finally {
+      await sfu.stop();
+    }
+  });
+});

@@ -57,6 +57,8 @@ export async function startSfuServer(
     turn?: { port: number; tlsPort: number };
     /** Called with the server's output as it comes (e.g. to act when it logs something during start). */
     onOutput?: (text: string) => void;
+    /** media.spareWorker (default off here, so worker processes are exactly `workers`). */
+    spareWorker?: boolean;
     /** log.level (default warn). */
     logLevel?: 'debug' | 'info' | 'warn';
     /** media.adaptation.enabled (default: the server's default, on). */
@@ -91,6 +93,7 @@ export async function startSfuServer(
       `webRoot: ${opts.webRoot ?? join(root, 'web/dist')}`,
       'media:',
       `  workers: ${opts.workers ?? 1}`,
+      `  spareWorker: ${opts.spareWorker ?? false}`,
       `  listenIp: ${opts.listenIp ?? '127.0.0.1'}`,
       `  announcedAddress: "${opts.announcedAddress ?? ''}"`,
       `  basePort: ${basePort}`,

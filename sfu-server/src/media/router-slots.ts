@@ -14,6 +14,12 @@ export interface RouterSlot {
   piped: Map<string, Promise<void>>;
 }
 
+class WorkerGoneError extends Error {
+  constructor(index: number) {
+    super(`worker ${index} died while a router was created`);
+  }
+}
+
 export class RouterSlots {
   private readonly slots: RouterSlot[] = [];
   private closed = false;
@@ -37,11 +43,11 @@ export class RouterSlots {
   }
 
   firstOrNew(): Promise<RouterSlot> {
-    return this.oneAtATime(async () => this.slots[0] ?? (await this.create(new Set())));
+    return this.oneAtATime(() => this.onLiveWorker(async () => this.slots[0] ?? (await this.create(new Set()))));
   }
 
   forNewPeer(): Promise<RouterSlot> {
-    return this.oneAtATime(() => this.choose());
+    return this.oneAtATime(() => this.onLiveWorker(() => this.choose()));
   }
 
   private oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
@@ -50,13 +56,28 @@ export class RouterSlots {
     return run;
   }
 
+  /**
+   * After every worker died, sites rebuilding wait for the first replacement; a worker that dies
+   * while a router is made on it is left for another (the room dropped its slots meanwhile).
+   */
+  private async onLiveWorker(pick: () => Promise<RouterSlot>): Promise<RouterSlot> {
+    for (let attempt = 0; ; attempt++) {
+      await this.pool.whenLive();
+      try {
+        return await pick();
+      } catch (e) {
+        if (!(e instanceof WorkerGoneError) || attempt >= 3) throw e;
+      }
+    }
+  }
+
   private async choose(): Promise<RouterSlot> {
     const open = this.slots.find((s) => s.peers.size < this.maxPeersPerRouter);
     if (open) return open;
     // At most one router per worker and room: piping between routers of the same
     // worker would clash on producer ids and gains nothing.
     const used = new Set(this.slots.map((s) => s.workerIndex));
-    if (this.pool.all().some((w) => !used.has(w.index))) return this.create(used);
+    if (this.slots.length === 0 || this.pool.all().some((w) => !used.has(w.index))) return this.create(used);
     return this.slots.reduce((a, b) => (b.peers.size < a.peers.size ? b : a));
   }
 
@@ -97,9 +118,21 @@ export class RouterSlots {
 
   private async create(avoidWorkers: ReadonlySet<number>): Promise<RouterSlot> {
     const worker: PooledWorker = this.pool.leastLoaded(avoidWorkers);
-    const router = await worker.worker.createRouter({ mediaCodecs: ROUTER_CODECS, appData: { roomId: this.roomId } });
+    // Never a second router of the room on one worker (pipes keep producer ids: they would clash).
+    const existing = this.slots.find((s) => s.workerIndex === worker.index);
+    if (existing) return existing;
+    let router: types.Router;
+    try {
+      router = await worker.worker.createRouter({ mediaCodecs: ROUTER_CODECS, appData: { roomId: this.roomId } });
+    } catch (e) {
+      if (this.pool.get(worker.index) !== worker) throw new WorkerGoneError(worker.index);
+      throw e;
+    }
     // The worker may have died while the router was made: its death was handled without this slot.
-    if (worker.worker.closed || router.closed) throw new Error(`worker ${worker.index} died while a router was created`);
+    if (this.pool.get(worker.index) !== worker || worker.worker.closed || router.closed) {
+      router.close();
+      throw new WorkerGoneError(worker.index);
+    }
     if (this.closed) {
       // The room closed while its router was made: nobody would ever close this one.
       router.close();

@@ -2,7 +2,7 @@
 // UDP and one TCP port (basePort + index) so a firewall needs two ports per worker.
 // A worker that dies is replaced on the same index and ports; listeners rebuild.
 // At start, a port still held (say by the workers of an sfu-server that just stopped) is waited for.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type Logger } from '@lienthong/kit';
 import type { types } from 'mediasoup';
@@ -17,6 +17,7 @@ import {
   START_PORT_WAIT_MS,
   takenPort,
 } from './port-wait';
+import { processDying } from './worker-liveness';
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -25,6 +26,8 @@ export interface WorkerPoolOptions {
   basePort: number;
   logLevel: types.WorkerLogLevel;
   logger: Logger;
+  /** Keep one more worker started, without ports, to take a dead worker's place at once. */
+  spareWorker?: boolean;
 }
 
 export interface PooledWorker {
@@ -49,6 +52,14 @@ interface PoolEvents {
 
 let logListenersSet = false;
 
+/** How long a room waits for a replacement worker when none is live (a spawn takes 0.1–1 s). */
+const LIVE_WAIT_MS = 10_000;
+
+/** After a replacement, the next spare worker is started this much later. */
+const SPARE_DELAY_MS = 2000;
+
+const unavailable = () => new AppError('MEDIA_UNAVAILABLE', 'Media server is restarting, retry shortly', 503);
+
 /** Retries a failed WebRtcServer on the same worker while it resolves true; may throw instead. */
 type ListenRetry = (error: unknown, attempt: number) => Promise<boolean>;
 const noRetry: ListenRetry = async () => false;
@@ -56,6 +67,8 @@ const noRetry: ListenRetry = async () => false;
 export class MediaWorkerPool extends EventEmitter<PoolEvents> {
   private readonly slots: (PooledWorker | undefined)[] = [];
   private closed = false;
+  /** Started ahead (spareWorker): a replacement then only binds its ports, no process start. */
+  private spare: Promise<types.Worker | undefined> | undefined;
   /** Deaths since start, for metrics and health. */
   deaths = 0;
 
@@ -78,6 +91,7 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
   async start(): Promise<void> {
     const wait: StartWait = {};
     for (let i = 0; i < this.opts.workers; i++) this.slots[i] = await this.spawn(i, this.startRetry(i, wait));
+    this.keepSpare();
     this.opts.logger.info({ workers: this.opts.workers, basePort: this.opts.basePort }, 'mediasoup workers started');
   }
 
@@ -93,10 +107,29 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
     return this.slots[index];
   }
 
+  /**
+   * Resolves once a worker is live (at once when one is): a room rebuilding after every worker
+   * died waits for the first replacement instead of failing. MEDIA_UNAVAILABLE after `timeoutMs`.
+   */
+  async whenLive(timeoutMs = LIVE_WAIT_MS): Promise<void> {
+    if (this.all().length > 0) return;
+    if (this.closed) throw unavailable();
+    const ac = new AbortController();
+    try {
+      await Promise.race([
+        once(this, 'workerReplaced', { signal: ac.signal }),
+        sleep(timeoutMs, undefined, { signal: ac.signal, ref: false }),
+      ]);
+    } finally {
+      ac.abort();
+    }
+    if (this.all().length === 0) throw unavailable();
+  }
+
   /** The live worker with the fewest routers, excluding some indexes when possible. */
   leastLoaded(exclude: ReadonlySet<number> = new Set()): PooledWorker {
     const live = this.all();
-    if (live.length === 0) throw new AppError('MEDIA_UNAVAILABLE', 'Media server is restarting, retry shortly', 503);
+    if (live.length === 0) throw unavailable();
     const preferred = live.filter((w) => !exclude.has(w.index));
     const pool = preferred.length > 0 ? preferred : live;
     return pool.reduce((a, b) => (b.routers < a.routers ? b : a));
@@ -105,15 +138,50 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
   /** Closes the workers and waits (up to 3 s) for their processes to exit and free their ports. */
   async close(): Promise<void> {
     this.closed = true;
-    const workers = this.all().map((s) => s.worker);
+    const spare = await this.spare;
+    this.spare = undefined;
+    const workers = [...this.all().map((s) => s.worker), ...(spare && !spare.closed ? [spare] : [])];
     this.slots.length = 0;
     const exited = workers.map((w) => (w.subprocessClosed ? undefined : new Promise((r) => w.once('subprocessclose', () => r(undefined)))));
     for (const w of workers) w.close();
     await Promise.race([Promise.all(exited), sleep(3000, undefined, { ref: false })]);
   }
 
-  private async spawn(index: number, retry: ListenRetry = noRetry): Promise<PooledWorker> {
-    const worker = await mediasoup.createWorker({ logLevel: this.opts.logLevel, appData: { index } });
+  private createWorker(): Promise<types.Worker> {
+    return mediasoup.createWorker({ logLevel: this.opts.logLevel });
+  }
+
+  /** Starts a spare worker unless one is there or starting; a spare that dies is started again. */
+  private keepSpare(): void {
+    if (!this.opts.spareWorker || this.closed || this.spare) return;
+    const spare = this.createWorker().then(
+      (w) => {
+        w.once('died', () => {
+          if (this.spare !== spare) return;
+          this.spare = undefined;
+          this.keepSpare();
+        });
+        return w;
+      },
+      (e: unknown) => {
+        this.opts.logger.warn({ err: e }, 'spare mediasoup worker did not start');
+        if (this.spare === spare) this.spare = undefined;
+        return undefined;
+      },
+    );
+    this.spare = spare;
+  }
+
+  /** The spare, if any (waited for when still starting: it began before any new one would). */
+  private async takeSpare(): Promise<types.Worker | undefined> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const w = await spare;
+    return w && !w.closed && !processDying(w.pid) ? w : undefined;
+  }
+
+  private async spawn(index: number, retry: ListenRetry = noRetry, given?: types.Worker): Promise<PooledWorker> {
+    const worker = given ?? (await this.createWorker());
     const port = this.opts.basePort + index;
     const announced = this.opts.announcedAddress || undefined;
     const listenInfos: types.WebRtcServerOptions['listenInfos'] = [
@@ -125,7 +193,7 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
         try {
           const webRtcServer = await worker.createWebRtcServer({ listenInfos });
           const slot: PooledWorker = { index, worker, webRtcServer, routers: 0 };
-          worker.on('died', (error) => void this.onDied(index, slot, error));
+          worker.on('died', (error) => this.onDied(index, slot, error));
           return slot;
         } catch (e) {
           if (!(await retry(e, attempt))) throw e;
@@ -160,17 +228,33 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
     };
   }
 
-  private async onDied(index: number, slot: PooledWorker, error: Error): Promise<void> {
+  /**
+   * A worker died. Any other worker already dying (killed together) is declared dead in the same
+   * turn, so rooms drop all their lost routers at once and rebuild once, never onto a dying worker.
+   * Its own exit event, when it comes, finds its slot replaced and is ignored.
+   */
+  private onDied(index: number, slot: PooledWorker, error: Error): void {
     if (this.closed || this.slots[index] !== slot) return;
-    this.deaths++;
-    this.slots[index] = undefined;
-    this.opts.logger.error({ index, pid: slot.worker.pid, err: error }, 'mediasoup worker died, replacing it');
-    this.emit('workerDied', index, error);
+    const dead: [PooledWorker, Error][] = [[slot, error]];
+    for (const other of this.all()) {
+      if (other !== slot && processDying(other.worker.pid)) dead.push([other, new Error(`[pid:${other.worker.pid}] exiting`)]);
+    }
+    for (const [s, err] of dead) {
+      this.deaths++;
+      this.slots[s.index] = undefined;
+      this.opts.logger.error({ index: s.index, pid: s.worker.pid, err }, 'mediasoup worker died, replacing it');
+    }
+    for (const [s, err] of dead) this.emit('workerDied', s.index, err);
+    for (const [s] of dead) void this.replace(s.index);
+  }
+
+  /** A worker on the index again, as soon as possible. */
+  private async replace(index: number): Promise<void> {
     // The dead process released its ports, but another process may have bound one meanwhile
     // (basePort inside the kernel's ephemeral range): keep trying, backing off to 5 s.
     for (let attempt = 0; !this.closed; attempt++) {
       try {
-        const replacement = await this.spawn(index);
+        const replacement = await this.spawn(index, noRetry, attempt === 0 ? await this.takeSpare() : undefined);
         if (this.closed) {
           replacement.worker.close();
           return;
@@ -178,6 +262,8 @@ export class MediaWorkerPool extends EventEmitter<PoolEvents> {
         this.slots[index] = replacement;
         this.opts.logger.info({ index, pid: replacement.worker.pid }, 'mediasoup worker replaced');
         this.emit('workerReplaced', index, replacement);
+        // Started once the rebuild has had the machine for a while: it competes with nothing then.
+        setTimeout(() => this.keepSpare(), SPARE_DELAY_MS).unref();
         return;
       } catch (e) {
         const taken = takenPort(e);

@@ -184,6 +184,39 @@ describe('signalling handlers over fakes (no socket.io, no mediasoup)', () => {
     expect(await codeOf(call(dt.ctx, 'media:consume', { producerId: cam.producerId }))).toBe('RECEIVE_MODE_AUDIO_ONLY');
   });
 
+  it('a reloaded page resumes its place with fresh media: same peer, old producers closed for the others, the grace cancelled', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const f = fakeConference();
+    await joined(f, 'tn');
+    const dt = await joined(f, 'dt');
+    const media = f.media[0]!;
+    const room = dt.ctx.session.room!;
+    f.conference.socketLost(room, dt.peerId, dt.ctx.socketId);
+    // A signalling drop alone: the media is kept, the client only restarts ICE.
+    const kept = socketOf(f, 'dt', 'sock-dt-2');
+    const res1 = await call(kept, 'meeting:join', { meetingId: MEETING.id, rtpCapabilities: caps, resumePeerId: dt.peerId });
+    expect(res1).toMatchObject({ peerId: dt.peerId, resumed: true, graceMs: 30_000 });
+    expect(media.producersOf(dt.peerId).map((p) => p.producerId)).toEqual([dt.mic]);
+    // A reload: the page has no media; the place is kept, the old producers go now.
+    f.conference.socketLost(room, dt.peerId, kept.socketId);
+    const reloaded = socketOf(f, 'dt', 'sock-dt-3');
+    const res2 = await call(reloaded, 'meeting:join', {
+      meetingId: MEETING.id,
+      rtpCapabilities: caps,
+      resumePeerId: dt.peerId,
+      freshMedia: true,
+    });
+    expect(res2).toMatchObject({ peerId: dt.peerId, resumed: false });
+    expect(media.producersOf(dt.peerId)).toEqual([]);
+    expect(f.push.sent.filter((e) => e.event === 'media:producerClosed').map((e) => e.data)).toEqual([
+      { producerId: dt.mic, peerId: dt.peerId, reason: 'closed' },
+    ]);
+    expect(room.live!.list().filter((p) => p.siteId === 'dt')).toMatchObject([{ peerId: dt.peerId, connected: true }]);
+    // The grace armed by the drop does not remove the resumed peer later.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(room.live!.has(dt.peerId)).toBe(true);
+  });
+
   it('returns the floor to the chair when the speaking limit runs out, audited as the system', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const f = fakeConference();

@@ -1,6 +1,6 @@
 // Three sites (province chair, a district, a commune) in headless Chromium,
 // driven through the UI. The commune's browser runs in its own network
-// namespace so that its network alone can be cut.
+// namespace (another address of the machine). Network cuts and rejoins: reconnect.test.ts.
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,24 +126,6 @@ describe('a meeting across province, district and commune', () => {
     await pages.commune.getByTestId('receive-mode').selectOption('full');
     await waitFor(() => mediaFlowingFrom(pages.commune, others('commune')), Boolean, 20_000, 'commune video back');
     await waitFor(() => mediaFlowingFrom(pages.chair, [peer.commune]), Boolean, 20_000, 'commune video at chair');
-  });
-
-  it('a commune whose network drops for 15 s comes back by itself, without a reload', async () => {
-    await pages.commune.evaluate(() => {
-      (window as unknown as { __noReload: boolean }).__noReload = true;
-    });
-    const cutAt = Date.now();
-    ns.cut();
-    await pages.commune.locator('[data-testid="session-status"][data-status="reconnecting"]').waitFor({ timeout: 20_000 });
-    await new Promise((r) => setTimeout(r, Math.max(0, 15_000 - (Date.now() - cutAt))));
-    ns.restore();
-    await waitConnected(pages.commune, 30_000);
-    expect(await pages.commune.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
-    expect(await myPeerId(pages.commune)).toBe(peer.commune);
-    await waitFor(() => mediaFlowingFrom(pages.commune, others('commune')), Boolean, 30_000, 'media back at the commune');
-    await waitFor(() => mediaFlowingFrom(pages.chair, [peer.commune]), Boolean, 30_000, 'commune media back at the chair');
-    // Still one tile for the commune at the chair, not a ghost plus a new one.
-    expect(await pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT-CUVAN"]').count()).toBe(1);
   });
 
   it('a site leaves and rejoins through the UI and sees and hears the others again', async () => {

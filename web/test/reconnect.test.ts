@@ -11,7 +11,7 @@ import {
 } from '../src/lib/media/reconnect';
 
 /** Steps that record what ran; `rejoin` answers from a queue (true resumed, false lost, an Error throws). */
-function harness(answers: (boolean | Error)[]) {
+function harness(answers: (boolean | Error)[], graceMs: number | null = null) {
   const log: string[] = [];
   const statuses: SessionStatus[] = [];
   let closed = false;
@@ -30,6 +30,7 @@ function harness(answers: (boolean | Error)[]) {
     },
     setStatus: (s) => statuses.push(s),
     isClosed: () => closed,
+    graceMs: () => graceMs,
     warn: () => undefined,
   };
   return { r: new Reconnector(steps), log, statuses, close: () => (closed = true) };
@@ -104,7 +105,7 @@ describe('reconnect state machine', () => {
     expect(h.statuses).toEqual(['reconnecting', 'connected']);
   });
 
-  it('keeps retrying (no give-up) until the session is closed, then stops without claiming connected', async () => {
+  it('without a known grace, keeps retrying until the session is closed, then stops without claiming connected', async () => {
     const h = harness(Array.from({ length: 100 }, () => new Error('down')));
     const done = h.r.recover();
     await vi.advanceTimersByTimeAsync(60_000);
@@ -139,6 +140,56 @@ describe('reconnect state machine', () => {
     await vi.runAllTimersAsync();
     expect(h.statuses).toEqual([]);
     expect(h.log).toEqual([]);
+  });
+});
+
+describe('reconnect grace', () => {
+  it('out for longer than the grace: expired, no automatic rejoin; one click rejoins', async () => {
+    const h = harness([false], 5000);
+    h.r.onSignallingDown();
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(h.statuses).toEqual(['reconnecting']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.statuses).toEqual(['reconnecting', 'expired']);
+    expect(h.r.hasExpired).toBe(true);
+    h.r.onSignallingUp();
+    await vi.runAllTimersAsync();
+    expect(h.log).toEqual([]);
+    await h.r.rejoinNow();
+    expect(h.log).toEqual(['rejoin', 'rebuild']);
+    expect(h.statuses).toEqual(['reconnecting', 'expired', 'reconnecting', 'connected']);
+    expect(h.r.hasExpired).toBe(false);
+  });
+
+  it('signalling back but every re-join failing: the retries stop at the grace', async () => {
+    const h = harness(
+      Array.from({ length: 100 }, () => new Error('down')),
+      10_000,
+    );
+    h.r.onSignallingDown();
+    h.r.onSignallingUp();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.statuses.at(-1)).toBe('expired');
+    const tries = h.log.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.log.length).toBe(tries);
+    expect(h.r.recovering).toBe(false);
+    expect(h.statuses.at(-1)).toBe('expired');
+  });
+
+  it('back within the grace: connected, and the grace timer is gone (a later drop gets a whole grace again)', async () => {
+    const h = harness([true, true], 5000);
+    h.r.onSignallingDown();
+    await vi.advanceTimersByTimeAsync(4000);
+    h.r.onSignallingUp();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.statuses.at(-1)).toBe('connected');
+    expect(vi.getTimerCount()).toBe(0);
+    h.r.onSignallingDown();
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(h.statuses.at(-1)).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.statuses.at(-1)).toBe('expired');
   });
 });
 

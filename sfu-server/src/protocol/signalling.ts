@@ -90,6 +90,8 @@ export const JoinMeetingReq = Type.Object(
     rtpCapabilities: MediaObject,
     /** Peer id from before a disconnect: resumes the same place (and media) if still held. */
     resumePeerId: Type.Optional(RefId),
+    /** With resumePeerId: the page has no media left (a reload): keep the place, start its media anew. */
+    freshMedia: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -99,6 +101,8 @@ export const JoinRes = Type.Object({
   routerRtpCapabilities: MediaObject,
   producers: Type.Array(ProducerAnnouncement),
   room: Type.Union([RoomState, Type.Null()]),
+  /** How long the server keeps a disconnected participant's place (media.reconnectGraceSeconds). */
+  graceMs: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type JoinRes = Static<typeof JoinRes>;
 

@@ -92,6 +92,14 @@ export class AdaptationLoop {
     Object.assign(state, shedCounts(actions));
   }
 
+  /**
+   * A site's media starts anew (a reloaded page resuming its place, a rebuild): its old link's
+   * state goes with it. Kept, the collapse of the dying link would shed the new consumers.
+   */
+  mediaRestarted(room: LiveRoom, peerId: string): void {
+    room.adaptation?.peers.delete(peerId);
+  }
+
   /** A new video consumer of a site gets the site's current step before its first frame. */
   async beforeResume(room: LiveRoom, peerId: string): Promise<void> {
     const state = room.adaptation?.peers.get(peerId);

@@ -46,6 +46,11 @@ export class Conference {
     this.now = opts.now ?? Date.now;
   }
 
+  /** How long a disconnected participant keeps its place. */
+  get graceMs(): number {
+    return this.opts.graceMs;
+  }
+
   static meetingKey(meetingId: string): string {
     return `meeting:${meetingId}`;
   }
@@ -317,7 +322,11 @@ export class Conference {
       this.toRoom(room, 'media:producerPaused', { producerId, peerId, paused }),
     );
     room.media.on('consumerClosed', (peerId, consumerId) => this.toPeer(room, peerId, 'media:consumerClosed', { consumerId }));
-    room.media.on('peerMediaReset', (peerId) => this.toPeer(room, peerId, 'media:reset', { reason: 'media server restarted' }));
+    room.media.on('peerMediaReset', (peerId) => {
+      // Its new transports start their link estimate afresh: judged as a new site's, after the settle time.
+      room.adaptation?.peers.delete(peerId);
+      this.toPeer(room, peerId, 'media:reset', { reason: 'media server restarted' });
+    });
     room.media.on('activeSpeaker', (peerId) => {
       if (!room.live) return;
       const mainChanged = room.live.setActiveSpeaker(peerId);

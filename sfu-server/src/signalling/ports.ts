@@ -89,6 +89,7 @@ export interface ProducerView {
 /** What signalling needs from one room's media (implemented by media/MediaRoom). */
 export interface RoomMedia {
   readonly peerCount: number;
+  /** A peer already there is replaced: its transports and producers close first. */
   addPeer(peerId: string): Promise<void>;
   hasPeer(peerId: string): boolean;
   removePeer(peerId: string): void;

@@ -29,6 +29,7 @@ export class FakeRoomMedia extends EventEmitter<MediaRoomEvents> implements Room
     return this.peers.size;
   }
   async addPeer(peerId: string): Promise<void> {
+    if (this.peers.has(peerId)) this.removePeer(peerId);
     this.peers.set(peerId, { producers: new Map() });
   }
   hasPeer(peerId: string): boolean {

@@ -18,7 +18,7 @@ async function checkJoin(ctx: HandlerContext, meetingId: string): Promise<JoinGr
   }
 }
 
-const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resumePeerId }) => {
+const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resumePeerId, freshMedia }) => {
   const { conference, session } = ctx;
   const access = await checkJoin(ctx, meetingId);
   // No await between this check and conference.join: concurrent joins of one user count each other.
@@ -40,10 +40,14 @@ const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resume
     },
     resumePeerId,
   );
-  // Media survives a short signalling drop; the client then only restarts ICE.
-  const mediaKept = resumedParticipant && room.media.hasPeer(peerId);
+  // Media survives a short signalling drop; the client then only restarts ICE. A reloaded page has
+  // none: its old transports and producers go now (the others drop them), not at the grace's end.
+  const mediaKept = resumedParticipant && !freshMedia && room.media.hasPeer(peerId);
   try {
-    if (!mediaKept) await room.media.addPeer(peerId);
+    if (!mediaKept) {
+      await room.media.addPeer(peerId);
+      ctx.adaptation?.mediaRestarted(room, peerId);
+    }
     room.media.setRtpCapabilities(peerId, rtpCapabilities);
   } catch (e) {
     if (!resumedParticipant) conference.removePeer(room, peerId);
@@ -63,6 +67,7 @@ const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resume
     routerRtpCapabilities: (await room.media.rtpCapabilities()) as Record<string, unknown>,
     producers: room.media.announcements(peerId),
     room: conference.state(room),
+    graceMs: conference.graceMs,
   };
 };
 

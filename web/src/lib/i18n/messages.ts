@@ -14,6 +14,10 @@ export const vi = {
   statusConnected: 'Đã kết nối',
   statusReconnecting: 'Mất kết nối, đang kết nối lại…',
   statusFailed: 'Kết nối thất bại',
+  statusExpired: 'Đã ra khỏi cuộc họp do mất kết nối',
+  reconnectExpired:
+    'Mất kết nối lâu hơn thời gian cuộc họp chờ, điểm cầu không còn trong cuộc họp. Kiểm tra mạng rồi bấm “Vào lại cuộc họp”.',
+  rejoinRoom: 'Vào lại cuộc họp',
   statusClosed: 'Đã rời',
   mediaPathUdp: 'Kết nối: UDP trực tiếp',
   mediaPathIceTcp: 'Kết nối: TCP (ICE-TCP)',
@@ -267,6 +271,7 @@ export const vi = {
   err_NO_MEETING_ROLE:
     'Tài khoản này không có quyền tham gia cuộc họp (cần vai trò đại biểu hoặc chủ trì, hoặc được giao vận hành bàn điều khiển)',
   err_USER_NOT_PRESENT: 'Người này không có mặt tại điểm cầu đó',
+  err_LOAD_TEST_DISABLED: 'Máy chủ này không cho phép chạy thử tải (cần bật loadTest.enabled trong cấu hình)',
   youAreChair: 'Bạn là chủ trì cuộc họp',
   youRunConsole: 'Bạn vận hành bàn điều khiển thay chủ trì',
   youAreParticipant: 'Bạn là đại biểu',
@@ -477,6 +482,10 @@ export const en: Record<MessageKey, string> = {
   statusConnected: 'Connected',
   statusReconnecting: 'Connection lost, reconnecting…',
   statusFailed: 'Connection failed',
+  statusExpired: 'Out of the meeting (connection lost)',
+  reconnectExpired:
+    'The connection was lost for longer than the meeting waits, so this site is no longer in it. Check the network, then press “Rejoin the meeting”.',
+  rejoinRoom: 'Rejoin the meeting',
   statusClosed: 'Left',
   mediaPathUdp: 'Connection: direct UDP',
   mediaPathIceTcp: 'Connection: TCP (ICE-TCP)',
@@ -729,6 +738,7 @@ export const en: Record<MessageKey, string> = {
   removedByChair: 'The chair removed this site from the meeting',
   err_NO_MEETING_ROLE: 'This account may not join meetings (it needs the participant or chair role, or to be named a console operator)',
   err_USER_NOT_PRESENT: 'That person is not connected at that site',
+  err_LOAD_TEST_DISABLED: 'This server does not accept load tests (loadTest.enabled is off in its configuration)',
   youAreChair: 'You are the chair of this meeting',
   youRunConsole: 'You run the console for the chair',
   youAreParticipant: 'You are a participant',

@@ -4,10 +4,12 @@
 //   signalling back       -> re-join as the same peer; the server still holds our media:
 //   or media:reset           ICE restart, else a full rebuild; then 'connected'
 //   a step fails          -> retry after 0.5 s, 1 s, 2 s, then every 3 s, until it works or the
-//                            session is closed (there is no give-up: a site stays in its meeting)
+//                            session is closed
+//   out longer than the   -> 'expired': the server has given our place away, so stop trying and
+//   server's grace           let the site rejoin with one click (rejoinNow)
 //   a reset while busy    -> one more round when the current one ends (what it built may be gone)
 
-export type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+export type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'expired' | 'failed' | 'closed';
 
 /** Wait before re-join attempt `attempt + 1`. */
 export const rejoinDelayMs = (attempt: number): number => Math.min(500 * 2 ** attempt, 3000);
@@ -26,6 +28,8 @@ export interface RecoverySteps {
   rebuildMedia(): Promise<void>;
   setStatus(status: SessionStatus): void;
   isClosed(): boolean;
+  /** How long the server keeps our place after signalling drops (from the join reply); null: no limit. */
+  graceMs?(): number | null;
   warn?(message: string, error: unknown): void;
 }
 
@@ -33,6 +37,8 @@ export class Reconnector {
   private running: Promise<void> | null = null;
   private again = false;
   private signallingLost = false;
+  private expired = false;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
   /** How the last successful recovery went. */
   lastPath: RecoveryPath | null = null;
 
@@ -42,14 +48,33 @@ export class Reconnector {
     return this.running !== null;
   }
 
-  onSignallingDown(): void {
-    this.signallingLost = true;
-    if (!this.steps.isClosed()) this.steps.setStatus('reconnecting');
+  get hasExpired(): boolean {
+    return this.expired;
   }
 
-  /** socket.io also reports the first connection: only a reconnection recovers. */
+  onSignallingDown(): void {
+    this.signallingLost = true;
+    if (this.steps.isClosed() || this.expired) return;
+    this.steps.setStatus('reconnecting');
+    const grace = this.steps.graceMs?.() ?? null;
+    if (grace === null || this.graceTimer !== undefined) return;
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = undefined;
+      if (!this.signallingLost || this.steps.isClosed()) return;
+      this.expired = true;
+      this.steps.setStatus('expired');
+    }, grace);
+  }
+
+  /** socket.io also reports the first connection: only a reconnection recovers; not once expired. */
   onSignallingUp(): void {
-    if (this.signallingLost && !this.steps.isClosed()) void this.recover();
+    if (this.signallingLost && !this.expired && !this.steps.isClosed()) void this.recover();
+  }
+
+  /** The one-click rejoin after the grace: same steps (the server resumes our place if it still holds it). */
+  rejoinNow(): Promise<void> {
+    this.expired = false;
+    return this.recover();
   }
 
   /** After a signalling drop or a server-side media loss. */
@@ -70,14 +95,17 @@ export class Reconnector {
   }
 
   private async untilRecovered(): Promise<void> {
-    this.steps.setStatus('reconnecting');
-    for (let attempt = 0; !this.steps.isClosed(); attempt++) {
+    if (!this.expired) this.steps.setStatus('reconnecting');
+    for (let attempt = 0; !this.steps.isClosed() && !this.expired; attempt++) {
       try {
         const resumed = await this.steps.rejoin();
         if (resumed) await this.steps.restartIce();
         else await this.steps.rebuildMedia();
         this.lastPath = resumed ? 'ice-restart' : 'rebuild';
         this.signallingLost = false;
+        this.expired = false;
+        clearTimeout(this.graceTimer);
+        this.graceTimer = undefined;
         this.steps.setStatus('connected');
         return;
       } catch (e) {

@@ -4,12 +4,14 @@
 // full rebuild when the server lost our media (worker restart); reconnect.ts owns that logic.
 import type { JoinRes, ProducerAnnouncement, ReceiveMode } from '@lienthong/sfu-server/protocol';
 import type { types } from 'mediasoup-client';
-import { Device } from 'mediasoup-client';
 import type { SignallingClient } from '../signalling/client';
+import { AudioRepair } from './audio-repair';
+import { createDevice } from './device';
 import type { MediaPath } from './ice-path';
 import { KnownProducers } from './producers';
 import { Reconnector, type SessionStatus } from './reconnect';
 import { MediaPaths } from './relay';
+import { SIMULCAST } from './simulcast';
 import { makeTransport, restartIce } from './transport';
 import { UplinkGuard } from './uplink';
 
@@ -27,15 +29,8 @@ export interface RemoteTrack {
   paused: boolean;
 }
 
-// Three simulcast layers; thumbnails and thin links take the lowest, kept small (low rate and frame rate).
-const SIMULCAST: RTCRtpEncodingParameters[] = [
-  { scaleResolutionDownBy: 4, maxBitrate: 100_000, maxFramerate: 15 },
-  { scaleResolutionDownBy: 2, maxBitrate: 450_000 },
-  { scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
-];
-
 export class MediaSession {
-  readonly device = new Device();
+  readonly device = createDevice();
   peerId: string | null = null;
   status: SessionStatus = 'idle';
   receiveMode: ReceiveMode = 'full';
@@ -46,14 +41,15 @@ export class MediaSession {
   private recvTransport: types.Transport | null = null;
   private readonly producers = new Map<'mic' | 'camera' | 'screen', types.Producer>();
   private readonly consumers = new Map<string, types.Consumer>();
-  private readonly pending = new Set<string>(); // producerIds being consumed
+  private pending = new Set<string>(); // producerIds being consumed on the current recv transport
   private local: { audio?: MediaStreamTrack; video?: MediaStreamTrack } = {};
   private readonly listeners = new Set<() => void>();
   private readonly offs: (() => void)[] = [];
   private readonly known = new KnownProducers();
   private readonly uplink: UplinkGuard;
+  private readonly audioRepair = new AudioRepair();
   private readonly reconnector = new Reconnector({
-    rejoin: async () => (await this.join(this.peerId ?? undefined)).resumed && !!this.sendTransport && !!this.recvTransport,
+    rejoin: async (lost = !this.sendTransport || !this.recvTransport) => (await this.join(this.peerId ?? undefined, lost)).resumed && !lost,
     restartIce: async () => {
       if (this.sendTransport) await restartIce(this.sig, this.sendTransport);
       if (this.recvTransport) await restartIce(this.sig, this.recvTransport);
@@ -65,6 +61,7 @@ export class MediaSession {
     },
     setStatus: (s) => this.setStatus(s),
     isClosed: () => this.closed,
+    graceMs: () => this.lastJoin?.graceMs ?? null,
   });
   private closed = false;
   /** Direct first, then the TURN relay; and which path the media takes now. */
@@ -101,13 +98,14 @@ export class MediaSession {
     this.changed();
   }
 
-  async start(local: { audio?: MediaStreamTrack; video?: MediaStreamTrack }): Promise<JoinRes> {
+  /** `resumePeerId`: this tab's place before a reload, kept if the server still holds it. */
+  async start(local: { audio?: MediaStreamTrack; video?: MediaStreamTrack }, resumePeerId?: string): Promise<JoinRes> {
     this.local = local;
     this.setStatus('connecting');
     const { routerRtpCapabilities } = await this.sig.request('router:capabilities', {});
     await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as types.RtpCapabilities });
     this.listen();
-    const res = await this.join(undefined);
+    const res = await this.join(resumePeerId, true);
     this.paths.start();
     await this.buildMedia();
     this.setStatus('connected');
@@ -231,6 +229,7 @@ export class MediaSession {
     return { send: await this.sendTransport?.getStats(), recv: await this.recvTransport?.getStats() };
   }
 
+  readonly rejoinAfterGrace = (): Promise<void> => this.reconnector.rejoinNow();
   async close(): Promise<void> {
     this.closed = true;
     this.paths.stop();
@@ -243,18 +242,14 @@ export class MediaSession {
 
   // --- internals
 
-  private async join(resumePeerId: string | undefined): Promise<JoinRes> {
+  private async join(resumePeerId: string | undefined, freshMedia: boolean): Promise<JoinRes> {
     const rtpCapabilities = this.device.rtpCapabilities as unknown as Record<string, unknown>;
     this.known.beginJoin();
+    const resume = resumePeerId ? { resumePeerId, freshMedia } : {};
     const res =
       this.target.type === 'selftest'
         ? await this.sig.request('selftest:join', { rtpCapabilities })
-        : await this.sig.request(
-            'meeting:join',
-            resumePeerId
-              ? { meetingId: this.target.meetingId, rtpCapabilities, resumePeerId }
-              : { meetingId: this.target.meetingId, rtpCapabilities },
-          );
+        : await this.sig.request('meeting:join', { meetingId: this.target.meetingId, rtpCapabilities, ...resume });
     this.peerId = res.peerId;
     this.lastJoin = res;
     this.known.endJoin(res.producers);
@@ -290,10 +285,12 @@ export class MediaSession {
   }
 
   private async buildMedia(): Promise<void> {
-    const send = await makeTransport(this.device, this.sig, 'send', this.paths);
-    const recv = await makeTransport(this.device, this.sig, 'recv', this.paths);
+    const make = (d: 'send' | 'recv') => makeTransport(this.device, this.sig, d, this.paths);
+    const [send, recv] = await Promise.all([make('send'), make('recv')]);
     this.sendTransport = send;
     this.recvTransport = recv;
+    const receiving = Promise.all(this.known.list().map((a) => this.consume(a))); // while we produce
+    this.audioRepair.watch(recv, () => this.consumers.values());
     if (this.local.audio && this.local.audio.readyState === 'live') {
       const p = await send.produce({
         track: this.local.audio,
@@ -327,20 +324,23 @@ export class MediaSession {
       // Someone else may have taken the presentation meanwhile: then ours ends.
       await this.produceScreen(send, this.screenTrack).catch(() => this.endScreenTrack());
     }
+    await receiving;
     // Everything known now, not only the join reply: announcements that arrived while the
     // transports were being built found no recv transport and were not consumed then.
-    for (const a of this.known.list()) await this.consume(a);
+    await Promise.all(this.known.list().map((a) => this.consume(a)));
   }
 
   private async consume(a: ProducerAnnouncement, attempt = 0): Promise<void> {
-    if (!this.recvTransport || this.pending.has(a.producerId)) return;
+    const { recvTransport: recv, pending } = this;
+    if (!recv || pending.has(a.producerId)) return;
     if (this.target.type === 'meeting' && a.peerId === this.peerId) return;
     if (a.kind === 'video' && this.receiveMode === 'audio-only') return;
     if ([...this.remote.values()].some((r) => r.producerId === a.producerId)) return;
-    this.pending.add(a.producerId);
+    pending.add(a.producerId);
     try {
       const info = await this.sig.request('media:consume', { producerId: a.producerId });
-      const consumer = await this.recvTransport.consume({
+      if (recv !== this.recvTransport) return; // rebuilt meanwhile: the new build consumes all known
+      const consumer = await recv.consume({
         id: info.consumerId,
         producerId: info.producerId,
         kind: info.kind,
@@ -362,13 +362,13 @@ export class MediaSession {
     } catch (e) {
       console.warn('consume failed', a.producerId, e);
       // Transient during rebuilds (our media not re-added yet): try again while it is still announced.
-      if (attempt < 3 && !this.closed) {
+      if (attempt < 3 && !this.closed && recv === this.recvTransport) {
         setTimeout(() => {
           if (this.known.has(a.producerId)) void this.consume(a, attempt + 1);
         }, 1000);
       }
     } finally {
-      this.pending.delete(a.producerId);
+      pending.delete(a.producerId);
     }
   }
 
@@ -383,8 +383,10 @@ export class MediaSession {
 
   private teardownTransports(): void {
     this.uplink.stop();
+    this.audioRepair.stop();
     for (const c of this.consumers.values()) c.close();
     this.consumers.clear();
+    this.pending = new Set(); // consumes in flight belong to the old transports
     this.remote.clear();
     for (const p of this.producers.values()) p.close();
     this.producers.clear();

@@ -89,6 +89,23 @@ describe('adaptation ladder (domain/adaptation/ladder.ts)', () => {
     expect(held.upHoldMs).toBe(DEFAULT_TUNING.upHoldMs);
   });
 
+  it('a lossy link that turns clean has recovered: failed trials under loss no longer slow the way back', () => {
+    // Shed to audio only on a lossy link whose trials failed: the wait grew to its maximum.
+    const start: LinkState = { ...initialLinkState(0), step: 3, reason: 'bandwidth', upHoldMs: DEFAULT_TUNING.maxUpHoldMs, lossyAt: 0 };
+    const lossy = { ...kbit(300, 5, 90), lossFraction: 0.05 };
+    const clean = { ...kbit(900, 5, 90), lossFraction: 0 };
+    // Still lossy: the long wait stays.
+    expect(run(repeat(10, lossy), TWO_SITES, start).state.upHoldMs).toBe(DEFAULT_TUNING.maxUpHoldMs);
+    // Lifted: clean for `recoveredMs`, then the normal wait: video back within ten seconds.
+    const { steps, state } = run([...repeat(2, lossy), ...repeat(10, clean)], TWO_SITES, start);
+    expect(state.upHoldMs).toBe(DEFAULT_TUNING.upHoldMs);
+    expect(steps.slice(0, 4)).toEqual(repeat(4, 'audio-only'));
+    expect(steps.at(-1)).toBe('none');
+    // One clean receiver report inside a lossy stretch is not a recovery.
+    const blip = run([lossy, clean, lossy, clean, lossy], TWO_SITES, start).state;
+    expect(blip.upHoldMs).toBe(DEFAULT_TUNING.maxUpHoldMs);
+  });
+
   it('with every video paused, tries the next step when the link is calm (the estimate cannot show it fits)', () => {
     const start: LinkState = { ...initialLinkState(0), step: 3, reason: 'bandwidth' };
     // 150 kbit/s estimate, 90 sent: the estimate is capped by what is sent, not by the link.
@@ -243,6 +260,36 @@ describe('adaptation loop over the fakes (signalling/adaptation.ts)', () => {
     }
     expect(seconds).toBeLessThanOrEqual(15);
     expect(media.shed.get(ids.pb!)!.every((a) => !a.shed && a.maxSpatialLayer === null)).toBe(true);
+  });
+
+  it('a reloaded page that resumes its place starts unshed: the collapse of the dying link is forgotten', async () => {
+    const f = fakeConference();
+    const ids = await meeting(f);
+    const media = f.media[0]!;
+    const room = f.conference.rooms.values().next().value!;
+    const video = [{ consumerId: 'v-tn', producerPeerId: ids.tn!, source: 'camera' as const }];
+    // The old page's link collapses while it goes away: pb's video is shed.
+    media.links.set(ids.pb!, { estimateBps: 60_000, sendBps: 50_000, rttMs: 400, lossFraction: 0.3, audioStreams: 2, video });
+    const loop = new AdaptationLoop(f.conference, { enabled: true, logger: silentLogger, now: () => f.clock.t });
+    for (let i = 0; i < 4; i++) {
+      f.clock.t += 1000;
+      await loop.tick();
+    }
+    expect(media.shed.get(ids.pb!)!.some((a) => a.shed)).toBe(true);
+    // The reloaded page joins as the same peer with fresh media; its new consumer resumes unshed.
+    f.conference.socketLost(room, ids.pb!, 'sock-pb');
+    const reloaded = { ...socketOf(f, 'pb', 'sock-pb-2'), adaptation: loop };
+    const res = await call(reloaded, 'meeting:join', {
+      meetingId: MEETING.id,
+      rtpCapabilities: { codecs: [] },
+      resumePeerId: ids.pb!,
+      freshMedia: true,
+    });
+    expect(res.peerId).toBe(ids.pb);
+    media.shed.delete(ids.pb!);
+    media.links.set(ids.pb!, { estimateBps: null, sendBps: 0, rttMs: null, lossFraction: 0, audioStreams: 0, video });
+    await loop.beforeResume(room, ids.pb!);
+    expect(media.shed.get(ids.pb!)?.some((a) => a.shed) ?? false).toBe(false);
   });
 
   it('with adaptation switched off, sheds nothing', async () => {

@@ -14,6 +14,8 @@ interface Shaping {
   cap: number | null;
   /** Packets sent at the last link sample: a stream that sent nothing since has a stale round trip. */
   lastPackets: number;
+  /** Packets the receiver had asked for again (NACK) at the last sample. */
+  lastNacked: number;
 }
 
 const shapings = new WeakMap<types.Consumer, Shaping>();
@@ -21,7 +23,7 @@ const shapings = new WeakMap<types.Consumer, Shaping>();
 function shapingOf(c: types.Consumer): Shaping {
   let s = shapings.get(c);
   if (!s) {
-    s = { clientPaused: true, spatial: 0, temporal: 2, shed: false, cap: null, lastPackets: 0 };
+    s = { clientPaused: true, spatial: 0, temporal: 2, shed: false, cap: null, lastPackets: 0, lastNacked: 0 };
     shapings.set(c, s);
   }
   return s;
@@ -86,7 +88,7 @@ export interface RecvLink {
   sendBps: number;
   /** Median round trip of the streams that sent packets since the last sample. */
   rttMs: number | null;
-  /** Median share of packets lost toward the receiver (its last receiver reports), same streams. */
+  /** Median share of packets lost toward the receiver (receiver reports, or asked for again), same streams. */
   lossFraction: number | null;
   audioStreams: number;
   video: { consumerId: string; producerPeerId: string; source: MediaSource }[];
@@ -124,11 +126,14 @@ export async function recvLink(peer: PeerMedia): Promise<RecvLink | null> {
     const s = shapingOf(c);
     for (const st of await c.getStats()) {
       if (st.type !== 'outbound-rtp') continue;
-      if (st.packetCount > s.lastPackets) {
+      const sent = st.packetCount - s.lastPackets;
+      if (sent > 0) {
         if (typeof st.roundTripTime === 'number' && st.roundTripTime > 0) rtts.push(st.roundTripTime);
-        losses.push(st.fractionLost / 256);
+        // Loss as the link does it: receiver reports count a packet repaired by a retransmission as received.
+        losses.push(Math.max(st.fractionLost / 256, Math.min(1, (st.nackPacketCount - s.lastNacked) / sent)));
       }
       s.lastPackets = st.packetCount;
+      s.lastNacked = st.nackPacketCount;
     }
   }
   const estimate = (ts as { availableOutgoingBitrate?: number } | undefined)?.availableOutgoingBitrate;

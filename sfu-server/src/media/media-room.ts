@@ -30,6 +30,8 @@ export interface MediaRoomOptions {
   maxPeersPerRouter: number;
   /** Streams one peer may receive at once. */
   consumersPerPeer?: number;
+  /** Resend audio a receiver asks for again (NACK); with media.adaptation (default on). */
+  audioNack?: boolean;
 }
 
 const MAX_TRANSPORTS_PER_PEER = 4;
@@ -282,6 +284,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
         producerId,
         rtpCapabilities: peer.rtpCapabilities!,
         paused: true,
+        // Audio too: a lost Opus packet asked for again in time is not concealed (mediasoup keeps audio off by default).
+        enableRtx: this.opts.audioNack !== false,
         // Start thumbnails and new tiles low; the client raises layers for the main picture.
         preferredLayers: { spatialLayer: 0, temporalLayer: 2 },
         appData: { peerId, producerPeerId: owner.peer.id, source: owner.entry.source },

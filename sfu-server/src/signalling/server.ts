@@ -138,6 +138,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     pingTimeout: 5000,
     allowRequest: sameOriginOnly(opts.allowedOrigins ?? []),
   });
+  const adaptOpts = opts.adaptation ?? sfuDefaults.media.adaptation;
   const conference = new Conference({
     push: socketIoPush(io),
     createMedia: (key) =>
@@ -146,6 +147,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
         logger: opts.logger.child({ room: key }),
         maxPeersPerRouter: opts.maxPeersPerRouter,
         consumersPerPeer: limits.consumersPerPeer,
+        audioNack: adaptOpts.enabled,
       }),
     logger: opts.logger,
     graceMs: opts.graceMs,
@@ -153,7 +155,6 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     repo: opts.meetings.chair?.repo ?? new MemoryChairRepository(),
   });
 
-  const adaptOpts = opts.adaptation ?? sfuDefaults.media.adaptation;
   const adaptation = new AdaptationLoop(conference, { enabled: adaptOpts.enabled, logger: opts.logger.child({ component: 'adaptation' }) });
   io.use(admission(opts.authenticate, limits));
   // Ended sessions and meetings end their sockets' meetings within seconds.

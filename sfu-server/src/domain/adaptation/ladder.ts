@@ -56,6 +56,8 @@ export interface AdaptationTuning {
   congestedRttMs: number;
   /** A step up that falls back within this time counted as failed. */
   failWindowMs: number;
+  /** A lossy link clean this long has recovered: the wait goes back to normal (failed trials under loss say nothing). */
+  recoveredMs: number;
 }
 
 export const DEFAULT_TUNING: AdaptationTuning = {
@@ -71,6 +73,7 @@ export const DEFAULT_TUNING: AdaptationTuning = {
   confirmMs: 1_500,
   congestedRttMs: 150,
   failWindowMs: 12_000,
+  recoveredMs: 3_000,
 };
 
 export interface LinkState {
@@ -87,6 +90,8 @@ export interface LinkState {
   lastUpAt: number | null;
   /** Last estimate seen, kbit/s, for the user. */
   estimateKbps: number | null;
+  /** When the link last lost more than `lossyFraction` (null: not lately). */
+  lossyAt: number | null;
 }
 
 export function initialLinkState(now: number, tuning: AdaptationTuning = DEFAULT_TUNING): LinkState {
@@ -99,6 +104,7 @@ export function initialLinkState(now: number, tuning: AdaptationTuning = DEFAULT
     upHoldMs: tuning.upHoldMs,
     lastUpAt: null,
     estimateKbps: null,
+    lossyAt: null,
   };
 }
 
@@ -127,6 +133,11 @@ export function decide(state: LinkState, sample: LinkSample, d: Demand, t: Adapt
   const now = sample.at;
   const kbps = sample.estimateBps === null ? null : sample.estimateBps / 1000;
   const next: LinkState = { ...state, estimateKbps: kbps === null ? state.estimateKbps : Math.round(kbps) };
+  if (sample.lossFraction != null && sample.lossFraction > t.lossyFraction) next.lossyAt = now;
+  else if (sample.lossFraction != null && state.lossyAt !== null && now - state.lossyAt >= t.recoveredMs) {
+    next.lossyAt = null;
+    next.upHoldMs = t.upHoldMs;
+  }
   // A long round trip holds any step up; it sheds only when the link is near its estimate: on a busy
   // machine receiver reports arrive late with the link far from full (recorded: 390 ms at 3.2 Mbit/s, 0.3 used).
   const queueing = sample.rttMs !== null && sample.rttMs > t.congestedRttMs;
@@ -146,7 +157,7 @@ export function decide(state: LinkState, sample: LinkSample, d: Demand, t: Adapt
       changedAt: now,
       fitSince: null,
       troubleSince: null,
-      upHoldMs: failed ? Math.min(state.upHoldMs * 2, t.maxUpHoldMs) : state.upHoldMs,
+      upHoldMs: failed ? Math.min(next.upHoldMs * 2, t.maxUpHoldMs) : next.upHoldMs,
       lastUpAt: null,
     };
   }
@@ -163,7 +174,7 @@ export function decide(state: LinkState, sample: LinkSample, d: Demand, t: Adapt
   if (upper === state.step && blindTrial(state, sample, d, t)) upper = state.step - 1;
   if (upper === state.step) return { ...next, fitSince: null };
   const fitSince = state.fitSince ?? now;
-  const lossy = (sample.lossFraction ?? 0) > t.lossyFraction;
+  const lossy = next.lossyAt !== null;
   if (now - fitSince < (lossy ? Math.max(next.upHoldMs, t.lossyUpHoldMs) : next.upHoldMs)) return { ...next, fitSince };
   return { ...next, step: upper, reason: upper === 0 ? null : state.reason, changedAt: now, fitSince: null, lastUpAt: now };
 }

@@ -18,12 +18,7 @@ export const DIRECT_TIMEOUT_MS = 6000;
 export function pathFromStats(stats: Iterable<Record<string, unknown>>): MediaPath | null {
   const byId = new Map<string, Record<string, unknown>>();
   for (const s of stats) byId.set(String(s.id), s);
-  let pair: Record<string, unknown> | undefined;
-  for (const s of byId.values()) {
-    if (s.type === 'transport' && s.selectedCandidatePairId) pair = byId.get(String(s.selectedCandidatePairId));
-  }
-  // Browsers without transport stats: the nominated pair that succeeded.
-  pair ??= [...byId.values()].find((s) => s.type === 'candidate-pair' && s.state === 'succeeded' && (s.nominated || s.selected));
+  const pair = selectedPair(byId.values());
   if (!pair) return null;
   const local = byId.get(String(pair.localCandidateId));
   const remote = byId.get(String(pair.remoteCandidateId));
@@ -33,6 +28,18 @@ export function pathFromStats(stats: Iterable<Record<string, unknown>>): MediaPa
     return p === 'tls' ? 'turn-tls' : p === 'tcp' ? 'turn-tcp' : 'turn-udp';
   }
   return remote.protocol === 'tcp' ? 'ice-tcp' : 'udp';
+}
+
+/**
+ * The candidate pair a transport uses now. Several pairs can be nominated at once (UDP and ICE-TCP,
+ * or old ones after an ICE restart); only the selected one carries the estimate and round trip.
+ */
+export function selectedPair(stats: Iterable<Record<string, unknown>>): Record<string, unknown> | undefined {
+  const all = [...stats];
+  const transport = all.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+  if (transport) return all.find((s) => s.id === transport.selectedCandidatePairId);
+  // Browsers without transport stats: the nominated pair that succeeded.
+  return all.find((s) => s.type === 'candidate-pair' && s.state === 'succeeded' && (s.nominated || s.selected));
 }
 
 export interface FallbackSteps {

@@ -5,6 +5,7 @@
 // doubles each time the uplink proves still too thin.
 import type { types } from 'mediasoup-client';
 import type { SignallingClient } from '../signalling/client';
+import { selectedPair } from './ice-path';
 
 export interface UplinkTuning {
   /** Below this (kbit/s) the lowest layer and the audio do not fit. */
@@ -58,12 +59,8 @@ export class UplinkPolicy {
 
 /** The send transport's estimate, kbit/s, from its selected candidate pair. */
 async function estimateKbps(t: types.Transport): Promise<number | null> {
-  let best: number | null = null;
-  (await t.getStats()).forEach((s: Record<string, unknown>) => {
-    if (s.type === 'candidate-pair' && (s.nominated || s.selected) && typeof s.availableOutgoingBitrate === 'number')
-      best = Math.round(s.availableOutgoingBitrate / 1000);
-  });
-  return best;
+  const bps = selectedPair((await t.getStats()).values())?.availableOutgoingBitrate;
+  return typeof bps === 'number' ? Math.round(bps / 1000) : null;
 }
 
 /** Runs the policy on a camera producer every 2 s; pauses and resumes only what it paused itself. */
@@ -75,10 +72,26 @@ export class UplinkGuard {
   watch(transport: types.Transport, camera: types.Producer): void {
     this.stop();
     const policy = new UplinkPolicy();
+    // What the server was last told; told again until it answers (a request can be lost on such a link).
+    let told = false;
+    let decidedKbps: number | null = null;
+    let busy = false; // a tick waiting on a slow link is not overlapped
     this.timer = setInterval(async () => {
       if (transport.closed || camera.closed) return this.stop();
-      const kbps = await estimateKbps(transport).catch(() => null);
+      if (busy) return;
+      busy = true;
+      try {
+        await tick();
+      } finally {
+        busy = false;
+      }
+    }, 2000);
+    const tick = async () => {
+      // A cut link is not a thin one: judge only while media and signalling are up.
+      const up = transport.connectionState === 'connected' && this.sig.socket.connected;
+      const kbps = up ? await estimateKbps(transport).catch(() => null) : null;
       const action = policy.feed(Date.now(), kbps);
+      if (action) decidedKbps = kbps;
       if (action === 'pause' && !camera.paused) {
         camera.pause();
         await this.sig.request('media:pauseProducer', { producerId: camera.id }).catch(() => undefined);
@@ -86,8 +99,16 @@ export class UplinkGuard {
         camera.resume();
         await this.sig.request('media:resumeProducer', { producerId: camera.id }).catch(() => undefined);
       } else if (action === 'pause') policy.paused = false; // paused by the user: nothing of ours to undo
-      if (action) await this.sig.request('media:uplink', { videoPaused: policy.paused, uplinkKbps: kbps }).catch(() => undefined);
-    }, 2000);
+      if (told !== policy.paused) {
+        const videoPaused = policy.paused;
+        await this.sig
+          .request('media:uplink', { videoPaused, uplinkKbps: decidedKbps })
+          .then(() => {
+            told = videoPaused;
+          })
+          .catch(() => undefined);
+      }
+    };
   }
 
   stop(): void {

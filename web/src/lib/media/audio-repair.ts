@@ -25,6 +25,8 @@ export interface RepairTuning {
   marginMs: number;
   minBufferMs: number;
   maxBufferMs: number;
+  /** Lossy samples in a row before the buffer grows (one hiccup of a busy machine is not a lossy link). */
+  lossySamples: number;
   /** A lossy stream must be clean this long before its buffer goes back to the browser's own. */
   cleanHoldMs: number;
   /** A new target must differ this much from the current one (each change stretches the audio). */
@@ -36,6 +38,7 @@ export const REPAIR_TUNING: RepairTuning = {
   marginMs: 150,
   minBufferMs: 300,
   maxBufferMs: 500,
+  lossySamples: 2,
   cleanHoldMs: 30_000,
   stepMs: 60,
 };
@@ -52,11 +55,13 @@ export interface StreamRepair {
   last: AudioCounters | null;
   /** When the stream was last seen lossy. */
   lossyAt: number | null;
+  /** Lossy samples in a row. */
+  lossyRun: number;
   /** Jitter buffer target in ms, null for the browser's own. */
   targetMs: number | null;
 }
 
-export const NO_REPAIR: StreamRepair = { last: null, lossyAt: null, targetMs: null };
+export const NO_REPAIR: StreamRepair = { last: null, lossyAt: null, lossyRun: 0, targetMs: null };
 
 /** The next state of one stream after a sample. Pure. */
 export function nextRepair(
@@ -73,10 +78,13 @@ export function nextRepair(
   // Nothing flowed (a muted site): no news about the link.
   if (received + lossEvents <= 0) return next;
   if (lossEvents / (received + lossEvents) > t.lossyFraction) {
+    const lossyRun = s.lossyRun + 1;
+    if (s.targetMs === null && lossyRun < t.lossySamples) return { ...next, lossyRun };
     const want = Math.min(t.maxBufferMs, Math.max(t.minBufferMs, Math.round((rttMs ?? 0) + t.marginMs)));
     const keep = s.targetMs !== null && Math.abs(want - s.targetMs) < t.stepMs;
-    return { ...next, lossyAt: at, targetMs: keep ? s.targetMs : want };
+    return { ...next, lossyAt: at, lossyRun, targetMs: keep ? s.targetMs : want };
   }
+  next.lossyRun = 0;
   if (s.lossyAt !== null && at - s.lossyAt >= t.cleanHoldMs) return { ...next, lossyAt: null, targetMs: null };
   return next;
 }

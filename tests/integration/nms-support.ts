@@ -1,20 +1,11 @@
 // Helpers for the nms integration tests: free UDP ports, real peers as child processes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.on('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free UDP port (free for TCP too; outside the ephemeral range, see freePort). */
+export { freePort as freeUdpPort } from '../support/ports';
 
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 

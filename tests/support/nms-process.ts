@@ -1,7 +1,6 @@
 // Starts the real nms service (its main.ts) as a child process with a temporary config:
 // demo devices on, sessions checked with sfu-server's public key fetched from its URL.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,17 +25,8 @@ export interface NmsProcess {
 
 const root = resolve(import.meta.dirname, '../..');
 
-/** A free UDP port on loopback (demo agents, trap receiver). */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createSocket('udp4');
-    s.on('error', fail);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => done(port));
-    });
-  });
-}
+/** A free UDP port (demo agents, trap receiver); see freePort. */
+export const freeUdpPort = freePort;
 
 export async function startNms(opts: {
   publicKeyUrl: string;

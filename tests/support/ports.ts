@@ -1,20 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
-/** A free TCP port on loopback (also used for UDP media ports, which are checked by mediasoup). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const canBind = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const tcp = createServer();
@@ -26,6 +12,25 @@ const canBind = (port: number): Promise<boolean> =>
     });
   });
 
+const handedOut = new Set<number>();
+
+/**
+ * A port free for TCP and UDP, from 10000-19999: below the kernel's ephemeral range (32768+), so
+ * no outgoing connection (a browser, a fetch, coturn) can take it between this check and the
+ * server's bind, and apart from media ranges (freeMediaBasePort). Never the same one twice per process.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 10_000);
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port in 10000-19999');
+}
+
 /**
  * `count` consecutive ports, free for TCP and UDP, below the kernel's ephemeral range
  * (32768+): a worker replaced after a crash binds its port again, and a browser's ICE socket
@@ -35,8 +40,11 @@ export async function freeMediaBasePort(count: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
     let ok = true;
-    for (let i = 0; i < count && ok; i++) ok = await canBind(base + i);
-    if (ok) return base;
+    for (let i = 0; i < count && ok; i++) ok = !handedOut.has(base + i) && (await canBind(base + i));
+    if (ok) {
+      for (let i = 0; i < count; i++) handedOut.add(base + i);
+      return base;
+    }
   }
   throw new Error('no free media ports below 32768');
 }

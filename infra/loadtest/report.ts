@@ -40,18 +40,21 @@ export interface ReceiveRate {
   lossPercent: number;
   /** Decoded video frames per second, all received streams together. */
   videoFps: number;
+  /** RTP packets received (audio and video) over the interval. */
+  packets: number;
 }
 
 /** What a site received between two samples of its counters. */
 export function receiveRate(from: ReceiveCounters, to: ReceiveCounters): ReceiveRate {
   const seconds = (to.at - from.at) / 1000;
-  if (seconds <= 0) return { kbps: 0, lossPercent: 0, videoFps: 0 };
+  if (seconds <= 0) return { kbps: 0, lossPercent: 0, videoFps: 0, packets: 0 };
   const packets = Math.max(0, to.packets - from.packets);
   const lost = Math.max(0, to.lost - from.lost);
   return {
     kbps: (Math.max(0, to.bytes - from.bytes) * 8) / 1000 / seconds,
     lossPercent: packets + lost > 0 ? (100 * lost) / (packets + lost) : 0,
     videoFps: Math.max(0, to.videoFrames - from.videoFrames) / seconds,
+    packets,
   };
 }
 
@@ -120,6 +123,8 @@ export interface SiteResult {
   receiveKbps: number;
   lossPercent: number;
   videoFps: number;
+  /** RTP packets received over the hold: what the server forwarded to this site. */
+  receivedPackets: number;
   /** Streams received at the end (audio, video) and video layers sent. */
   audioStreams: number;
   videoStreams: number;
@@ -133,6 +138,8 @@ export interface LoadTestReport {
   joined: number;
   failed: number;
   holdSeconds: number;
+  /** When the hold began and ended (epoch ms), to line other measurements up with it. */
+  hold: { startedAt: number; endedAt: number } | null;
   video: { width: number; height: number; fps: number };
   joinMs: Spread | null;
   firstFrameMs: Spread | null;
@@ -158,7 +165,7 @@ export function sitePassed(s: SiteResult, sites: number): boolean {
 }
 
 export function buildReport(
-  base: Pick<LoadTestReport, 'url' | 'sites' | 'holdSeconds' | 'video' | 'server' | 'client'>,
+  base: Pick<LoadTestReport, 'url' | 'sites' | 'holdSeconds' | 'hold' | 'video' | 'server' | 'client'>,
   perSite: SiteResult[],
   errors: string[],
 ): LoadTestReport {

@@ -62,7 +62,7 @@ class Progress {
 }
 
 async function siteResult(s: SimulatedSite, from: ReceiveCounters | undefined, to: ReceiveCounters): Promise<SiteResult> {
-  const r = from ? receiveRate(from, to) : { kbps: 0, lossPercent: 0, videoFps: 0 };
+  const r = from ? receiveRate(from, to) : { kbps: 0, lossPercent: 0, videoFps: 0, packets: 0 };
   return {
     site: s.account.index,
     username: s.account.username,
@@ -72,6 +72,7 @@ async function siteResult(s: SimulatedSite, from: ReceiveCounters | undefined, t
     receiveKbps: r.kbps,
     lossPercent: r.lossPercent,
     videoFps: r.videoFps,
+    receivedPackets: r.packets,
     audioStreams: to.audioStreams,
     videoStreams: to.videoStreams,
     videoLayersSent: await s.sentLayers(),
@@ -104,7 +105,9 @@ export async function runLoadTest(opts: LoadTestOptions, log: (line: string) => 
     const cpuFrom = { at: performance.now(), usage: process.cpuUsage() };
     const from = new Map<SimulatedSite, ReceiveCounters>();
     for (const s of sites) from.set(s, await s.counters());
+    const holdStartedAt = Date.now();
     await sleep(opts.hold * 1000, signal);
+    const holdEndedAt = Date.now();
     const toUsage = await usage();
     const cpu = process.cpuUsage(cpuFrom.usage);
     const client = { cores: (cpu.user + cpu.system) / 1000 / (performance.now() - cpuFrom.at), machineCores: availableParallelism() };
@@ -128,6 +131,7 @@ export async function runLoadTest(opts: LoadTestOptions, log: (line: string) => 
         url: opts.url,
         sites: opts.sites,
         holdSeconds: opts.hold,
+        hold: { startedAt: holdStartedAt, endedAt: holdEndedAt },
         video: { width: opts.width, height: opts.height, fps: opts.fps },
         server,
         client,

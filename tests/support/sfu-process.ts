@@ -65,6 +65,8 @@ export async function startSfuServer(
     adaptation?: boolean;
     /** The built web app to serve (default: web/dist). */
     webRoot?: string;
+    /** Extra node options (e.g. --cpu-prof for a bench). */
+    nodeArgs?: string[];
   } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
@@ -131,10 +133,14 @@ export async function startSfuServer(
     },
   };
   const launch = async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'sfu-server/src/main.ts'), '--config', config], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'sfu-server/src/main.ts'), '--config', config],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const take = (d: Buffer) => {
       log += d;
       opts.onOutput?.(log);

@@ -38,6 +38,7 @@ const site = (n: number, o: Partial<SiteResult> = {}): SiteResult => ({
   audioStreams: 2,
   videoStreams: 2,
   videoLayersSent: 2,
+  receivedPackets: 1000,
   errors: [],
   ...o,
 });
@@ -70,10 +71,11 @@ describe('receiveRate', () => {
     expect(r.kbps).toBeCloseTo(200); // 50 000 bytes in 2 s
     expect(r.lossPercent).toBeCloseTo(10); // 10 lost of 100
     expect(r.videoFps).toBeCloseTo(30);
+    expect(r.packets).toBe(90);
   });
 
   it('is zero for an empty interval and never negative (a stream that went away)', () => {
-    expect(receiveRate(counters(5), counters(5, { bytes: 100 }))).toEqual({ kbps: 0, lossPercent: 0, videoFps: 0 });
+    expect(receiveRate(counters(5), counters(5, { bytes: 100 }))).toEqual({ kbps: 0, lossPercent: 0, videoFps: 0, packets: 0 });
     const r = receiveRate(counters(0, { bytes: 1000, packets: 10 }), counters(1000, { bytes: 0, packets: 0 }));
     expect(r.kbps).toBe(0);
     expect(r.lossPercent).toBe(0);
@@ -123,6 +125,7 @@ describe('buildReport', () => {
     url: 'https://x:8443',
     sites: 3,
     holdSeconds: 10,
+    hold: null,
     video: { width: 640, height: 360, fps: 15 },
     server: null,
     client: { cores: 1.9, machineCores: 2 },

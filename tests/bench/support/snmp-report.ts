@@ -1,9 +1,8 @@
 // Results of the SNMP bench: a JSON file (this run in full, plus one summary line per earlier run
 // so figures compare across versions) and an SVG chart of it that the README links.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
+import { commit, machine } from './bench-meta';
 
 export interface RunResult {
   side: 'nms' | 'snmp_exporter';
@@ -67,21 +66,6 @@ interface Summary {
   devicesPerCoreAt60s: number;
 }
 
-function commit(): string {
-  try {
-    const rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    // Uncommitted changes: the figures are not those of that commit alone (diff-index writes nothing).
-    try {
-      execFileSync('git', ['diff-index', '--quiet', 'HEAD', '--']);
-      return rev;
-    } catch {
-      return `${rev}+dirty`;
-    }
-  } catch {
-    return 'unknown';
-  }
-}
-
 export function writeReport(file: string, report: BenchReport): void {
   mkdirSync(dirname(file), { recursive: true });
   const old = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { history?: Summary[] }) : {};
@@ -89,7 +73,7 @@ export function writeReport(file: string, report: BenchReport): void {
     date: new Date().toISOString(),
     commit: commit(),
     // The load average at the end: other work on the machine slows the agents (failed polls) and skews CPU time.
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverage: loadavg() },
+    machine: machine(),
     baseline: 'prometheus-snmp-exporter 0.21 (Debian bookworm)',
     agents: 'snmpsimd 0.4.5, shared, not counted',
   };

@@ -1,0 +1,176 @@
+// SFU overhead: the whole product against a minimal mediasoup app (tests/bench/bare-sfu) under the
+// same load, `npm run loadtest` (real HTTPS, socket.io, ICE/DTLS/SRTP, VP8 simulcast and Opus).
+// Each side's every process (Node and workers, from /proc) is measured over the load tool's hold,
+// divided by the RTP packets the sites received (what the server forwarded). Runs interleave
+// (A B A B ...), medians with min-max. Results: docs/bench/sfu-overhead.json and .svg.
+// Run: npm run bench -- sfu-overhead   (BENCH_ROUNDS=3 BENCH_SITES=10 BENCH_HOLD=30; BENCH_PROFILE_DIR=DIR: CPU profile of sfu-server)
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LoadTestReport } from '../../infra/loadtest/report';
+import { freeMediaBasePort } from '../support/ports';
+import { ADMIN_PASSWORD, loginAdmin, startSfuServer } from '../support/sfu-process';
+import { type OverheadRun, writeOverheadReport } from './support/overhead-report';
+import { cpuBetween, watchTree } from './support/proc-tree';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SITES = Number(process.env.BENCH_SITES ?? 10);
+const HOLD = Number(process.env.BENCH_HOLD ?? 30);
+const WORKERS = 2;
+const root = resolve(import.meta.dirname, '../..');
+const out = join(root, 'docs/bench/sfu-overhead.json');
+
+interface Target {
+  url: string;
+  caFile: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function lienthong(): Promise<Target> {
+  // The product as deployed: its defaults (adaptation, a spare worker), loadTest opted in.
+  const profile = process.env.BENCH_PROFILE_DIR; // where to write a V8 CPU profile of sfu-server
+  const sfu = await startSfuServer({
+    workers: WORKERS,
+    spareWorker: true,
+    extraConfig: 'loadTest:\n  enabled: true',
+    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [],
+  });
+  await loginAdmin(sfu.url); // the one-time initial password becomes ADMIN_PASSWORD
+  return { url: sfu.httpsUrl(), caFile: sfu.caFile, pid: sfu.child.pid!, stop: () => sfu.stop() };
+}
+
+async function bare(): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'lt-bare-'));
+  const basePort = await freeMediaBasePort(WORKERS);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'bare-sfu/server.ts'),
+      '--port',
+      '0',
+      '--workers',
+      String(WORKERS),
+      '--base-port',
+      String(basePort),
+      '--dir',
+      dir,
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const first = await new Promise<{ url: string; ca: string }>((ok, fail) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) ok(JSON.parse(line));
+    });
+    child.once('exit', (code) => fail(new Error(`bare app exited (${code})`)));
+  });
+  return {
+    url: first.url,
+    caFile: first.ca,
+    pid: child.pid!,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
+function loadTest(t: Target, json: string): Promise<number | null> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'infra/loadtest/cli.ts'),
+      '--url',
+      t.url,
+      '--ca',
+      t.caFile,
+      '--sites',
+      String(SITES),
+      '--ramp',
+      '2',
+      '--hold',
+      String(HOLD),
+      '--json',
+      json,
+    ],
+    { cwd: root, env: { ...process.env, LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  // Only the phase changes and the final summary: one progress line a second would drown the rest.
+  child.stdout!.on('data', (d: Buffer) => {
+    for (const line of String(d).split('\n'))
+      if (/^(server over|this tool|errors|Load test)/.test(line)) process.stdout.write(`    ${line.trim()}\n`);
+  });
+  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  return new Promise((r) => child.on('exit', r));
+}
+
+async function once(side: OverheadRun['side'], round: number): Promise<OverheadRun> {
+  const target = side === 'lienthong' ? await lienthong() : await bare();
+  const dir = mkdtempSync(join(tmpdir(), 'lt-overhead-'));
+  const watch = watchTree(target.pid);
+  try {
+    console.log(`  round ${round} ${side}: ${SITES} sites, hold ${HOLD} s`);
+    const code = await loadTest(target, join(dir, 'r.json'));
+    const r = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as LoadTestReport;
+    if (!r.hold) throw new Error(`${side}: the load test did not reach its hold (exit ${code})`);
+    // The first seconds of the hold still carry the ramp's last layer switches: skip 5 s.
+    const cpu = cpuBetween(watch.samples, r.hold.startedAt + 5000, r.hold.endedAt);
+    const packets = r.perSite.reduce((a, s) => a + s.receivedPackets, 0) * ((cpu.seconds * 1000) / (r.hold.endedAt - r.hold.startedAt));
+    const node = cpu.byName.node ?? 0;
+    return {
+      side,
+      round,
+      failedSites: r.failed,
+      seconds: cpu.seconds,
+      cpuSeconds: cpu.total,
+      nodeCpuSeconds: node,
+      workerCpuSeconds: cpu.total - node,
+      forwardedPackets: Math.round(packets),
+      microsPerPacket: (cpu.total * 1e6) / packets,
+      receiveKbps: r.receiveKbps?.p50 ?? 0,
+      lossPercent: r.lossPercent?.p50 ?? 0,
+      toolCores: r.client.cores,
+      processes: cpu.byName,
+      changed: cpu.changed,
+    };
+  } finally {
+    watch.stop();
+    await target.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const runs: OverheadRun[] = [];
+for (let round = 1; round <= ROUNDS; round++)
+  for (const side of ['lienthong', 'bare'] as const) {
+    const r = await once(side, round);
+    runs.push(r);
+    console.log(
+      `  ${side}: ${r.microsPerPacket.toFixed(1)} µs CPU per forwarded packet (node ${r.nodeCpuSeconds.toFixed(2)} s, workers ${r.workerCpuSeconds.toFixed(2)} s over ${r.seconds.toFixed(0)} s; ${r.forwardedPackets} packets; ${r.receiveKbps.toFixed(0)} kbit/s per site; tool ${r.toolCores.toFixed(2)} cores)`,
+    );
+  }
+const summary = writeOverheadReport(out, { sites: SITES, holdSeconds: HOLD, workers: WORKERS, runs });
+console.log(
+  `\nSFU overhead, µs of CPU (every process) per forwarded packet, median [min-max] of ${ROUNDS} interleaved runs:\n` +
+    `  LienThong ${summary.lienthong.median.toFixed(1)} [${summary.lienthong.min.toFixed(1)}-${summary.lienthong.max.toFixed(1)}]\n` +
+    `  bare mediasoup ${summary.bare.median.toFixed(1)} [${summary.bare.min.toFixed(1)}-${summary.bare.max.toFixed(1)}]\n` +
+    `  ratio ${summary.ratio.toFixed(2)}x (goal <= 1.10); written to ${out}`,
+);
+process.exit(0);

@@ -292,6 +292,35 @@ describe('adaptation loop over the fakes (signalling/adaptation.ts)', () => {
     expect(media.shed.get(ids.pb!)?.some((a) => a.shed) ?? false).toBe(false);
   });
 
+  it('reads a steady link every 3 s and a thin one every second; a steady link that collapses is shed within 5 s', async () => {
+    const f = fakeConference();
+    const ids = await meeting(f);
+    const media = f.media[0]!;
+    const video = [
+      { consumerId: 'v-tn', producerPeerId: ids.tn!, source: 'camera' as const },
+      { consumerId: 'v-dt', producerPeerId: ids.dt!, source: 'camera' as const },
+    ];
+    const good = { estimateBps: 3_000_000, sendBps: 500_000, rttMs: 5, lossFraction: 0, audioStreams: 2, video };
+    media.links.set(ids.pb!, good);
+    media.links.set(ids.tn!, { ...good, estimateBps: 250_000 }); // short of the full need: not steady
+    const loop = new AdaptationLoop(f.conference, { enabled: true, logger: silentLogger, now: () => f.clock.t });
+    for (let i = 0; i < 12; i++) {
+      f.clock.t += 1000;
+      await loop.tick();
+    }
+    expect(media.linkReads.get(ids.tn!)).toBe(12);
+    expect(media.linkReads.get(ids.pb!)).toBe(4);
+    // pb's link collapses: read within 3 s, then every second until it is shed.
+    media.links.set(ids.pb!, { ...good, estimateBps: 120_000, sendBps: 110_000, rttMs: 300, lossFraction: 0.1 });
+    let seconds = 0;
+    while (!media.shed.get(ids.pb!)?.some((a) => a.shed) && seconds < 20) {
+      f.clock.t += 1000;
+      seconds++;
+      await loop.tick();
+    }
+    expect(seconds).toBeLessThanOrEqual(5);
+  });
+
   it('with adaptation switched off, sheds nothing', async () => {
     const f = fakeConference();
     const ids = await meeting(f);

@@ -4,7 +4,7 @@ import { LiveMeeting, type ParticipantIdentity } from '../src/domain/live/live-m
 
 const AUTH = authorityFromSchedule({ userId: 'u-chair', name: 'Chủ trì' }, []);
 
-import { gradeQuality } from '../src/domain/live/quality';
+import { gradeQuality, qualityDiffers } from '../src/domain/live/quality';
 
 const who = (peerId: string, siteId: string, userId = `u-${peerId}`): ParticipantIdentity => ({
   peerId,
@@ -52,8 +52,13 @@ describe('LiveMeeting', () => {
     const m = new LiveMeeting('m1', 't', 'tn', AUTH);
     m.join(who('x', 'xa'), 0);
     m.setReceiveMode('x', 'audio-only');
-    m.setQuality('x', { rttMs: 40, lossFraction: 0.001, sendBps: 1e6, recvBps: 8e5, jitterMs: 5 });
+    expect(m.setQuality('x', { rttMs: 40, lossFraction: 0.001, sendBps: 1e6, recvBps: 8e5, jitterMs: 5 })).toBe(true);
     expect(m.get('x')).toMatchObject({ receiveMode: 'audio-only', quality: { grade: 'good' } });
+    // The same picture on screen: stored, but nothing worth telling everyone.
+    expect(m.setQuality('x', { rttMs: 43, lossFraction: 0.002, sendBps: 1.05e6, recvBps: 8.1e5, jitterMs: 6 })).toBe(false);
+    expect(m.get('x').quality.rttMs).toBe(43);
+    expect(m.setQuality('x', { rttMs: 43, lossFraction: 0.03, sendBps: 1.05e6, recvBps: 8.1e5, jitterMs: 6 })).toBe(true);
+    expect(m.setQuality('nobody', { rttMs: 1, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null })).toBe(false);
     expect(m.leave('x')).toBe(true);
     expect(m.leave('x')).toBe(false);
   });
@@ -69,5 +74,15 @@ describe('gradeQuality', () => {
     [{ rttMs: 700, lossFraction: 0, sendBps: 5e5, recvBps: 5e5, jitterMs: 10 }, 'poor'],
   ] as const)('%o is %s', (q, grade) => {
     expect(gradeQuality(q)).toBe(grade);
+  });
+});
+
+describe('qualityDiffers', () => {
+  const base = { rttMs: 80, lossFraction: 0.005, sendBps: 5e5, recvBps: 5e5, jitterMs: 10 };
+  it('ignores what a person would not see and keeps what they would', () => {
+    expect(qualityDiffers(base, { ...base, rttMs: 99, lossFraction: 0.012, sendBps: 6e5, recvBps: 4.1e5, jitterMs: 25 })).toBe(false);
+    expect(qualityDiffers({ ...base, sendBps: 0 }, { ...base, sendBps: 7000 })).toBe(false);
+    for (const other of [{ rttMs: 110 }, { rttMs: null }, { lossFraction: 0.03 }, { sendBps: 7e5 }, { recvBps: 3e5 }, { jitterMs: 70 }])
+      expect(qualityDiffers(base, { ...base, ...other }), JSON.stringify(other)).toBe(true);
   });
 });

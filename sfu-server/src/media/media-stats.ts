@@ -41,7 +41,11 @@ export async function peerStats(peer: PeerMedia): Promise<PeerStats> {
       if (typeof s.roundTripTime === 'number' && s.roundTripTime > 0) rtt = Math.max(rtt ?? 0, s.roundTripTime);
     }
   }
-  for (const c of peer.consumers.values()) {
+  // Round trip toward the site from two flowing consumers (audio first, it is never shed): asking
+  // every consumer of every site each refresh was a stats request per stream to the worker.
+  const flowing = [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
+  const sampled = [...flowing.filter((c) => c.kind === 'audio'), ...flowing.filter((c) => c.kind === 'video')].slice(0, 2);
+  for (const c of sampled) {
     for (const s of await c.getStats()) {
       if (s.type === 'outbound-rtp' && typeof s.roundTripTime === 'number' && s.roundTripTime > 0)
         rtt = Math.max(rtt ?? 0, s.roundTripTime);

@@ -7,6 +7,8 @@ export interface PeerAdaptation {
   lowered: number;
   sendVideoPaused: boolean;
   uplinkKbps: number | null;
+  /** A steady link is read again only from then (ms); 0: at the next tick. */
+  nextSampleAt: number;
 }
 
 export interface RoomAdaptation {

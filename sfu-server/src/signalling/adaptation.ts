@@ -3,7 +3,15 @@
 // (domain/adaptation), applies the plan to the site's video consumers and tells the room
 // what was shed for whom (`media:adaptation`). Audio is never touched.
 import type { Logger } from '@lienthong/kit';
-import { type AdaptationTuning, DEFAULT_TUNING, decide, initialLinkState, SHED_STEPS, summary } from '../domain/adaptation/ladder';
+import {
+  type AdaptationTuning,
+  DEFAULT_TUNING,
+  decide,
+  initialLinkState,
+  isSteady,
+  SHED_STEPS,
+  summary,
+} from '../domain/adaptation/ladder';
 import { demandOf, shedCounts, videoPlan } from '../domain/adaptation/plan';
 import type { SiteAdaptation } from '../protocol';
 import type { PeerAdaptation, RoomAdaptation } from './adaptation-state';
@@ -16,6 +24,12 @@ export interface AdaptationOptions {
   tuning?: AdaptationTuning;
   logger: Logger;
   now?: () => number;
+  /**
+   * How often a steady link (ladder.isSteady) is read, ms; others every tick. Each reading is
+   * stats requests to the worker: in a calm meeting of many sites they were most of the
+   * server's own work. Default 3 s.
+   */
+  steadySampleMs?: number;
 }
 
 export function adaptationOf(room: LiveRoom): RoomAdaptation {
@@ -27,7 +41,7 @@ function peerState(room: LiveRoom, peerId: string, now: number, tuning: Adaptati
   const a = adaptationOf(room);
   let p = a.peers.get(peerId);
   if (!p) {
-    p = { link: initialLinkState(now, tuning), paused: 0, lowered: 0, sendVideoPaused: false, uplinkKbps: null };
+    p = { link: initialLinkState(now, tuning), paused: 0, lowered: 0, sendVideoPaused: false, uplinkKbps: null, nextSampleAt: 0 };
     a.peers.set(peerId, p);
   }
   return p;
@@ -62,8 +76,10 @@ export class AdaptationLoop {
     if (!live) return;
     const a = adaptationOf(room);
     for (const peerId of a.peers.keys()) if (!live.has(peerId) || !room.media.hasPeer(peerId)) a.peers.delete(peerId);
+    const now = this.now();
     for (const p of live.list()) {
       if (!p.connected || !room.media.hasPeer(p.peerId)) continue;
+      if (now < (a.peers.get(p.peerId)?.nextSampleAt ?? 0)) continue;
       try {
         await this.adaptPeer(room, p.peerId);
       } catch (e) {
@@ -82,8 +98,12 @@ export class AdaptationLoop {
     const mainPeerId = room.live?.mainPeerId() ?? null;
     const sample = { at: now, estimateBps: link.estimateBps, sendBps: link.sendBps, rttMs: link.rttMs, lossFraction: link.lossFraction };
     const before = state.link.step;
-    if (this.opts.enabled) state.link = decide(state.link, sample, demandOf(link.audioStreams, link.video, mainPeerId), this.tuning);
+    const demand = demandOf(link.audioStreams, link.video, mainPeerId);
+    if (this.opts.enabled) state.link = decide(state.link, sample, demand, this.tuning);
     else state.link = { ...state.link, estimateKbps: link.estimateBps === null ? null : Math.round(link.estimateBps / 1000) };
+    const steady = !this.opts.enabled || isSteady(state.link, sample, demand, this.tuning);
+    // Less half a tick: the loop's timer may fire a little early.
+    state.nextSampleAt = steady ? now + (this.opts.steadySampleMs ?? 3000) - 500 : 0;
     this.opts.logger.debug({ peerId, ...sample, step: SHED_STEPS[state.link.step] }, 'adaptation sample');
     if (state.link.step !== before)
       this.opts.logger.info({ peerId, ...sample, from: SHED_STEPS[before], to: SHED_STEPS[state.link.step] }, 'adaptation step');

@@ -12,6 +12,9 @@ import type { LiveRoom } from './live-room';
 import type { LiveMeetingInfo, RoomMedia, RoomPush } from './ports';
 import { controlState, roomState } from './room-snapshots';
 
+/** With nothing on screen to change, the state is still sent this often (figures in tooltips). */
+const QUALITY_QUIET_MS = 10_000;
+
 export type { LiveRoom } from './live-room';
 
 export interface ConferenceOptions {
@@ -217,6 +220,7 @@ export class Conference {
   }
 
   broadcastState(room: LiveRoom): void {
+    room.stateSentAt = this.now();
     const state = this.state(room);
     if (state) this.toRoom(room, 'room:state', state);
     const control = this.control(room);
@@ -270,19 +274,24 @@ export class Conference {
     if (socketId) this.opts.push.toSocket(socketId, event, data);
   }
 
-  /** Refresh every participant's quality from real transport statistics. */
+  /**
+   * Refresh every participant's quality from real transport statistics. Everyone is told when a
+   * figure changed as shown on screen, else at most every QUALITY_QUIET_MS: in a steady meeting
+   * of many sites the full state to every site every two seconds was most of the server's work.
+   */
   async refreshQuality(): Promise<void> {
     for (const room of this.rooms.values()) {
       if (!room.live) continue;
+      let changed = false;
       for (const p of room.live.list()) {
         if (!p.connected || !room.media.hasPeer(p.peerId)) continue;
         try {
-          room.live.setQuality(p.peerId, await room.media.peerStats(p.peerId));
+          if (room.live.setQuality(p.peerId, await room.media.peerStats(p.peerId))) changed = true;
         } catch {
           // peer left while stats were gathered
         }
       }
-      this.broadcastState(room);
+      if (changed || this.now() - (room.stateSentAt ?? 0) >= QUALITY_QUIET_MS) this.broadcastState(room);
     }
   }
 

@@ -19,4 +19,6 @@ export interface LiveRoom {
   endTimer?: NodeJS.Timeout | null;
   /** Each site's link and what was shed for it (adaptation.ts). */
   adaptation?: RoomAdaptation;
+  /** When the room's state was last sent to everyone (ms, the conference's clock). */
+  stateSentAt?: number;
 }

@@ -107,9 +107,12 @@ export class FakeRoomMedia extends EventEmitter<MediaRoomEvents> implements Room
   }
   /** The link each receiver measures (set by a test); none: no recv transport yet. */
   readonly links = new Map<string, RecvLink>();
+  /** How often each peer's link was read. */
+  readonly linkReads = new Map<string, number>();
   /** Adaptation's last decision per receiver. */
   readonly shed = new Map<string, VideoShed[]>();
   async recvLink(peerId: string): Promise<RecvLink | null> {
+    this.linkReads.set(peerId, (this.linkReads.get(peerId) ?? 0) + 1);
     return this.links.get(peerId) ?? null;
   }
   async shedVideo(peerId: string, actions: readonly VideoShed[]): Promise<void> {

@@ -122,6 +122,17 @@ export function needKbps(step: number, d: Demand, t: AdaptationTuning): number {
 
 const LAST = SHED_STEPS.length - 1;
 
+/**
+ * Nothing shed and nothing near it: no trouble pending, not lossy lately, no queueing, and the
+ * estimate covers the full need with headroom. Such a link can be read less often.
+ */
+export function isSteady(state: LinkState, sample: LinkSample, d: Demand, t: AdaptationTuning = DEFAULT_TUNING): boolean {
+  if (state.step !== 0 || state.troubleSince !== null || state.lossyAt !== null) return false;
+  if (sample.rttMs !== null && sample.rttMs > t.congestedRttMs) return false;
+  if (sample.lossFraction != null && sample.lossFraction > t.lossyFraction / 2) return false;
+  return sample.estimateBps !== null && sample.estimateBps / 1000 >= needKbps(0, d, t) * t.headroom;
+}
+
 /** The highest step (least shed) at or below `from` whose need fits `kbps`; the last step always fits. */
 function fittingStep(from: number, kbps: number, d: Demand, t: AdaptationTuning): number {
   for (let s = from; s < LAST; s++) if (needKbps(s, d, t) <= kbps) return s;

@@ -3,7 +3,7 @@
 import type { ChairAuthority } from '../floor/authority';
 import { FloorControl } from '../floor/floor-control';
 import type { ReceiveMode } from '../floor/media-rules';
-import { type Grade, gradeQuality, type QualityNumbers } from './quality';
+import { type Grade, gradeQuality, type QualityNumbers, qualityDiffers } from './quality';
 
 export type { ReceiveMode } from '../floor/media-rules';
 export type MainPolicy = 'chair' | 'speaker';
@@ -34,6 +34,8 @@ const NO_QUALITY: LiveParticipant['quality'] = { rttMs: null, lossFraction: 0, s
 
 export class LiveMeeting {
   private readonly participants = new Map<string, LiveParticipant>();
+  /** The quality last reported as a change, per participant (setQuality). */
+  private readonly toldQuality = new Map<string, QualityNumbers>();
   private activeSpeaker: string | null = null;
   mainPolicy: MainPolicy = 'chair';
   readonly floor: FloorControl;
@@ -109,6 +111,7 @@ export class LiveMeeting {
 
   leave(peerId: string): boolean {
     if (this.activeSpeaker === peerId) this.activeSpeaker = null;
+    this.toldQuality.delete(peerId);
     return this.participants.delete(peerId);
   }
 
@@ -141,9 +144,15 @@ export class LiveMeeting {
     this.get(peerId).receiveMode = mode;
   }
 
-  setQuality(peerId: string, q: QualityNumbers): void {
+  /** Returns true when the figures look different on screen from those last reported so (qualityDiffers). */
+  setQuality(peerId: string, q: QualityNumbers): boolean {
     const p = this.participants.get(peerId);
-    if (p) p.quality = { ...q, grade: gradeQuality(q) };
+    if (!p) return false;
+    p.quality = { ...q, grade: gradeQuality(q) };
+    const told = this.toldQuality.get(peerId);
+    if (told && !qualityDiffers(told, q)) return false;
+    this.toldQuality.set(peerId, q);
+    return true;
   }
 
   /** Returns true when the main picture changed. */

@@ -17,3 +17,21 @@ export function gradeQuality(q: QualityNumbers): Grade {
   if (rtt > 300 || q.lossFraction > 0.02 || (q.jitterMs ?? 0) > 60) return 'fair';
   return 'good';
 }
+
+/**
+ * Whether `b` would look different on screen from `a`: another grade, round trip by 25 ms, loss by
+ * a percentage point, a bit rate by a quarter, jitter by 20 ms. Thresholds, not rounding, so
+ * figures that wobble around a step do not count as changes.
+ */
+export function qualityDiffers(a: QualityNumbers, b: QualityNumbers): boolean {
+  const near = (x: number | null, y: number | null, step: number) => (x === null || y === null ? x === y : Math.abs(x - y) < step);
+  const rate = (x: number, y: number) => Math.max(x, y) < 8000 || Math.max(x, y) / Math.max(1, Math.min(x, y)) < 1.25;
+  return (
+    gradeQuality(a) !== gradeQuality(b) ||
+    !near(a.rttMs, b.rttMs, 25) ||
+    !near(a.lossFraction, b.lossFraction, 0.01) ||
+    !rate(a.sendBps, b.sendBps) ||
+    !rate(a.recvBps, b.recvBps) ||
+    !near(a.jitterMs, b.jitterMs, 20)
+  );
+}

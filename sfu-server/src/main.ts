@@ -16,6 +16,7 @@ import { noLoadTest } from './http/routes/loadtest';
 import { ConsumerScores } from './media/consumer-scores';
 import { MediaPortsTakenError } from './media/port-wait';
 import { MediaWorkerPool } from './media/worker-pool';
+import { serverProcesses } from './metrics/process-usage';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
 import { meetingAccess } from './signalling/meeting-access';
 import { attachSignalling } from './signalling/server';
@@ -114,7 +115,11 @@ const app = await buildApp({
     (a) =>
       registerApiRoutes(a, core, {
         enabled: config.loadTest.enabled,
-        processes: () => [{ name: 'node', pid: process.pid }, ...pool.all().map((w) => ({ name: `worker-${w.index}`, pid: w.worker.pid }))],
+        processes: () =>
+          serverProcesses([
+            { name: 'node', pid: process.pid },
+            ...pool.all().map((w) => ({ name: `worker-${w.index}`, pid: w.worker.pid })),
+          ]),
         consumerScores: () => consumerScores?.histogram() ?? noLoadTest.consumerScores(),
       }),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),

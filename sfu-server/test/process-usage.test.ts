@@ -1,6 +1,7 @@
 // /proc parsing for the load-test usage route: CPU ticks and resident memory.
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cpuSecondsFromStat, processUsage, rssBytesFromStatus } from '../src/metrics/process-usage';
+import { cpuSecondsFromStat, descendants, processUsage, rssBytesFromStatus, serverProcesses } from '../src/metrics/process-usage';
 
 describe('process usage from /proc', () => {
   it('reads utime + stime even when the command name holds spaces and parentheses', () => {
@@ -19,5 +20,25 @@ describe('process usage from /proc', () => {
     expect(u?.cpuSeconds).toBeGreaterThan(0);
     expect(u?.rssBytes).toBeGreaterThan(10_000_000);
     expect(processUsage(2 ** 30)).toBeNull();
+  });
+
+  it('finds the processes started below a process (grandchildren too) and names the unnamed ones', async () => {
+    // sh starts sleep: a child and a grandchild of this test process.
+    const sh = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore', detached: true });
+    try {
+      let found: { pid: number; comm: string }[] = [];
+      for (let i = 0; i < 50 && !found.some((d) => d.comm === 'sleep'); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        found = descendants(process.pid);
+      }
+      expect(found.map((d) => d.comm)).toEqual(expect.arrayContaining(['sh', 'sleep']));
+      const listed = serverProcesses([{ name: 'main', pid: sh.pid! }]);
+      expect(listed[0]).toEqual({ name: 'main', pid: sh.pid });
+      expect(listed.filter((p) => p.pid === sh.pid)).toHaveLength(1);
+      expect(listed.some((p) => p.name === 'sleep')).toBe(true);
+      expect(descendants(2 ** 30)).toEqual([]);
+    } finally {
+      process.kill(-sh.pid!, 'SIGKILL'); // the group: sleep too
+    }
   });
 });

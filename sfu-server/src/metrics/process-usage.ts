@@ -1,6 +1,6 @@
-// CPU time and resident memory of one process from /proc, for the load-test usage route:
+// CPU time and resident memory of processes from /proc, for the load-test usage route:
 // the Node process and every mediasoup worker, so a remote load test sees the whole server.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -31,4 +31,51 @@ export function processUsage(pid: number): { cpuSeconds: number; rssBytes: numbe
   } catch {
     return null; // gone (a worker being replaced) or no /proc
   }
+}
+
+/** Every live process below `root` (children, grandchildren...), with its command name, from /proc. */
+export function descendants(root: number): { pid: number; comm: string }[] {
+  const parent = new Map<number, { ppid: number; comm: string }>();
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return []; // no /proc
+  }
+  for (const name of names) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      parent.set(pid, { ppid: Number(stat.slice(close + 2).split(' ')[1]), comm: stat.slice(stat.indexOf('(') + 1, close) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = parent.get(pid)?.ppid ?? 0, depth = 0; p > 1 && depth < 64; depth++) {
+      if (p === root) return true;
+      p = parent.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  return [...parent].filter(([pid]) => below(pid)).map(([pid, p]) => ({ pid, comm: p.comm }));
+}
+
+const LABELS: [RegExp, string][] = [
+  [/^mediasoup-work/, 'worker-spare'],
+  [/^turnserver/, 'coturn'],
+];
+
+/**
+ * The named processes and every other process the server started (a spare mediasoup worker,
+ * coturn, the TypeScript loader's esbuild), so that a load test counts the whole server.
+ */
+export function serverProcesses(named: { name: string; pid: number }[], root = process.pid): { name: string; pid: number }[] {
+  const known = new Set(named.map((p) => p.pid));
+  const others = descendants(root)
+    .filter((d) => !known.has(d.pid))
+    .map((d) => ({ pid: d.pid, name: LABELS.find(([re]) => re.test(d.comm))?.[1] ?? d.comm }));
+  return [...named, ...others];
 }

@@ -1,27 +1,7 @@
 // CPU of a whole process tree from /proc: a server and everything it started (mediasoup workers,
 // coturn), sampled over time so a window can be cut out of it afterwards.
-import { readdirSync, readFileSync } from 'node:fs';
-
-const TICKS = 100; // USER_HZ on Linux
-
-interface Stat {
-  ppid: number;
-  comm: string;
-  /** utime + stime, seconds. */
-  cpu: number;
-}
-
-function stat(pid: number): Stat | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = text.lastIndexOf(')');
-    const f = text.slice(close + 2).split(' ');
-    // after "comm)": state [0], ppid [1], utime [11], stime [12]
-    return { ppid: Number(f[1]), comm: text.slice(text.indexOf('(') + 1, close), cpu: (Number(f[11]) + Number(f[12])) / TICKS };
-  } catch {
-    return null; // gone meanwhile
-  }
-}
+import { readFileSync } from 'node:fs';
+import { cpuSecondsFromStat, descendants } from '../../../sfu-server/src/metrics/process-usage';
 
 export interface TreeSample {
   /** Epoch ms. */
@@ -32,22 +12,14 @@ export interface TreeSample {
 
 /** The tree under `root` (itself included), now. */
 export function sampleTree(root: number): TreeSample {
-  const all = new Map<number, Stat>();
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    const s = stat(pid);
-    if (s) all.set(pid, s);
-  }
-  const inTree = (pid: number): boolean => {
-    for (let p = pid, depth = 0; p > 1 && depth < 50; depth++) {
-      if (p === root) return true;
-      p = all.get(p)?.ppid ?? 0;
-    }
-    return false;
-  };
   const processes = new Map<number, { comm: string; cpu: number }>();
-  for (const [pid, s] of all) if (inTree(pid)) processes.set(pid, { comm: s.comm, cpu: s.cpu });
+  for (const { pid, comm } of [{ pid: root, comm: 'node' }, ...descendants(root)]) {
+    try {
+      processes.set(pid, { comm, cpu: cpuSecondsFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) });
+    } catch {
+      // gone meanwhile
+    }
+  }
   return { at: Date.now(), processes };
 }
 

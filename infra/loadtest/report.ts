@@ -1,6 +1,6 @@
 // The load test's numbers as plain functions (unit-tested in test/report.test.ts): percentiles,
 // per-site receive rates from cumulative counters, server CPU from /proc samples, the report.
-import type { LoadTestUsageReply, ScoreHistogram } from '@lienthong/sfu-server/protocol';
+import type { LoadTestUsageReply, MediaCounts, ScoreHistogram } from '@lienthong/sfu-server/protocol';
 
 /** Cumulative receive counters of one site at one moment (its recv transport's inbound-rtp stats). */
 export interface ReceiveCounters {
@@ -113,6 +113,51 @@ export function consumerScores(h: ScoreHistogram): { audio: ScoreSummary; video:
   return { audio: scoreSummary(h.audio, h.paused.audio), video: scoreSummary(h.video, h.paused.video) };
 }
 
+/** One sample of the server during the hold: seconds since the hold began, memory, what is alive. */
+export interface UsagePoint extends MediaCounts {
+  t: number;
+  rssMB: number;
+}
+
+export function usagePoint(holdStartedAt: number, u: LoadTestUsageReply): UsagePoint {
+  const rss = u.processes.reduce((a, p) => a + p.rssBytes, 0);
+  return { t: (u.sampledAt - holdStartedAt) / 1000, rssMB: rss / 1048576, ...u.live };
+}
+
+export interface Growth {
+  first: number;
+  last: number;
+  /** Least-squares slope, per hour. */
+  perHour: number;
+}
+
+/** Least-squares slope of y over t (seconds), per hour; 0 with fewer than two distinct times. */
+export function slopePerHour(points: readonly { t: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mt = points.reduce((a, p) => a + p.t, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.t - mt) * (p.y - my);
+    den += (p.t - mt) ** 2;
+  }
+  return den === 0 ? 0 : (num / den) * 3600;
+}
+
+const GROWTH_KEYS = ['rssMB', 'sockets', 'routers', 'transports', 'producers', 'consumers', 'listeners', 'handles'] as const;
+export type GrowthKey = (typeof GROWTH_KEYS)[number];
+
+/** How each figure moved over the hold (first, last, slope per hour); null without two samples. */
+export function growth(series: readonly UsagePoint[]): Record<GrowthKey, Growth> | null {
+  if (series.length < 2) return null;
+  const out = {} as Record<GrowthKey, Growth>;
+  for (const k of GROWTH_KEYS)
+    out[k] = { first: series[0]![k], last: series[series.length - 1]![k], perHour: slopePerHour(series.map((p) => ({ t: p.t, y: p[k] }))) };
+  return out;
+}
+
 export interface SiteResult {
   site: number;
   username: string;
@@ -156,6 +201,9 @@ export interface LoadTestReport {
   } | null;
   /** CPU cores this tool (every simulated site) used over the hold, and the machine's cores. */
   client: { cores: number; machineCores: number };
+  /** The server sampled through the hold (every few seconds), and how each figure moved. */
+  series: UsagePoint[];
+  growth: Record<GrowthKey, Growth> | null;
   errors: string[];
 }
 
@@ -165,7 +213,7 @@ export function sitePassed(s: SiteResult, sites: number): boolean {
 }
 
 export function buildReport(
-  base: Pick<LoadTestReport, 'url' | 'sites' | 'holdSeconds' | 'hold' | 'video' | 'server' | 'client'>,
+  base: Pick<LoadTestReport, 'url' | 'sites' | 'holdSeconds' | 'hold' | 'video' | 'server' | 'client' | 'series'>,
   perSite: SiteResult[],
   errors: string[],
 ): LoadTestReport {
@@ -173,6 +221,7 @@ export function buildReport(
   const nums = (f: (s: SiteResult) => number | null) => joined.map(f).filter((v): v is number => v !== null);
   return {
     ...base,
+    growth: growth(base.series),
     joined: joined.length,
     failed: perSite.filter((s) => !sitePassed(s, base.sites)).length,
     joinMs: spread(nums((s) => s.joinMs)),
@@ -236,6 +285,18 @@ export function formatReport(r: LoadTestReport): string {
       );
     }
   } else lines.push('server: no usage sample over the hold');
+  if (r.growth) {
+    const g = r.growth;
+    const fmt = (k: GrowthKey, unit = '') => {
+      const x = g[k];
+      const d = k === 'rssMB' ? 1 : 0;
+      return `${k === 'rssMB' ? 'resident' : k} ${x.first.toFixed(d)} -> ${x.last.toFixed(d)}${unit} (${x.perHour >= 0 ? '+' : ''}${x.perHour.toFixed(1)}${unit}/h)`;
+    };
+    lines.push(
+      `server through the hold (${r.series.length} samples): ${fmt('rssMB', ' MB')}`,
+      `  ${(['sockets', 'transports', 'producers', 'consumers', 'listeners', 'handles'] as const).map((k) => fmt(k)).join(', ')}`,
+    );
+  }
   const { cores, machineCores } = r.client;
   lines.push(
     `this tool over the hold: ${cores.toFixed(2)} of ${machineCores} cores${cores > 0.8 * machineCores ? ' (saturated: its numbers show the tool, not the server)' : ''}`,

@@ -14,6 +14,8 @@ import {
   type ReceiveCounters,
   receiveRate,
   type SiteResult,
+  type UsagePoint,
+  usagePoint,
 } from './report';
 import { SimulatedSite } from './site';
 
@@ -106,9 +108,19 @@ export async function runLoadTest(opts: LoadTestOptions, log: (line: string) => 
     const from = new Map<SimulatedSite, ReceiveCounters>();
     for (const s of sites) from.set(s, await s.counters());
     const holdStartedAt = Date.now();
+    // The server through the hold: about 120 samples (at least a second apart), for its growth.
+    const series: UsagePoint[] = fromUsage ? [usagePoint(fromUsage.sampledAt, fromUsage)] : [];
+    const every = Math.max(1000, (opts.hold * 1000) / 120);
+    const sampler = setInterval(() => {
+      void usage().then((u) => {
+        if (u && fromUsage) series.push(usagePoint(fromUsage.sampledAt, u));
+      });
+    }, every);
     await sleep(opts.hold * 1000, signal);
+    clearInterval(sampler);
     const holdEndedAt = Date.now();
     const toUsage = await usage();
+    if (toUsage && fromUsage) series.push(usagePoint(fromUsage.sampledAt, toUsage));
     const cpu = process.cpuUsage(cpuFrom.usage);
     const client = { cores: (cpu.user + cpu.system) / 1000 / (performance.now() - cpuFrom.at), machineCores: availableParallelism() };
     const perSite: SiteResult[] = [];
@@ -135,6 +147,7 @@ export async function runLoadTest(opts: LoadTestOptions, log: (line: string) => 
         video: { width: opts.width, height: opts.height, fps: opts.fps },
         server,
         client,
+        series,
       },
       perSite,
       errors,

@@ -13,7 +13,7 @@ import { buildApp } from './http/app';
 import { registerNmsProxy } from './http/nms-proxy';
 import { registerApiRoutes } from './http/routes';
 import { noLoadTest } from './http/routes/loadtest';
-import { ConsumerScores } from './media/consumer-scores';
+import { activeHandles, MediaCensus } from './media/media-census';
 import { MediaPortsTakenError } from './media/port-wait';
 import { MediaWorkerPool } from './media/worker-pool';
 import { serverProcesses } from './metrics/process-usage';
@@ -48,7 +48,7 @@ const firstLanAddress = () =>
     .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 const announcedAddress = config.media.announcedAddress || (config.media.listenIp === '0.0.0.0' ? firstLanAddress() : config.media.listenIp);
 // Only a load test reads consumer scores: no observers on a server in use.
-const consumerScores = config.loadTest.enabled ? new ConsumerScores() : null;
+const census = config.loadTest.enabled ? new MediaCensus() : null;
 const pool = new MediaWorkerPool({
   workers,
   listenIp: config.media.listenIp,
@@ -120,7 +120,9 @@ const app = await buildApp({
             { name: 'node', pid: process.pid },
             ...pool.all().map((w) => ({ name: `worker-${w.index}`, pid: w.worker.pid })),
           ]),
-        consumerScores: () => consumerScores?.histogram() ?? noLoadTest.consumerScores(),
+        consumerScores: () => census?.histogram() ?? noLoadTest.consumerScores(),
+        live: () =>
+          census ? { sockets: signalling?.io.engine.clientsCount ?? 0, ...census.counts(), handles: activeHandles() } : noLoadTest.live(),
       }),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),
   ],

@@ -457,16 +457,19 @@ describe('load-test routes', () => {
     expect([off.status, off.json.error.code]).toEqual([403, 'LOAD_TEST_DISABLED']);
     const disabledApp = app;
     const scores = { audio: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], video: [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1], paused: { audio: 0, video: 3 } };
+    const live = { sockets: 2, routers: 1, transports: 4, producers: 4, consumers: 4, listeners: 40, handles: 12 };
     app = await makeApp(core, undefined, {
       enabled: true,
       processes: () => [{ name: 'node', pid: process.pid }],
       consumerScores: () => scores,
+      live: () => live,
     });
     try {
       expect((await call('GET', '/api/loadtest', { as: 'admin' })).json.enabled).toBe(true);
       expect((await call('GET', '/api/loadtest/usage', { as: 'chutri.tinh' })).json.error.code).toBe('FORBIDDEN');
       const usage = (await call('GET', '/api/loadtest/usage', { as: 'admin' })).json;
       expect(usage.consumerScores).toEqual(scores);
+      expect(usage.live).toEqual(live);
       const [p] = usage.processes;
       expect(p).toMatchObject({ name: 'node', pid: process.pid });
       expect(p.cpuSeconds).toBeGreaterThan(0);

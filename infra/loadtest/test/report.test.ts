@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildReport,
   formatReport,
+  growth,
   percentile,
   processLoads,
   type ReceiveCounters,
@@ -12,6 +13,7 @@ import {
   type SiteResult,
   scoreSummary,
   sitePassed,
+  slopePerHour,
   spread,
 } from '../report';
 
@@ -88,6 +90,7 @@ describe('processLoads', () => {
     sampledAt,
     processes: p.map(([name, pid, cpuSeconds, rssBytes]) => ({ name, pid, cpuSeconds, rssBytes })),
     consumerScores: { audio: [], video: [], paused: { audio: 0, video: 0 } },
+    live: { sockets: 0, routers: 0, transports: 0, producers: 0, consumers: 0, listeners: 0, handles: 0 },
   });
 
   it('gives cores per process over the interval and the later RSS', () => {
@@ -126,6 +129,7 @@ describe('buildReport', () => {
     sites: 3,
     holdSeconds: 10,
     hold: null,
+    series: [],
     video: { width: 640, height: 360, fps: 15 },
     server: null,
     client: { cores: 1.9, machineCores: 2 },
@@ -145,5 +149,26 @@ describe('buildReport', () => {
   it('a lone site passes without receiving anything (there is nobody to receive)', () => {
     expect(sitePassed(site(1, { firstFrameMs: null, receiveKbps: 0 }), 1)).toBe(true);
     expect(sitePassed(site(1, { receiveKbps: 0 }), 2)).toBe(false);
+  });
+});
+
+describe('growth through the hold', () => {
+  it('fits a least-squares slope per hour, flat for a steady figure and zero with one sample', () => {
+    expect(slopePerHour([])).toBe(0);
+    expect(slopePerHour([{ t: 5, y: 1 }])).toBe(0);
+    // 1 MB a minute with noise around it: 60 MB/h.
+    const pts = Array.from({ length: 31 }, (_, i) => ({ t: i * 60, y: 100 + i + (i % 2 ? 0.3 : -0.3) }));
+    expect(slopePerHour(pts)).toBeCloseTo(60, 0);
+    expect(slopePerHour(pts.map((p) => ({ ...p, y: 7 })))).toBe(0);
+  });
+
+  it('reports first, last and slope of memory and of every live count', () => {
+    const live = { sockets: 4, routers: 1, transports: 8, producers: 8, consumers: 24, listeners: 300, handles: 40 };
+    const series = [0, 600, 1200, 1800].map((t, i) => ({ t, rssMB: 150 + i * 2, ...live, listeners: 300 + i * 10 }));
+    const g = growth(series)!;
+    expect(g.rssMB).toEqual({ first: 150, last: 156, perHour: expect.closeTo(12, 5) });
+    expect(g.sockets).toEqual({ first: 4, last: 4, perHour: 0 });
+    expect(g.listeners.perHour).toBeCloseTo(60, 5);
+    expect(growth(series.slice(0, 1))).toBeNull();
   });
 });

@@ -25,11 +25,27 @@ export const ScoreHistogram = Type.Object({
 });
 export type ScoreHistogram = Static<typeof ScoreHistogram>;
 
+/** What is alive in the server now: a long load test shows that none of it grows. */
+export const MediaCounts = Type.Object({
+  /** Signalling connections. */
+  sockets: Type.Integer({ minimum: 0 }),
+  routers: Type.Integer({ minimum: 0 }),
+  transports: Type.Integer({ minimum: 0 }),
+  producers: Type.Integer({ minimum: 0 }),
+  consumers: Type.Integer({ minimum: 0 }),
+  /** Listeners on those mediasoup objects and their observers. */
+  listeners: Type.Integer({ minimum: 0 }),
+  /** Node's active handles and requests (sockets, timers, files). */
+  handles: Type.Integer({ minimum: 0 }),
+});
+export type MediaCounts = Static<typeof MediaCounts>;
+
 export const LoadTestUsageReply = Type.Object({
   ok: Type.Literal(true),
   /** Server clock, ms since the epoch: CPU rates are deltas over it. */
   sampledAt: Type.Number(),
   processes: Type.Array(ProcessUsage),
   consumerScores: ScoreHistogram,
+  live: MediaCounts,
 });
 export type LoadTestUsageReply = Static<typeof LoadTestUsageReply>;

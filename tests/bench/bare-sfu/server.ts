@@ -15,7 +15,7 @@ import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
 import { type Socket, Server as SocketServer } from 'socket.io';
 import { ROUTER_CODECS } from '../../../sfu-server/src/media/codecs';
-import { ConsumerScores } from '../../../sfu-server/src/media/consumer-scores';
+import { activeHandles, MediaCensus } from '../../../sfu-server/src/media/media-census';
 import { processUsage } from '../../../sfu-server/src/metrics/process-usage';
 
 interface Peer {
@@ -29,7 +29,7 @@ interface Peer {
 const { values: args } = parseArgs({
   options: { port: { type: 'string' }, workers: { type: 'string' }, 'base-port': { type: 'string' }, dir: { type: 'string' } },
 });
-const scores = new ConsumerScores(); // before the first worker: it follows mediasoup's observers
+const census = new MediaCensus(); // before the first worker: it follows mediasoup's observers
 const workers: { worker: types.Worker; server: types.WebRtcServer }[] = [];
 for (let i = 0; i < Number(args.workers ?? 2); i++) {
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
@@ -46,13 +46,16 @@ const first = workers[0]!;
 const router = await first.worker.createRouter({ mediaCodecs: ROUTER_CODECS });
 const peers = new Map<string, Peer>();
 
+let io: SocketServer | undefined;
+
 function usage() {
   const procs = [{ name: 'node', pid: process.pid }, ...workers.map((w, i) => ({ name: `worker-${i}`, pid: w.worker.pid }))];
   const processes = procs.flatMap((p) => {
     const u = processUsage(p.pid);
     return u ? [{ ...p, ...u }] : [];
   });
-  return { ok: true, sampledAt: Date.now(), processes, consumerScores: scores.histogram() };
+  const live = { sockets: io?.engine.clientsCount ?? 0, ...census.counts(), handles: activeHandles() };
+  return { ok: true, sampledAt: Date.now(), processes, consumerScores: census.histogram(), live };
 }
 
 /** The loadtest tool's REST calls: login, opt-in, usage, and fixture calls that store nothing. */
@@ -166,7 +169,7 @@ function onConnection(socket: Socket): void {
 const dir = args.dir ?? '/tmp/bare-sfu';
 const tls = await prepareTls({ certFile: '', keyFile: '', caDir: `${dir}/ca`, names: [] }, { dataDir: dir });
 const https: HttpsServer = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, onRequest);
-new SocketServer(https, { path: '/socket.io', transports: ['websocket'] }).on('connection', onConnection);
+io = new SocketServer(https, { path: '/socket.io', transports: ['websocket'] }).on('connection', onConnection);
 https.listen(Number(args.port ?? 0), '127.0.0.1', () => {
   const { port } = https.address() as AddressInfo;
   console.log(JSON.stringify({ url: `https://127.0.0.1:${port}`, ca: tls.caFile }));

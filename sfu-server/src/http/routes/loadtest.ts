@@ -2,7 +2,7 @@
 // the CPU and memory of every server process. The usage answers only with loadTest.enabled.
 import { AppError } from '@lienthong/kit';
 import { processUsage } from '../../metrics/process-usage';
-import type { ProcessUsage, ScoreHistogram } from '../../protocol/loadtest';
+import type { MediaCounts, ProcessUsage, ScoreHistogram } from '../../protocol/loadtest';
 import type { SfuHandlers } from './context';
 
 export interface LoadTestSource {
@@ -10,6 +10,7 @@ export interface LoadTestSource {
   /** The server's processes now: the Node process and each live mediasoup worker. */
   processes(): { name: string; pid: number }[];
   consumerScores(): ScoreHistogram;
+  live(): MediaCounts;
 }
 
 const none = () => new Array(11).fill(0);
@@ -17,6 +18,7 @@ export const noLoadTest: LoadTestSource = {
   enabled: false,
   processes: () => [],
   consumerScores: () => ({ audio: none(), video: none(), paused: { audio: 0, video: 0 } }),
+  live: () => ({ sockets: 0, routers: 0, transports: 0, producers: 0, consumers: 0, listeners: 0, handles: 0 }),
 };
 
 export function loadtestHandlers(source: LoadTestSource): SfuHandlers<'loadtest'> {
@@ -30,7 +32,7 @@ export function loadtestHandlers(source: LoadTestSource): SfuHandlers<'loadtest'
         const u = processUsage(p.pid);
         if (u) processes.push({ ...p, ...u });
       }
-      return { ok: true, sampledAt: Date.now(), processes, consumerScores: source.consumerScores() };
+      return { ok: true, sampledAt: Date.now(), processes, consumerScores: source.consumerScores(), live: source.live() };
     },
   };
 }

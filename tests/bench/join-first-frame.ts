@@ -1,0 +1,126 @@
+// Join -> first decoded frame in headless Chromium on loopback (over HTTPS, the server's CA
+// trusted): three sites are in the meeting sending camera and microphone; a fourth enters
+// ROUNDS times afresh (from the meeting list) and, alternately, reloads its page (a rejoin within
+// the reconnect grace). Each entry is split into where the time goes: the page up to its media
+// session, the session up to its receive transport connected (signalling, ICE, DTLS), and from
+// there to a decoded frame of every other site (consumers, keyframe). p50 / p95 per phase.
+// `npm run bench -- join-first-frame` (ROUNDS=n, default 20). Results: docs/bench/join-first-frame.json.
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { loginAndJoin, myPeerId } from '../support/meeting-ui';
+import { startSfuServer } from '../support/sfu-process';
+import { commit, machine } from './support/bench-meta';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 20);
+const out = join(resolve(import.meta.dirname, '../..'), 'docs/bench/join-first-frame.json');
+
+// Records, in ms since navigation start: the media session appearing, its receive transport
+// connected, and the first decoded frame per remote peer (polled every 10 ms).
+const PROBE = `(() => {
+  const t = { frames: {} };
+  window.__joinTimes = t;
+  const tick = async () => {
+    const s = window.__lt && window.__lt.session;
+    if (s) {
+      t.session ??= performance.now();
+      const recv = s.recvTransport;
+      if (recv && recv.connectionState === 'connected') t.connected ??= performance.now();
+      if (recv && s.status !== 'closed') {
+        try {
+          const byTrack = new Map();
+          for (const r of s.remote.values()) byTrack.set(r.track.id, r.peerId);
+          (await recv.getStats()).forEach((st) => {
+            const peer = byTrack.get(String(st.trackIdentifier));
+            if (st.type === 'inbound-rtp' && st.kind === 'video' && st.framesDecoded > 0 && peer && !(peer in t.frames)) t.frames[peer] = performance.now();
+          });
+        } catch {}
+      }
+    }
+    if (performance.now() < 60000) setTimeout(tick, 10);
+  };
+  tick();
+})();`;
+
+interface Entry {
+  kind: 'join' | 'rejoin';
+  session: number;
+  connected: number;
+  firstFrame: number;
+  allFrames: number;
+}
+
+async function measure(page: Page, others: string[], kind: Entry['kind']): Promise<Entry> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const t = await page.evaluate(
+      () => (window as unknown as { __joinTimes?: { session?: number; connected?: number; frames: Record<string, number> } }).__joinTimes,
+    );
+    const frames = others.map((p) => t?.frames[p]).filter((v): v is number => v !== undefined);
+    if (t?.session !== undefined && t.connected !== undefined && frames.length === others.length)
+      return { kind, session: t.session, connected: t.connected, firstFrame: Math.min(...frames), allFrames: Math.max(...frames) };
+    if (Date.now() > end) throw new Error(`${kind}: not every frame in 30 s: ${JSON.stringify(t)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const stats = (xs: number[]) => ({
+  p50: Math.round(pct(xs, 50)),
+  p95: Math.round(pct(xs, 95)),
+  min: Math.round(Math.min(...xs)),
+  max: Math.round(Math.max(...xs)),
+});
+
+const sfu = await startSfuServer({ graceSeconds: 60 });
+const browser = await launchChromium({ caFile: sfu.caFile });
+try {
+  const staying = [];
+  for (const user of ['chutri.tinh', 'daibieu.dt', 'daibieu.pb'])
+    staying.push(await loginAndJoin(browser, sfu.httpsUrl(), user, 'lienthong123'));
+  const others = await Promise.all(staying.map(myPeerId));
+  const page = await loginAndJoin(browser, sfu.httpsUrl(), 'daibieu.vn', 'lienthong123');
+  await page.context().addInitScript(PROBE);
+  const roomUrl = page.url();
+  const entries: Entry[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    await page.getByTestId('leave').click();
+    await page.getByTestId('meeting-item').first().waitFor();
+    await page.goto('about:blank');
+    await new Promise((res) => setTimeout(res, 1000));
+    await page.goto(roomUrl);
+    entries.push(await measure(page, others, 'join'));
+    await new Promise((res) => setTimeout(res, 1500));
+    await page.reload();
+    entries.push(await measure(page, others, 'rejoin'));
+    const last = entries.slice(-2).map((e) => `${e.kind} ${Math.round(e.allFrames)} ms`);
+    console.log(`  round ${r + 1}/${ROUNDS}: ${last.join(', ')}`);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  const phases = (kind: Entry['kind']) => {
+    const es = entries.filter((e) => e.kind === kind);
+    return {
+      count: es.length,
+      pageToSession: stats(es.map((e) => e.session)),
+      sessionToConnected: stats(es.map((e) => e.connected - e.session)),
+      connectedToAllFrames: stats(es.map((e) => e.allFrames - e.connected)),
+      firstFrame: stats(es.map((e) => e.firstFrame)),
+      allFrames: stats(es.map((e) => e.allFrames)),
+    };
+  };
+  const result = { join: phases('join'), rejoin: phases('rejoin') };
+  for (const [kind, p] of Object.entries(result))
+    console.log(
+      `${kind.padEnd(7)} every other site's frame p50 ${p.allFrames.p50} ms p95 ${p.allFrames.p95} ms (first one p50 ${p.firstFrame.p50}); ` +
+        `page -> session p50 ${p.pageToSession.p50}, session -> transport connected p50 ${p.sessionToConnected.p50}, connected -> frames p50 ${p.connectedToAllFrames.p50} ms`,
+    );
+  writeFileSync(
+    out,
+    `${JSON.stringify({ date: new Date().toISOString(), commit: commit(), machine: machine(), meeting: '4 sites (3 staying, 1 entering), Chromium headless, loopback HTTPS', goal: 'p50 < 1000 ms', result, entries }, null, 1)}\n`,
+  );
+  console.log(`written to ${out}`);
+} finally {
+  await browser.close();
+  await sfu.stop();
+}

@@ -17,6 +17,7 @@ import { UplinkGuard } from './uplink';
 
 export type { SessionStatus };
 
+type Local = { audio?: MediaStreamTrack; video?: MediaStreamTrack };
 export type RoomTarget = { type: 'selftest' } | { type: 'meeting'; meetingId: string };
 
 export interface RemoteTrack {
@@ -42,7 +43,7 @@ export class MediaSession {
   private readonly producers = new Map<'mic' | 'camera' | 'screen', types.Producer>();
   private readonly consumers = new Map<string, types.Consumer>();
   private pending = new Set<string>(); // producerIds being consumed on the current recv transport
-  private local: { audio?: MediaStreamTrack; video?: MediaStreamTrack } = {};
+  private local: Local = {};
   private readonly listeners = new Set<() => void>();
   private readonly offs: (() => void)[] = [];
   private readonly known = new KnownProducers();
@@ -98,16 +99,15 @@ export class MediaSession {
     this.changed();
   }
 
-  /** `resumePeerId`: this tab's place before a reload, kept if the server still holds it. */
-  async start(local: { audio?: MediaStreamTrack; video?: MediaStreamTrack }, resumePeerId?: string): Promise<JoinRes> {
-    this.local = local;
+  /** `resumePeerId`: this tab's place before a reload. Joining and receiving do not wait for `local` (a reload reopens the camera). */
+  async start(local: Local | Promise<Local>, resumePeerId?: string): Promise<JoinRes> {
     this.setStatus('connecting');
     const { routerRtpCapabilities } = await this.sig.request('router:capabilities', {});
     await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as types.RtpCapabilities });
     this.listen();
     const res = await this.join(resumePeerId, true);
     this.paths.start();
-    await this.buildMedia();
+    await this.buildMedia(Promise.resolve(local));
     this.setStatus('connected');
     return res;
   }
@@ -284,13 +284,14 @@ export class MediaSession {
     );
   }
 
-  private async buildMedia(): Promise<void> {
+  private async buildMedia(local?: Promise<Local>): Promise<void> {
     const make = (d: 'send' | 'recv') => makeTransport(this.device, this.sig, d, this.paths);
     const [send, recv] = await Promise.all([make('send'), make('recv')]);
     this.sendTransport = send;
     this.recvTransport = recv;
     const receiving = Promise.all(this.known.list().map((a) => this.consume(a))); // while we produce
     this.audioRepair.watch(recv, () => this.consumers.values());
+    if (local) this.local = await local;
     if (this.local.audio && this.local.audio.readyState === 'live') {
       const p = await send.produce({
         track: this.local.audio,

@@ -14,6 +14,8 @@ import { controlState, roomState } from './room-snapshots';
 
 /** With nothing on screen to change, the state is still sent this often (figures in tooltips). */
 const QUALITY_QUIET_MS = 10_000;
+/** A site whose quality reads good is read again after this long (others at every refresh). */
+const QUALITY_GOOD_MS = 5_500;
 
 export type { LiveRoom } from './live-room';
 
@@ -193,6 +195,7 @@ export class Conference {
     const socketId = room.sockets.get(peerId);
     if (socketId) this.opts.push.leave(socketId, room.key);
     room.sockets.delete(peerId);
+    room.qualityReadAt?.delete(peerId);
     room.media.removePeer(peerId);
     const siteId = room.live?.has(peerId) ? room.live.get(peerId).siteId : null;
     room.live?.leave(peerId);
@@ -283,8 +286,13 @@ export class Conference {
     for (const room of this.rooms.values()) {
       if (!room.live) continue;
       let changed = false;
+      room.qualityReadAt ??= new Map();
+      const readAt = room.qualityReadAt;
       for (const p of room.live.list()) {
         if (!p.connected || !room.media.hasPeer(p.peerId)) continue;
+        // A good link is read less often: each reading is several stats requests to the worker.
+        if (p.quality.grade === 'good' && this.now() - (readAt.get(p.peerId) ?? 0) < QUALITY_GOOD_MS) continue;
+        readAt.set(p.peerId, this.now());
         try {
           if (room.live.setQuality(p.peerId, await room.media.peerStats(p.peerId))) changed = true;
         } catch {

@@ -21,4 +21,6 @@ export interface LiveRoom {
   adaptation?: RoomAdaptation;
   /** When the room's state was last sent to everyone (ms, the conference's clock). */
   stateSentAt?: number;
+  /** When each site's quality was last read (conference.refreshQuality). */
+  qualityReadAt?: Map<string, number>;
 }

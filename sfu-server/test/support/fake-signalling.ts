@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@lienthong/kit';
 import type { RecvLink, VideoShed } from '../../src/media/consumer-shaping';
+import type { PeerStats } from '../../src/media/media-stats';
 import type { MediaRoomEvents } from '../../src/media/peer-media';
 import type { ClientRequestName, ConsumerInfo, MediaSource, RequestOf, ResponseOf, SessionClaims } from '../../src/protocol';
 import { Conference } from '../../src/signalling/conference';
@@ -118,8 +119,12 @@ export class FakeRoomMedia extends EventEmitter<MediaRoomEvents> implements Room
   async shedVideo(peerId: string, actions: readonly VideoShed[]): Promise<void> {
     this.shed.set(peerId, [...actions]);
   }
-  async peerStats() {
-    return { rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null };
+  /** Stats per peer for the quality refresh (default: nothing measured yet), and how often each was read. */
+  readonly stats = new Map<string, PeerStats>();
+  readonly statsReads = new Map<string, number>();
+  async peerStats(peerId: string): Promise<PeerStats> {
+    this.statsReads.set(peerId, (this.statsReads.get(peerId) ?? 0) + 1);
+    return this.stats.get(peerId) ?? { rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null };
   }
   async producerPackets() {
     return [];

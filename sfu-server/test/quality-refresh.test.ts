@@ -1,0 +1,53 @@
+// The periodic quality refresh (conference.refreshQuality): what it reads from the media layer and
+// when it tells the room. A calm meeting must cost little; a change must still reach everyone.
+import { describe, expect, it } from 'vitest';
+import type { RoomState } from '../src/protocol';
+import { call, fakeConference, MEETING, socketOf } from './support/fake-signalling';
+
+const good = { rttMs: 20, lossFraction: 0, sendBps: 600_000, recvBps: 900_000, jitterMs: 5 };
+
+describe('quality refresh', () => {
+  it('reads a good link every 5.5 s and a poor one every refresh; tells the room on a visible change, else every 10 s', async () => {
+    const f = fakeConference();
+    const ids: Record<string, string> = {};
+    for (const site of ['tn', 'dt']) {
+      const ctx = socketOf(f, site);
+      await call(ctx, 'meeting:join', { meetingId: MEETING.id, rtpCapabilities: { codecs: [] } });
+      ids[site] = ctx.session.peerId!;
+    }
+    const media = f.media[0]!;
+    media.stats.set(ids.tn!, good);
+    media.stats.set(ids.dt!, { ...good, lossFraction: 0.12 }); // poor
+    const states = () => f.push.events('room:state') as RoomState[];
+    const before = states().length;
+    const refreshes = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        f.clock.t += 2000;
+        await f.conference.refreshQuality();
+      }
+    };
+    await refreshes(1);
+    expect(states().length).toBe(before + 1); // first figures: told
+    const grades = Object.fromEntries(
+      states()
+        .at(-1)!
+        .participants.map((p) => [p.siteId, p.quality.grade]),
+    );
+    expect(grades).toEqual({ tn: 'good', dt: 'poor' });
+    await refreshes(5); // 10 s more
+    expect(media.statsReads.get(ids.dt!)).toBe(6);
+    expect(media.statsReads.get(ids.tn!)).toBe(2); // at 2 and 8 s (5.5 s apart at least)
+    // Nothing changed on screen: one reminder in those 10 s, not five.
+    expect(states().length).toBe(before + 2);
+    // The good link turns poor: seen at its next reading, told at once.
+    media.stats.set(ids.tn!, { ...good, rttMs: 900 });
+    const told = states().length;
+    await refreshes(3);
+    expect(states().length).toBeGreaterThan(told);
+    expect(
+      states()
+        .at(-1)!
+        .participants.find((p) => p.siteId === 'tn')!.quality.grade,
+    ).toBe('poor');
+  });
+});

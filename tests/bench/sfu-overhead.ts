@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { LoadTestReport } from '../../infra/loadtest/report';
 import { freeMediaBasePort } from '../support/ports';
 import { ADMIN_PASSWORD, loginAdmin, startSfuServer } from '../support/sfu-process';
+import { commit } from './support/bench-meta';
 import { type OverheadRun, writeOverheadReport } from './support/overhead-report';
 import { cpuBetween, watchTree } from './support/proc-tree';
 
@@ -20,6 +21,8 @@ const HOLD = Number(process.env.BENCH_HOLD ?? 30);
 const WORKERS = 2;
 const root = resolve(import.meta.dirname, '../..');
 const out = join(root, 'docs/bench/sfu-overhead.json');
+/** The code measured is the code at the start (a commit during the run is not it). */
+const measured = commit();
 
 interface Target {
   url: string;
@@ -166,7 +169,7 @@ for (let round = 1; round <= ROUNDS; round++)
       `  ${side}: ${r.microsPerPacket.toFixed(1)} µs CPU per forwarded packet (node ${r.nodeCpuSeconds.toFixed(2)} s, workers ${r.workerCpuSeconds.toFixed(2)} s over ${r.seconds.toFixed(0)} s; ${r.forwardedPackets} packets; ${r.receiveKbps.toFixed(0)} kbit/s per site; tool ${r.toolCores.toFixed(2)} cores)`,
     );
   }
-const summary = writeOverheadReport(out, { sites: SITES, holdSeconds: HOLD, workers: WORKERS, runs });
+const summary = writeOverheadReport(out, { sites: SITES, holdSeconds: HOLD, workers: WORKERS, runs }, measured);
 console.log(
   `\nSFU overhead, µs of CPU (every process) per forwarded packet, median [min-max] of ${ROUNDS} interleaved runs:\n` +
     `  LienThong ${summary.lienthong.median.toFixed(1)} [${summary.lienthong.min.toFixed(1)}-${summary.lienthong.max.toFixed(1)}]\n` +

@@ -14,6 +14,8 @@ import { commit, machine } from './support/bench-meta';
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const SITES = Number(process.env.SOAK_SITES ?? 4);
 const root = resolve(import.meta.dirname, '../..');
+/** The code measured is the code at the start (a commit during the run is not it). */
+const measured = commit();
 const out = join(root, 'docs/bench/soak.json');
 
 const sfu = await startSfuServer({ workers: 2, spareWorker: true, extraConfig: 'loadTest:\n  enabled: true' });
@@ -62,7 +64,7 @@ try {
     );
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), commit: commit(), machine: machine(), sites: SITES, minutes: MINUTES, failedSites: r.failed, errors: r.errors, growth: r.growth, warmupSeconds: warmup, growthAfterWarmup: settled, series: r.series }, null, 1)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), commit: measured, machine: machine(), sites: SITES, minutes: MINUTES, failedSites: r.failed, errors: r.errors, growth: r.growth, warmupSeconds: warmup, growthAfterWarmup: settled, series: r.series }, null, 1)}\n`,
   );
   writeFileSync(out.replace(/\.json$/, '.svg'), chart(r.series, r.growth, MINUTES, SITES));
   console.log(`written to ${out}`);

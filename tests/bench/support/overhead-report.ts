@@ -2,7 +2,7 @@
 // versions compare), and an SVG chart that the README links.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { commit, machine, type Spread, spreadOf } from './bench-meta';
+import { machine, type Spread, spreadOf } from './bench-meta';
 
 export interface OverheadRun {
   side: 'lienthong' | 'bare';
@@ -38,6 +38,8 @@ interface Summary {
 export function writeOverheadReport(
   file: string,
   load: { sites: number; holdSeconds: number; workers: number; runs: OverheadRun[] },
+  /** The commit measured, taken when the run began. */
+  measured: string,
 ): { lienthong: Spread; bare: Spread; ratio: number } {
   const per = (side: OverheadRun['side']) => spreadOf(load.runs.filter((r) => r.side === side).map((r) => r.microsPerPacket));
   const lienthong = per('lienthong');
@@ -47,7 +49,7 @@ export function writeOverheadReport(
     spreadOf(load.runs.filter((r) => r.side === side).map((r) => r.nodeCpuSeconds / r.seconds));
   const meta = {
     date: new Date().toISOString(),
-    commit: commit(),
+    commit: measured,
     machine: machine(),
     baseline: 'tests/bench/bare-sfu: mediasoup with just enough signalling for the load tool, same workers and codecs',
     load: `npm run loadtest: ${load.sites} sites, VP8 simulcast + Opus each, every site receiving every other; load tool on the same machine`,

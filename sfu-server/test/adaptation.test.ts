@@ -222,14 +222,17 @@ describe('adaptation loop over the fakes (signalling/adaptation.ts)', () => {
     return ids;
   }
 
+  /** What pb receives: the cameras of tn and dt. */
+  const cameras = (ids: Record<string, string>) => [
+    { consumerId: 'v-tn', producerPeerId: ids.tn!, source: 'camera' as const },
+    { consumerId: 'v-dt', producerPeerId: ids.dt!, source: 'camera' as const },
+  ];
+
   it('sheds a thin receiver’s video (never audio), tells the room, and gives it back', async () => {
     const f = fakeConference();
     const ids = await meeting(f);
     const media = f.media[0]!;
-    const video = [
-      { consumerId: 'v-tn', producerPeerId: ids.tn!, source: 'camera' as const },
-      { consumerId: 'v-dt', producerPeerId: ids.dt!, source: 'camera' as const },
-    ];
+    const video = cameras(ids);
     const thin = { estimateBps: 200_000, sendBps: 150_000, rttMs: 200, lossFraction: 0.05, audioStreams: 2, video };
     media.links.set(ids.pb!, thin);
     media.links.set(ids.tn!, { ...thin, estimateBps: 3_000_000, rttMs: 2, lossFraction: 0 });
@@ -296,10 +299,7 @@ describe('adaptation loop over the fakes (signalling/adaptation.ts)', () => {
     const f = fakeConference();
     const ids = await meeting(f);
     const media = f.media[0]!;
-    const video = [
-      { consumerId: 'v-tn', producerPeerId: ids.tn!, source: 'camera' as const },
-      { consumerId: 'v-dt', producerPeerId: ids.dt!, source: 'camera' as const },
-    ];
+    const video = cameras(ids);
     const good = { estimateBps: 3_000_000, sendBps: 500_000, rttMs: 5, lossFraction: 0, audioStreams: 2, video };
     media.links.set(ids.pb!, good);
     media.links.set(ids.tn!, { ...good, estimateBps: 250_000 }); // short of the full need: not steady

@@ -4,13 +4,14 @@
 // divided by the RTP packets the sites received (what the server forwarded). Runs interleave
 // (A B A B ...), medians with min-max. Results: docs/bench/sfu-overhead.json and .svg.
 // Run: npm run bench -- sfu-overhead   (BENCH_ROUNDS=3 BENCH_SITES=10 BENCH_HOLD=30; BENCH_PROFILE_DIR=DIR: CPU profile of sfu-server)
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LoadTestReport } from '../../infra/loadtest/report';
+import { spawnLoadTest } from '../support/loadtest-cli';
 import { freeMediaBasePort } from '../support/ports';
-import { ADMIN_PASSWORD, loginAdmin, startSfuServer } from '../support/sfu-process';
+import { loginAdmin, startSfuServer, stopChild } from '../support/sfu-process';
 import { commit } from './support/bench-meta';
 import { type OverheadRun, writeOverheadReport } from './support/overhead-report';
 import { cpuBetween, watchTree } from './support/proc-tree';
@@ -84,43 +85,27 @@ async function bare(): Promise<Target> {
   };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(t);
-}
-
 function loadTest(t: Target, json: string): Promise<number | null> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'infra/loadtest/cli.ts'),
-      '--url',
-      t.url,
-      '--ca',
-      t.caFile,
-      '--sites',
-      String(SITES),
-      '--ramp',
-      '2',
-      '--hold',
-      String(HOLD),
-      '--json',
-      json,
-    ],
-    { cwd: root, env: { ...process.env, LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawnLoadTest([
+    '--url',
+    t.url,
+    '--ca',
+    t.caFile,
+    '--sites',
+    String(SITES),
+    '--ramp',
+    '2',
+    '--hold',
+    String(HOLD),
+    '--json',
+    json,
+  ]);
   // Only the phase changes and the final summary: one progress line a second would drown the rest.
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     for (const line of String(d).split('\n'))
       if (/^(server over|this tool|errors|Load test)/.test(line)) process.stdout.write(`    ${line.trim()}\n`);
   });
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   return new Promise((r) => child.on('exit', r));
 }
 

@@ -3,12 +3,12 @@
 // load tool samples them through its hold and fits a slope per hour). Results:
 // docs/bench/soak.json and a chart, docs/bench/soak.svg.
 // `npm run bench -- soak` (SOAK_MINUTES=30, SOAK_SITES=4).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { growth, type LoadTestReport, type UsagePoint } from '../../infra/loadtest/report';
-import { ADMIN_PASSWORD, loginAdmin, startSfuServer } from '../support/sfu-process';
+import { spawnLoadTest } from '../support/loadtest-cli';
+import { loginAdmin, startSfuServer } from '../support/sfu-process';
 import { commit, machine } from './support/bench-meta';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
@@ -24,32 +24,29 @@ try {
   await loginAdmin(sfu.url);
   const json = join(dir, 'r.json');
   console.log(`soak: ${SITES} sites for ${MINUTES} min against ${sfu.httpsUrl()}`);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'infra/loadtest/cli.ts'),
-      '--url',
-      sfu.httpsUrl(),
-      '--ca',
-      sfu.caFile,
-      '--sites',
-      String(SITES),
-      '--hold',
-      String(MINUTES * 60),
-      '--json',
-      json,
-    ],
-    { cwd: root, env: { ...process.env, LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawnLoadTest([
+    '--url',
+    sfu.httpsUrl(),
+    '--ca',
+    sfu.caFile,
+    '--sites',
+    String(SITES),
+    '--hold',
+    String(MINUTES * 60),
+    '--json',
+    json,
+  ]);
+  child.stderr.pipe(process.stderr);
   // One progress line a minute, and the final report.
   let final = false;
-  child.stdout!.on('data', (d: Buffer) => {
+  let minute = -1;
+  child.stdout.on('data', (d: Buffer) => {
     for (const line of String(d).split('\n')) {
       if (line.startsWith('Load test of')) final = true;
       const t = line.match(/^\s*(\d+) s /);
-      if (final || (t && Number(t[1]) % 60 === 0)) process.stdout.write(`${line}\n`);
+      const m = t ? Math.floor(Number(t[1]) / 60) : minute;
+      if (final || m !== minute) process.stdout.write(`${line}\n`);
+      minute = m;
     }
   });
   const code = await new Promise((r) => child.on('exit', r));

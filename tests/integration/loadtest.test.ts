@@ -1,23 +1,17 @@
 // `npm run loadtest` (infra/loadtest) as an operator runs it: the real CLI in a child process
 // against a real sfu-server over HTTPS (the server's CA), three simulated sites sending simulcast
 // VP8 and Opus over WebRTC. And its refusal of a server that did not opt in to load tests.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadTestReport } from '../../infra/loadtest/report';
-import { ADMIN_PASSWORD, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
-
-const root = resolve(import.meta.dirname, '../..');
+import { spawnLoadTest } from '../support/loadtest-cli';
+import { loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 
 function runTool(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'infra/loadtest/cli.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnLoadTest(args);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

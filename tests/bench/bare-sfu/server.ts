@@ -169,7 +169,8 @@ function onConnection(socket: Socket): void {
 const dir = args.dir ?? '/tmp/bare-sfu';
 const tls = await prepareTls({ certFile: '', keyFile: '', caDir: `${dir}/ca`, names: [] }, { dataDir: dir });
 const https: HttpsServer = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, onRequest);
-io = new SocketServer(https, { path: '/socket.io', transports: ['websocket'] }).on('connection', onConnection);
+io = new SocketServer(https, { path: '/socket.io', transports: ['websocket'] });
+io.on('connection', onConnection);
 https.listen(Number(args.port ?? 0), '127.0.0.1', () => {
   const { port } = https.address() as AddressInfo;
   console.log(JSON.stringify({ url: `https://127.0.0.1:${port}`, ca: tls.caFile }));

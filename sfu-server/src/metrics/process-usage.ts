@@ -63,6 +63,8 @@ export function descendants(root: number): { pid: number; comm: string }[] {
   return [...parent].filter(([pid]) => below(pid)).map(([pid, p]) => ({ pid, comm: p.comm }));
 }
 
+let tree: { root: number; at: number; list: { pid: number; comm: string }[] } | undefined;
+
 const LABELS: [RegExp, string][] = [
   [/^mediasoup-work/, 'worker-spare'],
   [/^turnserver/, 'coturn'],
@@ -72,9 +74,15 @@ const LABELS: [RegExp, string][] = [
  * The named processes and every other process the server started (a spare mediasoup worker,
  * coturn, the TypeScript loader's esbuild), so that a load test counts the whole server.
  */
-export function serverProcesses(named: { name: string; pid: number }[], root = process.pid): { name: string; pid: number }[] {
+export function serverProcesses(
+  named: { name: string; pid: number }[],
+  root = process.pid,
+  now = Date.now(),
+): { name: string; pid: number }[] {
   const known = new Set(named.map((p) => p.pid));
-  const others = descendants(root)
+  // Walking /proc reads every process of the machine: at most every 10 s (the load tool asks each second).
+  if (!tree || tree.root !== root || now - tree.at >= 10_000) tree = { root, at: now, list: descendants(root) };
+  const others = tree.list
     .filter((d) => !known.has(d.pid))
     .map((d) => ({ pid: d.pid, name: LABELS.find(([re]) => re.test(d.comm))?.[1] ?? d.comm }));
   return [...named, ...others];

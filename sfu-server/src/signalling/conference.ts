@@ -279,8 +279,8 @@ export class Conference {
 
   /**
    * Refresh every participant's quality from real transport statistics. Everyone is told when a
-   * figure changed as shown on screen, else at most every QUALITY_QUIET_MS: in a steady meeting
-   * of many sites the full state to every site every two seconds was most of the server's work.
+   * figure changed as shown on screen, else at most every QUALITY_QUIET_MS: in a calm meeting the
+   * full state to every site every two seconds told nobody anything new.
    */
   async refreshQuality(): Promise<void> {
     for (const room of this.rooms.values()) {

@@ -12,8 +12,35 @@ export function importPublicKeyPem(pem: string): Promise<VerifyKey> {
   return importSPKI(pem, 'EdDSA');
 }
 
+type Verified = SessionClaims & { exp: number };
+
+/**
+ * Signatures already checked, per key: every REST call and socket carries its token again, and an
+ * EdDSA verification costs about a millisecond. A new key starts an empty cache; expiry is checked
+ * on every use. Revocation is the caller's (sfu-server checks its sessions table each time).
+ */
+const verifiedByKey = new WeakMap<VerifyKey, Map<string, Verified>>();
+const MAX_CACHED = 2000;
+
 /** Verified claims, or AppError UNAUTHENTICATED. */
-export async function verifySessionToken(key: VerifyKey, token: string): Promise<SessionClaims & { exp: number }> {
+export async function verifySessionToken(key: VerifyKey, token: string): Promise<Verified> {
+  let cache = verifiedByKey.get(key);
+  if (!cache) {
+    cache = new Map();
+    verifiedByKey.set(key, cache);
+  }
+  const hit = cache.get(token);
+  if (hit) {
+    if (hit.exp * 1000 > Date.now()) return { ...hit, roles: [...hit.roles] };
+    cache.delete(token);
+  }
+  const verified = await verifyUncached(key, token);
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+  cache.set(token, verified);
+  return { ...verified, roles: [...verified.roles] };
+}
+
+async function verifyUncached(key: VerifyKey, token: string): Promise<Verified> {
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ['EdDSA'] }));

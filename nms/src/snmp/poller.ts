@@ -30,6 +30,7 @@ export interface PollerOptions {
   logger: Logger;
   hooks: PollerHooks;
   pollFn?: PollFn;
+  /** Shortest time between two scheduling passes (ms). */
   tickMs?: number;
 }
 
@@ -46,6 +47,8 @@ export class Poller {
   private readonly queue: Entry[] = [];
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private lastTick = 0;
   private readonly pollFn: PollFn;
   private stopped = false;
   /** SNMPv3 engines discovered by this poller's polls, per device (see engine-cache.ts). */
@@ -90,17 +93,47 @@ export class Poller {
       if (k) engines.add(k);
     }
     this.engines.retain(engines);
+    this.schedule(this.earliestDue());
   }
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 200);
-    this.timer.unref();
+    this.schedule(this.earliestDue());
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  private earliestDue(): number {
+    let at = Number.POSITIVE_INFINITY;
+    for (const e of this.entries.values()) if (e.nextDue < at) at = e.nextDue;
+    return at;
+  }
+
+  /**
+   * Wakes at the next due poll, never sooner than tickMs after the last pass: a timer five times a
+   * second with nothing due cost an idle service more than its polls, and with many devices one pass
+   * takes every device that came due since the last.
+   */
+  private schedule(due: number): void {
+    if (this.stopped || due === Number.POSITIVE_INFINITY) return;
+    const at = Math.max(due, this.lastTick + (this.opts.tickMs ?? 200));
+    if (this.timer && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.tick();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.timer.unref();
   }
 
   /** Polls one device now (tests, "poll now" in the API). */
@@ -146,10 +179,16 @@ export class Poller {
 
   private tick(): void {
     const now = Date.now();
+    this.lastTick = now;
+    let next = Number.POSITIVE_INFINITY;
     for (const e of this.entries.values()) {
-      if (e.nextDue > now) continue;
+      if (e.nextDue > now) {
+        next = Math.min(next, e.nextDue);
+        continue;
+      }
       e.nextDue += e.device.pollIntervalSeconds * 1000;
       if (e.nextDue < now) e.nextDue = now + e.device.pollIntervalSeconds * 1000;
+      next = Math.min(next, e.nextDue);
       if (e.running || this.queue.includes(e)) {
         this.opts.hooks.onSkipped?.(e.device);
         continue;
@@ -157,6 +196,7 @@ export class Poller {
       this.queue.push(e);
     }
     this.drain();
+    this.schedule(next);
   }
 
   private drain(): void {

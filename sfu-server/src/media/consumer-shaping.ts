@@ -100,7 +100,7 @@ function median(xs: number[]): number | null {
   return s[Math.floor(s.length / 2)] ?? null;
 }
 
-export async function recvLink(peer: PeerMedia): Promise<RecvLink | null> {
+export async function recvLink(peer: PeerMedia, streams = 4): Promise<RecvLink | null> {
   const recv = [...peer.transports.values()].find((t) => t.appData.direction === 'recv' && !t.closed && t.type === 'webrtc');
   if (!recv) return null;
   const [ts] = await recv.getStats();
@@ -118,11 +118,11 @@ export async function recvLink(peer: PeerMedia): Promise<RecvLink | null> {
       video.push({ consumerId: c.id, producerPeerId: app.producerPeerId ?? '', source: app.source ?? 'camera' });
     }
   }
-  // Round trip and loss from flowing audio (never shed), else video; at most four stats requests per receiver
-  // and sample, so that a meeting of 40 sites does not load the worker with them.
+  // Round trip and loss from flowing audio (never shed), else video; at most `streams` stats requests per
+  // receiver and sample, so that a meeting of 40 sites does not load the worker with them.
   const flowing = (cs: types.Consumer[]) => cs.filter((c) => !c.paused && !c.producerPaused);
   const sampled = flowing(audio).length > 0 ? flowing(audio) : flowing(videoConsumers);
-  for (const c of sampled.slice(0, 4)) {
+  for (const c of sampled.slice(0, streams)) {
     const s = shapingOf(c);
     for (const st of await c.getStats()) {
       if (st.type !== 'outbound-rtp') continue;

@@ -312,9 +312,9 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   /** The measured link toward a receiver (null before its recv transport exists), for adaptation. */
-  async recvLink(peerId: string): Promise<RecvLink | null> {
+  async recvLink(peerId: string, streams?: number): Promise<RecvLink | null> {
     const peer = this.peers.get(peerId);
-    return peer ? recvLink(peer) : null;
+    return peer ? recvLink(peer, streams) : null;
   }
 
   /** Adaptation's layer caps and pauses for a receiver's video; the client's own choices stay underneath. */

@@ -91,7 +91,10 @@ export class AdaptationLoop {
   }
 
   private async adaptPeer(room: LiveRoom, peerId: string): Promise<void> {
-    const link = await room.media.recvLink(peerId);
+    // A link that was steady at its last sample is read through one stream: if that one shows trouble,
+    // the sample is not steady and the next one (a tick later) reads four.
+    const wasSteady = (room.adaptation?.peers.get(peerId)?.nextSampleAt ?? 0) > 0;
+    const link = await room.media.recvLink(peerId, wasSteady ? 1 : 4);
     if (!link) return;
     const now = this.now();
     const state = peerState(room, peerId, now, this.tuning);

@@ -118,8 +118,8 @@ export interface RoomMedia {
   resumeConsumer(peerId: string, consumerId: string): Promise<void>;
   setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void>;
   closeConsumer(peerId: string, consumerId: string): Promise<void>;
-  /** The measured link toward a receiver; null before its recv transport exists. */
-  recvLink(peerId: string): Promise<RecvLink | null>;
+  /** The measured link toward a receiver; null before its recv transport exists. `streams`: how many consumers to read (default 4). */
+  recvLink(peerId: string, streams?: number): Promise<RecvLink | null>;
   /** Adaptation's layer caps and pauses for a receiver's video consumers. */
   shedVideo(peerId: string, actions: readonly VideoShed[]): Promise<void>;
   peerStats(

@@ -9,12 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LoadTestReport } from '../../infra/loadtest/report';
-import { spawnLoadTest } from '../support/loadtest-cli';
 import { freeMediaBasePort } from '../support/ports';
-import { loginAdmin, startSfuServer, stopChild } from '../support/sfu-process';
+import { stopChild } from '../support/sfu-process';
 import { commit } from './support/bench-meta';
+import { holdMeasure, runLoadTool, startLienThong, type Target } from './support/lienthong-side';
 import { type OverheadRun, writeOverheadReport } from './support/overhead-report';
-import { cpuBetween, watchTree } from './support/proc-tree';
+import { watchTree } from './support/proc-tree';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SITES = Number(process.env.BENCH_SITES ?? 10);
@@ -24,26 +24,6 @@ const root = resolve(import.meta.dirname, '../..');
 const out = join(root, 'docs/bench/sfu-overhead.json');
 /** The code measured is the code at the start (a commit during the run is not it). */
 const measured = commit();
-
-interface Target {
-  url: string;
-  caFile: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-async function lienthong(): Promise<Target> {
-  // The product as deployed: its defaults (adaptation, a spare worker), loadTest opted in.
-  const profile = process.env.BENCH_PROFILE_DIR; // where to write a V8 CPU profile of sfu-server
-  const sfu = await startSfuServer({
-    workers: WORKERS,
-    spareWorker: true,
-    extraConfig: 'loadTest:\n  enabled: true',
-    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [],
-  });
-  await loginAdmin(sfu.url); // the one-time initial password becomes ADMIN_PASSWORD
-  return { url: sfu.httpsUrl(), caFile: sfu.caFile, pid: sfu.child.pid!, stop: () => sfu.stop() };
-}
 
 async function bare(): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-bare-'));
@@ -85,42 +65,17 @@ async function bare(): Promise<Target> {
   };
 }
 
-function loadTest(t: Target, json: string): Promise<number | null> {
-  const child = spawnLoadTest([
-    '--url',
-    t.url,
-    '--ca',
-    t.caFile,
-    '--sites',
-    String(SITES),
-    '--ramp',
-    '2',
-    '--hold',
-    String(HOLD),
-    '--json',
-    json,
-  ]);
-  // Only the phase changes and the final summary: one progress line a second would drown the rest.
-  child.stdout.on('data', (d: Buffer) => {
-    for (const line of String(d).split('\n'))
-      if (/^(server over|this tool|errors|Load test)/.test(line)) process.stdout.write(`    ${line.trim()}\n`);
-  });
-  child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  return new Promise((r) => child.on('exit', r));
-}
-
 async function once(side: OverheadRun['side'], round: number): Promise<OverheadRun> {
-  const target = side === 'lienthong' ? await lienthong() : await bare();
+  // BENCH_PROFILE_DIR: where to write a V8 CPU profile of sfu-server.
+  const target = side === 'lienthong' ? await startLienThong(WORKERS, process.env.BENCH_PROFILE_DIR) : await bare();
   const dir = mkdtempSync(join(tmpdir(), 'lt-overhead-'));
   const watch = watchTree(target.pid);
   try {
     console.log(`  round ${round} ${side}: ${SITES} sites, hold ${HOLD} s`);
-    const code = await loadTest(target, join(dir, 'r.json'));
+    const code = await runLoadTool(target, { sites: SITES, hold: HOLD, json: join(dir, 'r.json') });
     const r = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as LoadTestReport;
     if (!r.hold) throw new Error(`${side}: the load test did not reach its hold (exit ${code})`);
-    // The first seconds of the hold still carry the ramp's last layer switches: skip 5 s.
-    const cpu = cpuBetween(watch.samples, r.hold.startedAt + 5000, r.hold.endedAt);
-    const packets = r.perSite.reduce((a, s) => a + s.receivedPackets, 0) * ((cpu.seconds * 1000) / (r.hold.endedAt - r.hold.startedAt));
+    const { cpu, packets } = holdMeasure(watch.samples, r.hold, r.perSite);
     const node = cpu.byName.node ?? 0;
     return {
       side,

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { machine, type Spread, spreadOf } from './bench-meta';
+import { SvgChart } from './svg-chart';
 
 export interface OverheadRun {
   side: 'lienthong' | 'bare';
@@ -71,8 +72,6 @@ export function writeOverheadReport(
   return result;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-
 /** Left: µs per packet, median bar with min-max whisker per side; right: Node's share of a core. */
 function chart(
   runs: OverheadRun[],
@@ -81,21 +80,8 @@ function chart(
   date: string,
   rev: string,
 ): string {
-  const out: string[] = [];
-  const text = (x: number, y: number, s: string, extra = '') => out.push(`<text x="${x}" y="${y}" ${extra}>${esc(s)}</text>`);
-  const bars = (x0: number, title: string, items: [string, Spread, string][], fmt: (v: number) => string) => {
-    const top = Math.max(...items.map(([, s]) => s.max)) * 1.2 || 1;
-    const y = (v: number) => 250 - (v / top) * 190;
-    text(x0, 24, title, 'font-weight="bold"');
-    items.forEach(([label, s, color], i) => {
-      const x = x0 + 40 + i * 150;
-      out.push(`<rect x="${x}" y="${y(s.median)}" width="90" height="${250 - y(s.median)}" fill="${color}"/>`);
-      out.push(`<line x1="${x + 45}" x2="${x + 45}" y1="${y(s.max)}" y2="${y(s.min)}" stroke="#000"/>`);
-      text(x + 45, y(s.max) - 6, fmt(s.median), 'text-anchor="middle"');
-      text(x + 45, 270, label, 'text-anchor="middle"');
-    });
-  };
-  bars(
+  const c = new SvgChart();
+  c.bars(
     20,
     `CPU per forwarded packet, every process (${sites} sites)`,
     [
@@ -104,7 +90,7 @@ function chart(
     ],
     (v) => `${v.toFixed(1)} µs`,
   );
-  bars(
+  c.bars(
     420,
     'Node process: share of one core',
     [
@@ -113,10 +99,10 @@ function chart(
     ],
     (v) => `${(v * 100).toFixed(1)} %`,
   );
-  text(
+  c.text(
     60,
     292,
     `ratio ${r.ratio.toFixed(2)}× (goal ≤ 1.10), median of ${runs.length / 2} interleaved runs each — ${date.slice(0, 10)} ${rev}`,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="780" height="310" font-family="sans-serif" font-size="13">\n<title>LienThong against a bare mediasoup app: CPU per forwarded packet</title>\n<rect width="100%" height="100%" fill="#fff"/>\n${out.join('\n')}\n</svg>\n`;
+  return c.svg(780, 310, 'LienThong against a bare mediasoup app: CPU per forwarded packet');
 }

@@ -10,10 +10,10 @@ export interface TreeSample {
   processes: Map<number, { comm: string; cpu: number }>;
 }
 
-/** The tree under `root` (itself included), now. */
-export function sampleTree(root: number): TreeSample {
+/** The tree under `root` (itself included, named `rootName`), now. */
+export function sampleTree(root: number, rootName = 'node'): TreeSample {
   const processes = new Map<number, { comm: string; cpu: number }>();
-  for (const { pid, comm } of [{ pid: root, comm: 'node' }, ...descendants(root)]) {
+  for (const { pid, comm } of [{ pid: root, comm: rootName }, ...descendants(root)]) {
     try {
       processes.set(pid, { comm, cpu: cpuSecondsFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) });
     } catch {
@@ -24,9 +24,9 @@ export function sampleTree(root: number): TreeSample {
 }
 
 /** Samples the tree every `everyMs` until stopped. */
-export function watchTree(root: number, everyMs = 500): { samples: TreeSample[]; stop(): void } {
-  const samples: TreeSample[] = [sampleTree(root)];
-  const timer = setInterval(() => samples.push(sampleTree(root)), everyMs);
+export function watchTree(root: number, everyMs = 500, rootName = 'node'): { samples: TreeSample[]; stop(): void } {
+  const samples: TreeSample[] = [sampleTree(root, rootName)];
+  const timer = setInterval(() => samples.push(sampleTree(root, rootName)), everyMs);
   return { samples, stop: () => clearInterval(timer) };
 }
 

@@ -78,7 +78,19 @@ const roomFrom = (r: Row): RoomRecord => ({
 
 /** One store object implementing every domain store interface over one connection. */
 export class SqliteStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(readonly db: Database.Database) {}
+
+  /** Each SQL text prepared once: preparing parses it, and sessions and users are read on every request. */
+  private q(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
 
   static open(path: string): SqliteStore {
     const db = openDatabase(path);
@@ -96,33 +108,50 @@ export class SqliteStore {
 
   /** For the health check: the connection answers. */
   ping(): boolean {
-    return (this.db.prepare('SELECT 1 AS one').get() as { one: number }).one === 1;
+    return (this.q('SELECT 1 AS one').get() as { one: number }).one === 1;
   }
 
   // ---- sites
   listSites(): SiteRecord[] {
-    return (this.db.prepare('SELECT * FROM sites').all() as Row[]).map(siteFrom);
+    return (this.q('SELECT * FROM sites').all() as Row[]).map(siteFrom);
   }
   insertSite(s: SiteRecord): void {
-    this.db
-      .prepare('INSERT INTO sites (id, code, name, kind, parent_id, demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(s.id, s.code, s.name, s.kind, s.parentId, s.demo ? 1 : 0, s.createdAt, s.updatedAt);
+    this.q('INSERT INTO sites (id, code, name, kind, parent_id, demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      s.id,
+      s.code,
+      s.name,
+      s.kind,
+      s.parentId,
+      s.demo ? 1 : 0,
+      s.createdAt,
+      s.updatedAt,
+    );
   }
   updateSite(s: SiteRecord): void {
-    this.db
-      .prepare('UPDATE sites SET code = ?, name = ?, kind = ?, parent_id = ?, demo = ?, updated_at = ? WHERE id = ?')
-      .run(s.code, s.name, s.kind, s.parentId, s.demo ? 1 : 0, s.updatedAt, s.id);
+    this.q('UPDATE sites SET code = ?, name = ?, kind = ?, parent_id = ?, demo = ?, updated_at = ? WHERE id = ?').run(
+      s.code,
+      s.name,
+      s.kind,
+      s.parentId,
+      s.demo ? 1 : 0,
+      s.updatedAt,
+      s.id,
+    );
   }
   deleteSite(id: string): void {
-    this.db.prepare('DELETE FROM sites WHERE id = ?').run(id);
+    this.q('DELETE FROM sites WHERE id = ?').run(id);
   }
   insertSiteMove(m: SiteMoveRecord): void {
-    this.db
-      .prepare('INSERT INTO site_moves (site_id, from_parent_id, to_parent_id, moved_at, moved_by) VALUES (?, ?, ?, ?, ?)')
-      .run(m.siteId, m.fromParentId, m.toParentId, m.movedAt, m.movedBy);
+    this.q('INSERT INTO site_moves (site_id, from_parent_id, to_parent_id, moved_at, moved_by) VALUES (?, ?, ?, ?, ?)').run(
+      m.siteId,
+      m.fromParentId,
+      m.toParentId,
+      m.movedAt,
+      m.movedBy,
+    );
   }
   listSiteMoves(siteId: string): SiteMoveRecord[] {
-    return (this.db.prepare('SELECT * FROM site_moves WHERE site_id = ? ORDER BY id').all(siteId) as Row[]).map((r) => ({
+    return (this.q('SELECT * FROM site_moves WHERE site_id = ? ORDER BY id').all(siteId) as Row[]).map((r) => ({
       siteId: str(r.site_id),
       fromParentId: strOrNull(r.from_parent_id),
       toParentId: strOrNull(r.to_parent_id),
@@ -131,7 +160,7 @@ export class SqliteStore {
     }));
   }
   siteUsage(id: string): SiteUsage {
-    const n = (sql: string, ...args: string[]) => (this.db.prepare(sql).get(...args) as { n: number }).n;
+    const n = (sql: string, ...args: string[]) => (this.q(sql).get(...args) as { n: number }).n;
     return {
       children: n('SELECT COUNT(*) AS n FROM sites WHERE parent_id = ?', id),
       users: n('SELECT COUNT(*) AS n FROM users WHERE site_id = ?', id),
@@ -148,79 +177,81 @@ export class SqliteStore {
 
   // ---- users and sessions
   getUser(id: string): UserRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    const r = this.q('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
     return r ? userFrom(r) : undefined;
   }
   getUserByUsername(username: string): UserRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
+    const r = this.q('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
     return r ? userFrom(r) : undefined;
   }
   listUsers(): UserRecord[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as Row[]).map(userFrom);
+    return (this.q('SELECT * FROM users ORDER BY username').all() as Row[]).map(userFrom);
   }
   countUsers(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+    return (this.q('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
   }
   insertUser(u: UserRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO users (id, username, display_name, site_id, roles, password_hash, disabled, failed_logins, locked_until,
+    this.q(
+      `INSERT INTO users (id, username, display_name, site_id, roles, password_hash, disabled, failed_logins, locked_until,
            must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        u.id,
-        u.username,
-        u.displayName,
-        u.siteId,
-        JSON.stringify(u.roles),
-        u.passwordHash,
-        u.disabled ? 1 : 0,
-        u.failedLogins,
-        u.lockedUntil,
-        u.mustChangePassword ? 1 : 0,
-        u.createdAt,
-        u.updatedAt,
-      );
+    ).run(
+      u.id,
+      u.username,
+      u.displayName,
+      u.siteId,
+      JSON.stringify(u.roles),
+      u.passwordHash,
+      u.disabled ? 1 : 0,
+      u.failedLogins,
+      u.lockedUntil,
+      u.mustChangePassword ? 1 : 0,
+      u.createdAt,
+      u.updatedAt,
+    );
   }
   updateUser(u: UserRecord): void {
-    this.db
-      .prepare(
-        `UPDATE users SET username = ?, display_name = ?, site_id = ?, roles = ?, password_hash = ?, disabled = ?, failed_logins = ?,
+    this.q(
+      `UPDATE users SET username = ?, display_name = ?, site_id = ?, roles = ?, password_hash = ?, disabled = ?, failed_logins = ?,
            locked_until = ?, must_change_password = ?, updated_at = ? WHERE id = ?`,
-      )
-      .run(
-        u.username,
-        u.displayName,
-        u.siteId,
-        JSON.stringify(u.roles),
-        u.passwordHash,
-        u.disabled ? 1 : 0,
-        u.failedLogins,
-        u.lockedUntil,
-        u.mustChangePassword ? 1 : 0,
-        u.updatedAt,
-        u.id,
-      );
+    ).run(
+      u.username,
+      u.displayName,
+      u.siteId,
+      JSON.stringify(u.roles),
+      u.passwordHash,
+      u.disabled ? 1 : 0,
+      u.failedLogins,
+      u.lockedUntil,
+      u.mustChangePassword ? 1 : 0,
+      u.updatedAt,
+      u.id,
+    );
   }
   deleteUser(id: string, at: string): void {
     this.transaction(() => {
       // Their sessions go with the row: keep the live ones listed as revoked for verifiers (nms).
-      this.db
-        .prepare('INSERT OR IGNORE INTO revoked_sessions SELECT id, ?, expires_at FROM sessions WHERE user_id = ? AND expires_at > ?')
-        .run(at, id, at);
-      this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+      this.q('INSERT OR IGNORE INTO revoked_sessions SELECT id, ?, expires_at FROM sessions WHERE user_id = ? AND expires_at > ?').run(
+        at,
+        id,
+        at,
+      );
+      this.q('DELETE FROM users WHERE id = ?').run(id);
     });
   }
   userMeetingCount(id: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings WHERE chair_user_id = ? OR created_by = ?').get(id, id) as { n: number }).n;
+    return (this.q('SELECT COUNT(*) AS n FROM meetings WHERE chair_user_id = ? OR created_by = ?').get(id, id) as { n: number }).n;
   }
   insertSession(s: SessionRecord): void {
-    this.db
-      .prepare('INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?)')
-      .run(s.id, s.userId, s.createdAt, s.expiresAt, s.revokedAt);
+    this.q('INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?)').run(
+      s.id,
+      s.userId,
+      s.createdAt,
+      s.expiresAt,
+      s.revokedAt,
+    );
   }
   getSession(id: string): SessionRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    const r = this.q('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
     return r
       ? {
           id: str(r.id),
@@ -232,57 +263,59 @@ export class SqliteStore {
       : undefined;
   }
   revokeSession(id: string, at: string): void {
-    this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+    this.q('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
   }
   listRevokedSessions(sinceIso: string, nowIso: string): { id: string; revokedAt: string; expiresAt: string }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, revoked_at, expires_at FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at >= ? AND expires_at > ?
+    const rows = this.q(
+      `SELECT id, revoked_at, expires_at FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at >= ? AND expires_at > ?
          UNION ALL SELECT id, revoked_at, expires_at FROM revoked_sessions WHERE revoked_at >= ? AND expires_at > ? ORDER BY revoked_at`,
-      )
-      .all(sinceIso, nowIso, sinceIso, nowIso) as { id: string; revoked_at: string; expires_at: string }[];
+    ).all(sinceIso, nowIso, sinceIso, nowIso) as { id: string; revoked_at: string; expires_at: string }[];
     return rows.map((r) => ({ id: r.id, revokedAt: r.revoked_at, expiresAt: r.expires_at }));
   }
   revokeUserSessions(userId: string, at: string, keep?: string): void {
-    this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?').run(at, userId, keep ?? '');
+    this.q('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?').run(at, userId, keep ?? '');
   }
 
   purgeSessions(beforeIso: string): number {
-    this.db.prepare('DELETE FROM revoked_sessions WHERE expires_at < ?').run(beforeIso);
-    return this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(beforeIso).changes;
+    this.q('DELETE FROM revoked_sessions WHERE expires_at < ?').run(beforeIso);
+    return this.q('DELETE FROM sessions WHERE expires_at < ?').run(beforeIso).changes;
   }
 
   // ---- rooms
   listRooms(siteId?: string): RoomRecord[] {
     const rows = siteId
-      ? this.db.prepare('SELECT * FROM rooms WHERE site_id = ? ORDER BY name').all(siteId)
-      : this.db.prepare('SELECT * FROM rooms ORDER BY site_id, name').all();
+      ? this.q('SELECT * FROM rooms WHERE site_id = ? ORDER BY name').all(siteId)
+      : this.q('SELECT * FROM rooms ORDER BY site_id, name').all();
     return (rows as Row[]).map(roomFrom);
   }
   getRoom(id: string): RoomRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM rooms WHERE id = ?').get(id) as Row | undefined;
+    const r = this.q('SELECT * FROM rooms WHERE id = ?').get(id) as Row | undefined;
     return r ? roomFrom(r) : undefined;
   }
   insertRoom(r: RoomRecord): void {
-    this.db
-      .prepare('INSERT INTO rooms (id, site_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(r.id, r.siteId, r.name, r.createdAt, r.updatedAt);
+    this.q('INSERT INTO rooms (id, site_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
+      r.id,
+      r.siteId,
+      r.name,
+      r.createdAt,
+      r.updatedAt,
+    );
   }
   updateRoom(r: RoomRecord): void {
-    this.db.prepare('UPDATE rooms SET name = ?, updated_at = ? WHERE id = ?').run(r.name, r.updatedAt, r.id);
+    this.q('UPDATE rooms SET name = ?, updated_at = ? WHERE id = ?').run(r.name, r.updatedAt, r.id);
   }
   deleteRoom(id: string): void {
-    this.db.prepare('DELETE FROM rooms WHERE id = ?').run(id);
+    this.q('DELETE FROM rooms WHERE id = ?').run(id);
   }
   roomMeetingCount(id: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings WHERE room_id = ?').get(id) as { n: number }).n;
+    return (this.q('SELECT COUNT(*) AS n FROM meetings WHERE room_id = ?').get(id) as { n: number }).n;
   }
 
   // ---- meetings
   private meetingFrom(r: Row): MeetingRecord {
-    const invites = (
-      this.db.prepare('SELECT site_id, scope FROM meeting_invites WHERE meeting_id = ? ORDER BY position').all(r.id) as Row[]
-    ).map((i): Invite => ({ siteId: str(i.site_id), scope: i.scope as Invite['scope'] }));
+    const invites = (this.q('SELECT site_id, scope FROM meeting_invites WHERE meeting_id = ? ORDER BY position').all(r.id) as Row[]).map(
+      (i): Invite => ({ siteId: str(i.site_id), scope: i.scope as Invite['scope'] }),
+    );
     return {
       id: str(r.id),
       title: str(r.title),
@@ -294,8 +327,8 @@ export class SqliteStore {
       chairUserId: str(r.chair_user_id),
       chairSiteId: str(r.chair_site_id),
       invites,
-      operators: (this.db.prepare('SELECT user_id FROM meeting_operators WHERE meeting_id = ? ORDER BY position').all(r.id) as Row[]).map(
-        (o) => str(o.user_id),
+      operators: (this.q('SELECT user_id FROM meeting_operators WHERE meeting_id = ? ORDER BY position').all(r.id) as Row[]).map((o) =>
+        str(o.user_id),
       ),
       status: r.status as MeetingRecord['status'],
       openedEarlyAt: strOrNull(r.opened_early_at),
@@ -307,88 +340,82 @@ export class SqliteStore {
     };
   }
   getMeeting(id: string): MeetingRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM meetings WHERE id = ?').get(id) as Row | undefined;
+    const r = this.q('SELECT * FROM meetings WHERE id = ?').get(id) as Row | undefined;
     return r ? this.meetingFrom(r) : undefined;
   }
   listMeetingsEndingAfter(afterIso: string): MeetingRecord[] {
-    return (this.db.prepare('SELECT * FROM meetings WHERE ends_at > ? ORDER BY starts_at, id').all(afterIso) as Row[]).map((r) =>
+    return (this.q('SELECT * FROM meetings WHERE ends_at > ? ORDER BY starts_at, id').all(afterIso) as Row[]).map((r) =>
       this.meetingFrom(r),
     );
   }
   listMeetingsBetween(fromIso: string, toIso: string): MeetingRecord[] {
-    return (
-      this.db.prepare('SELECT * FROM meetings WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id').all(toIso, fromIso) as Row[]
-    ).map((r) => this.meetingFrom(r));
+    return (this.q('SELECT * FROM meetings WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id').all(toIso, fromIso) as Row[]).map(
+      (r) => this.meetingFrom(r),
+    );
   }
   findRoomClash(roomId: string, startsAt: string, endsAt: string, excludeId?: string): MeetingRecord | undefined {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM meetings WHERE room_id = ? AND status = 'scheduled' AND starts_at < ? AND ends_at > ? AND id <> ?
+    const r = this.q(
+      `SELECT * FROM meetings WHERE room_id = ? AND status = 'scheduled' AND starts_at < ? AND ends_at > ? AND id <> ?
          ORDER BY starts_at LIMIT 1`,
-      )
-      .get(roomId, endsAt, startsAt, excludeId ?? '') as Row | undefined;
+    ).get(roomId, endsAt, startsAt, excludeId ?? '') as Row | undefined;
     return r ? this.meetingFrom(r) : undefined;
   }
   insertMeeting(m: MeetingRecord): void {
     this.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO meetings (id, title, description, starts_at, ends_at, host_site_id, room_id, chair_user_id, chair_site_id, status,
+      this.q(
+        `INSERT INTO meetings (id, title, description, starts_at, ends_at, host_site_id, room_id, chair_user_id, chair_site_id, status,
              opened_early_at, cancelled_at, cancel_reason, created_by, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          m.id,
-          m.title,
-          m.description,
-          m.startsAt,
-          m.endsAt,
-          m.hostSiteId,
-          m.roomId,
-          m.chairUserId,
-          m.chairSiteId,
-          m.status,
-          m.openedEarlyAt,
-          m.cancelledAt,
-          m.cancelReason,
-          m.createdBy,
-          m.createdAt,
-          m.updatedAt,
-        );
+      ).run(
+        m.id,
+        m.title,
+        m.description,
+        m.startsAt,
+        m.endsAt,
+        m.hostSiteId,
+        m.roomId,
+        m.chairUserId,
+        m.chairSiteId,
+        m.status,
+        m.openedEarlyAt,
+        m.cancelledAt,
+        m.cancelReason,
+        m.createdBy,
+        m.createdAt,
+        m.updatedAt,
+      );
       this.writeInvites(m);
     });
   }
   updateMeeting(m: MeetingRecord): void {
     this.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE meetings SET title = ?, description = ?, starts_at = ?, ends_at = ?, room_id = ?, chair_user_id = ?, chair_site_id = ?,
+      this.q(
+        `UPDATE meetings SET title = ?, description = ?, starts_at = ?, ends_at = ?, room_id = ?, chair_user_id = ?, chair_site_id = ?,
              status = ?, opened_early_at = ?, cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ?`,
-        )
-        .run(
-          m.title,
-          m.description,
-          m.startsAt,
-          m.endsAt,
-          m.roomId,
-          m.chairUserId,
-          m.chairSiteId,
-          m.status,
-          m.openedEarlyAt,
-          m.cancelledAt,
-          m.cancelReason,
-          m.updatedAt,
-          m.id,
-        );
-      this.db.prepare('DELETE FROM meeting_invites WHERE meeting_id = ?').run(m.id);
+      ).run(
+        m.title,
+        m.description,
+        m.startsAt,
+        m.endsAt,
+        m.roomId,
+        m.chairUserId,
+        m.chairSiteId,
+        m.status,
+        m.openedEarlyAt,
+        m.cancelledAt,
+        m.cancelReason,
+        m.updatedAt,
+        m.id,
+      );
+      this.q('DELETE FROM meeting_invites WHERE meeting_id = ?').run(m.id);
       this.writeInvites(m);
     });
   }
   private writeInvites(m: MeetingRecord): void {
-    const ins = this.db.prepare('INSERT INTO meeting_invites (meeting_id, site_id, scope, position) VALUES (?, ?, ?, ?)');
+    const ins = this.q('INSERT INTO meeting_invites (meeting_id, site_id, scope, position) VALUES (?, ?, ?, ?)');
     for (const [n, i] of m.invites.entries()) ins.run(m.id, i.siteId, i.scope, n);
-    this.db.prepare('DELETE FROM meeting_operators WHERE meeting_id = ?').run(m.id);
-    const op = this.db.prepare('INSERT INTO meeting_operators (meeting_id, user_id, position) VALUES (?, ?, ?)');
+    this.q('DELETE FROM meeting_operators WHERE meeting_id = ?').run(m.id);
+    const op = this.q('INSERT INTO meeting_operators (meeting_id, user_id, position) VALUES (?, ?, ?)');
     for (const [n, userId] of m.operators.entries()) op.run(m.id, userId, n);
   }
 }

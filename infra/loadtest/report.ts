@@ -14,6 +14,30 @@ export interface ReceiveCounters {
   videoStreams: number;
 }
 
+/** A receiving connection's counters from its stats (inbound-rtp), leaving out `skipSsrc` (mediasoup's probation stream). */
+export function inboundCounters(stats: Iterable<{ type: string; [k: string]: unknown }>, skipSsrc?: number): ReceiveCounters {
+  const c: ReceiveCounters = { at: performance.now(), bytes: 0, packets: 0, lost: 0, videoFrames: 0, audioStreams: 0, videoStreams: 0 };
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+  for (const s of stats) {
+    if (s.type !== 'inbound-rtp' || s.ssrc === skipSsrc) continue;
+    c.bytes += n(s.bytesReceived);
+    c.packets += n(s.packetsReceived);
+    c.lost += Math.max(0, n(s.packetsLost));
+    if (s.kind === 'video') {
+      c.videoFrames += n(s.framesDecoded);
+      c.videoStreams++;
+    } else c.audioStreams++;
+  }
+  return c;
+}
+
+/** Video layers (simulcast encodings) a sending connection is sending now, from its stats. */
+export function videoLayersSent(stats: Iterable<{ type: string; [k: string]: unknown }>): number {
+  let n = 0;
+  for (const s of stats) if (s.type === 'outbound-rtp' && s.kind === 'video' && Number(s.bytesSent ?? 0) > 0) n++;
+  return n;
+}
+
 export interface Spread {
   count: number;
   p50: number;

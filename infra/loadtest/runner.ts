@@ -63,11 +63,22 @@ class Progress {
   }
 }
 
-async function siteResult(s: SimulatedSite, from: ReceiveCounters | undefined, to: ReceiveCounters): Promise<SiteResult> {
+/** What any simulated site (this tool's, or a bench's against another server) reports of itself. */
+export interface SiteOutcome {
+  index: number;
+  username: string;
+  joinMs: number | null;
+  firstFrameMs: number | null;
+  errors: readonly string[];
+  sentLayers(): Promise<number>;
+}
+
+/** One site's line of the report: what it received between two samples of its counters. */
+export async function siteResult(s: SiteOutcome, from: ReceiveCounters | undefined, to: ReceiveCounters): Promise<SiteResult> {
   const r = from ? receiveRate(from, to) : { kbps: 0, lossPercent: 0, videoFps: 0, packets: 0 };
   return {
-    site: s.account.index,
-    username: s.account.username,
+    site: s.index,
+    username: s.username,
     joined: s.joinMs !== null,
     joinMs: s.joinMs,
     firstFrameMs: s.firstFrameMs,

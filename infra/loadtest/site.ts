@@ -7,7 +7,7 @@ import { Device, type types } from 'mediasoup-client';
 import type { SiteAccount } from './fixture';
 import { type Api, login } from './http';
 import type { SyntheticMedia } from './media-source';
-import type { ReceiveCounters } from './report';
+import { inboundCounters, type ReceiveCounters, videoLayersSent } from './report';
 import { Signalling } from './signalling';
 
 // mediasoup-client's Chrome111 handler drives the standard API; wrtc provides it in Node.
@@ -38,6 +38,12 @@ export class SimulatedSite {
   /** ms from the same start to the first decoded video frame of another site. */
   firstFrameMs: number | null = null;
   readonly errors: string[] = [];
+  get index(): number {
+    return this.account.index;
+  }
+  get username(): string {
+    return this.account.username;
+  }
   private sig: Signalling | null = null;
   private readonly device = new Device({ handlerName: 'Chrome111' });
   private send: types.Transport | null = null;
@@ -172,32 +178,16 @@ export class SimulatedSite {
     };
   }
 
-  /** Cumulative receive counters of every consumer (RTCInboundRtpStreamStats). */
+  /** Cumulative receive counters of every consumer; mediasoup's bandwidth probation stream is no site's media. */
   async counters(): Promise<ReceiveCounters> {
-    const c: ReceiveCounters = { at: performance.now(), bytes: 0, packets: 0, lost: 0, videoFrames: 0, audioStreams: 0, videoStreams: 0 };
-    if (!this.recv || this.recv.closed) return c;
-    const report = await this.recv.getStats();
-    for (const s of report.values()) {
-      // mediasoup's bandwidth probation stream (ssrc 1234) is no site's media.
-      if (s.type !== 'inbound-rtp' || s.ssrc === PROBATOR_SSRC) continue;
-      c.bytes += s.bytesReceived ?? 0;
-      c.packets += s.packetsReceived ?? 0;
-      c.lost += Math.max(0, s.packetsLost ?? 0);
-      if (s.kind === 'video') {
-        c.videoFrames += s.framesDecoded ?? 0;
-        c.videoStreams++;
-      } else c.audioStreams++;
-    }
-    return c;
+    if (!this.recv || this.recv.closed) return inboundCounters([]);
+    return inboundCounters((await this.recv.getStats()).values(), PROBATOR_SSRC);
   }
 
   /** Video layers (simulcast encodings) this site is sending now. */
   async sentLayers(): Promise<number> {
     if (!this.send || this.send.closed) return 0;
-    let n = 0;
-    for (const s of (await this.send.getStats()).values())
-      if (s.type === 'outbound-rtp' && s.kind === 'video' && (s.bytesSent ?? 0) > 0) n++;
-    return n;
+    return videoLayersSent((await this.send.getStats()).values());
   }
 
   consumerCount(): number {

@@ -8,7 +8,8 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseOptions } from '../../../infra/loadtest/args';
 import { SyntheticMedia } from '../../../infra/loadtest/media-source';
-import { buildReport, type ReceiveCounters, receiveRate, type SiteResult } from '../../../infra/loadtest/report';
+import { buildReport, type ReceiveCounters, type SiteResult } from '../../../infra/loadtest/report';
+import { siteResult } from '../../../infra/loadtest/runner';
 import { JanusSite } from './site';
 
 const { values } = parseArgs({
@@ -65,26 +66,7 @@ try {
   const cpu = process.cpuUsage(cpuFrom.usage);
   const client = { cores: (cpu.user + cpu.system) / 1000 / (performance.now() - cpuFrom.at), machineCores: availableParallelism() };
   const perSite: SiteResult[] = [];
-  for (const s of all) {
-    const to = await s.counters();
-    const f = from.get(s);
-    const r = f ? receiveRate(f, to) : { kbps: 0, lossPercent: 0, videoFps: 0, packets: 0 };
-    perSite.push({
-      site: s.index,
-      username: `site-${s.index}`,
-      joined: s.joinMs !== null,
-      joinMs: s.joinMs,
-      firstFrameMs: s.firstFrameMs,
-      receiveKbps: r.kbps,
-      lossPercent: r.lossPercent,
-      videoFps: r.videoFps,
-      receivedPackets: r.packets,
-      audioStreams: to.audioStreams,
-      videoStreams: to.videoStreams,
-      videoLayersSent: await s.sentLayers(),
-      errors: [...s.errors],
-    });
-  }
+  for (const s of all) perSite.push(await siteResult(s, from.get(s), await s.counters()));
   const report = buildReport(
     {
       url,

@@ -4,7 +4,7 @@
 // subscriber handle; then read the same receive counters (inbound-rtp of the receiving connection).
 import wrtc from '@roamhq/wrtc';
 import type { SyntheticMedia } from '../../../infra/loadtest/media-source';
-import type { ReceiveCounters } from '../../../infra/loadtest/report';
+import { inboundCounters, type ReceiveCounters, videoLayersSent } from '../../../infra/loadtest/report';
 import { JanusSession, type Jsep } from './api';
 import { JANUS_ROOM } from './server';
 
@@ -72,6 +72,9 @@ export class JanusSite {
   joinMs: number | null = null;
   firstFrameMs: number | null = null;
   readonly errors: string[] = [];
+  get username(): string {
+    return `site-${this.index}`;
+  }
   private session: JanusSession | null = null;
   private pub: RTCPeerConnection | null = null;
   private sub: RTCPeerConnection | null = null;
@@ -171,30 +174,16 @@ export class JanusSite {
     };
   }
 
-  /** Cumulative receive counters of the subscriber connection (RTCInboundRtpStreamStats), as site.ts counts them. */
+  /** Cumulative receive counters of the subscriber connection, counted as the load tool counts them. */
   async counters(): Promise<ReceiveCounters> {
-    const c: ReceiveCounters = { at: performance.now(), bytes: 0, packets: 0, lost: 0, videoFrames: 0, audioStreams: 0, videoStreams: 0 };
-    if (!this.sub || this.sub.connectionState === 'closed') return c;
-    for (const s of (await this.sub.getStats()).values()) {
-      if (s.type !== 'inbound-rtp') continue;
-      c.bytes += s.bytesReceived ?? 0;
-      c.packets += s.packetsReceived ?? 0;
-      c.lost += Math.max(0, s.packetsLost ?? 0);
-      if (s.kind === 'video') {
-        c.videoFrames += s.framesDecoded ?? 0;
-        c.videoStreams++;
-      } else c.audioStreams++;
-    }
-    return c;
+    if (!this.sub || this.sub.connectionState === 'closed') return inboundCounters([]);
+    return inboundCounters((await this.sub.getStats()).values());
   }
 
   /** Video layers (simulcast encodings) this site is sending now. */
   async sentLayers(): Promise<number> {
     if (!this.pub || this.pub.connectionState === 'closed') return 0;
-    let n = 0;
-    for (const s of (await this.pub.getStats()).values())
-      if (s.type === 'outbound-rtp' && s.kind === 'video' && (s.bytesSent ?? 0) > 0) n++;
-    return n;
+    return videoLayersSent((await this.pub.getStats()).values());
   }
 
   async close(): Promise<void> {

@@ -5,9 +5,12 @@ import { fromForeignOrigin, isStateChanging, metricsReader, SECURITY_HEADERS } f
 import { AppError, toWireError } from './errors';
 import type { HealthRegistry } from './health';
 
+/** What /metrics serves: a prom-client registry, or anything that writes the same text. */
+export type Exposition = Pick<Registry, 'metrics' | 'contentType'>;
+
 export interface OpsDeps {
   health: HealthRegistry;
-  metrics: Registry;
+  metrics: Exposition;
   /** Bearer token Prometheus sends for /metrics; empty: only direct scrapes from this machine. */
   metricsToken?: string | undefined;
 }

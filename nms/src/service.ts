@@ -10,6 +10,7 @@ import type { Inventory } from './domain/inventory';
 import type { Monitor, SiteInfo } from './domain/monitor';
 import { type AppDeps, buildApp } from './http/app';
 import type { KeySource } from './http/auth';
+import { exposition, TextFamilies } from './metrics/families';
 import { type NmsMetrics, registerNmsMetrics } from './metrics/nms-metrics';
 import type { Prober } from './probes/fping';
 import type { Poller } from './snmp/poller';
@@ -69,7 +70,8 @@ async function wire(o: NmsOptions, clock: Clock, store: NmsStore, stoppers: Stop
   const tree = initialTree(store, o.sites);
   const { inventory, events, monitor } = createDomain(config, store, clock, tree);
   const registry = createMetricsRegistry();
-  const metrics = registerNmsMetrics(registry, inventory, monitor);
+  const families = new TextFamilies();
+  const metrics = registerNmsMetrics(registry, families, inventory, monitor);
   const health = new HealthRegistry();
   health.register('store', () => (store.ping() ? { ok: true } : { ok: false, reason: 'SQLite store does not answer' }));
 
@@ -89,7 +91,7 @@ async function wire(o: NmsOptions, clock: Clock, store: NmsStore, stoppers: Stop
     ...(o.serverFactory ? { serverFactory: o.serverFactory } : {}),
     logger,
     health,
-    metrics: registry,
+    metrics: exposition(registry, families),
     metricsToken: config.metrics.token,
     bodyLimit: config.http.bodyLimit,
     inventory,

@@ -1,5 +1,6 @@
 // nms polling Debian's snmpd: v2c and v3 authPriv (SHA-1/SHA-256/SHA-512, AES-128/AES-256),
 // values stored and exposed as metrics, and each kind of bad credential ending in its own code.
+import { spawnSync } from 'node:child_process';
 import { createLogger } from '@lienthong/kit';
 import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +168,11 @@ describe('polling Debian snmpd', () => {
     );
     expect(m).toContain('lienthong_device_up{site="TN-DT",level="district",device="v3-sha512",error=""} 1');
     expect(m).toMatch(/lienthong_snmp_pdus_sent_total \d+/);
+    // The whole page parses as Prometheus text (promtool lints prom-client's own nodejs_* names: not parse errors).
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: m, encoding: 'utf8' });
+    expect(lint.status).not.toBeNull();
+    expect(`${lint.stdout}${lint.stderr}`).not.toMatch(/error while linting|parsing error/);
+    expect(m.match(/^# TYPE lienthong_interface_receive_bytes_total counter$/gm)).toHaveLength(1);
   });
 
   it('a real agent yields CPU as a percentage between 0 and 100', async () => {

@@ -2,6 +2,7 @@
 import type { RequestListener, Server } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  type Exposition,
   type HealthRegistry,
   installBrowserGuards,
   installErrorHandler,
@@ -10,13 +11,12 @@ import {
   registerOpsRoutes,
 } from '@lienthong/kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
 import { type ApiDeps, apiRoutes } from './routes/api';
 
 export interface AppDeps extends ApiDeps {
   logger: Logger;
   health: HealthRegistry;
-  metrics: Registry;
+  metrics: Exposition;
   /** Bearer token for /metrics (config metrics.token); empty: direct scrapes from this machine only. */
   metricsToken?: string;
   bodyLimit: number;

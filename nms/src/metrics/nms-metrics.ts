@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Device, Inventory } from '../domain/inventory';
 import type { Monitor } from '../domain/monitor';
 import { levelName } from '../domain/monitor-views';
-import { LabelSets, registerFamily } from './families';
+import { LabelSets, type TextFamilies } from './families';
 
 export interface NmsMetrics {
   pollDuration: Histogram<'outcome'>;
@@ -28,6 +28,7 @@ type Iface = Runtime['ifaces']['all'][number];
 /** What every group of series needs: the live state and collectors refilled at each scrape. */
 interface Ctx {
   registry: Registry;
+  families: TextFamilies;
   inventory: Inventory;
   monitor: Monitor;
   siteLabels(siteCode: string): { site: string; level: string };
@@ -35,9 +36,10 @@ interface Ctx {
   counter(name: string, help: string, labelNames: string[], fill: (c: Counter) => void): Counter;
 }
 
-function context(registry: Registry, inventory: Inventory, monitor: Monitor): Ctx {
+function context(registry: Registry, families: TextFamilies, inventory: Inventory, monitor: Monitor): Ctx {
   return {
     registry,
+    families,
     inventory,
     monitor,
     siteLabels: (siteCode) => ({ site: siteCode, level: levelName(monitor.siteDepth(siteCode)) }),
@@ -66,8 +68,9 @@ function context(registry: Registry, inventory: Inventory, monitor: Monitor): Ct
   };
 }
 
-export function registerNmsMetrics(registry: Registry, inventory: Inventory, monitor: Monitor): NmsMetrics {
-  const ctx = context(registry, inventory, monitor);
+/** Registers nms's series: the per-device and per-interface ones in `families`, the rest in `registry`. */
+export function registerNmsMetrics(registry: Registry, families: TextFamilies, inventory: Inventory, monitor: Monitor): NmsMetrics {
+  const ctx = context(registry, families, inventory, monitor);
   deviceMetrics(ctx);
   interfaceMetrics(ctx);
   linkAndSiteMetrics(ctx);
@@ -75,7 +78,7 @@ export function registerNmsMetrics(registry: Registry, inventory: Inventory, mon
   return selfMetrics(registry);
 }
 
-function deviceMetrics({ registry, inventory, monitor, siteLabels }: Ctx): void {
+function deviceMetrics({ families, inventory, monitor, siteLabels }: Ctx): void {
   const polled = () => inventory.devices().filter((d) => d.snmp);
   const sets = new LabelSets(['site', 'level', 'device']);
   const upSets = new LabelSets(['site', 'level', 'device', 'error']);
@@ -84,14 +87,14 @@ function deviceMetrics({ registry, inventory, monitor, siteLabels }: Ctx): void 
     return sets.render([s.site, s.level, d.name]);
   };
   const perDevice = (name: string, help: string, type: 'gauge' | 'counter', value: (d: Device) => number | null, first = false) =>
-    registerFamily(registry, name, help, type, (emit) => {
+    families.add(name, help, type, (emit) => {
       if (first) sets.rotate();
       for (const d of polled()) {
         const v = value(d);
         if (v !== null) emit(labels(d), v);
       }
     });
-  registerFamily(registry, 'lienthong_device_up', '1 when the device answered its last SNMP poll', 'gauge', (emit) => {
+  families.add('lienthong_device_up', '1 when the device answered its last SNMP poll', 'gauge', (emit) => {
     upSets.rotate();
     for (const d of polled()) {
       const r = monitor.runtime(d.id);
@@ -119,7 +122,7 @@ function deviceMetrics({ registry, inventory, monitor, siteLabels }: Ctx): void 
   perDevice('lienthong_device_memory_used_ratio', 'Used share of physical memory', 'gauge', (d) => monitor.runtime(d.id).memoryUsedRatio);
 }
 
-function interfaceMetrics({ registry, inventory, monitor, siteLabels }: Ctx): void {
+function interfaceMetrics({ families, inventory, monitor, siteLabels }: Ctx): void {
   const polled = () => inventory.devices().filter((d) => d.snmp);
   const linkIndex = () => {
     const m = new Map<string, string>();
@@ -133,7 +136,7 @@ function interfaceMetrics({ registry, inventory, monitor, siteLabels }: Ctx): vo
   const family = (name: string, help: string, type: 'gauge' | 'counter', value: (i: Iface) => number) => {
     const rotates = first;
     first = false;
-    registerFamily(registry, name, help, type, (emit) => {
+    families.add(name, help, type, (emit) => {
       if (rotates) sets.rotate();
       const links = linkIndex();
       for (const d of polled()) {

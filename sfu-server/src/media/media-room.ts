@@ -7,7 +7,7 @@ import type { types } from 'mediasoup';
 import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } from '../protocol/media';
 import { ActiveSpeaker } from './active-speaker';
 import { applyShed, clientLayers, clientResume, initShaping, type RecvLink, recvLink, type VideoShed } from './consumer-shaping';
-import { type PeerStats, type ProducerPackets, peerStats, producerPackets } from './media-stats';
+import { type PeerStats, type ProducerPackets, peerStats, producerPackets, type RecvSide } from './media-stats';
 import {
   consumerInfo,
   consumerOf,
@@ -330,8 +330,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   /** Real statistics for connection-quality indicators. */
-  async peerStats(peerId: string): Promise<PeerStats> {
-    return peerStats(this.peer(peerId));
+  async peerStats(peerId: string, recv?: RecvSide): Promise<PeerStats> {
+    return peerStats(this.peer(peerId), recv);
   }
 
   /** Packets the server received per producer (inbound-rtp packetCount), for tests and metrics. */

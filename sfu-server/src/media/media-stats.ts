@@ -10,6 +10,13 @@ export interface PeerStats {
   jitterMs: number | null;
 }
 
+/** The link toward a site as last read (ms timestamp, round trip, bits/s the server sent it). */
+export interface RecvSide {
+  at: number;
+  rttMs: number | null;
+  sendBps: number;
+}
+
 export interface ProducerPackets {
   producerId: string;
   peerId: string;
@@ -18,14 +25,16 @@ export interface ProducerPackets {
   bytes: number;
 }
 
-export async function peerStats(peer: PeerMedia): Promise<PeerStats> {
-  let sendBps = 0;
+/** With `recv` (a fresh reading of the link toward the site), its receive transport and consumers are not asked. */
+export async function peerStats(peer: PeerMedia, recv?: RecvSide): Promise<PeerStats> {
+  let sendBps = recv?.sendBps ?? 0;
   let recvBps = 0;
-  let rtt: number | null = null;
+  let rtt: number | null = recv?.rttMs ?? null;
   let loss = 0;
   let lossN = 0;
   let jitter: number | null = null;
   for (const t of peer.transports.values()) {
+    if (recv && t.appData.direction === 'recv') continue;
     for (const s of await t.getStats()) {
       recvBps += s.recvBitrate ?? 0;
       sendBps += s.sendBitrate ?? 0;
@@ -43,7 +52,7 @@ export async function peerStats(peer: PeerMedia): Promise<PeerStats> {
   }
   // Round trip toward the site from two flowing consumers (audio first, it is never shed): asking
   // every consumer of every site each refresh was a stats request per stream to the worker.
-  const flowing = [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
+  const flowing = recv ? [] : [...peer.consumers.values()].filter((c) => !c.closed && !c.paused && !c.producerPaused);
   const sampled = [...flowing.filter((c) => c.kind === 'audio'), ...flowing.filter((c) => c.kind === 'video')].slice(0, 2);
   for (const c of sampled) {
     for (const s of await c.getStats()) {

@@ -100,6 +100,7 @@ export class AdaptationLoop {
     const state = peerState(room, peerId, now, this.tuning);
     const mainPeerId = room.live?.mainPeerId() ?? null;
     const sample = { at: now, estimateBps: link.estimateBps, sendBps: link.sendBps, rttMs: link.rttMs, lossFraction: link.lossFraction };
+    state.lastLink = { at: now, rttMs: link.rttMs, sendBps: link.sendBps };
     const before = state.link.step;
     const demand = demandOf(link.audioStreams, link.video, mainPeerId);
     if (this.opts.enabled) state.link = decide(state.link, sample, demand, this.tuning);

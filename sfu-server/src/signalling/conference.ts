@@ -16,6 +16,8 @@ import { controlState, roomState } from './room-snapshots';
 const QUALITY_QUIET_MS = 10_000;
 /** A site whose quality reads good is read again after this long (others at every refresh). */
 const QUALITY_GOOD_MS = 5_500;
+/** A reading of the link toward a site younger than this stands in for a new one (adaptation reads steady links every 3 s). */
+const RECV_READING_FRESH_MS = 4_000;
 
 export type { LiveRoom } from './live-room';
 
@@ -294,7 +296,10 @@ export class Conference {
         if (p.quality.grade === 'good' && this.now() - (readAt.get(p.peerId) ?? 0) < QUALITY_GOOD_MS) continue;
         readAt.set(p.peerId, this.now());
         try {
-          if (room.live.setQuality(p.peerId, await room.media.peerStats(p.peerId))) changed = true;
+          // The adaptation loop read the link toward the site moments ago: its reading is not asked for twice.
+          const last = room.adaptation?.peers.get(p.peerId)?.lastLink;
+          const recv = last && this.now() - last.at < RECV_READING_FRESH_MS ? last : undefined;
+          if (room.live.setQuality(p.peerId, await room.media.peerStats(p.peerId, recv))) changed = true;
         } catch {
           // peer left while stats were gathered
         }

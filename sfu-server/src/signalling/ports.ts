@@ -3,6 +3,7 @@
 // the push channel to sockets (socket.io). Unit tests supply fakes for each.
 import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port';
 import type { RecvLink, VideoShed } from '../media/consumer-shaping';
+import type { RecvSide } from '../media/media-stats';
 import type { MediaRoomEvents } from '../media/peer-media';
 import type {
   ConsumerInfo,
@@ -122,8 +123,10 @@ export interface RoomMedia {
   recvLink(peerId: string, streams?: number): Promise<RecvLink | null>;
   /** Adaptation's layer caps and pauses for a receiver's video consumers. */
   shedVideo(peerId: string, actions: readonly VideoShed[]): Promise<void>;
+  /** Quality figures of a site; with `recv` (a fresh reading of the link toward it) that side is not asked again. */
   peerStats(
     peerId: string,
+    recv?: RecvSide,
   ): Promise<{ rttMs: number | null; lossFraction: number; sendBps: number; recvBps: number; jitterMs: number | null }>;
   producerPackets(): Promise<{ producerId: string; peerId: string; kind: 'audio' | 'video'; packets: number; bytes: number }[]>;
   counts(): { producers: number; consumers: number };

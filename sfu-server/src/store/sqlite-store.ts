@@ -5,9 +5,8 @@ import type { SessionRecord, UserRecord } from '../domain/accounts/store';
 import type { MeetingRecord, RoomRecord } from '../domain/meetings/store';
 import type { SiteMoveRecord, SiteRecord, SiteUsage } from '../domain/sites/store';
 import type { Invite } from '../protocol/meetings';
-import type { Role } from '../protocol/session';
-import type { SiteKind } from '../protocol/sites';
 import { migrations as defaultMigrations, type Migration } from './migrations';
+import { roomFrom, siteFrom, userFrom } from './rows';
 
 type Row = Record<string, unknown>;
 const str = (v: unknown) => v as string;
@@ -41,40 +40,6 @@ export function migrate(db: Database.Database, list: readonly Migration[] = defa
   }
   return applied;
 }
-
-const siteFrom = (r: Row): SiteRecord => ({
-  id: str(r.id),
-  code: str(r.code),
-  name: str(r.name),
-  kind: r.kind as SiteKind,
-  parentId: strOrNull(r.parent_id),
-  demo: r.demo === 1,
-  createdAt: str(r.created_at),
-  updatedAt: str(r.updated_at),
-});
-
-const userFrom = (r: Row): UserRecord => ({
-  id: str(r.id),
-  username: str(r.username),
-  displayName: str(r.display_name),
-  siteId: str(r.site_id),
-  roles: JSON.parse(str(r.roles)) as Role[],
-  passwordHash: str(r.password_hash),
-  disabled: r.disabled === 1,
-  failedLogins: Number(r.failed_logins),
-  lockedUntil: strOrNull(r.locked_until),
-  mustChangePassword: r.must_change_password === 1,
-  createdAt: str(r.created_at),
-  updatedAt: str(r.updated_at),
-});
-
-const roomFrom = (r: Row): RoomRecord => ({
-  id: str(r.id),
-  siteId: str(r.site_id),
-  name: str(r.name),
-  createdAt: str(r.created_at),
-  updatedAt: str(r.updated_at),
-});
 
 /** One store object implementing every domain store interface over one connection. */
 export class SqliteStore {

@@ -66,6 +66,22 @@ describe('poller schedule', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('schedules nothing before start() and after stop()', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const polled: string[] = [];
+    const p = poller(polled);
+    p.setDevices([base]);
+    expect(vi.getTimerCount()).toBe(0);
+    p.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(polled).toEqual(['10.0.0.1']);
+    p.stop();
+    p.setDevices([base, { ...base, id: 'd2', address: '10.0.0.2' }]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(polled).toEqual(['10.0.0.1']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('a device whose interval changes is polled at once', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     const polled: string[] = [];

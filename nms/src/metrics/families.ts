@@ -2,6 +2,7 @@
 // prom-client's Gauge/Counter they were hashed, stored and formatted label by label at every scrape,
 // and even as pre-rendered values prom-client's formatter was a fifth of nms's CPU under polling
 // load. Here each label set is rendered to text once, and a scrape writes the lines itself.
+import type { Exposition } from '@lienthong/kit';
 import type { Registry } from 'prom-client';
 
 const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -59,7 +60,7 @@ export class TextFamilies {
 }
 
 /** What /metrics serves: prom-client's registry, then the text families. */
-export function exposition(registry: Registry, families: TextFamilies): Pick<Registry, 'metrics' | 'contentType'> {
+export function exposition(registry: Registry, families: TextFamilies): Exposition {
   return {
     contentType: registry.contentType,
     metrics: async () => `${await registry.metrics()}\n${families.render()}`,

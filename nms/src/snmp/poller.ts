@@ -51,6 +51,8 @@ export class Poller {
   private lastTick = 0;
   private readonly pollFn: PollFn;
   private stopped = false;
+  /** Polls are scheduled only between start() and stop(); pollNow and confirm work regardless. */
+  private started = false;
   /** SNMPv3 engines discovered by this poller's polls, per device (see engine-cache.ts). */
   readonly engines = new EngineCache();
 
@@ -98,11 +100,13 @@ export class Poller {
 
   start(): void {
     this.stopped = false;
+    this.started = true;
     this.schedule(this.earliestDue());
   }
 
   stop(): void {
     this.stopped = true;
+    this.started = false;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
@@ -120,7 +124,7 @@ export class Poller {
    * takes every device that came due since the last.
    */
   private schedule(due: number): void {
-    if (this.stopped || due === Number.POSITIVE_INFINITY) return;
+    if (!this.started || due === Number.POSITIVE_INFINITY) return;
     const at = Math.max(due, this.lastTick + (this.opts.tickMs ?? 200));
     if (this.timer && this.timerAt <= at) return;
     clearTimeout(this.timer);

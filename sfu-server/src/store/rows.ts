@@ -5,9 +5,9 @@ import type { SiteRecord } from '../domain/sites/store';
 import type { Role } from '../protocol/session';
 import type { SiteKind } from '../protocol/sites';
 
-type Row = Record<string, unknown>;
-const str = (v: unknown) => v as string;
-const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+export type Row = Record<string, unknown>;
+export const str = (v: unknown) => v as string;
+export const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
 
 export const siteFrom = (r: Row): SiteRecord => ({
   id: str(r.id),

@@ -6,11 +6,7 @@ import type { MeetingRecord, RoomRecord } from '../domain/meetings/store';
 import type { SiteMoveRecord, SiteRecord, SiteUsage } from '../domain/sites/store';
 import type { Invite } from '../protocol/meetings';
 import { migrations as defaultMigrations, type Migration } from './migrations';
-import { roomFrom, siteFrom, userFrom } from './rows';
-
-type Row = Record<string, unknown>;
-const str = (v: unknown) => v as string;
-const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+import { type Row, roomFrom, siteFrom, str, strOrNull, userFrom } from './rows';
 
 export function openDatabase(path: string): Database.Database {
   const db = new Database(path);

@@ -82,6 +82,24 @@ describe('poller schedule', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('polls a device due at the very end of the first-poll spread within that spread', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.99995);
+    try {
+      const polled: string[] = [];
+      const p = poller(polled);
+      p.start();
+      p.setDevices([{ ...base, pollIntervalSeconds: 3600 }]);
+      await vi.advanceTimersByTimeAsync(4_990);
+      expect(polled).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(polled).toHaveLength(1);
+      p.stop();
+    } finally {
+      random.mockRestore();
+    }
+  });
+
   it('a device whose interval changes is polled at once', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     const polled: string[] = [];

@@ -42,6 +42,9 @@ interface Entry {
   again: boolean;
 }
 
+/** A device due this close after a pass is polled in it, not a tick later. */
+const EARLY_MS = 5;
+
 export class Poller {
   private readonly entries = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
@@ -81,7 +84,7 @@ export class Poller {
       } else {
         this.entries.set(d.id, {
           device: d,
-          nextDue: now + Math.random() * Math.min(d.pollIntervalSeconds * 1000, 5000),
+          nextDue: now + Math.floor(Math.random() * Math.min(d.pollIntervalSeconds * 1000, 5000)),
           running: false,
           again: false,
         });
@@ -186,7 +189,8 @@ export class Poller {
     this.lastTick = now;
     let next = Number.POSITIVE_INFINITY;
     for (const e of this.entries.values()) {
-      if (e.nextDue > now) {
+      // A timer may fire a little before a due time that is not a whole millisecond away.
+      if (e.nextDue > now + EARLY_MS) {
         next = Math.min(next, e.nextDue);
         continue;
       }

@@ -19,7 +19,13 @@ export interface LoadTestOptions {
   fps: number;
   /** Seconds one site may take to join before it counts as failed. */
   joinTimeout: number;
+  /** Layers asked for: 'main' as the web app (main picture top, thumbnails lowest), 'low' every stream lowest. */
+  layers: LayerChoice;
+  /** Seconds between speaker changes during the hold (the next site speaks); 0: site 1 speaks throughout. */
+  speakerEvery: number;
 }
+
+export type LayerChoice = 'main' | 'low';
 
 export const HELP = `npm run loadtest -- --url https://HOST:8443 --sites N [options]
 
@@ -42,9 +48,15 @@ Options:
   --admin USER       admin account (default admin; env LIENTHONG_ADMIN)
   --password PW      its password (env LIENTHONG_ADMIN_PASSWORD)
   --json FILE        also write the report as JSON
-  --video WxH        camera size each site sends (default 640x360; simulcast at 1/4, 1/2, 1)
+  --video WxH        camera size each site sends (default 640x360; simulcast at 1/4, 1/2, 1;
+                     WebRTC sends two of the layers at 640x360, all three from 960x540)
   --fps N            frames per second (default 15)
   --join-timeout S   seconds a site may take to join (default 30)
+  --layers main|low  main (default): each site asks for the layers the web app asks for, the
+                     top simulcast layer for the main picture and the lowest for thumbnails;
+                     low: the lowest layer for every stream
+  --speaker-every S  one site speaks (a louder tone), so the server makes it the main picture;
+                     every S seconds of the hold the next site speaks (default 0: site 1 throughout)
   --help             this text
 
 Exit code: 0 when every site joined and received media, 1 when some failed, 2 on bad usage or a
@@ -87,6 +99,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       video: { type: 'string' },
       fps: { type: 'string' },
       'join-timeout': { type: 'string' },
+      layers: { type: 'string' },
+      'speaker-every': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -98,6 +112,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const video = (values.video ?? '640x360').match(/^(\d+)x(\d+)$/);
   if (!video) throw new UsageError('--video must be WIDTHxHEIGHT');
   const [width, height] = [Number(video[1]), Number(video[2])];
+  const layers = values.layers ?? 'main';
+  if (layers !== 'main' && layers !== 'low') throw new UsageError('--layers must be main or low');
+  const speakerEvery = values['speaker-every'] === undefined ? 0 : Number(values['speaker-every']);
+  if (!Number.isFinite(speakerEvery) || speakerEvery < 0) throw new UsageError('--speaker-every must be 0 or more seconds');
   if (width < 64 || height < 36 || width % 4 || height % 4) throw new UsageError('--video: at least 64x36, both multiples of 4');
   return {
     url: url.replace(/\/$/, ''),
@@ -112,5 +130,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     height,
     fps: positive('fps', values.fps, 15),
     joinTimeout: positive('join-timeout', values['join-timeout'], 30, false),
+    layers,
+    speakerEvery,
   };
 }

@@ -12,11 +12,22 @@ export interface ReceiveCounters {
   videoFrames: number;
   audioStreams: number;
   videoStreams: number;
+  /** Width of the widest video frame being received (px): the main picture's layer shows here. */
+  widest: number;
 }
 
 /** A receiving connection's counters from its stats (inbound-rtp), leaving out `skipSsrc` (mediasoup's probation stream). */
 export function inboundCounters(stats: Iterable<{ type: string; [k: string]: unknown }>, skipSsrc?: number): ReceiveCounters {
-  const c: ReceiveCounters = { at: performance.now(), bytes: 0, packets: 0, lost: 0, videoFrames: 0, audioStreams: 0, videoStreams: 0 };
+  const c: ReceiveCounters = {
+    at: performance.now(),
+    bytes: 0,
+    packets: 0,
+    lost: 0,
+    videoFrames: 0,
+    audioStreams: 0,
+    videoStreams: 0,
+    widest: 0,
+  };
   const n = (v: unknown) => (typeof v === 'number' ? v : 0);
   for (const s of stats) {
     if (s.type !== 'inbound-rtp' || s.ssrc === skipSsrc) continue;
@@ -26,6 +37,7 @@ export function inboundCounters(stats: Iterable<{ type: string; [k: string]: unk
     if (s.kind === 'video') {
       c.videoFrames += n(s.framesDecoded);
       c.videoStreams++;
+      c.widest = Math.max(c.widest, n(s.frameWidth));
     } else c.audioStreams++;
   }
   return c;
@@ -198,6 +210,8 @@ export interface SiteResult {
   audioStreams: number;
   videoStreams: number;
   videoLayersSent: number;
+  /** Widest video frame received at the end (px). */
+  widestVideo: number;
   errors: string[];
 }
 
@@ -210,6 +224,9 @@ export interface LoadTestReport {
   /** When the hold began and ended (epoch ms), to line other measurements up with it. */
   hold: { startedAt: number; endedAt: number } | null;
   video: { width: number; height: number; fps: number };
+  /** Layers the sites asked for (--layers) and the speaker rotation (--speaker-every, 0 = none). */
+  layers: 'main' | 'low';
+  speakerEvery: number;
   joinMs: Spread | null;
   firstFrameMs: Spread | null;
   receiveKbps: Spread | null;
@@ -237,7 +254,10 @@ export function sitePassed(s: SiteResult, sites: number): boolean {
 }
 
 export function buildReport(
-  base: Pick<LoadTestReport, 'url' | 'sites' | 'holdSeconds' | 'hold' | 'video' | 'server' | 'client' | 'series'>,
+  base: Pick<
+    LoadTestReport,
+    'url' | 'sites' | 'holdSeconds' | 'hold' | 'video' | 'layers' | 'speakerEvery' | 'server' | 'client' | 'series'
+  >,
   perSite: SiteResult[],
   errors: string[],
 ): LoadTestReport {
@@ -260,7 +280,7 @@ export function buildReport(
 const n0 = (v: number) => v.toFixed(0);
 const n1 = (v: number) => v.toFixed(1);
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
-const COLUMNS = [5, 8, 8, 8, 6, 8, 5, 5, 6];
+const COLUMNS = [5, 8, 8, 8, 6, 8, 5, 5, 6, 6];
 const row = (cells: string[], widths: number[]) => cells.map((c, i) => c.padStart(widths[i] ?? 8)).join('  ');
 
 function spreadLine(name: string, s: Spread | null, f: (v: number) => string, unit: string): string {
@@ -272,14 +292,17 @@ function spreadLine(name: string, s: Spread | null, f: (v: number) => string, un
 export function formatReport(r: LoadTestReport): string {
   const lines = [
     `Load test of ${r.url}: ${r.sites} sites, ${r.joined} joined, ${r.failed} failed; held ${r.holdSeconds} s; each sending ${r.video.width}x${r.video.height} at ${r.video.fps} fps`,
+    r.layers === 'main'
+      ? `layers: as the web app (main picture top layer, thumbnails lowest); ${r.speakerEvery ? `the speaker changes every ${r.speakerEvery} s` : 'site 1 speaks throughout'}`
+      : 'layers: the lowest for every stream',
     spreadLine('join', r.joinMs, n0, 'ms'),
     spreadLine('first frame', r.firstFrameMs, n0, 'ms'),
     spreadLine('receive', r.receiveKbps, n0, 'kbit/s'),
     spreadLine('loss', r.lossPercent, n1, '%'),
     '',
     'per site: receive over the hold; frames/s = decoded video frames of all received streams; audio/video = streams',
-    'received at the end; layers = simulcast layers it sent',
-    row(['site', 'join ms', 'frame ms', 'kbit/s', 'loss %', 'frames/s', 'audio', 'video', 'layers'], COLUMNS),
+    'received at the end; layers = simulcast layers it sent; widest = widest picture received at the end (px)',
+    row(['site', 'join ms', 'frame ms', 'kbit/s', 'loss %', 'frames/s', 'audio', 'video', 'layers', 'widest'], COLUMNS),
     ...r.perSite.map((s) =>
       row(
         [
@@ -292,6 +315,7 @@ export function formatReport(r: LoadTestReport): string {
           String(s.audioStreams),
           String(s.videoStreams),
           String(s.videoLayersSent),
+          String(s.widestVideo),
         ],
         COLUMNS,
       ),

@@ -89,6 +89,7 @@ export async function siteResult(s: SiteOutcome, from: ReceiveCounters | undefin
     audioStreams: to.audioStreams,
     videoStreams: to.videoStreams,
     videoLayersSent: await s.sentLayers(),
+    widestVideo: to.widest,
     errors: [...s.errors],
   };
 }
@@ -100,7 +101,7 @@ export async function runLoadTest(opts: LoadTestOptions, log: (line: string) => 
   const usage = () => admin.call<LoadTestUsageReply>('GET', '/api/loadtest/usage').catch(() => null);
   const fixture = await createFixture(admin, opts.sites, log);
   const media = new SyntheticMedia(opts.width, opts.height, opts.fps);
-  const sites = fixture.accounts.map((a) => new SimulatedSite(a, api, opts.url, media, fixture.meetingId));
+  const sites = fixture.accounts.map((a) => new SimulatedSite(a, api, opts.url, media, fixture.meetingId, opts.layers));
   const progress = new Progress(sites, usage, log);
   let phase = 'ramp';
   const ticker = setInterval(() => void progress.line(phase).catch(() => undefined), 1000);
@@ -127,7 +128,12 @@ export async function runLoadTest(opts: LoadTestOptions, log: (line: string) => 
         if (u && fromUsage) series.push(usagePoint(fromUsage.sampledAt, u));
       });
     }, every);
+    // The next site speaks every --speaker-every seconds: main picture and layers switch as in a meeting.
+    const rotate = opts.speakerEvery
+      ? setInterval(() => media.setSpeaker((media.speakerSite % sites.length) + 1), opts.speakerEvery * 1000)
+      : undefined;
     await sleep(opts.hold * 1000, signal);
+    clearInterval(rotate);
     clearInterval(sampler);
     const holdEndedAt = Date.now();
     const toUsage = await usage();
@@ -156,6 +162,8 @@ export async function runLoadTest(opts: LoadTestOptions, log: (line: string) => 
         holdSeconds: opts.hold,
         hold: { startedAt: holdStartedAt, endedAt: holdEndedAt },
         video: { width: opts.width, height: opts.height, fps: opts.fps },
+        layers: opts.layers,
+        speakerEvery: opts.speakerEvery,
         server,
         client,
         series,

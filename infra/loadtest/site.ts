@@ -1,9 +1,11 @@
 // One simulated site, doing what the web app's MediaSession does (web/src/lib/media/session.ts):
 // log in, connect signalling, join the meeting, send simulcast VP8 and Opus over a send transport,
-// consume every other site's producers over a recv transport; then read its receive stats.
-import type { ProducerAnnouncement } from '@lienthong/sfu-server/protocol';
+// consume every other site's producers over a recv transport, ask for the layers the room page asks
+// for (the main picture's top layer, thumbnails' lowest); then read its receive stats.
+import { layerFor, type ProducerAnnouncement } from '@lienthong/sfu-server/protocol';
 import wrtc from '@roamhq/wrtc';
 import { Device, type types } from 'mediasoup-client';
+import type { LayerChoice } from './args';
 import type { SiteAccount } from './fixture';
 import { type Api, login } from './http';
 import type { SyntheticMedia } from './media-source';
@@ -49,6 +51,10 @@ export class SimulatedSite {
   private send: types.Transport | null = null;
   private recv: types.Transport | null = null;
   private readonly consumers = new Map<string, types.Consumer>(); // by producerId
+  /** Video consumers' sending peer, and the layer last asked for each (by consumer id). */
+  private readonly videoFrom = new Map<string, string>();
+  private readonly asked = new Map<string, number>();
+  private mainPeerId: string | null = null;
   private readonly pending = new Set<string>();
   private readonly tracks: { stop(): void }[] = [];
   private readonly sinks: { stop(): void }[] = [];
@@ -61,6 +67,7 @@ export class SimulatedSite {
     private readonly url: string,
     private readonly media: SyntheticMedia,
     private readonly meetingId: string,
+    private readonly layers: LayerChoice = 'main',
   ) {}
 
   async start(joinTimeoutMs: number): Promise<void> {
@@ -94,11 +101,13 @@ export class SimulatedSite {
     const known: ProducerAnnouncement[] = [];
     sig.on('media:newProducer', (a) => (this.recv ? void this.consume(a) : known.push(a)));
     sig.on('media:producerClosed', ({ producerId }) => this.consumers.get(producerId)?.close());
+    sig.on('room:state', (room) => this.setMain(room.mainPeerId));
     const res = await sig.request('meeting:join', {
       meetingId: this.meetingId,
       rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,
     });
     this.peerId = res.peerId;
+    if (res.room) this.setMain(res.room.mainPeerId);
     this.send = await this.transport('send');
     this.recv = await this.transport('recv');
     const connected = new Promise<void>((resolve, reject) => {
@@ -106,7 +115,7 @@ export class SimulatedSite {
         s === 'connected' ? resolve() : s === 'failed' ? reject(new Error('send transport failed')) : undefined,
       );
     });
-    const audio = this.media.audioTrack();
+    const audio = this.media.audioTrack(this.index);
     const video = this.media.videoTrack();
     this.tracks.push(audio, video);
     await this.send.produce({ track: audio.track, codecOptions: { opusFec: true, opusDtx: true }, appData: { source: 'mic' } });
@@ -159,12 +168,37 @@ export class SimulatedSite {
         rtpParameters: info.rtpParameters as unknown as types.RtpParameters,
       });
       this.consumers.set(a.producerId, consumer);
+      consumer.observer.on('close', () => this.videoFrom.delete(consumer.id));
       if (consumer.kind === 'video' && this.firstFrameMs === null) this.watchFirstFrame(consumer.track);
       await this.sig.request('media:resumeConsumer', { consumerId: consumer.id });
+      if (consumer.kind === 'video') {
+        this.videoFrom.set(consumer.id, a.peerId);
+        await this.askLayer(consumer.id, a.peerId);
+      }
     } catch (e) {
       if (this.state !== 'closed') this.fail(e);
     } finally {
       this.pending.delete(a.producerId);
+    }
+  }
+
+  private setMain(peerId: string | null): void {
+    if (peerId === this.mainPeerId) return;
+    this.mainPeerId = peerId;
+    for (const [consumerId, from] of this.videoFrom) void this.askLayer(consumerId, from);
+  }
+
+  /** As the room page: asked once per change; the server starts every consumer at the lowest layer. */
+  private async askLayer(consumerId: string, from: string): Promise<void> {
+    if (this.layers === 'low' || !this.sig) return;
+    const want = layerFor(from, this.mainPeerId);
+    if ((this.asked.get(consumerId) ?? 0) === want) return;
+    this.asked.set(consumerId, want);
+    try {
+      await this.sig.request('media:setConsumerLayers', { consumerId, spatialLayer: want });
+    } catch {
+      // As the room page: a consumer closed meanwhile is no error; the widest-frame column shows whether layers came.
+      this.asked.delete(consumerId);
     }
   }
 

@@ -2,10 +2,12 @@
 // from /proc samples, and when a site counts as failed.
 import type { LoadTestUsageReply } from '@lienthong/sfu-server/protocol';
 import { describe, expect, it } from 'vitest';
+import { parseOptions, UsageError } from '../args';
 import {
   buildReport,
   formatReport,
   growth,
+  inboundCounters,
   percentile,
   processLoads,
   type ReceiveCounters,
@@ -25,6 +27,7 @@ const counters = (at: number, c: Partial<ReceiveCounters> = {}): ReceiveCounters
   videoFrames: 0,
   audioStreams: 0,
   videoStreams: 0,
+  widest: 0,
   ...c,
 });
 
@@ -40,6 +43,7 @@ const site = (n: number, o: Partial<SiteResult> = {}): SiteResult => ({
   audioStreams: 2,
   videoStreams: 2,
   videoLayersSent: 2,
+  widestVideo: 640,
   receivedPackets: 1000,
   errors: [],
   ...o,
@@ -131,6 +135,8 @@ describe('buildReport', () => {
     hold: null,
     series: [],
     video: { width: 640, height: 360, fps: 15 },
+    layers: 'main' as const,
+    speakerEvery: 0,
     server: null,
     client: { cores: 1.9, machineCores: 2 },
   };
@@ -170,5 +176,38 @@ describe('growth through the hold', () => {
     expect(g.sockets).toEqual({ first: 4, last: 4, perHour: 0 });
     expect(g.listeners.perHour).toBeCloseTo(60, 5);
     expect(growth(series.slice(0, 1))).toBeNull();
+  });
+});
+
+describe('receive counters', () => {
+  it('add up inbound streams, leave out the probation stream, and keep the widest picture', () => {
+    const c = inboundCounters(
+      [
+        { type: 'inbound-rtp', kind: 'audio', ssrc: 1, bytesReceived: 100, packetsReceived: 10, packetsLost: 1 },
+        { type: 'inbound-rtp', kind: 'video', ssrc: 2, bytesReceived: 1000, packetsReceived: 20, framesDecoded: 30, frameWidth: 160 },
+        { type: 'inbound-rtp', kind: 'video', ssrc: 3, bytesReceived: 5000, packetsReceived: 50, framesDecoded: 30, frameWidth: 640 },
+        { type: 'inbound-rtp', kind: 'video', ssrc: 1234, bytesReceived: 9999, packetsReceived: 99, frameWidth: 1280 },
+        { type: 'outbound-rtp', kind: 'video', ssrc: 4, bytesSent: 1, frameWidth: 1920 },
+      ],
+      1234,
+    );
+    expect(c).toMatchObject({ bytes: 6100, packets: 80, lost: 1, videoFrames: 60, audioStreams: 1, videoStreams: 2, widest: 640 });
+  });
+});
+
+describe('command line', () => {
+  it("asks for the web app's layers with site 1 speaking unless told otherwise", () => {
+    const o = parseOptions(['--password', 'x'], {});
+    expect(o).toMatchObject({ layers: 'main', speakerEvery: 0, sites: 4 });
+    expect(parseOptions(['--password', 'x', '--layers', 'low', '--speaker-every', '10'], {})).toMatchObject({
+      layers: 'low',
+      speakerEvery: 10,
+    });
+  });
+
+  it('refuses a layer choice or a rotation it does not know', () => {
+    expect(() => parseOptions(['--password', 'x', '--layers', 'high'], {})).toThrow(UsageError);
+    expect(() => parseOptions(['--password', 'x', '--speaker-every=-1'], {})).toThrow(UsageError);
+    expect(() => parseOptions(['--password', 'x', '--speaker-every', 'often'], {})).toThrow(UsageError);
   });
 });

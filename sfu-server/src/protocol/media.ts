@@ -53,6 +53,14 @@ export const ConsumerInfo = Type.Object({
 });
 export type ConsumerInfo = Static<typeof ConsumerInfo>;
 
+/**
+ * The layer a receiver asks for (media:setConsumerLayers): the top simulcast layer for the main
+ * picture, the lowest for thumbnails. The web app and the load tool both follow it.
+ */
+export const MAIN_LAYER = 2;
+export const THUMB_LAYER = 0;
+export const layerFor = (peerId: string, mainPeerId: string | null): number => (peerId === mainPeerId ? MAIN_LAYER : THUMB_LAYER);
+
 export const ConsumerRef = Type.Object({ consumerId: RefId }, { additionalProperties: false });
 export const ConsumerLayersReq = Type.Object(
   {

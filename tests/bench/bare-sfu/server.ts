@@ -2,7 +2,9 @@
 // codecs, transport and consumer options as sfu-server, and just enough of its HTTPS and socket.io
 // surface that `npm run loadtest` drives it unchanged (any login works; the fixture routes answer
 // without storing anything). One meeting on one router, as sfu-server keeps a meeting of up to
-// media.maxPeersPerRouter sites. Prints {"url","ca"} once listening.
+// media.maxPeersPerRouter sites. The main picture is the dominant speaker (as sfu-server with no
+// chair site connected), sent as room:state { mainPeerId } for the load tool's layer requests.
+// Prints {"url","ca"} once listening.
 // Run: node --import tsx tests/bench/bare-sfu/server.ts --port 0 --workers 2 --base-port 42000 --dir DIR
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -45,6 +47,14 @@ for (let i = 0; i < Number(args.workers ?? 2); i++) {
 const first = workers[0]!;
 const router = await first.worker.createRouter({ mediaCodecs: ROUTER_CODECS });
 const peers = new Map<string, Peer>();
+const speaker = await router.createActiveSpeakerObserver({ interval: 300 });
+let mainPeerId: string | null = null;
+speaker.on('dominantspeaker', ({ producer }) => {
+  const owner = [...peers.values()].find((p) => p.producers.has(producer.id));
+  if (!owner || owner.id === mainPeerId) return;
+  mainPeerId = owner.id;
+  io?.to('meeting').emit('room:state', { mainPeerId });
+});
 
 let io: SocketServer | undefined;
 
@@ -94,7 +104,8 @@ const handlers: Record<string, Handler> = {
     const producers = [...peers.values()]
       .filter((p) => p !== peer)
       .flatMap((p) => [...p.producers.values()].map((e) => announce(p, e.producer.id, e.producer.kind, e.source)));
-    return { peerId: peer.id, resumed: false, routerRtpCapabilities: router.rtpCapabilities, producers, room: null };
+    const room = mainPeerId ? { mainPeerId } : null;
+    return { peerId: peer.id, resumed: false, routerRtpCapabilities: router.rtpCapabilities, producers, room };
   },
   'media:createTransport': async (peer, data) => {
     const t = await router.createWebRtcTransport({
@@ -118,6 +129,7 @@ const handlers: Record<string, Handler> = {
     const producer = await t.produce({ kind: data.kind as types.MediaKind, rtpParameters: data.rtpParameters as types.RtpParameters });
     const source = data.source as string;
     peer.producers.set(producer.id, { producer, source });
+    if (producer.kind === 'audio') await speaker.addProducer({ producerId: producer.id });
     socket.to('meeting').emit('media:newProducer', announce(peer, producer.id, producer.kind, source));
     return { producerId: producer.id };
   },
@@ -139,6 +151,10 @@ const handlers: Record<string, Handler> = {
   },
   'media:resumeConsumer': async (peer, data) => {
     await peer.consumers.get(data.consumerId as string)?.resume();
+    return {};
+  },
+  'media:setConsumerLayers': async (peer, data) => {
+    await peer.consumers.get(data.consumerId as string)?.setPreferredLayers({ spatialLayer: data.spatialLayer as number });
     return {};
   },
   'meeting:leave': async (peer) => {

@@ -44,12 +44,15 @@ try {
   }
   await Promise.all(published);
   const feeds = all.filter((s) => s.feed && !s.errors.length).map((s) => s.feed);
+  // Site 1 speaks (SyntheticMedia's default): its feed is the main picture, as the load tool's default.
+  const mainFeed = all[0]?.feed ?? 0;
   const subscribed: Promise<boolean>[] = [];
   for (const s of all) {
     if (s.errors.length) continue;
     subscribed.push(
       s.subscribe(
         feeds.filter((f) => f !== s.feed),
+        mainFeed,
         joinTimeout,
       ),
     );
@@ -74,6 +77,8 @@ try {
       holdSeconds: hold,
       hold: { startedAt: holdStartedAt, endedAt: holdEndedAt },
       video: { width: defaults.width, height: defaults.height, fps: defaults.fps },
+      layers: defaults.layers,
+      speakerEvery: 0,
       server: null,
       client,
       series: [],

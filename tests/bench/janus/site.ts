@@ -1,7 +1,9 @@
 // One simulated site on a Janus VideoRoom, doing what infra/loadtest/site.ts does on LienThong:
 // publish Opus and VP8 simulcast (the same three encodings) from the shared synthetic source, and
-// receive every other site's audio and video at the lowest simulcast layer on one multistream
-// subscriber handle; then read the same receive counters (inbound-rtp of the receiving connection).
+// receive every other site's audio and video on one multistream subscriber handle, the main
+// picture's feed at the top simulcast layer and the others at the lowest (the load tool's
+// default --layers main with site 1 speaking); then read the same receive counters.
+import { layerFor } from '@lienthong/sfu-server/protocol';
 import wrtc from '@roamhq/wrtc';
 import type { SyntheticMedia } from '../../../infra/loadtest/media-source';
 import { inboundCounters, type ReceiveCounters, videoLayersSent } from '../../../infra/loadtest/report';
@@ -18,8 +20,8 @@ const SIMULCAST: RTCRtpEncodingParameters[] = [
   { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
 
-/** What LienThong's consumers start at (media-room.ts preferredLayers): lowest spatial layer, every temporal layer. */
-const SUBSCRIBE_LAYERS = { substream: 0, temporal: 2 };
+/** The web app's layers (layerFor): the main picture's top substream, thumbnails' lowest, every temporal layer. */
+const layersOf = (feed: number, mainFeed: number) => ({ substream: layerFor(String(feed), String(mainFeed)), temporal: 2 });
 
 const PLUGIN = 'janus.plugin.videoroom';
 
@@ -112,7 +114,7 @@ export class JanusSite {
     this.feed = joined.data.id as number;
     const pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
     this.pub = pc;
-    const audio = this.media.audioTrack();
+    const audio = this.media.audioTrack(this.index);
     const video = this.media.videoTrack();
     this.tracks.push(audio, video);
     pc.addTransceiver(audio.track, { direction: 'sendonly' });
@@ -130,10 +132,10 @@ export class JanusSite {
     );
   }
 
-  /** Subscribes to every other site's streams on one handle; false when it failed. */
-  async subscribe(feeds: number[], timeoutMs: number): Promise<boolean> {
+  /** Subscribes to every other site's streams on one handle, `mainFeed` as the main picture; false when it failed. */
+  async subscribe(feeds: number[], mainFeed: number, timeoutMs: number): Promise<boolean> {
     try {
-      if (feeds.length) await withTimeout(this.doSubscribe(feeds), timeoutMs, 'subscribe');
+      if (feeds.length) await withTimeout(this.doSubscribe(feeds, mainFeed), timeoutMs, 'subscribe');
       this.joinMs = performance.now() - this.t0;
       return true;
     } catch (e) {
@@ -142,10 +144,10 @@ export class JanusSite {
     }
   }
 
-  private async doSubscribe(feeds: number[]): Promise<void> {
+  private async doSubscribe(feeds: number[], mainFeed: number): Promise<void> {
     const session = this.session!;
     const handle = await session.attach(PLUGIN, (m) => m.janus === 'hangup' && this.fail(new Error('subscriber hung up')));
-    const streams = feeds.map((feed) => ({ feed, ...SUBSCRIBE_LAYERS }));
+    const streams = feeds.map((feed) => ({ feed, ...layersOf(feed, mainFeed) }));
     const r = await handle.message({ request: 'join', ptype: 'subscriber', room: JANUS_ROOM, streams });
     if (!r.jsep) throw new Error('janus subscribe: no offer');
     const pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });

@@ -7,9 +7,7 @@ import type { ControlState, Participant, RoomState } from '@lienthong/sfu-server
 /** Sites listed under one heading: the parent site's name (or the site's own, for the top level). */
 export type SiteGroup = [heading: string, members: Participant[]];
 
-/** Simulcast layer asked for: the top one for the main picture, the lowest for thumbnails. */
-export const MAIN_LAYER = 2;
-export const THUMB_LAYER = 0;
+export { layerFor, MAIN_LAYER, THUMB_LAYER } from '@lienthong/sfu-server/protocol';
 
 export interface RoomLayout {
   /** Everyone but us, whatever their place (their sound always plays). */
@@ -61,8 +59,6 @@ export function consoleGroups(participants: readonly Participant[], chairSiteId:
   }
   return groupByParent(rows);
 }
-
-export const layerFor = (peerId: string, mainPeerId: string | null): number => (peerId === mainPeerId ? MAIN_LAYER : THUMB_LAYER);
 
 export const isChairSite = (control: ControlState | null, mySiteId: string | null): boolean =>
   !!control && !!mySiteId && control.chairSiteId === mySiteId;

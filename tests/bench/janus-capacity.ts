@@ -1,6 +1,7 @@
 // Capacity against Janus: LienThong and Debian's Janus 1.1.2 VideoRoom under the same load (N
 // sites, each sending VP8 simulcast + Opus from the load tool's synthetic source and receiving
-// every other site's audio and lowest-layer video; real ICE/DTLS/SRTP), each side's every
+// every other site's audio and video, site 1's as the main picture at the top layer sent and the
+// others at the lowest, as the room page asks; real ICE/DTLS/SRTP), each side's every
 // process measured from /proc over the hold. Forwarded RTP packets per CPU-second, and sites per
 // server at 90 % of the machine (extrapolated). Runs interleave (L J L J ...), medians with min-max.
 // Results: docs/bench/janus-capacity.json and .svg. Installs janus (apt) when it is missing.
@@ -146,7 +147,7 @@ const load: CapacityLoad = {
     'On Janus every site publishes first and then subscribes once to all others (one offer, no renegotiation); on LienThong sites consume producers as they appear. Only the hold is measured.',
     'LienThong probes bandwidth toward receivers (mediasoup probation RTP, not counted) and runs its adaptation; Janus 1.1 does no sender-side bandwidth estimation toward subscribers.',
     'The LienThong load tool asks sfu-server for /api/loadtest/usage about once a second through the hold (its progress line and server series): that work is counted against LienThong; the Janus load process asks Janus nothing during the hold.',
-    'Subscribers get substream 0 / temporal 2 on Janus; LienThong consumers start at spatial layer 0, temporal 2 (media-room.ts preferredLayers) and the load tool never asks for more.',
+    "Site 1 speaks throughout (the load tool's default): LienThong makes it the main picture through its active-speaker rule and the sites ask for its top layer, thumbnails at the lowest; on Janus (no such rule in VideoRoom) each subscriber takes site 1's feed at substream 2 and the others at substream 0 from the start.",
   ],
   runs,
   tree: { atStart: treeAtStart, changedDuringRun: treeChanged, ...(treeChanged ? { atEnd: treeAtEnd } : {}) },

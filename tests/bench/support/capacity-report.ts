@@ -120,7 +120,7 @@ export function writeCapacityReport(file: string, load: CapacityLoad, measured: 
     commit: measured,
     machine: machine(),
     baseline: `Janus ${load.janus.version} VideoRoom (Debian bookworm), simulcast on, multistream subscribers`,
-    load: `${load.sites} sites in one meeting/room, each sending VP8 simulcast (scale 4/2/1, 100k/450k/1.2M) + Opus from the load tool's synthetic source and receiving every other site's audio and lowest-layer video; load process on the same machine`,
+    load: `${load.sites} sites in one meeting/room, each sending VP8 simulcast (scale 4/2/1, 100k/450k/1.2M) + Opus from the load tool's synthetic source and receiving every other site's audio and video (site 1, the speaker, as the main picture at the top layer sent, the others at the lowest); load process on the same machine`,
   };
   mkdirSync(dirname(file), { recursive: true });
   const old = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { history?: Summary[] }) : {};

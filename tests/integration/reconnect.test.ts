@@ -116,17 +116,17 @@ describe('rejoining within the reconnect grace (45 s)', () => {
     await m?.sfu.stop();
   });
 
-  it('a reloaded page is back in its own place and decodes the others within 8 s; the others see it once', async () => {
+  it('a reloaded page is back in its own place and decodes the others within 20 s; the others see it once', async () => {
     const district = m.page('district');
     await recordFirstFrames(district.context());
     await district.reload();
     const ms = await firstFrameFrom(district, m.others('district'));
     console.log(`reload -> first frame from both other sites: ${ms} ms`);
     // Page load, join and both first frames: 1.0-1.5 s on the machine this was written on (the reload that
-    // re-joined as a ghost took over 3 s there); 3.4-4.9 s on this one with this file alone and 5.9 s inside
-    // the suite, where three browsers fill both cores (Chromium 156.0.8078.114). The bound catches a reload
-    // that hangs; the ghost shows below as a second tile; bench join-first-frame gives the figure.
-    expect(ms).toBeLessThan(8000);
+    // re-joined as a ghost took over 3 s there); on this one, where three browsers fill both cores (Chromium
+    // 156.0.8078.114), 3.4-4.9 s with this file alone, 5.9 s and once 13.5 s inside the suite. The bound
+    // catches a reload that hangs; the ghost shows below as a second tile; bench join-first-frame gives the figure.
+    expect(ms).toBeLessThan(20_000);
     await waitConnected(district);
     expect(await myPeerId(district)).toBe(m.peer.district);
     // The others consume its new media, and list it once: no ghost of the old page beside it.

@@ -19,7 +19,9 @@ const measured = commit();
 const out = join(resolve(import.meta.dirname, '../..'), 'docs/bench/join-first-frame.json');
 
 // Records, in ms since navigation start: the media session appearing, its receive transport
-// connected, and the first decoded frame per remote peer (polled every 10 ms).
+// connected, and the first decoded frame per remote peer; also the media path (a fall back to the TURN
+// relay would show). Stats are read (every 20 ms) only once the transport is connected: no frame can be
+// decoded before, and reading them is work the page being measured would otherwise do as it joins.
 const PROBE = `(() => {
   const t = { frames: {} };
   window.__joinTimes = t;
@@ -29,7 +31,13 @@ const PROBE = `(() => {
       t.session ??= performance.now();
       const recv = s.recvTransport;
       if (recv && recv.connectionState === 'connected') t.connected ??= performance.now();
-      if (recv && s.status !== 'closed') {
+      if (s.mediaPath) t.path = s.mediaPath;
+      if (recv) t.transports ??= performance.now();
+      if (recv && recv.connectionState === 'connecting') t.recvConnecting ??= performance.now();
+      const snd = s.sendTransport;
+      if (snd && snd.connectionState === 'connecting') t.sendConnecting ??= performance.now();
+      if (snd && snd.connectionState === 'connected') t.sendConnected ??= performance.now();
+      if (t.connected && recv && s.status !== 'closed') {
         try {
           const byTrack = new Map();
           for (const r of s.remote.values()) byTrack.set(r.track.id, r.peerId);
@@ -40,7 +48,7 @@ const PROBE = `(() => {
         } catch {}
       }
     }
-    if (performance.now() < 60000) setTimeout(tick, 10);
+    if (performance.now() < 60000) setTimeout(tick, t.connected ? 20 : 10);
   };
   tick();
 })();`;
@@ -51,17 +59,28 @@ interface Entry {
   connected: number;
   firstFrame: number;
   allFrames: number;
+  path?: string;
 }
 
 async function measure(page: Page, others: string[], kind: Entry['kind']): Promise<Entry> {
   const end = Date.now() + 30_000;
   for (;;) {
     const t = await page.evaluate(
-      () => (window as unknown as { __joinTimes?: { session?: number; connected?: number; frames: Record<string, number> } }).__joinTimes,
+      () =>
+        (window as unknown as { __joinTimes?: { session?: number; connected?: number; path?: string; frames: Record<string, number> } })
+          .__joinTimes,
     );
     const frames = others.map((p) => t?.frames[p]).filter((v): v is number => v !== undefined);
     if (t?.session !== undefined && t.connected !== undefined && frames.length === others.length)
-      return { kind, session: t.session, connected: t.connected, firstFrame: Math.min(...frames), allFrames: Math.max(...frames) };
+      return {
+        ...(t as object),
+        kind,
+        session: t.session,
+        connected: t.connected,
+        path: t.path,
+        firstFrame: Math.min(...frames),
+        allFrames: Math.max(...frames),
+      };
     if (Date.now() > end) throw new Error(`${kind}: not every frame in 30 s: ${JSON.stringify(t)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -96,7 +115,9 @@ try {
     await new Promise((res) => setTimeout(res, 1500));
     await page.reload();
     entries.push(await measure(page, others, 'rejoin'));
-    const last = entries.slice(-2).map((e) => `${e.kind} ${Math.round(e.allFrames)} ms`);
+    const last = entries
+      .slice(-2)
+      .map((e) => `${e.kind} ${Math.round(e.allFrames)} ms (${e.path ?? '?'}, connected at ${Math.round(e.connected)})`);
     console.log(`  round ${r + 1}/${ROUNDS}: ${last.join(', ')}`);
     await new Promise((res) => setTimeout(res, 1000));
   }

@@ -21,7 +21,7 @@ import { planOf } from '../../nms/src/snmp/poll-engine';
 import { seededSites } from '../support/nms-sites';
 import { type Agents, type BenchDevice, startAgents } from './support/snmp-agents';
 import { startExporter } from './support/snmp-exporter';
-import { median, processCpuSeconds, sleep } from './support/snmp-proc';
+import { cpuSince, median, processCpu, sleep } from './support/snmp-proc';
 import { type BenchReport, type RunResult, type ScalePoint, writeReport } from './support/snmp-report';
 
 const { values: opt } = parseArgs({
@@ -148,18 +148,20 @@ async function runOurs(devices: BenchDevice[], interval: number, intervals: numb
     // (measured at 12 s a Node service still spent 0.5 % of a core settling, at 70 s 0.1 %).
     await sleep(Math.max(interval * 1000 + 2000, WARMUP * 1000));
     const c0 = await scrape();
-    const cpu0 = processCpuSeconds(child.pid!);
+    const cpu0 = processCpu(child.pid!);
     const t0 = performance.now();
     let c1 = c0;
     for (let k = 1; k <= intervals; k++) {
       await sleep(t0 + k * interval * 1000 - performance.now());
       c1 = await scrape();
     }
-    const cpu = processCpuSeconds(child.pid!) - cpu0;
+    const cpu = cpuSince(cpu0, processCpu(child.pid!));
     const polls = c1.polls - c0.polls;
     return {
       side: 'nms',
-      cpuSeconds: cpu,
+      cpuSeconds: cpu.userSeconds + cpu.systemSeconds,
+      systemSeconds: cpu.systemSeconds,
+      minorFaults: cpu.minorFaults,
       wallSeconds: (performance.now() - t0) / 1000,
       polls,
       failed: c1.failed - c0.failed + (c1.skipped - c0.skipped),
@@ -193,16 +195,18 @@ async function runTheirs(devices: BenchDevice[], interval: number, intervals: nu
     // The same warm-up as ours, in whole rounds.
     const warmEnd = performance.now() + Math.max(interval, WARMUP) * 1000;
     while (performance.now() < warmEnd) await round(performance.now(), false);
-    const cpu0 = processCpuSeconds(exporter.pid);
+    const cpu0 = processCpu(exporter.pid);
     const t0 = performance.now();
     for (let k = 0; k < intervals; k++) {
       await round(t0 + k * interval * 1000, true);
       await sleep(t0 + (k + 1) * interval * 1000 - performance.now());
     }
-    const cpu = processCpuSeconds(exporter.pid) - cpu0;
+    const cpu = cpuSince(cpu0, processCpu(exporter.pid));
     return {
       side: 'snmp_exporter',
-      cpuSeconds: cpu,
+      cpuSeconds: cpu.userSeconds + cpu.systemSeconds,
+      systemSeconds: cpu.systemSeconds,
+      minorFaults: cpu.minorFaults,
       wallSeconds: (performance.now() - t0) / 1000,
       polls: devices.length * intervals,
       failed,
@@ -220,7 +224,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 function printRun(r: RunResult, expected: number) {
   const perPoll = r.varbinds / Math.max(1, r.polls);
   console.log(
-    `  ${r.side.padEnd(14)} ${r.cpuSeconds.toFixed(2)} CPU-s  ${fmt(r.varbinds)} varbinds in ${r.polls} polls (${perPoll.toFixed(1)}/poll, agents hold ${expected})` +
+    `  ${r.side.padEnd(14)} ${r.cpuSeconds.toFixed(2)} CPU-s (kernel ${Math.round(((r.systemSeconds ?? 0) / r.cpuSeconds) * 100)} %, ${fmt(r.minorFaults ?? 0)} page faults)  ${fmt(r.varbinds)} varbinds in ${r.polls} polls (${perPoll.toFixed(1)}/poll, agents hold ${expected})` +
       `  ${r.failed} failed  -> ${fmt(perCpu(r))} varbinds/CPU-s`,
   );
 }

@@ -7,6 +7,9 @@ import { commit, machine } from './bench-meta';
 export interface RunResult {
   side: 'nms' | 'snmp_exporter';
   cpuSeconds: number;
+  /** The kernel's part of cpuSeconds (system calls, page faults) and the minor page faults taken. */
+  systemSeconds?: number;
+  minorFaults?: number;
   wallSeconds: number;
   polls: number;
   /** Failed or skipped polls (ours), failed scrapes (theirs). */

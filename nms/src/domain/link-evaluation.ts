@@ -27,6 +27,39 @@ interface LinkEnd {
   iface: TrackedInterface | undefined;
 }
 
+// Name lookups over the inventory's lists, built once per list the inventory hands out (a change gives a
+// new list): a poll touches one device's links and the 30 s pass every link, so a scan of every device
+// or link per end made both grow with the square of the network (10,000 devices, as many links).
+const devicesByName = new WeakMap<readonly Device[], Map<string, Device>>();
+const linksByDevice = new WeakMap<readonly Link[], Map<string, Link[]>>();
+
+function deviceNamed(devices: readonly Device[], name: string): Device | undefined {
+  let m = devicesByName.get(devices);
+  if (!m) {
+    m = new Map();
+    // The first of a name wins, as a scan would have found it.
+    for (const d of devices) if (!m.has(d.name)) m.set(d.name, d);
+    devicesByName.set(devices, m);
+  }
+  return m.get(name);
+}
+
+function linksAt(links: readonly Link[], deviceName: string): Link[] {
+  let m = linksByDevice.get(links);
+  if (!m) {
+    m = new Map();
+    for (const l of links)
+      for (const name of new Set([l.downstream.device, l.upstream.device])) {
+        if (!name) continue;
+        const at = m.get(name);
+        if (at) at.push(l);
+        else m.set(name, [l]);
+      }
+    linksByDevice.set(links, m);
+  }
+  return m.get(deviceName) ?? [];
+}
+
 export class LinkEvaluation {
   private readonly links = new Map<string, LinkRuntime>();
   private readonly sites = new Map<string, SiteInfo>();
@@ -91,7 +124,7 @@ export class LinkEvaluation {
   }
 
   evaluateLinksOf(device: Device): void {
-    const affected = this.inventory.links().filter((l) => l.downstream.device === device.name || l.upstream.device === device.name);
+    const affected = linksAt(this.inventory.links(), device.name);
     if (affected.length > 0) this.evaluate(affected);
   }
 
@@ -109,7 +142,7 @@ export class LinkEvaluation {
 
   private endOf(end: Link['upstream'], devices: Device[]): LinkEnd | undefined {
     if (!end.device) return undefined;
-    const device = devices.find((d) => d.name === end.device);
+    const device = deviceNamed(devices, end.device);
     if (!device) return undefined;
     const rt = this.runtime(device.id);
     return { device, rt, iface: end.interface ? rt.ifaces.get(end.interface) : undefined };

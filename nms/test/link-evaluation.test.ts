@@ -14,14 +14,30 @@ class MemStore implements InventoryStore, EventStore {
   events: (NewEvent & { at: number })[] = [];
   listDevices = () => [...this.devices.values()];
   listLinks = () => [...this.links.values()];
-  saveDevice = (d: Device) => void this.devices.set(d.id, d);
+  saveDevice = (d: Device): void => void this.devices.set(d.id, d);
   deleteDevice = (id: string) => void this.devices.delete(id);
-  saveLink = (l: Link) => void this.links.set(l.id, l);
+  saveLink = (l: Link): void => void this.links.set(l.id, l);
   deleteLink = (id: string) => void this.links.delete(id);
   transaction = <T>(fn: () => T) => fn();
   insert = (e: NewEvent & { at: number }) => this.events.push(e);
   bump = () => {};
   findRecent = () => undefined;
+}
+
+/** Hands out the same lists until something changes, as the SQLite store does. */
+class CachingStore extends MemStore {
+  private d: Device[] | null = null;
+  private l: Link[] | null = null;
+  override listDevices = () => (this.d ??= [...this.devices.values()]);
+  override listLinks = () => (this.l ??= [...this.links.values()]);
+  override saveDevice = (d: Device): void => {
+    this.devices.set(d.id, d);
+    this.d = null;
+  };
+  override saveLink = (l: Link): void => {
+    this.links.set(l.id, l);
+    this.l = null;
+  };
 }
 
 const SITES = [
@@ -30,9 +46,8 @@ const SITES = [
   { code: 'TN-DT-CUVAN', name: 'Cù Vân', parentCode: 'TN-DT' },
 ];
 
-function setup(probe = false) {
+function setup(probe = false, store = new MemStore()) {
   const clock = new ManualClock();
-  const store = new MemStore();
   let n = 0;
   const inventory = new Inventory(
     store,
@@ -113,6 +128,20 @@ describe('link evaluation over device intake', () => {
       'link dt-up: unknown -> up',
       'link dt-up: up -> down (oper down while admin up)',
     ]);
+  });
+
+  it('a renamed device keeps its link: the name lookups follow the inventory lists, not the first ones', () => {
+    const t = setup(false, new CachingStore());
+    t.intake.onPoll(t.dev('core'), snap(1000, [ifc(2, 'ge-0/0/1', true)]));
+    t.intake.onPoll(t.dev('dt-r1'), snap(1000, [ifc(1, 'wan0', true)]));
+    expect(t.views.linkView(t.link).health.state).toBe('up');
+    t.inventory.updateDevice(t.dev('core').id, { name: 'core-2' });
+    t.clock.advance(60_000);
+    t.intake.onPollError(t.dev('dt-r1'), 'SNMP_TIMEOUT', 'no response');
+    t.intake.onPoll(t.dev('core-2'), snap(7000, [ifc(2, 'ge-0/0/1', false)]));
+    const l = t.inventory.links()[0]!;
+    expect(l.upstream.device).toBe('core-2');
+    expect(t.views.linkView(l).health).toMatchObject({ state: 'down', operUp: false });
   });
 
   it('no SNMP from either end and no probe: down for lack of answers', () => {

@@ -334,6 +334,16 @@ describe('adaptation loop over the fakes (signalling/adaptation.ts)', () => {
     }
     expect(media.shed.get(ids.pb!)).toEqual([{ consumerId: 'v-tn', shed: false, maxSpatialLayer: null }]);
   });
+
+  it('the join reply tells the browser whether to pause its own camera on a thin uplink', async () => {
+    const f = fakeConference();
+    for (const enabled of [true, false]) {
+      const loop = new AdaptationLoop(f.conference, { enabled, logger: silentLogger });
+      const ctx = { ...socketOf(f, 'pb', `sock-pb-${enabled}`), adaptation: loop };
+      const res = await call(ctx, 'meeting:join', { meetingId: MEETING.id, rtpCapabilities: { codecs: [] } });
+      expect(res.adaptation).toBe(enabled);
+    }
+  });
 });
 
 const silentLogger = { info() {}, warn() {}, error() {}, debug() {}, child: () => silentLogger } as never;

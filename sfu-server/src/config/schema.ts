@@ -56,7 +56,7 @@ export const SfuConfigSchema = Type.Object(
         maxPeersPerRouter: Type.Integer({ minimum: 1 }),
         /** How long a site whose connection dropped keeps its place and media, seconds. */
         reconnectGraceSeconds: Type.Integer({ minimum: 1, maximum: 600 }),
-        /** On a thin link, shed a site's received video (never audio) from its measured link, and give it back. */
+        /** On a thin link, shed a site's received video (never audio) from its measured link, and give it back; off, browsers keep their camera on a thin uplink too. */
         adaptation: Type.Object(
           {
             enabled: Type.Boolean(),

@@ -103,6 +103,8 @@ export const JoinRes = Type.Object({
   room: Type.Union([RoomState, Type.Null()]),
   /** How long the server keeps a disconnected participant's place (media.reconnectGraceSeconds). */
   graceMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** media.adaptation.enabled: off, nothing is shed either way (the browser keeps its camera on a thin uplink too). */
+  adaptation: Type.Optional(Type.Boolean()),
 });
 export type JoinRes = Static<typeof JoinRes>;
 

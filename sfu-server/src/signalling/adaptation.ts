@@ -60,6 +60,10 @@ export class AdaptationLoop {
     this.now = opts.now ?? Date.now;
   }
 
+  get enabled(): boolean {
+    return this.opts.enabled;
+  }
+
   /** One pass over every meeting room; a pass still running is not overlapped. */
   async tick(): Promise<void> {
     if (this.running) return;
@@ -135,6 +139,7 @@ export class AdaptationLoop {
   /** A site's own report of its uplink (its camera paused for it, or back). */
   uplink(room: LiveRoom, peerId: string, videoPaused: boolean, uplinkKbps: number | null): void {
     const state = peerState(room, peerId, this.now(), this.tuning);
+    if (state.sendVideoPaused !== videoPaused) this.opts.logger.info({ peerId, videoPaused, uplinkKbps }, 'site uplink camera');
     state.sendVideoPaused = videoPaused;
     state.uplinkKbps = uplinkKbps;
     this.publish(room);

@@ -68,6 +68,7 @@ const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resume
     producers: room.media.announcements(peerId),
     room: conference.state(room),
     graceMs: conference.graceMs,
+    adaptation: ctx.adaptation?.enabled ?? false,
   };
 };
 

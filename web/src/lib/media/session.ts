@@ -315,7 +315,7 @@ export class MediaSession {
         appData: { source: 'camera' },
       });
       this.producers.set('camera', p);
-      if (this.target.type === 'meeting') this.uplink.watch(send, p);
+      if (this.target.type === 'meeting' && this.lastJoin?.adaptation !== false) this.uplink.watch(send, p);
       if (this.receiveMode === 'audio-only') {
         p.pause();
         await this.sig.request('media:pauseProducer', { producerId: p.id });

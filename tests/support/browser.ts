@@ -116,3 +116,17 @@ export async function mediaFlowingFrom(page: Page, peers: string[], opts: { vide
     return audioMoves && (opts.video === false || videoMoves);
   });
 }
+
+/** What a page's MediaSession holds and receives, for a failing wait's message. */
+export async function sessionDump(page: Page): Promise<string> {
+  const state = await page.evaluate(() => {
+    type Remote = { peerId: string; kind: string; paused: boolean; track: MediaStreamTrack };
+    type Session = { status: string; peerId: string; remote: Map<string, Remote>; producers: Map<string, { paused: boolean }> };
+    const s = (window as never as { __lt?: { session?: Session } }).__lt?.session;
+    if (!s) return null;
+    const remote = [...s.remote.values()].map((r) => `${r.peerId}:${r.kind}:${r.track.readyState}${r.paused ? ':paused' : ''}`);
+    const sending = [...s.producers.entries()].map(([source, p]) => `${source}${p.paused ? ':paused' : ''}`); // private field, read for diagnosis
+    return { status: s.status, peerId: s.peerId, sending, remote };
+  });
+  return JSON.stringify({ state, inbound: await inboundByPeer(page) });
+}

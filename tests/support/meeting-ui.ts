@@ -5,6 +5,13 @@ export async function loginAndJoin(browser: Browser, baseUrl: string, username: 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.warn(`[${username}] page error: ${e.message}`));
+  // The page's own warnings (a consume that failed, a recovery step) explain a failing wait.
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') console.warn(`[${username}] ${m.type()}: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) console.warn(`[${username}] ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
   await page.goto(`${baseUrl}/#/login`);
   await page.locator('input[name="username"]').fill(username);
   await page.locator('input[name="password"]').fill(password);

@@ -7,6 +7,8 @@ export async function loginAndJoin(browser: Browser, baseUrl: string, username: 
   page.on('pageerror', (e) => console.warn(`[${username}] page error: ${e.message}`));
   // The page's own warnings (a consume that failed, a recovery step) explain a failing wait.
   page.on('console', (m) => {
+    // A failed load is said once, with its address, by the response listener below.
+    if (m.text().startsWith('Failed to load resource')) return;
     if (m.type() === 'warning' || m.type() === 'error') console.warn(`[${username}] ${m.type()}: ${m.text()}`);
   });
   page.on('response', (r) => {

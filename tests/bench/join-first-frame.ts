@@ -27,11 +27,14 @@ const PROBE = `(() => {
   window.__joinTimes = t;
   const tick = async () => {
     const s = window.__lt && window.__lt.session;
+    const nav = performance.getEntriesByType('navigation')[0];
+    if (nav && nav.responseEnd > 0) t.document ??= nav.responseEnd;
     if (s) {
       t.session ??= performance.now();
       const recv = s.recvTransport;
       if (recv && recv.connectionState === 'connected') t.connected ??= performance.now();
       if (s.mediaPath) t.path = s.mediaPath;
+      if (s.lastJoin) t.joined ??= performance.now();
       if (recv) t.transports ??= performance.now();
       if (recv && recv.connectionState === 'connecting') t.recvConnecting ??= performance.now();
       const snd = s.sendTransport;
@@ -56,6 +59,14 @@ const PROBE = `(() => {
 interface Entry {
   kind: 'join' | 'rejoin';
   session: number;
+  /** The page's document received (navigation timing responseEnd; a reload's includes the old page's teardown). */
+  document?: number;
+  /** The join reply in (after router capabilities, device load and the join request). */
+  joined?: number;
+  /** Both transports made (two createTransport round trips). */
+  transports?: number;
+  /** The receive transport started ICE/DTLS (its first consume). */
+  recvConnecting?: number;
   connected: number;
   firstFrame: number;
   allFrames: number;
@@ -126,7 +137,13 @@ try {
     return {
       count: es.length,
       pageToSession: stats(es.map((e) => e.session)),
+      pageToDocument: stats(es.map((e) => e.document ?? Number.NaN).filter(Number.isFinite)),
       sessionToConnected: stats(es.map((e) => e.connected - e.session)),
+      // The steps inside it (absent in runs before they were recorded).
+      sessionToJoined: stats(es.map((e) => (e.joined ?? Number.NaN) - e.session).filter(Number.isFinite)),
+      joinedToTransports: stats(es.map((e) => (e.transports ?? Number.NaN) - (e.joined ?? Number.NaN)).filter(Number.isFinite)),
+      transportsToConnecting: stats(es.map((e) => (e.recvConnecting ?? Number.NaN) - (e.transports ?? Number.NaN)).filter(Number.isFinite)),
+      connectingToConnected: stats(es.map((e) => e.connected - (e.recvConnecting ?? Number.NaN)).filter(Number.isFinite)),
       connectedToAllFrames: stats(es.map((e) => e.allFrames - e.connected)),
       firstFrame: stats(es.map((e) => e.firstFrame)),
       allFrames: stats(es.map((e) => e.allFrames)),
@@ -136,7 +153,8 @@ try {
   for (const [kind, p] of Object.entries(result))
     console.log(
       `${kind.padEnd(7)} every other site's frame p50 ${p.allFrames.p50} ms p95 ${p.allFrames.p95} ms (first one p50 ${p.firstFrame.p50}); ` +
-        `page -> session p50 ${p.pageToSession.p50}, session -> transport connected p50 ${p.sessionToConnected.p50}, connected -> frames p50 ${p.connectedToAllFrames.p50} ms`,
+        `page -> session p50 ${p.pageToSession.p50}, session -> transport connected p50 ${p.sessionToConnected.p50}, connected -> frames p50 ${p.connectedToAllFrames.p50} ms\n` +
+        `        document in ${p.pageToDocument.p50} ms; in session -> connected: join ${p.sessionToJoined.p50}, transports ${p.joinedToTransports.p50}, first consume ${p.transportsToConnecting.p50}, ICE+DTLS ${p.connectingToConnected.p50} ms`,
     );
   writeFileSync(
     out,

@@ -102,7 +102,7 @@ export class Inventory {
   }
 
   createDevice(input: DeviceInput): Device {
-    const d = this.buildDevice(this.newId(), input, this.devices());
+    const d = this.buildDevice(this.newId(), input, byName(this.devices()), this.siteCodes());
     this.store.saveDevice(d);
     this.emit({ type: 'device', id: d.id });
     return d;
@@ -111,10 +111,12 @@ export class Inventory {
   updateDevice(id: string, patch: DevicePatch): Device {
     const cur = this.device(id);
     const merged: DeviceInput = { ...toInput(cur), ...patch };
-    const d = this.buildDevice(id, merged, this.devices());
+    const d = this.buildDevice(id, merged, byName(this.devices()), this.siteCodes());
     this.store.transaction(() => {
       this.store.saveDevice(d);
-      if (d.name !== cur.name) for (const l of this.links()) this.store.saveLink(renameDevice(l, cur.name, d.name));
+      if (d.name !== cur.name) {
+        for (const l of this.links()) if (usesDevice(l, cur.name)) this.store.saveLink(renameDevice(l, cur.name, d.name));
+      }
     });
     this.emit({ type: 'device', id });
     return d;
@@ -122,14 +124,14 @@ export class Inventory {
 
   deleteDevice(id: string): void {
     const d = this.device(id);
-    const used = this.links().filter((l) => l.downstream.device === d.name || l.upstream.device === d.name);
+    const used = this.links().filter((l) => usesDevice(l, d.name));
     if (used.length > 0) throw new AppError('CONFLICT', `Device ${d.name} is used by link(s) ${used.map((l) => l.name).join(', ')}`, 409);
     this.store.deleteDevice(id);
     this.emit({ type: 'device', id });
   }
 
   createLink(input: LinkInput): Link {
-    const l = this.buildLink(this.newId(), input, this.devices(), this.links());
+    const l = this.buildLink(this.newId(), input, byName(this.devices()), byName(this.links()), this.siteCodes());
     this.store.saveLink(l);
     this.emit({ type: 'link', id: l.id });
     return l;
@@ -137,7 +139,7 @@ export class Inventory {
 
   updateLink(id: string, patch: LinkPatch): Link {
     const cur = this.link(id);
-    const l = this.buildLink(id, { ...toLinkInput(cur), ...patch }, this.devices(), this.links());
+    const l = this.buildLink(id, { ...toLinkInput(cur), ...patch }, byName(this.devices()), byName(this.links()), this.siteCodes());
     this.store.saveLink(l);
     this.emit({ type: 'link', id });
     return l;
@@ -152,32 +154,34 @@ export class Inventory {
   /** Upserts by name, all or nothing. */
   import(file: ImportFile): { devices: { created: number; updated: number }; links: { created: number; updated: number } } {
     const res = { devices: { created: 0, updated: 0 }, links: { created: 0, updated: 0 } };
-    const devices = this.devices();
-    const links = this.links();
+    const devices = byName(this.devices());
+    const links = byName(this.links());
+    const sites = this.siteCodes();
     const newDevices: Device[] = [];
     const problems: string[] = [];
     const names = new Set<string>();
     for (const [i, input] of (file.devices ?? []).entries()) {
       if (names.has(input.name)) problems.push(`/devices/${i}: duplicate name ${input.name}`);
       names.add(input.name);
-      const existing = devices.find((d) => d.name === input.name);
+      // A stored device of the same name is this row's: it keeps its id.
+      const existing = devices.get(input.name);
       try {
-        const others = devices.filter((d) => d.name !== input.name);
-        newDevices.push(this.buildDevice(existing?.id ?? this.newId(), input, others));
+        newDevices.push(this.buildDevice(existing?.id ?? this.newId(), input, devices, sites));
         existing ? res.devices.updated++ : res.devices.created++;
       } catch (e) {
         problems.push(`/devices/${i}: ${(e as Error).message}`);
       }
     }
-    const allDevices = [...devices.filter((d) => !names.has(d.name)), ...newDevices];
+    const allDevices = new Map(devices);
+    for (const d of newDevices) allDevices.set(d.name, d);
     const newLinks: Link[] = [];
     const linkNames = new Set<string>();
     for (const [i, input] of (file.links ?? []).entries()) {
       if (linkNames.has(input.name)) problems.push(`/links/${i}: duplicate name ${input.name}`);
       linkNames.add(input.name);
-      const existing = links.find((l) => l.name === input.name);
+      const existing = links.get(input.name);
       try {
-        newLinks.push(this.buildLink(existing?.id ?? this.newId(), input, allDevices, links));
+        newLinks.push(this.buildLink(existing?.id ?? this.newId(), input, allDevices, links, sites));
         existing ? res.links.updated++ : res.links.created++;
       } catch (e) {
         problems.push(`/links/${i}: ${(e as Error).message}`);
@@ -192,9 +196,10 @@ export class Inventory {
     return res;
   }
 
-  private buildDevice(id: string, input: DeviceInput, others: Device[]): Device {
-    if (!this.siteCodes().has(input.siteCode)) throw new AppError('UNKNOWN_SITE', `No site ${input.siteCode}`, 400);
-    if (others.some((d) => d.name === input.name && d.id !== id)) throw new AppError('CONFLICT', `Device name ${input.name} is taken`, 409);
+  private buildDevice(id: string, input: DeviceInput, devices: ReadonlyMap<string, Device>, sites: Set<string>): Device {
+    if (!sites.has(input.siteCode)) throw new AppError('UNKNOWN_SITE', `No site ${input.siteCode}`, 400);
+    const named = devices.get(input.name);
+    if (named && named.id !== id) throw new AppError('CONFLICT', `Device name ${input.name} is taken`, 409);
     if (!isManagementAddress(input.address))
       throw new AppError('BAD_REQUEST', `address: ${JSON.stringify(input.address)} is not an IPv4/IPv6 address or a host name`, 400);
     if (input.snmp?.version === '3' && input.snmp.level === 'authPriv' && (!input.snmp.privKey || !input.snmp.privProtocol)) {
@@ -216,22 +221,28 @@ export class Inventory {
     };
   }
 
-  private buildLink(id: string, input: LinkInput, devices: Device[], links: Link[]): Link {
-    const sites = this.siteCodes();
+  private buildLink(
+    id: string,
+    input: LinkInput,
+    devices: ReadonlyMap<string, Device>,
+    links: ReadonlyMap<string, Link>,
+    sites: Set<string>,
+  ): Link {
     for (const [label, end] of [
       ['downstream', input.downstream],
       ['upstream', input.upstream],
     ] as const) {
       if (!sites.has(end.siteCode)) throw new AppError('UNKNOWN_SITE', `${label}: no site ${end.siteCode}`, 400);
       if (end.device !== undefined) {
-        const d = devices.find((x) => x.name === end.device);
+        const d = devices.get(end.device);
         if (!d) throw new AppError('UNKNOWN_DEVICE', `${label}: no device ${end.device}`, 400);
         if (d.siteCode !== end.siteCode)
           throw new AppError('BAD_REQUEST', `${label}: device ${end.device} is at ${d.siteCode}, not ${end.siteCode}`, 400);
       } else if (end.interface !== undefined) throw new AppError('BAD_REQUEST', `${label}: interface given without device`, 400);
     }
     if (input.downstream.siteCode === input.upstream.siteCode) throw new AppError('BAD_REQUEST', 'A link joins two different sites', 400);
-    if (links.some((l) => l.name === input.name && l.id !== id)) throw new AppError('CONFLICT', `Link name ${input.name} is taken`, 409);
+    const named = links.get(input.name);
+    if (named && named.id !== id) throw new AppError('CONFLICT', `Link name ${input.name} is taken`, 409);
     return {
       id,
       name: input.name,
@@ -244,6 +255,11 @@ export class Inventory {
   }
 }
 
+/** Names are unique among devices and among links (the store and every write keep them so). */
+function byName<T extends { name: string }>(xs: T[]): Map<string, T> {
+  return new Map(xs.map((x) => [x.name, x]));
+}
+
 function toInput(d: Device): DeviceInput {
   const { id: _id, snmp, ...rest } = d;
   return snmp ? { ...rest, snmp } : rest;
@@ -251,6 +267,9 @@ function toInput(d: Device): DeviceInput {
 function toLinkInput(l: Link): LinkInput {
   const { id: _id, ...rest } = l;
   return rest;
+}
+function usesDevice(l: Link, name: string): boolean {
+  return l.downstream.device === name || l.upstream.device === name;
 }
 function renameDevice(l: Link, from: string, to: string): Link {
   const fix = (e: LinkEnd): LinkEnd => (e.device === from ? { ...e, device: to } : e);

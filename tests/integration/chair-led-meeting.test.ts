@@ -104,8 +104,15 @@ describe('a chair-led meeting', () => {
     for (const who of others('dt')) {
       const d = await audioDelta(pages[who], peer.dt);
       expect(d.bytes, `${who} receives no audio from dt`).toBe(0);
-      // The decoder's concealment may add a trace of energy; real speech adds orders of magnitude more.
-      expect(d.energy).toBeLessThan(1e-4);
+      // Then what its jitter buffer still held plays out (longer on a starved machine: 0.0055 of energy seen
+      // with no byte arriving) and nothing more is heard. The decoder's concealment may add a trace of energy;
+      // real speech adds orders of magnitude more.
+      await waitFor(
+        () => audioDelta(pages[who], peer.dt),
+        (x) => x.bytes === 0 && x.energy < 1e-4,
+        8000,
+        `${who}: dt's audio played out`,
+      );
     }
     expect(await mediaFlowingFrom(pages.dt, [peer.chair], { video: false })).toBe(true);
     // The district's own attempt to open its microphone is refused.

@@ -5,8 +5,11 @@ import { fromForeignOrigin, isStateChanging, metricsReader, SECURITY_HEADERS } f
 import { AppError, toWireError } from './errors';
 import type { HealthRegistry } from './health';
 
-/** What /metrics serves: a prom-client registry, or anything that writes the same text. */
-export type Exposition = Pick<Registry, 'metrics' | 'contentType'>;
+/** What /metrics serves: a prom-client registry, or anything that writes the same text (as a string or its UTF-8 bytes). */
+export interface Exposition {
+  contentType: Registry['contentType'];
+  metrics(): Promise<string | Buffer>;
+}
 
 export interface OpsDeps {
   health: HealthRegistry;

@@ -132,21 +132,28 @@ function interfaceMetrics({ families, inventory, monitor, siteLabels }: Ctx): vo
     return m;
   };
   const sets = new LabelSets(['site', 'level', 'device', 'interface', 'link']);
+  // The label text of every interface is found once per scrape (by the first family) and reused by the other nine.
+  let rows: { labels: string; iface: Iface }[] = [];
+  const collect = () => {
+    sets.rotate();
+    rows = [];
+    const links = linkIndex();
+    for (const d of polled()) {
+      const r = monitor.runtime(d.id);
+      // Stale interface state of an unreachable device must not keep alerts alive; Prometheus marks it stale.
+      if (r.state !== 'up') continue;
+      const s = siteLabels(d.siteCode);
+      for (const i of r.ifaces.all)
+        rows.push({ labels: sets.render([s.site, s.level, d.name, i.key, links.get(`${d.name}\u0000${i.key}`) ?? '']), iface: i });
+    }
+  };
   let first = true;
   const family = (name: string, help: string, type: 'gauge' | 'counter', value: (i: Iface) => number) => {
-    const rotates = first;
+    const collects = first;
     first = false;
     families.add(name, help, type, (emit) => {
-      if (rotates) sets.rotate();
-      const links = linkIndex();
-      for (const d of polled()) {
-        const r = monitor.runtime(d.id);
-        // Stale interface state of an unreachable device must not keep alerts alive; Prometheus marks it stale.
-        if (r.state !== 'up') continue;
-        const s = siteLabels(d.siteCode);
-        for (const i of r.ifaces.all)
-          emit(sets.render([s.site, s.level, d.name, i.key, links.get(`${d.name}\u0000${i.key}`) ?? '']), value(i));
-      }
+      if (collects) collect();
+      for (const row of rows) emit(row.labels, value(row.iface));
     });
   };
   const ifCounter = (name: string, help: string, key: keyof Iface['totals']) => family(name, help, 'counter', (i) => Number(i.totals[key]));

@@ -113,17 +113,22 @@ const app = await buildApp({
   webRoot: config.webRoot,
   routes: [
     (a) =>
-      registerApiRoutes(a, core, {
-        enabled: config.loadTest.enabled,
-        processes: () =>
-          serverProcesses([
-            { name: 'node', pid: process.pid },
-            ...pool.all().map((w) => ({ name: `worker-${w.index}`, pid: w.worker.pid })),
-          ]),
-        consumerScores: () => census?.histogram() ?? noLoadTest.consumerScores(),
-        live: () =>
-          census ? { sockets: signalling?.io.engine.clientsCount ?? 0, ...census.counts(), handles: activeHandles() } : noLoadTest.live(),
-      }),
+      registerApiRoutes(
+        a,
+        core,
+        {
+          enabled: config.loadTest.enabled,
+          processes: () =>
+            serverProcesses([
+              { name: 'node', pid: process.pid },
+              ...pool.all().map((w) => ({ name: `worker-${w.index}`, pid: w.worker.pid })),
+            ]),
+          consumerScores: () => census?.histogram() ?? noLoadTest.consumerScores(),
+          live: () =>
+            census ? { sockets: signalling?.io.engine.clientsCount ?? 0, ...census.counts(), handles: activeHandles() } : noLoadTest.live(),
+        },
+        { networkMonitoring: config.nms.url !== '' },
+      ),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),
   ],
 });

@@ -90,6 +90,8 @@ beforeAll(async () => {
   expect(first.json.mustChangePassword).toBe(true);
   expect((await call('GET', '/api/sites', { as: 'admin' })).json.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
   expect((await call('GET', '/api/auth/me', { as: 'admin' })).json.mustChangePassword).toBe(true);
+  // This app was built without network monitoring: pages are told not to ask /api/nms.
+  expect((await call('GET', '/api/auth/me', { as: 'admin' })).json.networkMonitoring).toBe(false);
   const reused = await call('POST', '/api/auth/password', {
     as: 'admin',
     body: { currentPassword: 'admin-password-1', newPassword: 'admin-password-1' },

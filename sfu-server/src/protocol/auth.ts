@@ -31,6 +31,8 @@ export const MeReply = Type.Object({
   sitePath: Type.Array(Site),
   expiresAt: Type.String(),
   mustChangePassword: Type.Boolean(),
+  /** Whether this server has network monitoring (nms.url set): without it, pages do not ask /api/nms. */
+  networkMonitoring: Type.Boolean(),
 });
 export type MeReply = Static<typeof MeReply>;
 

@@ -3,7 +3,7 @@ import { AppError, tokenFromRequest } from '@lienthong/kit';
 import type { Core } from '../../core';
 import { clearSessionCookie, type SfuHandlers, setSessionCookie } from './context';
 
-export function authHandlers(core: Core): SfuHandlers<'auth'> {
+export function authHandlers(core: Core, opts: { networkMonitoring: boolean }): SfuHandlers<'auth'> {
   return {
     'auth.login': async ({ body, req, reply }) => {
       const user = await core.accounts.authenticate(body.username, body.password, req.ip);
@@ -46,6 +46,7 @@ export function authHandlers(core: Core): SfuHandlers<'auth'> {
       sitePath: core.sites.path(session.user.siteId),
       expiresAt: new Date(session.exp * 1000).toISOString(),
       mustChangePassword: session.user.mustChangePassword,
+      networkMonitoring: opts.networkMonitoring,
     }),
 
     'auth.password': async ({ body, caller: { actor, session }, req, reply }) => {

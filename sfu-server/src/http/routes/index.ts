@@ -14,9 +14,14 @@ import { roomHandlers } from './rooms';
 import { siteHandlers } from './sites';
 import { userHandlers } from './users';
 
-export async function registerApiRoutes(app: FastifyInstance, core: Core, loadTest: LoadTestSource = noLoadTest): Promise<void> {
+export async function registerApiRoutes(
+  app: FastifyInstance,
+  core: Core,
+  loadTest: LoadTestSource = noLoadTest,
+  opts: { networkMonitoring: boolean } = { networkMonitoring: false },
+): Promise<void> {
   const handlers: Handlers<SfuRoutes, Caller> = {
-    ...authHandlers(core),
+    ...authHandlers(core, opts),
     ...siteHandlers(core),
     ...userHandlers(core),
     ...roomHandlers(core),

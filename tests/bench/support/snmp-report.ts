@@ -14,6 +14,8 @@ export interface RunResult {
   polls: number;
   /** Failed or skipped polls (ours), failed scrapes (theirs). */
   failed: number;
+  /** Of `failed`, the polls ours skipped (a device still being polled when due again): not in `polls`. */
+  skipped?: number;
   varbinds: number;
   /** SNMP requests sent (ours; the exporter does not count them). */
   requests: number | null;

@@ -23,12 +23,13 @@ const out = join(resolve(import.meta.dirname, '../..'), 'docs/bench/join-first-f
 // relay would show). Stats are read (every 20 ms) only once the transport is connected: no frame can be
 // decoded before, and reading them is work the page being measured would otherwise do as it joins.
 const PROBE = `(() => {
-  const t = { frames: {} };
+  const t = { frames: {}, firstScript: performance.now() };
   window.__joinTimes = t;
   const tick = async () => {
     const s = window.__lt && window.__lt.session;
     const nav = performance.getEntriesByType('navigation')[0];
     if (nav && nav.responseEnd > 0) t.document ??= nav.responseEnd;
+    if (nav && nav.domContentLoadedEventEnd > 0) t.domContentLoaded ??= nav.domContentLoadedEventEnd;
     if (s) {
       t.session ??= performance.now();
       const recv = s.recvTransport;
@@ -61,6 +62,10 @@ interface Entry {
   session: number;
   /** The page's document received (navigation timing responseEnd; a reload's includes the old page's teardown). */
   document?: number;
+  /** The new document's first script ran (this probe, injected before any of the page's own). */
+  firstScript?: number;
+  /** The app's module script was parsed and run up to DOMContentLoaded (navigation timing). */
+  domContentLoaded?: number;
   /** The join reply in (after router capabilities, device load and the join request). */
   joined?: number;
   /** Both transports made (two createTransport round trips). */
@@ -138,6 +143,9 @@ try {
       count: es.length,
       pageToSession: stats(es.map((e) => e.session)),
       pageToDocument: stats(es.map((e) => e.document ?? Number.NaN).filter(Number.isFinite)),
+      // Before the new document runs anything (a reload: the old page torn down first), then the app's scripts.
+      pageToFirstScript: stats(es.map((e) => e.firstScript ?? Number.NaN).filter(Number.isFinite)),
+      pageToDomContentLoaded: stats(es.map((e) => e.domContentLoaded ?? Number.NaN).filter(Number.isFinite)),
       sessionToConnected: stats(es.map((e) => e.connected - e.session)),
       // The steps inside it (absent in runs before they were recorded).
       sessionToJoined: stats(es.map((e) => (e.joined ?? Number.NaN) - e.session).filter(Number.isFinite)),
@@ -154,7 +162,7 @@ try {
     console.log(
       `${kind.padEnd(7)} every other site's frame p50 ${p.allFrames.p50} ms p95 ${p.allFrames.p95} ms (first one p50 ${p.firstFrame.p50}); ` +
         `page -> session p50 ${p.pageToSession.p50}, session -> transport connected p50 ${p.sessionToConnected.p50}, connected -> frames p50 ${p.connectedToAllFrames.p50} ms\n` +
-        `        document in ${p.pageToDocument.p50} ms; in session -> connected: join ${p.sessionToJoined.p50}, transports ${p.joinedToTransports.p50}, first consume ${p.transportsToConnecting.p50}, ICE+DTLS ${p.connectingToConnected.p50} ms`,
+        `        document in ${p.pageToDocument.p50} ms, its first script ${p.pageToFirstScript.p50} ms, DOMContentLoaded ${p.pageToDomContentLoaded.p50} ms; in session -> connected: join ${p.sessionToJoined.p50}, transports ${p.joinedToTransports.p50}, first consume ${p.transportsToConnecting.p50}, ICE+DTLS ${p.connectingToConnected.p50} ms`,
     );
   writeFileSync(
     out,

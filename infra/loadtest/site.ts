@@ -2,7 +2,7 @@
 // log in, connect signalling, join the meeting, send simulcast VP8 and Opus over a send transport,
 // consume every other site's producers over a recv transport, ask for the layers the room page asks
 // for (the main picture's top layer, thumbnails' lowest); then read its receive stats.
-import { layerFor, type ProducerAnnouncement } from '@lienthong/sfu-server/protocol';
+import { layerFor, mainFor, type ProducerAnnouncement, type RoomState } from '@lienthong/sfu-server/protocol';
 import wrtc from '@roamhq/wrtc';
 import { Device, type types } from 'mediasoup-client';
 import type { LayerChoice } from './args';
@@ -55,6 +55,7 @@ export class SimulatedSite {
   private readonly videoFrom = new Map<string, string>();
   private readonly asked = new Map<string, number>();
   private mainPeerId: string | null = null;
+  private room: Pick<RoomState, 'mainPeerId' | 'recentSpeakers' | 'participants'> | null = null;
   private readonly pending = new Set<string>();
   private readonly tracks: { stop(): void }[] = [];
   private readonly sinks: { stop(): void }[] = [];
@@ -101,13 +102,14 @@ export class SimulatedSite {
     const known: ProducerAnnouncement[] = [];
     sig.on('media:newProducer', (a) => (this.recv ? void this.consume(a) : known.push(a)));
     sig.on('media:producerClosed', ({ producerId }) => this.consumers.get(producerId)?.close());
-    sig.on('room:state', (room) => this.setMain(room.mainPeerId));
+    sig.on('room:state', (room) => this.setMain(room));
+    sig.on('room:activeSpeaker', ({ recentSpeakers }) => this.room && this.setMain({ ...this.room, recentSpeakers }));
     const res = await sig.request('meeting:join', {
       meetingId: this.meetingId,
       rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,
     });
     this.peerId = res.peerId;
-    if (res.room) this.setMain(res.room.mainPeerId);
+    if (res.room) this.setMain(res.room);
     this.send = await this.transport('send');
     this.recv = await this.transport('recv');
     const connected = new Promise<void>((resolve, reject) => {
@@ -182,7 +184,10 @@ export class SimulatedSite {
     }
   }
 
-  private setMain(peerId: string | null): void {
+  /** As the room page: the main picture by the product's rule for this viewer (mainFor). */
+  private setMain(room: Partial<RoomState> & Pick<RoomState, 'mainPeerId'>): void {
+    this.room = { mainPeerId: room.mainPeerId, recentSpeakers: room.recentSpeakers ?? [], participants: room.participants ?? [] };
+    const peerId = mainFor(this.room, this.peerId);
     if (peerId === this.mainPeerId) return;
     this.mainPeerId = peerId;
     for (const [consumerId, from] of this.videoFrom) void this.askLayer(consumerId, from);

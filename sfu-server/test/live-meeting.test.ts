@@ -33,6 +33,42 @@ describe('LiveMeeting', () => {
     expect(m.mainPeerId()).toBe('c');
   });
 
+  it('shows the chair site, and only the chair site, the latest other speaker instead of itself', () => {
+    const m = new LiveMeeting('m1', 'Họp giao ban', 'tn', AUTH);
+    m.join(who('c', 'tn'), 1);
+    expect(m.mainFor('c')).toBe('c'); // alone: its own picture
+    m.join(who('d', 'dt'), 2);
+    m.join(who('x', 'xa'), 3);
+    expect(m.mainFor('c')).toBe('d'); // nobody spoke: the first other site
+    expect(m.mainFor('x')).toBe('c');
+    m.setActiveSpeaker('x');
+    m.setActiveSpeaker('c'); // the chair speaks: it keeps seeing the last other speaker
+    expect(m.recentSpeakers).toEqual(['c', 'x']);
+    expect(m.mainFor('c')).toBe('x');
+    expect(m.mainFor('d')).toBe('c');
+    // The floor holder is everyone's main picture but its own: it sees who spoke before it.
+    m.floor.giveFloor('u-chair', 'dt', 10, () => true);
+    expect(m.mainPeerId()).toBe('d');
+    expect(m.mainFor('c')).toBe('d');
+    expect(m.mainFor('d')).toBe('c');
+    m.setActiveSpeaker('d');
+    m.setActiveSpeaker('x');
+    m.setActiveSpeaker('d');
+    expect(m.recentSpeakers).toEqual(['d', 'x', 'c']);
+    expect(m.mainFor('d')).toBe('x');
+    // Who left, or dropped out, is skipped; the history keeps each peer once and at most eight.
+    m.leave('x');
+    expect(m.recentSpeakers).toEqual(['d', 'c']);
+    expect(m.mainFor('d')).toBe('c');
+    m.disconnect('c', 20);
+    expect(m.mainFor('d')).toBe('d');
+    for (let i = 0; i < 12; i++) {
+      m.join(who(`p${i}`, `s${i}`), 30 + i);
+      m.setActiveSpeaker(`p${i}`);
+    }
+    expect(m.recentSpeakers).toEqual(['p11', 'p10', 'p9', 'p8', 'p7', 'p6', 'p5', 'p4']);
+  });
+
   it('keeps a disconnected site for the grace period and lets only the same user resume', () => {
     const m = new LiveMeeting('m1', 't', 'tn', AUTH);
     m.join(who('c', 'tn', 'chair-user'), 0);

@@ -40,7 +40,7 @@ const commune2 = site('c2', 'Xã Hà Châu', 'Huyện Phú Bình');
 const commune3 = site('c3', 'Xã An Khánh', 'Huyện Đại Từ');
 
 function room(participants: Participant[], mainPeerId: string | null): RoomState {
-  return { meetingId: 'm1', title: 'Họp', participants, mainPeerId, mainPolicy: 'chair', activeSpeakerPeerId: null };
+  return { meetingId: 'm1', title: 'Họp', participants, mainPeerId, mainPolicy: 'chair', activeSpeakerPeerId: null, recentSpeakers: [] };
 }
 
 const names = (groups: [string, Participant[]][]) => groups.map(([g, ms]) => [g, ms.map((p) => p.peerId)]);
@@ -73,22 +73,43 @@ describe('room layout', () => {
     expect(l.groups[0]?.[1][0]?.parentSiteName).toBeNull();
   });
 
-  it('shows our own camera in the main picture when we are the main site, without an own-site tile', () => {
-    const l = roomLayout(room(everyone, 'c1'), 'c1');
+  it('shows a site that is the main picture itself the latest other speaker, not its own camera', () => {
+    // The chair site is the meeting's main picture; the chair sees who spoke last (not itself).
+    const spoke = { ...room(everyone, 'p1'), recentSpeakers: ['p1', 'c2', 'd1'] };
+    const chair = roomLayout(spoke, 'p1');
+    expect(chair.main?.peerId).toBe('c2');
+    expect(chair.mainPeerId).toBe('c2');
+    expect(chair.mainIsMe).toBe(false);
+    expect(chair.ownTile).toBe(true);
+    expect(chair.groups.flatMap(([, ms]) => ms.map((p) => p.peerId))).toEqual(['d1', 'd2', 'c1', 'c3']);
+    // Everyone else still sees the chair site.
+    expect(roomLayout(spoke, 'c2').main?.peerId).toBe('p1');
+    // A speaker who dropped out is skipped; nobody spoke yet: the first other site connected.
+    const dropped = { ...spoke, participants: everyone.map((p) => (p.peerId === 'c2' ? { ...p, connected: false } : p)) };
+    expect(roomLayout(dropped, 'p1').main?.peerId).toBe('d1');
+    expect(roomLayout(room(everyone, 'p1'), 'p1').main?.peerId).toBe('d1');
+    // Another peer of our own site is our site too.
+    const twoSeats = [...everyone, { ...province, peerId: 'p2', userId: 'u-p2' }];
+    expect(roomLayout({ ...room(twoSeats, 'p1'), recentSpeakers: ['p1'] }, 'p2').main?.peerId).toBe('d1');
+  });
+
+  it('shows our own camera only when no other site is there', () => {
+    const l = roomLayout(room([commune1], 'c1'), 'c1');
     expect(l.main?.peerId).toBe('c1');
     expect(l.mainIsMe).toBe(true);
     expect(l.ownTile).toBe(false);
-    expect(l.groups.flatMap(([, ms]) => ms.map((p) => p.peerId))).toEqual(['p1', 'd1', 'd2', 'c2', 'c3']);
+    expect(l.groups).toEqual([]);
   });
 
-  it('leaves the main picture empty while the server names nobody (or somebody who left)', () => {
+  it('fills the main picture with the latest speaker, else the first site, while the server names nobody (or somebody who left)', () => {
     for (const mainPeerId of [null, 'gone']) {
       const l = roomLayout(room(everyone, mainPeerId), 'p1');
-      expect(l.main).toBeNull();
+      expect(l.main?.peerId).toBe('d1');
       expect(l.mainIsMe).toBe(false);
       expect(l.ownTile).toBe(true);
       expect(l.others.map((p) => p.peerId)).toEqual(['d1', 'c1', 'd2', 'c2', 'c3']);
-      expect(l.groups.flatMap(([, ms]) => ms).length).toBe(5);
+      expect(l.groups.flatMap(([, ms]) => ms).length).toBe(4);
+      expect(roomLayout({ ...room(everyone, mainPeerId), recentSpeakers: ['c3'] }, 'p1').main?.peerId).toBe('c3');
     }
   });
 
@@ -100,7 +121,7 @@ describe('room layout', () => {
 
   it('is empty before the room state arrives', () => {
     const l = roomLayout(null, null);
-    expect(l).toEqual({ others: [], main: null, mainIsMe: false, groups: [], ownTile: true, mySiteId: null });
+    expect(l).toEqual({ others: [], main: null, mainPeerId: null, mainIsMe: false, groups: [], ownTile: true, mySiteId: null });
   });
 
   it('asks the top simulcast layer for the main picture and the lowest for thumbnails', () => {

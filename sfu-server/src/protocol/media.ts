@@ -61,6 +61,34 @@ export const MAIN_LAYER = 2;
 export const THUMB_LAYER = 0;
 export const layerFor = (peerId: string, mainPeerId: string | null): number => (peerId === mainPeerId ? MAIN_LAYER : THUMB_LAYER);
 
+interface Seat {
+  peerId: string;
+  siteId: string;
+  connected: boolean;
+}
+
+/**
+ * What one viewer sees in its main picture. The meeting's main picture (floor holder, chair site or
+ * active speaker), except that nobody is shown their own site: then the latest other site that spoke,
+ * else the first other site connected. Alone, a site sees itself. The server sheds and the page asks
+ * for layers by this same rule.
+ */
+export function mainFor(
+  room: { mainPeerId: string | null; recentSpeakers: readonly string[]; participants: readonly Seat[] },
+  viewerPeerId: string | null,
+): string | null {
+  const viewerSite = room.participants.find((p) => p.peerId === viewerPeerId)?.siteId;
+  if (viewerSite === undefined) return room.mainPeerId;
+  const other = (peerId: string | null) => {
+    const p = room.participants.find((x) => x.peerId === peerId);
+    return p !== undefined && p.siteId !== viewerSite && p.connected;
+  };
+  if (other(room.mainPeerId)) return room.mainPeerId;
+  const spoke = room.recentSpeakers.find(other);
+  if (spoke) return spoke;
+  return room.participants.find((p) => other(p.peerId))?.peerId ?? room.mainPeerId;
+}
+
 export const ConsumerRef = Type.Object({ consumerId: RefId }, { additionalProperties: false });
 export const ConsumerLayersReq = Type.Object(
   {

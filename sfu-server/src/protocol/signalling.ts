@@ -81,6 +81,8 @@ export const RoomState = Type.Object({
   mainPeerId: Type.Union([RefId, Type.Null()]),
   mainPolicy: Type.Union([Type.Literal('chair'), Type.Literal('speaker')]),
   activeSpeakerPeerId: Type.Union([RefId, Type.Null()]),
+  /** Who spoke last, latest first, each peer once (mainFor: whom a site sees when the main picture is itself). */
+  recentSpeakers: Type.Array(RefId, { maxItems: 8 }),
 });
 export type RoomState = Static<typeof RoomState>;
 
@@ -191,7 +193,7 @@ export const ServerEvents = {
   /** What adaptation shed for each site (received video) and which sites stopped sending video; on every change. */
   'media:adaptation': AdaptationEvent,
   'room:state': RoomState,
-  'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]) }),
+  'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]), recentSpeakers: Type.Array(RefId, { maxItems: 8 }) }),
   /**
    * The meeting is over for this socket: `removed` (by the chair), `cancelled`, `ended`, `uninvited`
    * (the site's invitation was withdrawn); or its session ended (`logged_out`, `disabled`, `deleted`,

@@ -102,7 +102,7 @@ export class AdaptationLoop {
     if (!link) return;
     const now = this.now();
     const state = peerState(room, peerId, now, this.tuning);
-    const mainPeerId = room.live?.mainPeerId() ?? null;
+    const mainPeerId = room.live?.mainFor(peerId) ?? null;
     const sample = { at: now, estimateBps: link.estimateBps, sendBps: link.sendBps, rttMs: link.rttMs, lossFraction: link.lossFraction };
     state.lastLink = { at: now, rttMs: link.rttMs, sendBps: link.sendBps };
     const before = state.link.step;
@@ -133,7 +133,7 @@ export class AdaptationLoop {
     const state = room.adaptation?.peers.get(peerId);
     if (!this.opts.enabled || !state || state.link.step === 0) return;
     const link = await room.media.recvLink(peerId);
-    if (link) await room.media.shedVideo(peerId, videoPlan(state.link.step, link.video, room.live?.mainPeerId() ?? null));
+    if (link) await room.media.shedVideo(peerId, videoPlan(state.link.step, link.video, room.live?.mainFor(peerId) ?? null));
   }
 
   /** A site's own report of its uplink (its camera paused for it, or back). */

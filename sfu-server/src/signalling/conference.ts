@@ -352,7 +352,7 @@ export class Conference {
     room.media.on('activeSpeaker', (peerId) => {
       if (!room.live) return;
       const mainChanged = room.live.setActiveSpeaker(peerId);
-      this.toRoom(room, 'room:activeSpeaker', { peerId: room.live.activeSpeakerPeerId });
+      this.toRoom(room, 'room:activeSpeaker', { peerId: room.live.activeSpeakerPeerId, recentSpeakers: room.live.recentSpeakers });
       if (mainChanged) this.broadcastState(room);
     });
   }

@@ -26,6 +26,7 @@ export function roomState(live: LiveMeeting): RoomState {
     mainPeerId: live.mainPeerId(),
     mainPolicy: live.mainPolicy,
     activeSpeakerPeerId: live.activeSpeakerPeerId,
+    recentSpeakers: live.recentSpeakers,
   };
 }
 

@@ -49,11 +49,19 @@ const router = await first.worker.createRouter({ mediaCodecs: ROUTER_CODECS });
 const peers = new Map<string, Peer>();
 const speaker = await router.createActiveSpeakerObserver({ interval: 300 });
 let mainPeerId: string | null = null;
+let recentSpeakers: string[] = [];
+// What the load tool needs to pick layers by the product's rule (mainFor): one site per peer.
+const roomState = () => ({
+  mainPeerId,
+  recentSpeakers,
+  participants: [...peers.values()].map((p) => ({ peerId: p.id, siteId: p.id, connected: true })),
+});
 speaker.on('dominantspeaker', ({ producer }) => {
   const owner = [...peers.values()].find((p) => p.producers.has(producer.id));
   if (!owner || owner.id === mainPeerId) return;
   mainPeerId = owner.id;
-  io?.to('meeting').emit('room:state', { mainPeerId });
+  recentSpeakers = [owner.id, ...recentSpeakers.filter((id) => id !== owner.id)].slice(0, 8);
+  io?.to('meeting').emit('room:state', roomState());
 });
 
 let io: SocketServer | undefined;
@@ -104,7 +112,7 @@ const handlers: Record<string, Handler> = {
     const producers = [...peers.values()]
       .filter((p) => p !== peer)
       .flatMap((p) => [...p.producers.values()].map((e) => announce(p, e.producer.id, e.producer.kind, e.source)));
-    const room = mainPeerId ? { mainPeerId } : null;
+    const room = mainPeerId ? roomState() : null;
     return { peerId: peer.id, resumed: false, routerRtpCapabilities: router.rtpCapabilities, producers, room };
   },
   'media:createTransport': async (peer, data) => {

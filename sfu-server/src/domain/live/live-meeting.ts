@@ -1,9 +1,13 @@
 // A meeting in progress: who is connected from which site, what each receives,
 // and which picture is the main one. No transport or media library here.
+
+import { mainFor } from '../../protocol/media';
 import type { ChairAuthority } from '../floor/authority';
 import { FloorControl } from '../floor/floor-control';
 import type { ReceiveMode } from '../floor/media-rules';
 import { type Grade, gradeQuality, type QualityNumbers, qualityDiffers } from './quality';
+
+const RECENT_SPEAKERS = 8;
 
 export type { ReceiveMode } from '../floor/media-rules';
 export type MainPolicy = 'chair' | 'speaker';
@@ -37,6 +41,8 @@ export class LiveMeeting {
   /** The quality last reported as a change, per participant (setQuality). */
   private readonly toldQuality = new Map<string, QualityNumbers>();
   private activeSpeaker: string | null = null;
+  /** Who spoke, latest first, each once (mainFor). */
+  private spoke: string[] = [];
   mainPolicy: MainPolicy = 'chair';
   readonly floor: FloorControl;
 
@@ -111,6 +117,7 @@ export class LiveMeeting {
 
   leave(peerId: string): boolean {
     if (this.activeSpeaker === peerId) this.activeSpeaker = null;
+    this.spoke = this.spoke.filter((id) => id !== peerId);
     this.toldQuality.delete(peerId);
     return this.participants.delete(peerId);
   }
@@ -159,11 +166,21 @@ export class LiveMeeting {
   setActiveSpeaker(peerId: string | null): boolean {
     const before = this.mainPeerId();
     this.activeSpeaker = peerId && this.participants.has(peerId) ? peerId : null;
+    if (this.activeSpeaker) this.spoke = [this.activeSpeaker, ...this.spoke.filter((id) => id !== peerId)].slice(0, RECENT_SPEAKERS);
     return before !== this.mainPeerId();
   }
 
   get activeSpeakerPeerId(): string | null {
     return this.activeSpeaker;
+  }
+
+  get recentSpeakers(): string[] {
+    return [...this.spoke];
+  }
+
+  /** The main picture one viewer sees (never its own site while another is there). */
+  mainFor(viewerPeerId: string): string | null {
+    return mainFor({ mainPeerId: this.mainPeerId(), recentSpeakers: this.spoke, participants: this.list() }, viewerPeerId);
   }
 
   /** The floor holder for everyone; else the chair site by default, or the active speaker when the policy says so. */

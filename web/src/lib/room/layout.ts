@@ -1,8 +1,9 @@
-// What the room shows where. The server picks the main picture for everyone (floor holder,
+// What the room shows where. The server picks the meeting's main picture (floor holder,
 // else the chair site, or the active speaker when the chair chose that policy) and sends it
-// as room.mainPeerId; here: who fills the main picture, how the other sites are grouped as
-// thumbnails under their parent site, and whether the own site gets its own group.
-import type { ControlState, Participant, RoomState } from '@lienthong/sfu-server/protocol';
+// as room.mainPeerId; a site that is that picture itself sees the latest other speaker instead
+// (mainFor). Here: who fills the main picture, how the other sites are grouped as thumbnails
+// under their parent site, and whether the own site gets its own group.
+import { type ControlState, mainFor, type Participant, type RoomState } from '@lienthong/sfu-server/protocol';
 
 /** Sites listed under one heading: the parent site's name (or the site's own, for the top level). */
 export type SiteGroup = [heading: string, members: Participant[]];
@@ -12,8 +13,10 @@ export { layerFor, MAIN_LAYER, THUMB_LAYER } from '@lienthong/sfu-server/protoco
 export interface RoomLayout {
   /** Everyone but us, whatever their place (their sound always plays). */
   others: Participant[];
-  /** Who fills the main picture; null while nobody does. */
+  /** Who fills this page's main picture (mainFor); null while nobody does. */
   main: Participant | null;
+  /** Its peer id, for the layer choice. */
+  mainPeerId: string | null;
   /** The main picture is our own site (shown from the local camera). */
   mainIsMe: boolean;
   /** The other sites as thumbnails, in the order they joined within their group. */
@@ -34,13 +37,14 @@ function groupByParent(participants: Iterable<Participant>): SiteGroup[] {
 
 export function roomLayout(room: RoomState | null, myPeerId: string | null): RoomLayout {
   const all = room?.participants ?? [];
-  const mainPeerId = room?.mainPeerId ?? null;
+  const mainPeerId = room ? mainFor(room, myPeerId) : null;
   const main = all.find((p) => p.peerId === mainPeerId) ?? null;
   const others = all.filter((p) => p.peerId !== myPeerId);
   const mainIsMe = main !== null && main.peerId === myPeerId;
   return {
     others,
     main,
+    mainPeerId: main?.peerId ?? null,
     mainIsMe,
     groups: groupByParent(others.filter((p) => p.peerId !== mainPeerId)),
     ownTile: main?.peerId !== myPeerId,

@@ -76,6 +76,58 @@ describe('a chair-led meeting', () => {
     await sfu?.stop();
   });
 
+  it("shows the chair another site's picture, not its own camera, on a 1366x768 screen with the console beside it", async () => {
+    const shown = (who: Who) => pages[who].getByTestId('main-picture').getAttribute('data-shown-peer');
+    // The chair site is the meeting's main picture for everyone else...
+    for (const who of others('chair')) {
+      await expect.poll(() => mainPeer(who), { timeout: 5000 }).toBe(peer.chair);
+      expect(await shown(who)).toBe(peer.chair);
+    }
+    // ...and the chair sees another site: the one that spoke last, or the first to join.
+    expect(await mainPeer('chair')).toBe(peer.chair);
+    const seen = await shown('chair');
+    expect(others('chair').map((w) => peer[w])).toContain(seen);
+    // What the big picture plays is that site's camera, decoded (frames and a real size), not the local one.
+    const picture = () =>
+      pages.chair
+        .getByTestId('main-picture')
+        .locator('video')
+        .first()
+        .evaluate((v: HTMLVideoElement) => {
+          const track = (v.srcObject as MediaStream | null)?.getVideoTracks()[0];
+          const remote = [
+            ...(
+              window as never as { __lt: { session: { remote: Map<string, { peerId: string; track: MediaStreamTrack }> } } }
+            ).__lt.session.remote.values(),
+          ].find((r) => r.track.id === track?.id);
+          return { peerId: remote?.peerId ?? null, width: v.videoWidth, frames: v.getVideoPlaybackQuality().totalVideoFrames };
+        });
+    const first = await waitFor(picture, (p) => p.width > 0 && p.frames > 0, 10_000, "the chair's main picture playing");
+    expect(first.peerId).toBe(await shown('chair'));
+    await waitFor(picture, (p) => p.frames > first.frames, 5000, 'more frames in the main picture');
+
+    // A 1366x768 laptop: picture and console in one screen, nothing of the page to scroll.
+    await pages.chair.setViewportSize({ width: 1366, height: 768 });
+    await expect
+      .poll(() => pages.chair.evaluate(() => document.scrollingElement!.scrollHeight - innerHeight), { timeout: 3000 })
+      .toBeLessThanOrEqual(0);
+    const box = async (testid: string) => (await pages.chair.getByTestId(testid).boundingBox())!;
+    const main = await box('main-picture');
+    const consoleBox = await box('chair-console');
+    expect(main.width).toBeGreaterThan(600);
+    expect(main.height).toBeGreaterThan(300);
+    expect(consoleBox.x).toBeGreaterThanOrEqual(main.x + main.width); // beside the picture, not below it
+    expect(consoleBox.y + consoleBox.height).toBeLessThanOrEqual(768);
+    expect(main.y + main.height).toBeLessThanOrEqual(768);
+    // The console's own list scrolls to its last row; the picture stays where it was.
+    await pages.chair.getByTestId('rollcall-start').scrollIntoViewIfNeeded();
+    const last = await box('rollcall-start');
+    expect(last.y).toBeGreaterThanOrEqual(0);
+    expect(last.y + last.height).toBeLessThanOrEqual(768);
+    expect(await box('main-picture')).toEqual(main);
+    await pages.chair.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it('in briefing mode a site without the floor is not heard until the chair gives it the floor', async () => {
     // Discussion (the default): everyone hears the district.
     await waitFor(() => mediaFlowingFrom(pages.pl, [peer.dt], { video: false }), Boolean, 20_000, 'pl hearing dt in discussion');

@@ -14,6 +14,8 @@ export interface ReceiveCounters {
   videoStreams: number;
   /** Width of the widest video frame being received (px): the main picture's layer shows here. */
   widest: number;
+  /** Width of the narrowest one (px; 0 while none decoded): the thumbnails' layer. */
+  narrowest: number;
 }
 
 /** A receiving connection's counters from its stats (inbound-rtp), leaving out `skipSsrc` (mediasoup's probation stream). */
@@ -27,6 +29,7 @@ export function inboundCounters(stats: Iterable<{ type: string; [k: string]: unk
     audioStreams: 0,
     videoStreams: 0,
     widest: 0,
+    narrowest: 0,
   };
   const n = (v: unknown) => (typeof v === 'number' ? v : 0);
   for (const s of stats) {
@@ -38,6 +41,7 @@ export function inboundCounters(stats: Iterable<{ type: string; [k: string]: unk
       c.videoFrames += n(s.framesDecoded);
       c.videoStreams++;
       c.widest = Math.max(c.widest, n(s.frameWidth));
+      if (n(s.frameWidth) > 0) c.narrowest = c.narrowest === 0 ? n(s.frameWidth) : Math.min(c.narrowest, n(s.frameWidth));
     } else c.audioStreams++;
   }
   return c;
@@ -210,8 +214,9 @@ export interface SiteResult {
   audioStreams: number;
   videoStreams: number;
   videoLayersSent: number;
-  /** Widest video frame received at the end (px). */
+  /** Widest and narrowest video frames received at the end (px): main picture and thumbnails. */
   widestVideo: number;
+  narrowestVideo: number;
   errors: string[];
 }
 
@@ -280,7 +285,7 @@ export function buildReport(
 const n0 = (v: number) => v.toFixed(0);
 const n1 = (v: number) => v.toFixed(1);
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
-const COLUMNS = [5, 8, 8, 8, 6, 8, 5, 5, 6, 6];
+const COLUMNS = [5, 8, 8, 8, 6, 8, 5, 5, 6, 6, 9];
 const row = (cells: string[], widths: number[]) => cells.map((c, i) => c.padStart(widths[i] ?? 8)).join('  ');
 
 function spreadLine(name: string, s: Spread | null, f: (v: number) => string, unit: string): string {
@@ -301,8 +306,8 @@ export function formatReport(r: LoadTestReport): string {
     spreadLine('loss', r.lossPercent, n1, '%'),
     '',
     'per site: receive over the hold; frames/s = decoded video frames of all received streams; audio/video = streams',
-    'received at the end; layers = simulcast layers it sent; widest = widest picture received at the end (px)',
-    row(['site', 'join ms', 'frame ms', 'kbit/s', 'loss %', 'frames/s', 'audio', 'video', 'layers', 'widest'], COLUMNS),
+    'received at the end; layers = simulcast layers it sent; widest/narrowest = pictures received at the end (px)',
+    row(['site', 'join ms', 'frame ms', 'kbit/s', 'loss %', 'frames/s', 'audio', 'video', 'layers', 'widest', 'narrowest'], COLUMNS),
     ...r.perSite.map((s) =>
       row(
         [
@@ -316,6 +321,7 @@ export function formatReport(r: LoadTestReport): string {
           String(s.videoStreams),
           String(s.videoLayersSent),
           String(s.widestVideo),
+          String(s.narrowestVideo),
         ],
         COLUMNS,
       ),

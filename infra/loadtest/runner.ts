@@ -94,6 +94,7 @@ export async function siteResult(s: SiteOutcome, from: ReceiveCounters | undefin
     videoStreams: to.videoStreams,
     videoLayersSent: await s.sentLayers(),
     widestVideo: to.widest,
+    narrowestVideo: to.narrowest,
     errors: [...s.errors],
   };
 }

@@ -28,6 +28,7 @@ const counters = (at: number, c: Partial<ReceiveCounters> = {}): ReceiveCounters
   audioStreams: 0,
   videoStreams: 0,
   widest: 0,
+  narrowest: 0,
   ...c,
 });
 
@@ -44,6 +45,7 @@ const site = (n: number, o: Partial<SiteResult> = {}): SiteResult => ({
   videoStreams: 2,
   videoLayersSent: 2,
   widestVideo: 640,
+  narrowestVideo: 160,
   receivedPackets: 1000,
   errors: [],
   ...o,
@@ -180,7 +182,7 @@ describe('growth through the hold', () => {
 });
 
 describe('receive counters', () => {
-  it('add up inbound streams, leave out the probation stream, and keep the widest picture', () => {
+  it('add up inbound streams, leave out the probation stream, and keep the widest and narrowest pictures', () => {
     const c = inboundCounters(
       [
         { type: 'inbound-rtp', kind: 'audio', ssrc: 1, bytesReceived: 100, packetsReceived: 10, packetsLost: 1 },
@@ -191,7 +193,16 @@ describe('receive counters', () => {
       ],
       1234,
     );
-    expect(c).toMatchObject({ bytes: 6100, packets: 80, lost: 1, videoFrames: 60, audioStreams: 1, videoStreams: 2, widest: 640 });
+    expect(c).toMatchObject({
+      bytes: 6100,
+      packets: 80,
+      lost: 1,
+      videoFrames: 60,
+      audioStreams: 1,
+      videoStreams: 2,
+      widest: 640,
+      narrowest: 160,
+    });
   });
 });
 

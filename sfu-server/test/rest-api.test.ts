@@ -492,7 +492,8 @@ describe('the REST table', () => {
     await call('GET', `/api/sites/${siteId('TN')}`, { as: 'xa.cuvan' });
     const me = (await call('GET', '/api/auth/me', { as: 'xa.cuvan' })).json;
     await call('GET', `/api/users/${me.user.id}`, { as: 'xa.cuvan' });
-    for (const part of ['attendance.csv', 'audit', 'minutes']) await call('GET', `/api/meetings/${demo.id}/${part}`, { as: 'admin' });
+    for (const part of ['attendance.csv', 'audit', 'minutes', 'quality'])
+      await call('GET', `/api/meetings/${demo.id}/${part}`, { as: 'admin' });
     // A route missing here was not answered with success by any test above (or one of them failed first).
     expect(Object.keys(SfuRoutes).filter((name) => !exercised.has(name))).toEqual([]);
   });

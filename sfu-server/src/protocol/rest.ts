@@ -19,6 +19,7 @@ import {
   UpcomingQuery,
   UpdateMeetingBody,
 } from './meetings';
+import { QualityReport } from './quality';
 import { CreateRoomBody, RoomList, RoomListQuery, RoomParams, RoomReply, UpdateRoomBody } from './rooms';
 import { PUBLIC_KEY_PATH } from './session';
 import {
@@ -181,6 +182,8 @@ const attendanceRoutes = {
     replyType: 'text/csv; charset=utf-8',
   },
   'attendance.audit': { method: 'GET', path: '/api/meetings/:id/audit', access: 'user', params: MeetingParams, reply: AuditReply },
+  /** Each site's measured link quality and drop-outs over the meeting. */
+  'attendance.quality': { method: 'GET', path: '/api/meetings/:id/quality', access: 'user', params: MeetingParams, reply: QualityReport },
   /** A printable page. */
   'attendance.minutes': {
     method: 'GET',

@@ -6,6 +6,7 @@ import type { Logger } from '@lienthong/kit';
 import { authorityFromSchedule } from '../domain/floor/authority';
 import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port';
 import { LiveMeeting, type ParticipantIdentity } from '../domain/live/live-meeting';
+import type { QualityRecorder, SiteEventKind } from '../domain/live/quality-log';
 import type { AuditEntry, ControlState, RoomState, ServerEventName, ServerEventOf } from '../protocol';
 import { armFloorTimer, enforceAudio } from './floor-enforcement';
 import type { LiveRoom } from './live-room';
@@ -30,6 +31,8 @@ export interface ConferenceOptions {
   graceMs: number;
   /** The chair's settings (restored when a meeting's room is created again), audit log, roll calls. */
   repo: ChairRepositoryPort;
+  /** Keeps each site's quality and drop-outs for the report (none: not kept). */
+  quality?: QualityRecorder | undefined;
   now?: () => number;
 }
 
@@ -157,12 +160,35 @@ export class Conference {
     live?.floor.checkJoin(identity.siteId, resuming || live.hasSite(identity.siteId));
     if (live && resumePeerId && resuming) {
       live.reconnect(resumePeerId);
+      this.siteEvent(room, resumePeerId, 'reconnected');
       this.clearGrace(room, resumePeerId);
       return { peerId: resumePeerId, resumedParticipant: true };
     }
     const peerId = this.newPeerId();
     live?.join({ ...identity, peerId }, this.now());
+    this.siteEvent(room, peerId, 'joined');
     return { peerId, resumedParticipant: false };
+  }
+
+  private sampleQuality(live: LiveMeeting, peerId: string): void {
+    if (!this.opts.quality || !live.has(peerId)) return;
+    const p = live.get(peerId);
+    try {
+      this.opts.quality.sample(live.meetingId, p, p.quality, this.now());
+    } catch (e) {
+      this.opts.logger.error({ err: e, meetingId: live.meetingId }, 'quality log: sample not kept');
+    }
+  }
+
+  /** For the quality report; the log failing never stops the meeting. */
+  private siteEvent(room: LiveRoom, peerId: string, kind: SiteEventKind): void {
+    const live = room.live;
+    if (!live?.has(peerId) || !this.opts.quality) return;
+    try {
+      this.opts.quality.event(live.meetingId, { siteId: live.get(peerId).siteId, peerId }, kind, this.now());
+    } catch (e) {
+      this.opts.logger.error({ err: e, meetingId: live.meetingId }, 'quality log: event not kept');
+    }
   }
 
   bindSocket(room: LiveRoom, peerId: string, socketId: string): void {
@@ -181,6 +207,7 @@ export class Conference {
       return;
     }
     room.live.disconnect(peerId, this.now());
+    this.siteEvent(room, peerId, 'disconnected');
     this.broadcastState(room);
     this.clearGrace(room, peerId);
     room.graceTimers.set(
@@ -200,6 +227,7 @@ export class Conference {
     room.qualityReadAt?.delete(peerId);
     room.media.removePeer(peerId);
     const siteId = room.live?.has(peerId) ? room.live.get(peerId).siteId : null;
+    this.siteEvent(room, peerId, 'left');
     room.live?.leave(peerId);
     if (room.live && siteId && !room.live.hasSite(siteId)) {
       const waited = room.live.floor.sitesWaitedFor().includes(siteId);
@@ -300,6 +328,7 @@ export class Conference {
           const last = room.adaptation?.peers.get(p.peerId)?.lastLink;
           const recv = last && this.now() - last.at < RECV_READING_FRESH_MS ? last : undefined;
           if (room.live.setQuality(p.peerId, await room.media.peerStats(p.peerId, recv))) changed = true;
+          this.sampleQuality(room.live, p.peerId);
         } catch {
           // peer left while stats were gathered
         }

@@ -1,7 +1,9 @@
 // What signalling needs from the rest of the server, as interfaces: the meetings
 // core (join rules, the roll, the chair's storage), a room's media (MediaRoom) and
 // the push channel to sockets (socket.io). Unit tests supply fakes for each.
+
 import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port';
+import type { QualityLogPort } from '../domain/live/quality-log';
 import type { RecvLink, VideoShed } from '../media/consumer-shaping';
 import type { RecvSide } from '../media/media-stats';
 import type { MediaRoomEvents } from '../media/peer-media';
@@ -24,6 +26,8 @@ export interface SiteRef {
 /** What chair-led meetings need from the core: the roll and the one repository. */
 export interface ChairPorts {
   repo: ChairRepositoryPort;
+  /** Where each site's measured quality and drop-outs are kept for the report after the meeting. */
+  qualityLog?: QualityLogPort;
   /** Sites expected at the meeting, in the schedule's order. */
   invitedSites(meetingId: string): SiteRef[];
 }

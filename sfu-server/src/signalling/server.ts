@@ -9,6 +9,7 @@ import { type SfuConfig, sfuDefaults } from '../config/schema';
 import { requirePasswordChanged } from '../domain/accounts/one-time-password';
 import { ConnectionCaps } from '../domain/limits/connection-caps';
 import { RequestRateLimiter } from '../domain/limits/token-bucket';
+import { QualityRecorder } from '../domain/live/quality-log';
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import { MAX_MESSAGE_BYTES, type SessionClaims, SIGNALLING_PATH } from '../protocol';
@@ -153,6 +154,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     graceMs: opts.graceMs,
     // Without the core's SQLite repository the chair's state is kept in memory only.
     repo: opts.meetings.chair?.repo ?? new MemoryChairRepository(),
+    quality: opts.meetings.chair?.qualityLog ? new QualityRecorder(opts.meetings.chair.qualityLog) : undefined,
   });
 
   const adaptation = new AdaptationLoop(conference, { enabled: adaptOpts.enabled, logger: opts.logger.child({ component: 'adaptation' }) });

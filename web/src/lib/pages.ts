@@ -20,6 +20,7 @@ export const pages = {
   schedule: withRoutes(() => import('../pages/admin/Schedule.svelte')),
   adminSites: withRoutes(() => import('../pages/admin/Sites.svelte')),
   adminUsers: withRoutes(() => import('../pages/admin/Users.svelte')),
+  quality: withRoutes(() => import('../pages/QualityReport.svelte')),
 } satisfies Record<string, PageLoader>;
 
 /**

@@ -4,10 +4,12 @@
 import { AppError } from '@lienthong/kit';
 import type { Core } from '../../core';
 import type { AttendanceStatus } from '../../domain/floor/floor-control';
+import { siteReports } from '../../domain/live/quality-log';
 import { isAdmin, managesSite } from '../../domain/permissions';
 import type { Actor } from '../../domain/shared';
 import { inertCell } from '../../domain/spreadsheet';
 import { ChairRepository, type StoredRollCall } from '../../store/chair-repository';
+import { QualityRepository } from '../../store/quality-repository';
 import type { SfuHandlers } from './context';
 
 export const STATUS_VI: Record<AttendanceStatus, string> = {
@@ -96,6 +98,14 @@ ${rows}
 
 export function attendanceHandlers(core: Core): SfuHandlers<'attendance'> {
   const repo = new ChairRepository(core.store.db);
+  const quality = new QualityRepository(core.store.db);
+  const siteOf = (siteId: string) => {
+    try {
+      return core.sites.get(siteId);
+    } catch {
+      return undefined; // a site deleted since the meeting: named by its id
+    }
+  };
   const allowed = (actor: Actor, id: string) => {
     const meeting = core.meetings.getVisible(actor, id);
     const ok =
@@ -104,7 +114,12 @@ export function attendanceHandlers(core: Core): SfuHandlers<'attendance'> {
       actor.siteId === meeting.chair.siteId ||
       actor.siteId === meeting.hostSiteId ||
       (actor.roles.includes('operator') && managesSite(core.sites.tree(), actor, meeting.hostSiteId));
-    if (!ok) throw new AppError('FORBIDDEN', 'Only the chair, the host site, administrators and its operators see the attendance', 403);
+    if (!ok)
+      throw new AppError(
+        'FORBIDDEN',
+        'Only the chair, the host site, administrators and its operators see the attendance and quality',
+        403,
+      );
     return { meeting, rc: repo.rollCalls(id).at(-1) };
   };
 
@@ -117,6 +132,11 @@ export function attendanceHandlers(core: Core): SfuHandlers<'attendance'> {
     'attendance.audit': ({ params, caller }) => {
       allowed(caller.actor, params.id);
       return { ok: true, entries: repo.listAudit(params.id) };
+    },
+    'attendance.quality': ({ params, caller }) => {
+      const { meeting } = allowed(caller.actor, params.id);
+      const sites = siteReports(quality.samples(params.id), quality.events(params.id), siteOf);
+      return { ok: true, meetingId: meeting.id, title: meeting.title, startsAt: meeting.startsAt, endsAt: meeting.endsAt, sites };
     },
     'attendance.minutes': ({ params, caller, reply }) => {
       const { meeting, rc } = allowed(caller.actor, params.id);

@@ -3,7 +3,15 @@ import { coreMigration } from './001-core';
 import { chairMigration, controlMigration } from './002-chair';
 import { powersMigration } from './004-powers';
 import { passwordChangeMigration } from './005-password-change';
+import { qualityMigration } from './006-quality';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
-export const migrations: readonly Migration[] = [coreMigration, chairMigration, controlMigration, powersMigration, passwordChangeMigration];
+export const migrations: readonly Migration[] = [
+  coreMigration,
+  chairMigration,
+  controlMigration,
+  powersMigration,
+  passwordChangeMigration,
+  qualityMigration,
+];

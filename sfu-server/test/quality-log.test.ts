@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { Grade } from '../src/domain/live/quality';
+import { type QualityLogPort, QualityRecorder, type QualitySample, type SiteEvent, siteReports } from '../src/domain/live/quality-log';
+
+class MemoryLog implements QualityLogPort {
+  readonly s: QualitySample[] = [];
+  readonly e: SiteEvent[] = [];
+  addSample(x: QualitySample) {
+    this.s.push(x);
+  }
+  addEvent(x: SiteEvent) {
+    this.e.push(x);
+  }
+  samples(m: string) {
+    return this.s.filter((x) => x.meetingId === m);
+  }
+  events(m: string) {
+    return this.e.filter((x) => x.meetingId === m);
+  }
+}
+
+const q = (grade: Grade, rttMs = 40) => ({ rttMs, lossFraction: 0, sendBps: 500_000, recvBps: 900_000, jitterMs: 3, grade });
+const a = { siteId: 's-a', peerId: 'p-a' };
+const b = { siteId: 's-b', peerId: 'p-b' };
+
+describe('quality log', () => {
+  it('keeps a sample per peer at most every interval, at once when the grade changes', () => {
+    const log = new MemoryLog();
+    const r = new QualityRecorder(log, 10_000);
+    expect(r.sample('m', a, q('good'), 0)).toBe(true);
+    expect(r.sample('m', a, q('good'), 5_000)).toBe(false);
+    expect(r.sample('m', b, q('good'), 5_000)).toBe(true); // each peer on its own clock
+    expect(r.sample('m', a, q('poor', 700), 6_000)).toBe(true); // a bad spell is not lost
+    expect(r.sample('m', a, q('poor', 720), 9_000)).toBe(false);
+    expect(r.sample('m', a, q('poor', 650), 16_000)).toBe(true);
+    expect(log.s.map((s) => [s.peerId, s.at, s.grade])).toEqual([
+      ['p-a', 0, 'good'],
+      ['p-b', 5_000, 'good'],
+      ['p-a', 6_000, 'poor'],
+      ['p-a', 16_000, 'poor'],
+    ]);
+    // A peer that left and came back as a new peer starts afresh.
+    r.event('m', a, 'left', 17_000);
+    expect(r.sample('m', a, q('poor'), 17_500)).toBe(true);
+  });
+
+  it('reports each site with its samples and events in time order, worst grade and drop-outs', () => {
+    const log = new MemoryLog();
+    const r = new QualityRecorder(log, 10_000);
+    r.event('m', a, 'joined', 0);
+    r.event('m', b, 'joined', 1);
+    r.sample('m', a, q('good'), 2_000);
+    r.sample('m', b, q('good'), 2_000);
+    r.event('m', b, 'disconnected', 3_000);
+    r.event('m', b, 'reconnected', 8_000);
+    r.sample('m', b, q('fair', 350), 9_000);
+    r.event('m', b, 'disconnected', 12_000);
+    r.sample('m', { siteId: 's-gone', peerId: 'p-x' }, q('unknown', 0), 4_000);
+    r.sample('other', a, q('poor'), 5_000);
+    const names: Record<string, { code: string; name: string }> = {
+      's-a': { code: 'A', name: 'Xã A' },
+      's-b': { code: 'B', name: 'Xã B' },
+    };
+    const reports = siteReports(log.samples('m'), log.events('m'), (id) => names[id]);
+    expect(reports.map((x) => [x.siteCode, x.siteName, x.worstGrade, x.dropouts, x.samples.length])).toEqual([
+      ['A', 'Xã A', 'good', 0, 1],
+      ['B', 'Xã B', 'fair', 2, 2],
+      ['s-gone', 's-gone', 'unknown', 0, 1], // a site deleted since: named by its id
+    ]);
+    expect(reports[1]!.events.map((e) => e.kind)).toEqual(['joined', 'disconnected', 'reconnected', 'disconnected']);
+    expect(reports[1]!.samples.map((s) => s.at)).toEqual([2_000, 9_000]);
+  });
+});

@@ -95,6 +95,19 @@ describe('scheduling', () => {
     expect(d.meetings.upcoming(d.actors.cuvan)).toEqual([]);
     expect(d.meetings.upcoming(d.actors.cuvan, { includeCancelled: true })[0]?.phase).toBe('cancelled');
   });
+
+  it('lists meetings that ended within the days asked for, for their records', async () => {
+    const { body } = await setup();
+    const m = d.meetings.create(d.actors.chairTn, body()); // from 2 h to 4 h from now
+    d.clock.t += 5 * HOUR;
+    expect(d.meetings.upcoming(d.actors.cuvan)).toEqual([]);
+    const ended = d.meetings.upcoming(d.actors.cuvan, { endedWithinDays: 1 });
+    expect(ended.map((x) => [x.id, x.phase])).toEqual([[m.id, 'ended']]);
+    expect(d.meetings.upcoming(d.actors.dongHy, { endedWithinDays: 7 })).toEqual([]); // still only where the site took part
+    d.clock.t += 2 * 24 * HOUR;
+    expect(d.meetings.upcoming(d.actors.cuvan, { endedWithinDays: 1 })).toEqual([]);
+    expect(d.meetings.upcoming(d.actors.cuvan, { endedWithinDays: 7 }).map((x) => x.id)).toEqual([m.id]);
+  });
 });
 
 describe('join eligibility', () => {

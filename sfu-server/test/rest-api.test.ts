@@ -217,6 +217,11 @@ describe('bad input changes nothing', () => {
     expect(badLogin.json.error.code).toBe('VALIDATION_FAILED');
     const badQuery = await call('GET', '/api/meetings/upcoming?limit=0', { as: 'admin' });
     expect(badQuery.json.error.code).toBe('VALIDATION_FAILED');
+    for (const days of ['0', '32', 'x']) {
+      const r = await call('GET', `/api/meetings/upcoming?endedWithinDays=${days}`, { as: 'admin' });
+      expect(r.json.error.code, days).toBe('VALIDATION_FAILED');
+    }
+    expect((await call('GET', '/api/meetings/upcoming?endedWithinDays=7', { as: 'chutri.tinh' })).status).toBe(200);
     expect(core.sites.list().length).toBe(before);
   });
 

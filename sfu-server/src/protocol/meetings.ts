@@ -98,11 +98,15 @@ export type MeetingReply = Static<typeof MeetingReply>;
 export const MeetingList = Type.Object({ ok: Type.Literal(true), meetings: Type.Array(Meeting) });
 export type MeetingList = Static<typeof MeetingList>;
 
-/** Upcoming meetings (not yet ended) where the site is host, chair or invited. Default: the caller's site. */
+/**
+ * Upcoming meetings (not yet ended) where the site is host, chair or invited. Default: the caller's site.
+ * `endedWithinDays`: also those that ended in the last N days (their records: attendance, quality report).
+ */
 export const UpcomingQuery = Type.Object(
   {
     siteId: Type.Optional(Id),
     includeCancelled: Type.Optional(Type.Boolean()),
+    endedWithinDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
   },
   { additionalProperties: false },

@@ -266,14 +266,14 @@ export class MeetingService {
     return this.emit('opened_early', this.view(next, now));
   }
 
-  /** Meetings not yet ended where the site takes part (or that it hosts), by start time. */
-  upcoming(actor: Actor, opts: { siteId?: string; includeCancelled?: boolean; limit?: number } = {}): Meeting[] {
+  /** Meetings not yet ended (or ended within `endedWithinDays`) where the site takes part (or that it hosts), by start time. */
+  upcoming(actor: Actor, opts: { siteId?: string; includeCancelled?: boolean; endedWithinDays?: number; limit?: number } = {}): Meeting[] {
     const now = this.clock.now();
     const siteId = opts.siteId ?? actor.siteId;
     this.sites.get(siteId);
     if (!seesSite(this.sites.tree(), actor, siteId)) fail('FORBIDDEN', 'You may not see the meetings of this site');
     return this.store
-      .listMeetingsEndingAfter(iso(now))
+      .listMeetingsEndingAfter(iso(new Date(now.getTime() - (opts.endedWithinDays ?? 0) * 24 * HOUR_MS)))
       .filter((m) => (opts.includeCancelled ? true : m.status === 'scheduled'))
       .filter((m) => this.isSiteInvited(m, siteId))
       .slice(0, opts.limit ?? 100)

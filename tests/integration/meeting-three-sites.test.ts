@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inboundByPeer, launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
-import { loginAndJoin, myPeerId, waitConnected } from '../support/meeting-ui';
+import { loginAndJoin, myPeerId, placesOfSite, waitConnected } from '../support/meeting-ui';
 import { createNetns, type TestNetns } from '../support/netns';
 import { type SfuProcess, startSfuServer } from '../support/sfu-process';
 
@@ -90,7 +90,7 @@ describe('a meeting across province, district and commune', () => {
     for (const who of ['district', 'commune'] as const) {
       await expect.poll(() => pages[who].getByTestId('main-picture').getAttribute('data-main-peer'), { timeout: 10_000 }).toBe(peer.chair);
     }
-    await expect.poll(() => pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT-CUVAN"]').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => placesOfSite(pages.chair, 'TN-DT-CUVAN'), { timeout: 10_000 }).toBe(1);
   });
 
   it('the main picture gets the top simulcast layer and thumbnails the lowest', async () => {
@@ -161,7 +161,7 @@ describe('a meeting across province, district and commune', () => {
     await page.getByTestId('leave').click();
     await page.getByTestId('meeting-item').first().waitFor({ timeout: 10_000 });
     // The others see it gone.
-    await expect.poll(() => pages.chair.locator('[data-testid="site-tile"][data-site="TN-DT"]').count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => placesOfSite(pages.chair, 'TN-DT'), { timeout: 10_000 }).toBe(0);
     await page.getByTestId('join-meeting').first().click();
     await page.getByTestId('enter-room').click();
     await waitConnected(page);

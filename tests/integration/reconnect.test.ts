@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundByPeer, launchChromium, mediaFlowingFrom, waitFor } from '../support/browser';
 import { firstFrameFrom, recordFirstFrames } from '../support/first-frame';
-import { loginAndJoin, myPeerId, waitConnected } from '../support/meeting-ui';
+import { loginAndJoin, myPeerId, placesOfSite, waitConnected } from '../support/meeting-ui';
 import { createNetns, type TestNetns } from '../support/netns';
 import { type SfuProcess, startSfuServer } from '../support/sfu-process';
 
@@ -63,9 +63,9 @@ class Meeting {
     }
   }
 
-  /** How many tiles `viewer` shows for `site` (a ghost beside a new peer would make two). */
+  /** How many places `viewer` shows `site` in (thumbnail or main picture; a ghost beside a new peer would make two). */
   tiles(viewer: Site, site: Site): Promise<number> {
-    return this.page(viewer).locator(`[data-testid="site-tile"][data-site="${CODES[site]}"]`).count();
+    return placesOfSite(this.page(viewer), CODES[site]);
   }
 
   async close(): Promise<void> {

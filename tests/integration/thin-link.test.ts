@@ -79,7 +79,11 @@ describe('a commune on a 256 kbit/s link with 5 % loss', () => {
     expect(await mediaFlowingFrom(m.district, [peers.commune], { video: false })).toBe(true);
 
     // Lift the shaping: remote video moves again, at a higher layer than on the thin link, within 15 s.
-    const widthBefore = Math.max(...remotes.map((p) => b[p]?.frameWidth ?? 0));
+    // What the thin link carried: the width of frames decoded in the window, none while video was paused
+    // (frameWidth keeps the last frame's width, maybe one from before the link was shaped).
+    const widthBefore = Math.max(
+      ...remotes.map((p) => ((b[p]?.framesDecoded ?? 0) > (a[p]?.framesDecoded ?? 0) ? (b[p]?.frameWidth ?? 0) : 0)),
+    );
     const t0 = Date.now();
     unshape(m.ns);
     const last = await receiveStats(page);

@@ -36,3 +36,13 @@ export function myPeerId(page: Page): Promise<string> {
     .getAttribute('data-peer-id')
     .then((v) => v ?? '');
 }
+
+/**
+ * How many places `viewer` shows the site with this code: its thumbnails plus the main picture when it
+ * is that site (a ghost beside a new peer would make two; a site gone makes none).
+ */
+export async function placesOfSite(viewer: Page, code: string): Promise<number> {
+  const tiles = await viewer.locator(`[data-testid="site-tile"][data-site="${code}"]`).count();
+  const main = await viewer.locator(`[data-testid="main-picture"][data-shown-site="${code}"]`).count();
+  return tiles + main;
+}

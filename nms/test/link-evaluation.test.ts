@@ -6,6 +6,7 @@ import type { PolledInterface, PollSnapshot } from '../src/domain/interfaces';
 import { type Device, Inventory, type InventoryStore, type Link } from '../src/domain/inventory';
 import { LinkEvaluation } from '../src/domain/link-evaluation';
 import { defaultThresholds } from '../src/domain/link-health';
+import { LiveSites } from '../src/domain/live-sites';
 import { MonitorViews } from '../src/domain/monitor-views';
 
 class MemStore implements InventoryStore, EventStore {
@@ -189,6 +190,43 @@ describe('link evaluation over device intake', () => {
     expect(h.state).toBe('degraded');
     expect(h.reasons[0]).toMatchObject({ code: 'high_utilisation', minutes: 15 });
     expect(t.views.linkSeries(t.link.id, 0).length).toBe(3);
+  });
+
+  it('a degraded link under a site in a live meeting is raised to critical, naming the sites; not once the meeting is over', () => {
+    const t = setup();
+    const live = new LiveSites(t.clock);
+    t.links.liveSites = live;
+    live.report(['TN-DT-CUVAN']);
+    expect(t.links.liveSitesBehind(t.link.id)).toEqual(['TN-DT-CUVAN']);
+    const minute = BigInt((0.9 * 100e6 * 60) / 8);
+    t.intake.onPoll(t.dev('dt-r1'), snap(1000, [ifc(1, 'wan0', true, 0n)]));
+    t.clock.advance(60_000);
+    t.intake.onPoll(t.dev('dt-r1'), snap(7000, [ifc(1, 'wan0', true, minute)]));
+    t.clock.advance(15 * 60_000);
+    live.report(['TN-DT-CUVAN']);
+    t.links.evaluateAll();
+    const raised = t.store.events.filter((e) => e.kind === 'link_state').at(-1)!;
+    expect(raised).toMatchObject({ severity: 'critical', details: { to: 'degraded', liveSites: ['TN-DT-CUVAN'] } });
+    expect(raised.message).toContain('carries 1 site(s) in a live meeting');
+
+    // The same fault with nobody in a meeting over it is a warning, as before.
+    const quiet = setup();
+    quiet.links.liveSites = new LiveSites(quiet.clock);
+    quiet.links.liveSites.report(['TN']);
+    quiet.intake.onPoll(quiet.dev('dt-r1'), snap(1000, [ifc(1, 'wan0', true, 0n)]));
+    quiet.clock.advance(60_000);
+    quiet.intake.onPoll(quiet.dev('dt-r1'), snap(7000, [ifc(1, 'wan0', true, minute)]));
+    quiet.clock.advance(15 * 60_000);
+    quiet.links.evaluateAll();
+    expect(quiet.store.events.filter((e) => e.kind === 'link_state').at(-1)).toMatchObject({
+      severity: 'warning',
+      details: { to: 'degraded' },
+    });
+
+    // A list sfu-server stopped refreshing goes stale: the sites are no longer live.
+    t.clock.advance(61_000);
+    expect(live.codes()).toEqual([]);
+    expect(t.links.liveSitesBehind(t.link.id)).toEqual([]);
   });
 
   const pings = (received: number): ProbeStats => ({

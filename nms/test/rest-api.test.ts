@@ -214,6 +214,26 @@ describe('read access', () => {
   });
 });
 
+describe('the network under live meetings (sfu-server asks with a service token)', () => {
+  it("answers each site's path with its links' health, says which sites nms does not know, and refuses others", async () => {
+    const res = await call('POST', '/api/nms/meetings/network', engineer, { sites: ['TN-DT', 'NOPE', 'TN-DT'] });
+    expect(res.statusCode).toBe(200);
+    const [dt, nope, ...rest] = res.json().sites;
+    expect(rest).toEqual([]);
+    const link = (await call('GET', '/api/nms/links', engineer)).json().links.find((l: { name: string }) => l.name === 'dt-up');
+    expect(dt).toMatchObject({ code: 'TN-DT', known: true, path: [{ id: link.id, name: 'dt-up', state: link.health.state }] });
+    expect(nope).toEqual({ code: 'NOPE', known: false, state: 'unknown', path: [] });
+    expect(nms.monitor.live.codes()).toEqual(['NOPE', 'TN-DT']);
+    // A participant (even a chair) may neither read the network nor mark sites live.
+    expect((await call('POST', '/api/nms/meetings/network', otherSite, { sites: ['TN-DT'] })).statusCode).toBe(403);
+    expect((await call('POST', '/api/nms/meetings/network', engineer, { sites: 'TN-DT' })).statusCode).toBe(400);
+    expect((await call('POST', '/api/nms/meetings/network', engineer, { sites: [''] })).statusCode).toBe(400);
+    expect(nms.monitor.live.codes()).toEqual(['NOPE', 'TN-DT']);
+    await call('POST', '/api/nms/meetings/network', engineer, { sites: [] });
+    expect(nms.monitor.live.codes()).toEqual([]);
+  });
+});
+
 describe('the REST table', () => {
   it('answers every route it lists as its schemas say (this file calls each one)', async () => {
     const device = (await call('GET', '/api/nms/devices', engineer)).json().devices[0];

@@ -18,6 +18,7 @@ import { MediaPortsTakenError } from './media/port-wait';
 import { MediaWorkerPool } from './media/worker-pool';
 import { serverProcesses } from './metrics/process-usage';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
+import { nmsSiteNetwork } from './network/nms-client';
 import { meetingAccess } from './signalling/meeting-access';
 import { attachSignalling } from './signalling/server';
 import { startTurn } from './turn/turn-service';
@@ -146,6 +147,7 @@ signalling = attachSignalling({
   adaptation: config.media.adaptation,
   iceServers: (userId) => turn.iceServers(userId),
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
+  ...(config.nms.url ? { siteNetwork: nmsSiteNetwork(config.nms.url, (roles, ttl) => core.tokens.signService(roles, ttl), nmsCa) } : {}),
 });
 
 let shuttingDown = false;

@@ -1,5 +1,7 @@
-// What sfu-server publishes to the services that follow it (nms): session token claims,
-// the list of sessions ended early, and the site directory. sfu-server's protocol re-exports them.
+// The contracts between the services: what sfu-server publishes to those that follow it (nms):
+// session token claims, the sessions ended early, the site directory; and what nms answers
+// sfu-server about the network under live meetings. sfu-server's protocol re-exports them.
 export * from './revocations';
 export * from './session';
 export * from './site-directory';
+export * from './site-network';

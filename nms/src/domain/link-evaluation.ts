@@ -8,6 +8,7 @@ import type { EventLog } from './events';
 import type { TrackedInterface } from './interfaces';
 import type { Device, Inventory, Link } from './inventory';
 import { type HealthThresholds, LinkHealthTracker, type LinkObservation } from './link-health';
+import type { LiveSites } from './live-sites';
 import { RingBuffer } from './ring-buffer';
 import { type SiteNode, type SiteReach, Topology } from './topology';
 
@@ -64,6 +65,8 @@ export class LinkEvaluation {
   private readonly links = new Map<string, LinkRuntime>();
   private readonly sites = new Map<string, SiteInfo>();
   private topology!: Topology;
+  /** Sites in live meetings (sfu-server reports them): a change on their path is raised to critical. */
+  liveSites: LiveSites | null = null;
 
   constructor(
     private readonly inventory: Inventory,
@@ -117,6 +120,17 @@ export class LinkEvaluation {
 
   reach(code: string, ownState: (code: string) => SiteState): SiteReach {
     return this.topology.reach(code, ownState);
+  }
+
+  /** Sites in a live meeting whose path to the province goes over the link. */
+  liveSitesBehind(linkId: string): string[] {
+    if (!this.liveSites) return [];
+    return this.liveSites.codes().filter((code) => this.topology.reach(code, () => 'ok').path.includes(linkId));
+  }
+
+  /** The primary links from the site up to the province, nearest first. */
+  pathOf(code: string): string[] {
+    return this.topology.reach(code, () => 'ok').path;
   }
 
   siteDepth(code: string): number {
@@ -190,14 +204,21 @@ export class LinkEvaluation {
     });
     if (changed) {
       const reasons = health.reasons.length ? ` (${health.reasons.map((r) => r.text).join('; ')})` : '';
+      const live = health.state === 'up' || health.state === 'unknown' ? [] : this.liveSitesBehind(l.id);
+      const severity =
+        health.state === 'down' || health.state === 'flapping' || live.length > 0
+          ? 'critical'
+          : health.state === 'degraded'
+            ? 'warning'
+            : 'info';
       this.events.record({
         kind: 'link_state',
-        severity: health.state === 'down' || health.state === 'flapping' ? 'critical' : health.state === 'degraded' ? 'warning' : 'info',
+        severity,
         source: 'system',
         linkId: l.id,
         siteCode: l.downstream.siteCode,
-        message: `link ${l.name}: ${previous} -> ${health.state}${reasons}`,
-        details: { from: previous, to: health.state, reasons: health.reasons },
+        message: `link ${l.name}: ${previous} -> ${health.state}${reasons}${live.length ? `; carries ${live.length} site(s) in a live meeting` : ''}`,
+        details: { from: previous, to: health.state, reasons: health.reasons, ...(live.length ? { liveSites: live } : {}) },
       });
     }
     return changed;

@@ -1,6 +1,7 @@
 // Live network state behind one facade for the API, metrics and wiring. The work is done by
 // three parts: device intake (polls, traps, probes -> device runtime state), link evaluation
 // (link health, flapping, the site tree and paths to the province) and views (what is shown).
+import type { SiteNetwork } from '@lienthong/kit/contracts';
 import type { LinkView, SiteHealthView, TimeSeriesPoint } from '../protocol/health';
 import type { DeviceView } from '../protocol/inventory';
 import type { Clock } from './clock';
@@ -10,16 +11,28 @@ import type { PollSnapshot } from './interfaces';
 import type { Device, Inventory, Link } from './inventory';
 import { LinkEvaluation, type SiteInfo } from './link-evaluation';
 import type { HealthThresholds } from './link-health';
+import { LiveSites } from './live-sites';
 import { MonitorViews } from './monitor-views';
 
 export class Monitor {
   readonly intake: DeviceIntake;
   readonly links: LinkEvaluation;
   readonly views: MonitorViews;
+  /** Sites in live meetings, as sfu-server reports them. */
+  readonly live: LiveSites;
 
-  constructor(inventory: Inventory, events: EventLog, clock: Clock, sites: SiteInfo[], thresholds: HealthThresholds, seriesCapacity = 720) {
+  constructor(
+    private readonly inventory: Inventory,
+    events: EventLog,
+    clock: Clock,
+    sites: SiteInfo[],
+    thresholds: HealthThresholds,
+    seriesCapacity = 720,
+  ) {
     this.intake = new DeviceIntake(inventory, events, clock, (d) => this.links.evaluateLinksOf(d));
     this.links = new LinkEvaluation(inventory, events, clock, (id) => this.intake.runtime(id), sites, thresholds, seriesCapacity);
+    this.live = new LiveSites(clock);
+    this.links.liveSites = this.live;
     this.views = new MonitorViews(inventory, this.intake, this.links, clock, thresholds.lossRatio);
     inventory.onChange(() => {
       this.intake.prune();
@@ -67,6 +80,23 @@ export class Monitor {
   }
   siteHealth(): SiteHealthView[] {
     return this.views.siteHealth();
+  }
+  /** Each site's path to the province with its links' health (what sfu-server asks for live sites). */
+  sitesNetwork(codes: readonly string[]): SiteNetwork[] {
+    const health = new Map(this.siteHealth().map((s) => [s.code, s]));
+    const byId = new Map(this.inventory.links().map((l) => [l.id, l]));
+    return codes.map((code) => {
+      const site = health.get(code);
+      if (!site) return { code, known: false, state: 'unknown', path: [] };
+      const path = site.path.flatMap((id) => {
+        const l = byId.get(id);
+        if (!l) return [];
+        const h = this.linkView(l).health;
+        const reasons = h.reasons.map((r) => ({ code: r.code, value: r.value, minutes: r.minutes, text: r.text }));
+        return [{ id, name: l.name, state: h.state, reasons, lossRatio: h.lossRatio, utilisation: h.utilisation, rttMs: h.rttMs }];
+      });
+      return { code, known: true, state: site.state, path };
+    });
   }
 }
 

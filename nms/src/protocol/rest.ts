@@ -3,6 +3,7 @@
 // and the web app calls it. The network (addresses, devices, events) is for network engineers and
 // admins; any other user sees only their own site's path summary (the lobby's technical check).
 // The ops routes (/healthz, /metrics) are not part of it.
+import { LiveSitesReport, SITES_NETWORK_PATH, SitesNetworkReply } from '@lienthong/kit/contracts';
 import type { RouteTable } from '@lienthong/kit/rest';
 import Type, { type Static } from 'typebox';
 import { ALERT_WEBHOOK_BODY_LIMIT, AlertmanagerWebhook, AlertsAccepted } from './alerts';
@@ -66,6 +67,13 @@ export const NmsRoutes = {
   'links.create': { method: 'POST', path: '/api/nms/links', access: editors, status: 201, body: LinkInput, reply: LinkReply },
   'links.update': { method: 'PUT', path: '/api/nms/links/:id', access: editors, params: IdParams, body: LinkPatch, reply: LinkReply },
   'links.remove': { method: 'DELETE', path: '/api/nms/links/:id', access: editors, params: IdParams, reply: NmsOkReply },
+
+  /**
+   * sfu-server (with a service token) says which sites are in live meetings and reads their paths' health,
+   * so the chair's console can name the link behind a site's poor quality; links on those paths raise
+   * their events to critical.
+   */
+  'meetings.network': { method: 'POST', path: SITES_NETWORK_PATH, access: editors, body: LiveSitesReport, reply: SitesNetworkReply },
 
   'events.list': { method: 'GET', path: '/api/nms/events', access: readers, query: EventQuery, reply: EventList },
 

@@ -2,12 +2,16 @@
 // (as nms does with the public key alone) and then the sessions table, so logout and
 // disabling an account take effect here at once.
 
+import { randomUUID } from 'node:crypto';
 import { verifySessionToken } from '@lienthong/kit';
 import { SignJWT } from 'jose';
 import type { AccountService } from '../domain/accounts/service';
 import type { UserRecord } from '../domain/accounts/store';
 import { type SessionClaims, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../protocol/session';
 import type { SigningKey } from './signing-key';
+
+/** The subject of the tokens this server signs for itself (never a user id: those are UUIDs). */
+export const SERVICE_SUBJECT = 'service:sfu-server';
 
 export interface IssuedToken {
   token: string;
@@ -23,6 +27,11 @@ export interface TokenService {
   verify(token: string): Promise<VerifiedSession>;
   /** Ends the session a token belongs to (logout). */
   revoke(sessionId: string): void;
+  /**
+   * A short-lived token for this server calling another service of ours (asking nms about the network
+   * under live meetings): no user and no session row behind it, so it is never given to a browser.
+   */
+  signService(roles: SessionClaims['roles'], ttlSeconds: number): Promise<string>;
   readonly publicKeyPem: string;
 }
 
@@ -66,6 +75,19 @@ export function createTokenService(key: SigningKey, accounts: AccountService, tt
     },
     revoke(sessionId) {
       accounts.closeSession(sessionId);
+    },
+    async signService(roles, ttlSeconds) {
+      const sid = `service-${randomUUID()}`;
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ name: 'sfu-server', siteId: '', siteCode: '', roles: [...roles], sid })
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+        .setSubject(SERVICE_SUBJECT)
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(TOKEN_AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlSeconds)
+        .setJti(sid)
+        .sign(key.privateKey);
     },
   };
 }

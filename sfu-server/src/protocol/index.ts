@@ -7,6 +7,7 @@ export * from './errors';
 export * from './loadtest';
 export * from './media';
 export * from './meetings';
+export * from './network';
 export * from './quality';
 export * from './rest';
 export * from './rooms';

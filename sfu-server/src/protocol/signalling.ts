@@ -38,6 +38,7 @@ import {
   TransportInfo,
   UplinkReq,
 } from './media';
+import { RoomNetwork } from './network';
 
 export const SIGNALLING_PATH = '/socket.io';
 /** Largest accepted message payload (JSON bytes). */
@@ -204,6 +205,8 @@ export const ServerEvents = {
   'room:control': ControlState,
   /** One chair action, as written to the audit log. */
   'room:audit': AuditEntry,
+  /** To the chair and console operators only: what the network says about sites whose quality is down. */
+  'room:network': RoomNetwork,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 export type ServerEventOf<E extends ServerEventName> = Static<(typeof ServerEvents)[E]>;

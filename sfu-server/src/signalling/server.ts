@@ -9,6 +9,7 @@ import { type SfuConfig, sfuDefaults } from '../config/schema';
 import { requirePasswordChanged } from '../domain/accounts/one-time-password';
 import { ConnectionCaps } from '../domain/limits/connection-caps';
 import { RequestRateLimiter } from '../domain/limits/token-bucket';
+import type { SitePath } from '../domain/live/network-cause';
 import { QualityRecorder } from '../domain/live/quality-log';
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
@@ -17,6 +18,7 @@ import { AdaptationLoop } from './adaptation';
 import { Conference } from './conference';
 import { type HandlerContext, requestHandlers } from './handlers';
 import { MemoryChairRepository } from './memory-chair-repository';
+import { NetworkWatch } from './network-watch';
 import type { MeetingAccess } from './ports';
 import { bindRequests, type RpcCounters } from './rpc';
 import { SessionEnds } from './session-ends';
@@ -43,6 +45,9 @@ export interface SignallingOptions {
   iceServers?: HandlerContext['iceServers'];
   /** Video shed per receiving site on thin links (config media.adaptation); the defaults when absent. */
   adaptation?: SfuConfig['media']['adaptation'];
+  /** nms's view of the network under live sites (absent: no nms, the console names no causes). */
+  siteNetwork?: (siteCodes: string[]) => Promise<SitePath[]>;
+  networkIntervalMs?: number;
 }
 
 const refusal = (code: string, message: string) => Object.assign(new Error(code), { data: { code, message } });
@@ -192,6 +197,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
   qualityTimer.unref();
   const adaptationTimer = setInterval(() => void adaptation.tick(), adaptOpts.intervalMs);
   adaptationTimer.unref();
+  const stopWatch = opts.siteNetwork ? NetworkWatch.start(conference, opts.siteNetwork, opts.logger, opts.networkIntervalMs) : null;
 
   return {
     io,
@@ -199,6 +205,7 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     async close() {
       clearInterval(qualityTimer);
       clearInterval(adaptationTimer);
+      stopWatch?.();
       for (const off of unsubscribe) off?.();
       conference.closeAll();
       await io.close();

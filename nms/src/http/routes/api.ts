@@ -45,6 +45,11 @@ function handlers(deps: ApiDeps): Handlers<NmsRoutes, SessionUser> {
       });
       return { ok: true, site, hops };
     },
+    'meetings.network': ({ body }) => {
+      const codes = [...new Set(body.sites)];
+      monitor.live.report(codes);
+      return { ok: true, sites: monitor.sitesNetwork(codes) };
+    },
     'sites.get': ({ params }) => {
       const site = siteOf(params.id);
       const devices = inventory

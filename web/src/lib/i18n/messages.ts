@@ -490,6 +490,11 @@ export const vi = {
   adaptTilePaused: 'Hình tạm dừng để giữ tiếng',
   adaptConsoleRecv: 'Nhận: {what} (~{kbps} kbit/s, {why})',
   adaptConsoleSend: 'Gửi: chỉ tiếng (đường lên ~{kbps} kbit/s)',
+  netCauseLink: 'Do tuyến {link} ({state}): {why}',
+  netCauseMore: 'và {n} tuyến khác trên đường đi',
+  netCauseSite: 'Đường truyền mạng chuyên dùng bình thường: do kết nối riêng của điểm cầu',
+  netCauseUnknown: 'Hệ thống giám sát mạng chưa có thông tin về đường truyền của điểm cầu',
+  netCauseUnavailable: 'Không hỏi được hệ thống giám sát mạng: chưa biết nguyên nhân chất lượng kém',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -984,4 +989,9 @@ export const en: Record<MessageKey, string> = {
   adaptTilePaused: 'Video paused to keep the audio',
   adaptConsoleRecv: 'Receiving: {what} (~{kbps} kbit/s, {why})',
   adaptConsoleSend: 'Sending: audio only (uplink ~{kbps} kbit/s)',
+  netCauseLink: 'Link {link} ({state}): {why}',
+  netCauseMore: 'and {n} more links on the path',
+  netCauseSite: "The network path is clean: the site's own connection",
+  netCauseUnknown: "The network monitor knows nothing of this site's path",
+  netCauseUnavailable: 'The network monitor cannot be asked: the cause of poor quality is not known',
 };

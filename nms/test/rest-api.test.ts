@@ -224,6 +224,8 @@ describe('the network under live meetings (sfu-server asks with a service token)
     expect(dt).toMatchObject({ code: 'TN-DT', known: true, path: [{ id: link.id, name: 'dt-up', state: link.health.state }] });
     expect(nope).toEqual({ code: 'NOPE', known: false, state: 'unknown', path: [] });
     expect(nms.monitor.live.codes()).toEqual(['NOPE', 'TN-DT']);
+    expect((await call('GET', '/api/nms/sites/TN-DT', engineer)).json().site.inLiveMeeting).toBe(true);
+    expect((await call('GET', '/api/nms/sites/TN', engineer)).json().site.inLiveMeeting).toBe(false);
     // A participant (even a chair) may neither read the network nor mark sites live.
     expect((await call('POST', '/api/nms/meetings/network', otherSite, { sites: ['TN-DT'] })).statusCode).toBe(403);
     expect((await call('POST', '/api/nms/meetings/network', engineer, { sites: 'TN-DT' })).statusCode).toBe(400);

@@ -2,6 +2,7 @@
 // (the network watch): the chair and console operators, never the other sites.
 import { describe, expect, it } from 'vitest';
 import { networkCause, type PathLink, type SitePath, sameCause } from '../src/domain/live/network-cause';
+import type { NetworkEvent } from '../src/domain/live/quality-log';
 import type { RoomNetwork } from '../src/protocol';
 import { NetworkWatch } from '../src/signalling/network-watch';
 import { call, fakeConference, MEETING, socketOf } from './support/fake-signalling';
@@ -77,6 +78,7 @@ describe('network watch', () => {
     let answer: (codes: string[]) => SitePath[] = (codes) =>
       codes.map((code) => ({ code, known: true, path: [hop(`${code}-up`, code === 'DT' ? 'degraded' : 'up', loss(0.05))] }));
     const silent = { warn() {}, info() {}, error() {} } as never;
+    const marks: NetworkEvent[] = [];
     const watch = new NetworkWatch(
       f.conference,
       async (codes) => {
@@ -84,9 +86,10 @@ describe('network watch', () => {
         return answer(codes);
       },
       silent,
+      (e) => marks.push(e),
     );
     const sent = () => f.push.sent.filter((s) => s.event === 'room:network') as { to: string; data: RoomNetwork }[];
-    return { f, ids, media, watch, asked, sent, setAnswer: (fn: typeof answer) => (answer = fn) };
+    return { f, ids, media, watch, asked, sent, marks, setAnswer: (fn: typeof answer) => (answer = fn) };
   }
 
   it('tells nms every live site, and only the chair the cause of a poor site; again only when it changes', async () => {
@@ -104,6 +107,22 @@ describe('network watch', () => {
     });
     await m.watch.tick();
     expect(m.sent().at(-1)!.data).toEqual({ meetingId: MEETING.id, available: false, sites: {} });
+  });
+
+  it("keeps each change of a link on a live site's path for the quality report, whatever the site's grade", async () => {
+    const m = await meeting();
+    await m.watch.tick();
+    await m.watch.tick(); // no change: nothing more kept
+    expect(m.marks.map((e) => [e.siteId, e.linkId, e.state])).toEqual([['dt', 'DT-up', 'degraded']]);
+    expect(m.marks[0]).toMatchObject({ meetingId: MEETING.id, reasons: [{ code: 'loss', value: 0.05, minutes: null }] });
+    m.setAnswer((codes) => codes.map((code) => ({ code, known: true, path: [hop(`${code}-up`, code === 'TN' ? 'down' : 'up')] })));
+    m.f.clock.t += 5000;
+    await m.watch.tick();
+    // Đại Từ's link is back up; the province's went down although its quality reads good.
+    expect(m.marks.slice(1).map((e) => [e.siteId, e.linkId, e.state])).toEqual([
+      ['tn', 'TN-up', 'down'],
+      ['dt', 'DT-up', 'up'],
+    ]);
   });
 
   it('a console operator named later gets the current causes at the next tick; a participant never', async () => {

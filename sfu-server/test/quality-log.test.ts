@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { pathChanges } from '../src/domain/live/network-cause';
 import type { Grade } from '../src/domain/live/quality';
-import { type QualityLogPort, QualityRecorder, type QualitySample, type SiteEvent, siteReports } from '../src/domain/live/quality-log';
+import {
+  type NetworkEvent,
+  type QualityLogPort,
+  QualityRecorder,
+  type QualitySample,
+  type SiteEvent,
+  siteReports,
+} from '../src/domain/live/quality-log';
 
 class MemoryLog implements QualityLogPort {
   readonly s: QualitySample[] = [];
   readonly e: SiteEvent[] = [];
+  readonly n: NetworkEvent[] = [];
+  addNetworkEvent(x: NetworkEvent) {
+    this.n.push(x);
+  }
+  networkEvents(m: string) {
+    return this.n.filter((x) => x.meetingId === m);
+  }
   addSample(x: QualitySample) {
     this.s.push(x);
   }
@@ -69,5 +84,30 @@ describe('quality log', () => {
     ]);
     expect(reports[1]!.events.map((e) => e.kind)).toEqual(['joined', 'disconnected', 'reconnected', 'disconnected']);
     expect(reports[1]!.samples.map((s) => s.at)).toEqual([2_000, 9_000]);
+  });
+
+  it("marks the changes of the links on a site's path: the first look only what is not up, then every change", () => {
+    const hop = (id: string, state: string) => ({ id, name: id, state, reasons: [], lossRatio: null, utilisation: null, rttMs: null });
+    expect(pathChanges(undefined, [hop('x', 'up'), hop('y', 'unknown')])).toEqual([]);
+    expect(pathChanges(undefined, [hop('x', 'degraded'), hop('y', 'up')]).map((l) => l.id)).toEqual(['x']);
+    const before = new Map([
+      ['x', 'degraded'],
+      ['y', 'up'],
+    ]);
+    expect(pathChanges(before, [hop('x', 'up'), hop('y', 'up')]).map((l) => [l.id, l.state])).toEqual([['x', 'up']]);
+    expect(pathChanges(before, [hop('x', 'degraded'), hop('y', 'down')]).map((l) => [l.id, l.state])).toEqual([['y', 'down']]);
+
+    const log = new MemoryLog();
+    const r = new QualityRecorder(log, 10_000);
+    r.sample('m', a, q('poor'), 1_000);
+    const mark = { linkId: 'x', linkName: 'x-uplink', reasons: [{ code: 'loss', value: 0.05, minutes: null }] };
+    r.network({ meetingId: 'm', siteId: 's-a', at: 9_000, ...mark, state: 'up', reasons: [] });
+    r.network({ meetingId: 'm', siteId: 's-a', at: 2_000, ...mark, state: 'degraded' });
+    r.network({ meetingId: 'other', siteId: 's-a', at: 3_000, ...mark, state: 'down' });
+    const [report] = siteReports(log.samples('m'), log.events('m'), () => undefined, log.networkEvents('m'));
+    expect(report!.network.map((n) => [n.at, n.linkName, n.state, n.reasons.length])).toEqual([
+      [2_000, 'x-uplink', 'degraded', 1],
+      [9_000, 'x-uplink', 'up', 0],
+    ]);
   });
 });

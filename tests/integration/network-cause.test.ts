@@ -135,6 +135,13 @@ describe("the chair's console names the network link behind a site's poor qualit
   });
 
   it('loss on the commune link: the console names that link with its loss, and nms raises its event to critical', async () => {
+    // sfu-server tells nms the sites of live meetings every few seconds: the commune is marked live first.
+    await waitFor(
+      async () => (await nmsApi('GET', `/sites/${COMMUNE}`)).site.inLiveMeeting as boolean,
+      (live) => live,
+      15_000,
+      'nms to know the commune is in a live meeting',
+    );
     drop(ns, 30);
     const seen = await waitFor(
       () => cause(COMMUNE),
@@ -184,17 +191,37 @@ describe("the chair's console names the network link behind a site's poor qualit
     );
     await waitConnected(chair);
   }, 120_000);
+
+  it("the quality report marks the link's changes on the commune's charts and lists them; the district has none", async () => {
+    const [page] = await Promise.all([chair.context().waitForEvent('page'), chair.getByTestId('quality-link').click()]);
+    const site = page.locator(`[data-testid=quality-site][data-code="${COMMUNE}"]`);
+    await site.waitFor({ timeout: 15_000 });
+    expect(await site.getByTestId('quality-net-count').textContent()).toMatch(/\d+ thay đổi tuyến/);
+    expect(await page.locator('[data-testid=quality-site][data-code="TN-DT"] [data-testid=quality-net-count]').count()).toBe(0);
+    await site.locator('summary').click();
+    await site.getByTestId('quality-chart-loss').locator('canvas').waitFor({ timeout: 5000 });
+    const marks = await site
+      .getByTestId('quality-network-event')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-link'), e.getAttribute('data-state'), e.textContent ?? '']));
+    // Degraded while packets were dropped, then up again once ping passed.
+    const states = marks.map(([, state]) => state);
+    expect(states.indexOf('degraded'), JSON.stringify(marks)).toBeGreaterThanOrEqual(0);
+    expect(states.lastIndexOf('up')).toBeGreaterThan(states.indexOf('degraded'));
+    expect(marks.every(([link]) => link === linkId)).toBe(true);
+    expect(marks.find(([, state]) => state === 'degraded')![2]).toMatch(new RegExp(`${LINK_NAME}: Suy giảm \\(Mất gói \\d+%`));
+    await page.close();
+  }, 60_000);
 });
 
 /** The cause the chair's console shows for a site (null: none shown). */
 function chairCause(page: () => Page) {
   return async (code: string) => {
-    const el = page().locator(`[data-testid=console-site][data-code="${code}"] [data-testid=console-cause]`);
-    if ((await el.count()) === 0) return null;
-    return {
-      kind: await el.getAttribute('data-kind'),
-      link: await el.getAttribute('data-link'),
-      text: (await el.textContent()) ?? '',
-    };
+    // One read of the page: the line may go between two reads.
+    const found = await page()
+      .locator(`[data-testid=console-site][data-code="${code}"] [data-testid=console-cause]`)
+      .evaluateAll((els) =>
+        els.map((e) => ({ kind: e.getAttribute('data-kind'), link: e.getAttribute('data-link'), text: e.textContent ?? '' })),
+      );
+    return found[0] ?? null;
   };
 }

@@ -134,6 +134,7 @@ export class MonitorViews {
         deviceCount: mine.length,
         devicesDown: mine.filter((d) => d.snmp && ['unreachable', 'error'].includes(effectiveState(this.intake.runtime(d.id)))).length,
         devicesUnmonitored: mine.filter((d) => d.snmp && effectiveState(this.intake.runtime(d.id)) === 'snmp_unreachable').length,
+        inLiveMeeting: this.links.liveSites?.has(s.code) ?? false,
       };
     });
   }

@@ -89,6 +89,8 @@ export const SiteHealthView = Type.Object({
   devicesDown: Type.Integer(),
   /** Devices answering ping but not SNMP. */
   devicesUnmonitored: Type.Integer(),
+  /** In a meeting now (sfu-server says so): faults on its path are raised to critical. */
+  inLiveMeeting: Type.Boolean(),
 });
 export type SiteHealthView = Static<typeof SiteHealthView>;
 

@@ -5,6 +5,11 @@ import { RefId } from './common';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+/** nms's reason codes (loss, high_utilisation, rtt, errors, oper_down...) with their values. */
+export const NetworkCauseReasons = Type.Array(
+  Type.Object({ code: Type.String(), value: Nullable(Type.Number()), minutes: Nullable(Type.Number()) }),
+);
+
 export const NetworkCause = Type.Union([
   Type.Object({
     kind: Type.Literal('link'),
@@ -12,8 +17,7 @@ export const NetworkCause = Type.Union([
     linkName: Type.String(),
     /** degraded, down or flapping. */
     state: Type.String(),
-    /** nms's reason codes (loss, high_utilisation, rtt, errors, oper_down...) with their values. */
-    reasons: Type.Array(Type.Object({ code: Type.String(), value: Nullable(Type.Number()), minutes: Nullable(Type.Number()) })),
+    reasons: NetworkCauseReasons,
     lossRatio: Nullable(Type.Number()),
     utilisation: Nullable(Type.Number()),
     /** Other faulty links on the same path, below the one named. */

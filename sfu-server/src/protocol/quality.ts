@@ -2,6 +2,7 @@
 // meeting (samples at most every 10 s per peer, at once on a change of grade) and when each
 // site joined, dropped out, came back and left. Times are epoch milliseconds.
 import Type, { type Static } from 'typebox';
+import { NetworkCauseReasons } from './network';
 import { Quality } from './signalling';
 
 export const QualityPoint = Type.Object({ at: Type.Number(), ...Quality.properties });
@@ -20,6 +21,16 @@ export const SiteQuality = Type.Object({
   siteName: Type.String(),
   samples: Type.Array(QualityPoint),
   events: Type.Array(Type.Object({ at: Type.Number(), kind: SiteEventKind })),
+  /** What the network monitor said about the links on the site's path while it was in the meeting (state changes). */
+  network: Type.Array(
+    Type.Object({
+      at: Type.Number(),
+      linkId: Type.String(),
+      linkName: Type.String(),
+      state: Type.String(),
+      reasons: NetworkCauseReasons,
+    }),
+  ),
   /** Over the samples: the worst grade seen and how many times the site dropped out. */
   worstGrade: Quality.properties.grade,
   dropouts: Type.Integer({ minimum: 0 }),

@@ -5,7 +5,8 @@
 // has not had them yet. nms not answering gives `available: false`, never a stale cause.
 import type { Logger } from '@lienthong/kit';
 import { powerOf } from '../domain/floor/authority';
-import { needsCause, networkCause, type SitePath, sameCause } from '../domain/live/network-cause';
+import { needsCause, networkCause, pathChanges, type SitePath, sameCause } from '../domain/live/network-cause';
+import type { NetworkEvent } from '../domain/live/quality-log';
 import type { NetworkCause, RoomNetwork } from '../protocol';
 import type { Conference } from './conference';
 import type { LiveRoom } from './live-room';
@@ -17,6 +18,8 @@ interface Sent {
 
 export class NetworkWatch {
   private readonly sent = new WeakMap<LiveRoom, Sent>();
+  /** Per room and site: the state of each link on its path at the last answer (the report marks changes). */
+  private readonly seen = new WeakMap<LiveRoom, Map<string, Map<string, string>>>();
   private running = false;
   /** nms was last told that no site is live: no need to say it again. */
   private toldNone = false;
@@ -25,11 +28,19 @@ export class NetworkWatch {
     private readonly conference: Conference,
     private readonly ask: (siteCodes: string[]) => Promise<SitePath[]>,
     private readonly logger: Logger,
+    /** Keeps a change of a link on a site's path for the quality report (none: not kept). */
+    private readonly record?: (e: NetworkEvent) => void,
   ) {}
 
   /** Runs a watch every `everyMs`; returns its stop. */
-  static start(conference: Conference, ask: NetworkWatch['ask'], logger: Logger, everyMs = 5000): () => void {
-    const watch = new NetworkWatch(conference, ask, logger.child({ component: 'network-watch' }));
+  static start(
+    conference: Conference,
+    ask: NetworkWatch['ask'],
+    logger: Logger,
+    record?: (e: NetworkEvent) => void,
+    everyMs = 5000,
+  ): () => void {
+    const watch = new NetworkWatch(conference, ask, logger.child({ component: 'network-watch' }), record);
     const timer = setInterval(() => void watch.tick(), everyMs);
     timer.unref();
     return () => clearInterval(timer);
@@ -50,9 +61,34 @@ export class NetworkWatch {
       } catch (e) {
         this.logger.warn({ err: (e as Error).message }, 'cannot ask nms about the network of live sites');
       }
-      for (const room of rooms) this.push(room, paths);
+      for (const room of rooms) {
+        if (paths) this.keepChanges(room, paths);
+        this.push(room, paths);
+      }
     } finally {
       this.running = false;
+    }
+  }
+
+  private keepChanges(room: LiveRoom, paths: Map<string, SitePath>): void {
+    if (!this.record) return;
+    const live = room.live!;
+    const bySite = this.seen.get(room) ?? new Map<string, Map<string, string>>();
+    this.seen.set(room, bySite);
+    const at = this.conference.now();
+    for (const p of live.list()) {
+      const path = paths.get(p.siteCode);
+      if (!p.connected || !path?.known) continue;
+      const before = bySite.get(p.siteId);
+      try {
+        for (const l of pathChanges(before, path.path)) {
+          const reasons = l.reasons.map((r) => ({ code: r.code, value: r.value, minutes: r.minutes }));
+          this.record({ meetingId: live.meetingId, siteId: p.siteId, at, linkId: l.id, linkName: l.name, state: l.state, reasons });
+        }
+      } catch (e) {
+        this.logger.error({ err: e, meetingId: live.meetingId }, 'quality log: network event not kept');
+      }
+      bySite.set(p.siteId, new Map(path.path.map((l) => [l.id, l.state])));
     }
   }
 

@@ -133,6 +133,18 @@ const rateLimiter = (limits: SfuConfig['limits']) =>
     Date.now(),
   );
 
+/** Each room's media: a MediaRoom over the worker pool. */
+const roomMediaFactory =
+  (opts: SignallingOptions, consumersPerPeer: number, audioNack: boolean) =>
+  (key: string): MediaRoom =>
+    new MediaRoom(key, {
+      pool: opts.pool,
+      logger: opts.logger.child({ room: key }),
+      maxPeersPerRouter: opts.maxPeersPerRouter,
+      consumersPerPeer,
+      audioNack,
+    });
+
 export function attachSignalling(opts: SignallingOptions): { io: Server; conference: Conference; close(): Promise<void> } {
   const limits = opts.limits ?? sfuDefaults.limits;
   const io = new Server(opts.httpServer, {
@@ -145,21 +157,15 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
     allowRequest: sameOriginOnly(opts.allowedOrigins ?? []),
   });
   const adaptOpts = opts.adaptation ?? sfuDefaults.media.adaptation;
+  const quality = opts.meetings.chair?.qualityLog ? new QualityRecorder(opts.meetings.chair.qualityLog) : undefined;
   const conference = new Conference({
     push: socketIoPush(io),
-    createMedia: (key) =>
-      new MediaRoom(key, {
-        pool: opts.pool,
-        logger: opts.logger.child({ room: key }),
-        maxPeersPerRouter: opts.maxPeersPerRouter,
-        consumersPerPeer: limits.consumersPerPeer,
-        audioNack: adaptOpts.enabled,
-      }),
+    createMedia: roomMediaFactory(opts, limits.consumersPerPeer, adaptOpts.enabled),
     logger: opts.logger,
     graceMs: opts.graceMs,
     // Without the core's SQLite repository the chair's state is kept in memory only.
     repo: opts.meetings.chair?.repo ?? new MemoryChairRepository(),
-    quality: opts.meetings.chair?.qualityLog ? new QualityRecorder(opts.meetings.chair.qualityLog) : undefined,
+    quality,
   });
 
   const adaptation = new AdaptationLoop(conference, { enabled: adaptOpts.enabled, logger: opts.logger.child({ component: 'adaptation' }) });
@@ -197,7 +203,9 @@ export function attachSignalling(opts: SignallingOptions): { io: Server; confere
   qualityTimer.unref();
   const adaptationTimer = setInterval(() => void adaptation.tick(), adaptOpts.intervalMs);
   adaptationTimer.unref();
-  const stopWatch = opts.siteNetwork ? NetworkWatch.start(conference, opts.siteNetwork, opts.logger, opts.networkIntervalMs) : null;
+  const stopWatch = opts.siteNetwork
+    ? NetworkWatch.start(conference, opts.siteNetwork, opts.logger, quality && ((e) => quality.network(e)), opts.networkIntervalMs)
+    : null;
 
   return {
     io,

@@ -59,3 +59,16 @@ export function sameCause(a: NetworkCause | undefined, b: NetworkCause | undefin
     near(a.utilisation, b.utilisation)
   );
 }
+
+const QUIET = new Set(['up', 'unknown']);
+
+/**
+ * The links of a site's path whose state changed since `before` (link id → state), for the quality
+ * report's marks. The first look reports only links that are not up: a clean path is no news.
+ */
+export function pathChanges(before: ReadonlyMap<string, string> | undefined, path: readonly PathLink[]): PathLink[] {
+  return path.filter((l) => {
+    const was = before?.get(l.id);
+    return was === undefined ? !QUIET.has(l.state) : was !== l.state;
+  });
+}

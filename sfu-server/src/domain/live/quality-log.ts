@@ -20,12 +20,28 @@ export interface SiteEvent {
   kind: SiteEventKind;
 }
 
+/** A link on the site's path changed state in nms while the site was in the meeting. */
+export interface NetworkMark {
+  at: number;
+  linkId: string;
+  linkName: string;
+  /** up, degraded, down, flapping, unknown. */
+  state: string;
+  reasons: { code: string; value: number | null; minutes: number | null }[];
+}
+export interface NetworkEvent extends NetworkMark {
+  meetingId: string;
+  siteId: string;
+}
+
 /** Storage of the log (SQLite in store/quality-repository.ts). */
 export interface QualityLogPort {
   addSample(s: QualitySample): void;
   addEvent(e: SiteEvent): void;
+  addNetworkEvent(e: NetworkEvent): void;
   samples(meetingId: string): QualitySample[];
   events(meetingId: string): SiteEvent[];
+  networkEvents(meetingId: string): NetworkEvent[];
 }
 
 export class QualityRecorder {
@@ -60,6 +76,10 @@ export class QualityRecorder {
     if (kind === 'left') this.last.delete(who.peerId);
     this.port.addEvent({ meetingId, siteId: who.siteId, peerId: who.peerId, at, kind });
   }
+
+  network(e: NetworkEvent): void {
+    this.port.addNetworkEvent(e);
+  }
 }
 
 /** Every sample and event of one site, in time order, per site in order of first appearance. */
@@ -86,6 +106,7 @@ export interface SiteReport {
   siteName: string;
   samples: (QualityNumbers & { at: number; grade: Grade })[];
   events: { at: number; kind: SiteEventKind }[];
+  network: NetworkMark[];
   worstGrade: Grade;
   dropouts: number;
 }
@@ -95,6 +116,7 @@ export function siteReports(
   samples: readonly QualitySample[],
   events: readonly SiteEvent[],
   siteOf: (siteId: string) => { code: string; name: string } | undefined,
+  network: readonly NetworkEvent[] = [],
 ): SiteReport[] {
   return [...bySite(samples, events)].map(([siteId, log]) => {
     const site = siteOf(siteId);
@@ -112,6 +134,10 @@ export function siteReports(
         grade,
       })),
       events: log.events.map(({ at, kind }) => ({ at, kind })),
+      network: network
+        .filter((e) => e.siteId === siteId)
+        .sort((a, b) => a.at - b.at)
+        .map(({ at, linkId, linkName, state, reasons }) => ({ at, linkId, linkName, state, reasons })),
       worstGrade: log.samples.reduce<Grade>((w, s) => (RANK[s.grade] > RANK[w] ? s.grade : w), 'unknown'),
       dropouts: log.events.filter((e) => e.kind === 'disconnected').length,
     };

@@ -135,7 +135,7 @@ export function attendanceHandlers(core: Core): SfuHandlers<'attendance'> {
     },
     'attendance.quality': ({ params, caller }) => {
       const { meeting } = allowed(caller.actor, params.id);
-      const sites = siteReports(quality.samples(params.id), quality.events(params.id), siteOf);
+      const sites = siteReports(quality.samples(params.id), quality.events(params.id), siteOf, quality.networkEvents(params.id));
       return { ok: true, meetingId: meeting.id, title: meeting.title, startsAt: meeting.startsAt, endsAt: meeting.endsAt, sites };
     },
     'attendance.minutes': ({ params, caller, reply }) => {

@@ -4,6 +4,7 @@ import { chairMigration, controlMigration } from './002-chair';
 import { powersMigration } from './004-powers';
 import { passwordChangeMigration } from './005-password-change';
 import { qualityMigration } from './006-quality';
+import { networkEventsMigration } from './007-network-events';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   powersMigration,
   passwordChangeMigration,
   qualityMigration,
+  networkEventsMigration,
 ];

@@ -33,8 +33,26 @@ export const MARK_COLORS: Record<SiteQuality['events'][number]['kind'], string> 
   left: '#52606d',
 };
 
+/** A link on the site's path, as nms saw it: colour and dash by its new state. */
+export function networkMarkStyle(state: string): { color: string; dash: number[] } {
+  if (state === 'down') return { color: '#7a3e0c', dash: [] };
+  if (state === 'up') return { color: '#17a2b8', dash: [2, 3] };
+  return { color: '#f08c00', dash: [2, 3] }; // degraded, flapping, unknown
+}
+
+/** What a site's charts mark: its connection events and the changes of the links on its path. */
+export type Marks = Pick<SiteQuality, 'events' | 'network'>;
+
 /** Draws each event as a vertical line across the plot. */
-function marks(events: SiteQuality['events']): uPlot.Plugin {
+function marks(m: Marks): uPlot.Plugin {
+  const lines = [
+    ...m.events.map((e) => ({
+      at: e.at,
+      color: MARK_COLORS[e.kind],
+      dash: e.kind === 'disconnected' || e.kind === 'reconnected' ? [] : [4, 4],
+    })),
+    ...m.network.map((n) => ({ at: n.at, ...networkMarkStyle(n.state) })),
+  ];
   return {
     hooks: {
       draw: (u) => {
@@ -42,11 +60,11 @@ function marks(events: SiteQuality['events']): uPlot.Plugin {
         const { top, height } = u.bbox;
         ctx.save();
         ctx.lineWidth = 2 * uPlot.pxRatio;
-        for (const e of events) {
-          const x = Math.round(u.valToPos(e.at / 1000, 'x', true));
+        for (const l of lines) {
+          const x = Math.round(u.valToPos(l.at / 1000, 'x', true));
           if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
-          ctx.strokeStyle = MARK_COLORS[e.kind];
-          ctx.setLineDash(e.kind === 'disconnected' || e.kind === 'reconnected' ? [] : [4, 4]);
+          ctx.strokeStyle = l.color;
+          ctx.setLineDash(l.dash.map((d) => d * uPlot.pxRatio));
           ctx.beginPath();
           ctx.moveTo(x, top);
           ctx.lineTo(x, top + height);
@@ -62,14 +80,7 @@ type Options = Omit<uPlot.Options, 'width' | 'height'>;
 const clock = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hour12: false });
 const stamp = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
-function base(
-  timeLabel: string,
-  events: SiteQuality['events'],
-  scale: string,
-  series: uPlot.Series[],
-  axis: uPlot.Axis,
-  range: [number, number],
-): Options {
+function base(timeLabel: string, events: Marks, scale: string, series: uPlot.Series[], axis: uPlot.Axis, range: [number, number]): Options {
   return {
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), TZ),
     scales: {
@@ -91,7 +102,7 @@ function base(
 
 const ms = (_u: uPlot, v: number | null) => (v === null ? '–' : `${v.toFixed(0)} ms`);
 
-export function latencyChart(labels: { time: string; rtt: string; jitter: string }, events: SiteQuality['events']): Options {
+export function latencyChart(labels: { time: string; rtt: string; jitter: string }, events: Marks): Options {
   return base(
     labels.time,
     events,
@@ -105,7 +116,7 @@ export function latencyChart(labels: { time: string; rtt: string; jitter: string
   );
 }
 
-export function lossChart(labels: { time: string; loss: string }, events: SiteQuality['events']): Options {
+export function lossChart(labels: { time: string; loss: string }, events: Marks): Options {
   return base(
     labels.time,
     events,
@@ -116,7 +127,7 @@ export function lossChart(labels: { time: string; loss: string }, events: SiteQu
   );
 }
 
-export function rateChart(labels: { time: string; send: string; recv: string }, events: SiteQuality['events']): Options {
+export function rateChart(labels: { time: string; send: string; recv: string }, events: Marks): Options {
   const v = (_u: uPlot, x: number | null) => (x === null ? '–' : fmtBps(x));
   return base(
     labels.time,

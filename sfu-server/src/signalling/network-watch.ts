@@ -21,8 +21,10 @@ export class NetworkWatch {
   /** Per room and site: the state of each link on its path at the last answer (the report marks changes). */
   private readonly seen = new WeakMap<LiveRoom, Map<string, Map<string, string>>>();
   private running = false;
-  /** nms was last told that no site is live: no need to say it again. */
-  private toldNone = false;
+  /** nms was last told that no site is live (or never told anything): no need to say it again. */
+  private toldNone = true;
+  /** nms did not answer last time: said once in the log, not every interval. */
+  private failing = false;
 
   constructor(
     private readonly conference: Conference,
@@ -58,8 +60,11 @@ export class NetworkWatch {
       try {
         paths = new Map((await this.ask(codes)).map((p) => [p.code, p]));
         this.toldNone = codes.length === 0;
+        if (this.failing) this.logger.info('nms answers about the network of live sites again');
+        this.failing = false;
       } catch (e) {
-        this.logger.warn({ err: (e as Error).message }, 'cannot ask nms about the network of live sites');
+        if (!this.failing) this.logger.warn({ err: (e as Error).message }, 'cannot ask nms about the network of live sites');
+        this.failing = true;
       }
       for (const room of rooms) {
         if (paths) this.keepChanges(room, paths);

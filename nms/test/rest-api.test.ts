@@ -222,7 +222,7 @@ describe('the network under live meetings (sfu-server asks with a service token)
     expect(rest).toEqual([]);
     const link = (await call('GET', '/api/nms/links', engineer)).json().links.find((l: { name: string }) => l.name === 'dt-up');
     expect(dt).toMatchObject({ code: 'TN-DT', known: true, path: [{ id: link.id, name: 'dt-up', state: link.health.state }] });
-    expect(nope).toEqual({ code: 'NOPE', known: false, state: 'unknown', path: [] });
+    expect(nope).toEqual({ code: 'NOPE', known: false, state: 'unknown', cause: null, path: [] });
     expect(nms.monitor.live.codes()).toEqual(['NOPE', 'TN-DT']);
     expect((await call('GET', '/api/nms/sites/TN-DT', engineer)).json().site.inLiveMeeting).toBe(true);
     expect((await call('GET', '/api/nms/sites/TN', engineer)).json().site.inLiveMeeting).toBe(false);
@@ -230,6 +230,9 @@ describe('the network under live meetings (sfu-server asks with a service token)
     expect((await call('POST', '/api/nms/meetings/network', otherSite, { sites: ['TN-DT'] })).statusCode).toBe(403);
     expect((await call('POST', '/api/nms/meetings/network', engineer, { sites: 'TN-DT' })).statusCode).toBe(400);
     expect((await call('POST', '/api/nms/meetings/network', engineer, { sites: [''] })).statusCode).toBe(400);
+    expect(nms.monitor.live.codes()).toEqual(['NOPE', 'TN-DT']);
+    // Only asking (a readiness board): the live list stays as it was.
+    await call('POST', '/api/nms/meetings/network', engineer, { sites: ['TN'], live: false });
     expect(nms.monitor.live.codes()).toEqual(['NOPE', 'TN-DT']);
     await call('POST', '/api/nms/meetings/network', engineer, { sites: [] });
     expect(nms.monitor.live.codes()).toEqual([]);

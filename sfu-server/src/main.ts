@@ -19,6 +19,7 @@ import { MediaWorkerPool } from './media/worker-pool';
 import { serverProcesses } from './metrics/process-usage';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
 import { nmsSiteNetwork } from './network/nms-client';
+import { Conference } from './signalling/conference';
 import { meetingAccess } from './signalling/meeting-access';
 import { attachSignalling } from './signalling/server';
 import { startTurn } from './turn/turn-service';
@@ -103,6 +104,8 @@ const turn = await Promise.resolve()
   )
   .catch((e: Error) => cannotStart(`TURN: ${e.message}`));
 const nmsCa = config.nms.url.startsWith('https:') && config.nms.caFile ? await readCaOrExit(config.nms.caFile) : undefined;
+// nms's view of the network under sites: for the chair console (live meetings) and the readiness board.
+const siteNetwork = config.nms.url ? nmsSiteNetwork(config.nms.url, (roles, ttl) => core.tokens.signService(roles, ttl), nmsCa) : undefined;
 const app = await buildApp({
   serverFactory: httpsServerFactory(tls),
   logger,
@@ -128,7 +131,16 @@ const app = await buildApp({
           live: () =>
             census ? { sockets: signalling?.io.engine.clientsCount ?? 0, ...census.counts(), handles: activeHandles() } : noLoadTest.live(),
         },
-        { networkMonitoring: config.nms.url !== '' },
+        {
+          networkMonitoring: config.nms.url !== '',
+          readiness: {
+            ...(siteNetwork ? { network: siteNetwork } : {}),
+            connectedSites: (id) => {
+              const live = signalling?.conference.rooms.get(Conference.meetingKey(id))?.live;
+              return new Set(live?.list().flatMap((p) => (p.connected ? [p.siteId] : [])) ?? []);
+            },
+          },
+        },
       ),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),
   ],
@@ -147,7 +159,7 @@ signalling = attachSignalling({
   adaptation: config.media.adaptation,
   iceServers: (userId) => turn.iceServers(userId),
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
-  ...(config.nms.url ? { siteNetwork: nmsSiteNetwork(config.nms.url, (roles, ttl) => core.tokens.signService(roles, ttl), nmsCa) } : {}),
+  ...(siteNetwork ? { siteNetwork } : {}),
 });
 
 let shuttingDown = false;

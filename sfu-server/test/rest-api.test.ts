@@ -457,6 +457,60 @@ describe('meetings', () => {
   });
 });
 
+describe('readiness before a meeting', () => {
+  const ok = { camera: true, microphone: true, speaker: true, mediaPath: 'udp', rttMs: 40, lossFraction: 0 };
+  const board = async (as = 'chutri.tinh') => call('GET', `/api/meetings/${demoMeeting().id}/readiness`, { as });
+  const row = (b: { json: { sites: { siteCode: string }[] } }, code: string) =>
+    b.json.sites.find((s) => s.siteCode === code) as Record<string, unknown>;
+
+  it("stores a site's technical check for its own site; refuses a malformed one and stores nothing", async () => {
+    for (const bad of [{ ...ok, mediaPath: 'pigeon' }, { ...ok, lossFraction: 2 }, { ...ok, siteId: siteId('TN') }, { camera: true }])
+      expect((await call('POST', '/api/readiness/checks', { as: 'xa.cuvan', body: bad })).status).toBe(400);
+    expect(row(await board(), 'TN-DT-CUVAN')).toMatchObject({ readiness: 'amber', reasons: ['not_checked'], check: null });
+    const saved = await call('POST', '/api/readiness/checks', { as: 'xa.cuvan', body: ok });
+    expect(saved.status).toBe(201);
+    expect(saved.json.check).toMatchObject({ ...ok, userName: expect.any(String) });
+    await call('POST', '/api/readiness/checks', { as: 'daibieu.dt', body: { ...ok, camera: false } });
+  });
+
+  it('shows the chair every invited site: checked green, a failed camera red, unchecked amber; not to a participant', async () => {
+    const b = await board();
+    expect(b.status).toBe(200);
+    expect(b.json.networkKnown).toBe(false); // no nms behind this core
+    expect(row(b, 'TN-DT-CUVAN')).toMatchObject({ readiness: 'green', reasons: [], check: { mediaPath: 'udp' }, connected: false });
+    expect(row(b, 'TN-DT')).toMatchObject({ readiness: 'red', reasons: ['camera_failed'] });
+    expect(row(b, 'TN-VN')).toMatchObject({ readiness: 'amber', reasons: ['not_checked'], remindedAt: null });
+    expect(b.json.sites.map((s: { siteCode: string }) => s.siteCode)).not.toContain('TN-VN-THUONGNUNG');
+    for (const who of ['xa.cuvan', 'daibieu.dt']) expect((await board(who)).status).toBe(403);
+    const csv = await call('GET', `/api/meetings/${demoMeeting().id}/readiness.csv`, { as: 'chutri.tinh' });
+    expect(csv.res.body.startsWith('\uFEFFMã,Điểm cầu,Trạng thái')).toBe(true);
+    expect(csv.res.body).toMatch(/TN-DT-CUVAN,Xã Cù Vân,green,,[^,]+,[^,]+,có,có,có,udp,40,0\.0/);
+  });
+
+  it('reminds sites that have not checked: it shows on their meetings page until they check; only invited sites', async () => {
+    const id = demoMeeting().id;
+    const stranger = await call('POST', `/api/meetings/${id}/readiness/remind`, {
+      as: 'chutri.tinh',
+      body: { siteIds: [siteId('TN-VN'), siteId('TN-VN-THUONGNUNG')] },
+    });
+    expect([stranger.status, stranger.json.error.code]).toEqual([400, 'BAD_REQUEST']);
+    await login('daibieu.vn'); // a fresh session: an earlier test ended this user's
+    expect((await call('GET', '/api/readiness/reminders', { as: 'daibieu.vn' })).json.reminders).toEqual([]);
+    expect(
+      (await call('POST', `/api/meetings/${id}/readiness/remind`, { as: 'daibieu.dt', body: { siteIds: [siteId('TN-VN')] } })).status,
+    ).toBe(403);
+    const sent = await call('POST', `/api/meetings/${id}/readiness/remind`, { as: 'chutri.tinh', body: { siteIds: [siteId('TN-VN')] } });
+    expect(sent.json).toEqual({ ok: true, reminded: 1 });
+    const got = await call('GET', '/api/readiness/reminders', { as: 'daibieu.vn' });
+    expect(got.json.reminders).toMatchObject([{ meetingId: id, title: demoMeeting().title }]);
+    expect(row(await board(), 'TN-VN').remindedAt).toEqual(expect.any(String));
+    await new Promise((r) => setTimeout(r, 5));
+    await call('POST', '/api/readiness/checks', { as: 'daibieu.vn', body: { ...ok, mediaPath: 'turn-tls' } });
+    expect((await call('GET', '/api/readiness/reminders', { as: 'daibieu.vn' })).json.reminders).toEqual([]);
+    expect(row(await board(), 'TN-VN')).toMatchObject({ readiness: 'amber', reasons: ['relayed'] });
+  });
+});
+
 describe('load-test routes', () => {
   it('say whether load tests are on; the usage answers only admins, and only on a server that opted in', async () => {
     expect((await call('GET', '/api/loadtest', { as: 'admin' })).json.enabled).toBe(false);

@@ -10,7 +10,11 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
 export const MAX_LIVE_SITES = 5000;
 
 export const LiveSitesReport = Type.Object(
-  { sites: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_LIVE_SITES }) },
+  {
+    sites: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_LIVE_SITES }),
+    /** False: only asking (a readiness board before the meeting); the sites are not marked live. Default true. */
+    live: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 export type LiveSitesReport = Static<typeof LiveSitesReport>;
@@ -36,6 +40,8 @@ export const SiteNetwork = Type.Object({
   known: Type.Boolean(),
   /** The site's state in nms (ok, degraded, down, unreachable, unmonitored, unknown). */
   state: Type.String(),
+  /** The link that cuts the site off (its own uplink when down, else the highest down link above it). */
+  cause: Nullable(Type.Object({ linkId: Type.String(), linkName: Type.String() })),
   /** Links from the site up to the province, nearest first. */
   path: Type.Array(PathLinkHealth),
 });

@@ -87,7 +87,7 @@ export class Monitor {
     const byId = new Map(this.inventory.links().map((l) => [l.id, l]));
     return codes.map((code) => {
       const site = health.get(code);
-      if (!site) return { code, known: false, state: 'unknown', path: [] };
+      if (!site) return { code, known: false, state: 'unknown', cause: null, path: [] };
       const path = site.path.flatMap((id) => {
         const l = byId.get(id);
         if (!l) return [];
@@ -95,7 +95,8 @@ export class Monitor {
         const reasons = h.reasons.map((r) => ({ code: r.code, value: r.value, minutes: r.minutes, text: r.text }));
         return [{ id, name: l.name, state: h.state, reasons, lossRatio: h.lossRatio, utilisation: h.utilisation, rttMs: h.rttMs }];
       });
-      return { code, known: true, state: site.state, path };
+      const cause = site.cause ? { linkId: site.cause.linkId, linkName: site.cause.linkName } : null;
+      return { code, known: true, state: site.state, cause, path };
     });
   }
 }

@@ -4,8 +4,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createParser } from '@lienthong/kit';
+import type { SiteNetwork } from '@lienthong/kit/contracts';
 import { SITES_NETWORK_PATH, SitesNetworkReply } from '@lienthong/kit/contracts';
-import type { SitePath } from '../domain/live/network-cause';
 
 const parser = createParser(SitesNetworkReply);
 const TOKEN_TTL_S = 600;
@@ -13,7 +13,8 @@ const TIMEOUT_MS = 5000;
 /** The largest answer read (a province's few hundred sites with their paths are far below). */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
-export type SiteNetworkSource = (siteCodes: string[]) => Promise<SitePath[]>;
+/** `live` false: only asking (the sites are not in a meeting now). */
+export type SiteNetworkSource = (siteCodes: string[], live?: boolean) => Promise<SiteNetwork[]>;
 
 export function nmsSiteNetwork(
   nmsUrl: string,
@@ -27,8 +28,8 @@ export function nmsSiteNetwork(
     return token.value;
   };
   const url = new URL(SITES_NETWORK_PATH, nmsUrl);
-  return async (siteCodes) => {
-    const body = JSON.stringify({ sites: siteCodes });
+  return async (siteCodes, live = true) => {
+    const body = JSON.stringify({ sites: siteCodes, ...(live ? {} : { live: false }) });
     const { status, text } = await postJson(url, body, await bearer(), ca);
     if (status !== 200) throw new Error(`nms answered HTTP ${status}: ${text.slice(0, 200)}`);
     const parsed = parser.parse(JSON.parse(text));

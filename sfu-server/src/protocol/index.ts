@@ -9,6 +9,7 @@ export * from './media';
 export * from './meetings';
 export * from './network';
 export * from './quality';
+export * from './readiness';
 export * from './rest';
 export * from './rooms';
 export * from './session';

@@ -20,6 +20,7 @@ import {
   UpdateMeetingBody,
 } from './meetings';
 import { QualityReport } from './quality';
+import { ReadinessBoard, ReminderList, RemindInput, RemindReply, TechCheckInput, TechCheckReply } from './readiness';
 import { CreateRoomBody, RoomList, RoomListQuery, RoomParams, RoomReply, UpdateRoomBody } from './rooms';
 import { PUBLIC_KEY_PATH } from './session';
 import {
@@ -195,6 +196,38 @@ const attendanceRoutes = {
   },
 } as const satisfies RouteTable;
 
+/** Readiness before a meeting: the board and reminders for the chair and operators (same rights as attendance). */
+const readinessRoutes = {
+  /** The caller's own site's technical check (from the technical-check page). */
+  'readiness.check': {
+    method: 'POST',
+    path: '/api/readiness/checks',
+    access: 'user',
+    status: 201,
+    body: TechCheckInput,
+    reply: TechCheckReply,
+  },
+  /** Reminders to check, sent to the caller's site for meetings not over yet. */
+  'readiness.reminders': { method: 'GET', path: '/api/readiness/reminders', access: 'user', reply: ReminderList },
+  'readiness.board': { method: 'GET', path: '/api/meetings/:id/readiness', access: 'user', params: MeetingParams, reply: ReadinessBoard },
+  'readiness.remind': {
+    method: 'POST',
+    path: '/api/meetings/:id/readiness/remind',
+    access: 'user',
+    params: MeetingParams,
+    body: RemindInput,
+    reply: RemindReply,
+  },
+  'readiness.csv': {
+    method: 'GET',
+    path: '/api/meetings/:id/readiness.csv',
+    access: 'user',
+    params: MeetingParams,
+    reply: Text,
+    replyType: 'text/csv; charset=utf-8',
+  },
+} as const satisfies RouteTable;
+
 /** `npm run loadtest`: admins only; the usage answers only on a server with loadTest.enabled (LOAD_TEST_DISABLED). */
 const loadtestRoutes = {
   'loadtest.status': { method: 'GET', path: '/api/loadtest', access: { roles: ['admin'] }, reply: LoadTestStatusReply },
@@ -208,6 +241,7 @@ export const SfuRoutes = {
   ...roomRoutes,
   ...meetingRoutes,
   ...attendanceRoutes,
+  ...readinessRoutes,
   ...loadtestRoutes,
 } as const satisfies RouteTable;
 export type SfuRoutes = typeof SfuRoutes;

@@ -47,7 +47,7 @@ function handlers(deps: ApiDeps): Handlers<NmsRoutes, SessionUser> {
     },
     'meetings.network': ({ body }) => {
       const codes = [...new Set(body.sites)];
-      monitor.live.report(codes);
+      if (body.live !== false) monitor.live.report(codes);
       return { ok: true, sites: monitor.sitesNetwork(codes) };
     },
     'sites.get': ({ params }) => {

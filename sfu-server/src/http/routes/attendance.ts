@@ -8,6 +8,7 @@ import { siteReports } from '../../domain/live/quality-log';
 import { isAdmin, managesSite } from '../../domain/permissions';
 import type { Actor } from '../../domain/shared';
 import { inertCell } from '../../domain/spreadsheet';
+import type { Meeting } from '../../protocol';
 import { ChairRepository, type StoredRollCall } from '../../store/chair-repository';
 import { QualityRepository } from '../../store/quality-repository';
 import type { SfuHandlers } from './context';
@@ -36,7 +37,7 @@ export function formatVnTime(ms: number | null): string {
   return `${v('day')}/${v('month')}/${v('year')} ${v('hour')}:${v('minute')}:${v('second')}`;
 }
 
-function csvField(v: string | number | null): string {
+export function csvField(v: string | number | null): string {
   const s = inertCell(v === null ? '' : String(v)); // no formulas from site-provided text
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -96,6 +97,27 @@ ${rows}
 `;
 }
 
+/**
+ * The meeting, for those who run it: the chair, the host and chair sites, administrators and operators of
+ * the host site's subtree (attendance, quality, readiness); anyone else gets FORBIDDEN.
+ */
+export function meetingOfOps(core: Core, actor: Actor, id: string): Meeting {
+  const meeting = core.meetings.getVisible(actor, id);
+  const ok =
+    isAdmin(actor) ||
+    actor.sub === meeting.chair.userId ||
+    actor.siteId === meeting.chair.siteId ||
+    actor.siteId === meeting.hostSiteId ||
+    (actor.roles.includes('operator') && managesSite(core.sites.tree(), actor, meeting.hostSiteId));
+  if (!ok)
+    throw new AppError(
+      'FORBIDDEN',
+      'Only the chair, the host site, administrators and its operators see the attendance, quality and readiness',
+      403,
+    );
+  return meeting;
+}
+
 export function attendanceHandlers(core: Core): SfuHandlers<'attendance'> {
   const repo = new ChairRepository(core.store.db);
   const quality = new QualityRepository(core.store.db);
@@ -106,22 +128,7 @@ export function attendanceHandlers(core: Core): SfuHandlers<'attendance'> {
       return undefined; // a site deleted since the meeting: named by its id
     }
   };
-  const allowed = (actor: Actor, id: string) => {
-    const meeting = core.meetings.getVisible(actor, id);
-    const ok =
-      isAdmin(actor) ||
-      actor.sub === meeting.chair.userId ||
-      actor.siteId === meeting.chair.siteId ||
-      actor.siteId === meeting.hostSiteId ||
-      (actor.roles.includes('operator') && managesSite(core.sites.tree(), actor, meeting.hostSiteId));
-    if (!ok)
-      throw new AppError(
-        'FORBIDDEN',
-        'Only the chair, the host site, administrators and its operators see the attendance and quality',
-        403,
-      );
-    return { meeting, rc: repo.rollCalls(id).at(-1) };
-  };
+  const allowed = (actor: Actor, id: string) => ({ meeting: meetingOfOps(core, actor, id), rc: repo.rollCalls(id).at(-1) });
 
   return {
     'attendance.csv': ({ params, caller, reply }) => {

@@ -10,6 +10,7 @@ import { authHandlers } from './auth';
 import { type Caller, requireCaller } from './context';
 import { type LoadTestSource, loadtestHandlers, noLoadTest } from './loadtest';
 import { meetingHandlers } from './meetings';
+import { type ReadinessSources, readinessHandlers } from './readiness';
 import { roomHandlers } from './rooms';
 import { siteHandlers } from './sites';
 import { userHandlers } from './users';
@@ -18,7 +19,7 @@ export async function registerApiRoutes(
   app: FastifyInstance,
   core: Core,
   loadTest: LoadTestSource = noLoadTest,
-  opts: { networkMonitoring: boolean } = { networkMonitoring: false },
+  opts: { networkMonitoring: boolean; readiness?: ReadinessSources } = { networkMonitoring: false },
 ): Promise<void> {
   const handlers: Handlers<SfuRoutes, Caller> = {
     ...authHandlers(core, opts),
@@ -27,6 +28,7 @@ export async function registerApiRoutes(
     ...roomHandlers(core),
     ...meetingHandlers(core),
     ...attendanceHandlers(core),
+    ...readinessHandlers(core, opts.readiness),
     ...loadtestHandlers(loadTest),
   };
   await app.register(async (scope) => {

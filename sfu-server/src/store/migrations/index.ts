@@ -5,6 +5,7 @@ import { powersMigration } from './004-powers';
 import { passwordChangeMigration } from './005-password-change';
 import { qualityMigration } from './006-quality';
 import { networkEventsMigration } from './007-network-events';
+import { readinessMigration } from './008-readiness';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   passwordChangeMigration,
   qualityMigration,
   networkEventsMigration,
+  readinessMigration,
 ];

@@ -1,0 +1,187 @@
+// Readiness before a meeting: sites store their technical check; the chair and operators see every
+// invited site's check, network path (nms) and connection on one board, export it and remind the
+// sites that have not checked; a reminded site sees it on its meetings page until it checks.
+import { AppError } from '@lienthong/kit';
+import type { SiteNetwork } from '@lienthong/kit/contracts';
+import type { Core } from '../../core';
+import {
+  CHECK_VALID_MS,
+  foldByCause,
+  latestChecks,
+  type SiteNetworkState,
+  siteReadiness,
+  type TechCheck,
+} from '../../domain/readiness/readiness';
+import type { Actor } from '../../domain/shared';
+import type { ReadinessBoard, ReadinessSite, ReminderList, TechCheckView } from '../../protocol';
+import { ReadinessRepository } from '../../store/readiness-repository';
+import { csvField, formatVnTime, meetingOfOps } from './attendance';
+import type { SfuHandlers } from './context';
+
+export interface ReadinessSources {
+  /** nms's view of sites' paths (absent: no nms); `live` false: only asking. */
+  network?: (siteCodes: string[], live: boolean) => Promise<SiteNetwork[]>;
+  /** Sites connected to the meeting's room now. */
+  connectedSites?: (meetingId: string) => ReadonlySet<string>;
+}
+
+const checkView = (c: TechCheck): TechCheckView => ({
+  camera: c.camera,
+  microphone: c.microphone,
+  speaker: c.speaker,
+  mediaPath: c.mediaPath,
+  rttMs: c.rttMs,
+  lossFraction: c.lossFraction,
+  userName: c.userName,
+  at: new Date(c.at).toISOString(),
+});
+
+function networkState(n: SiteNetwork | undefined): SiteNetworkState | null {
+  if (!n?.known) return null;
+  return { state: n.state, cause: n.cause, degradedLink: n.path.find((l) => l.state === 'degraded')?.name ?? null };
+}
+
+async function buildBoard(
+  core: Core,
+  repo: ReadinessRepository,
+  sources: ReadinessSources,
+  actor: Actor,
+  id: string,
+): Promise<ReadinessBoard> {
+  const meeting = meetingOfOps(core, actor, id);
+  const sites = core.meetings.participatingSites(id);
+  const start = Date.parse(meeting.startsAt);
+  const ids = sites.map((s) => s.id);
+  const checks = latestChecks(repo.checksSince(ids, start - CHECK_VALID_MS), start, Date.parse(meeting.endsAt));
+  let net: Map<string, SiteNetwork> | null = null;
+  try {
+    const answer = sources.network
+      ? await sources.network(
+          sites.map((s) => s.code),
+          false,
+        )
+      : null;
+    net = answer && new Map(answer.map((n) => [n.code, n]));
+  } catch {
+    net = null; // nms not answering: the board still shows checks and connections
+  }
+  const connected = sources.connectedSites?.(id) ?? new Set<string>();
+  const reminded = new Map(repo.remindersOfMeeting(id).map((r) => [r.siteId, r.at]));
+  const rows: ReadinessSite[] = sites.map((s) => {
+    const check = checks.get(s.id) ?? null;
+    const network = networkState(net?.get(s.code));
+    const at = reminded.get(s.id);
+    return {
+      siteId: s.id,
+      siteCode: s.code,
+      siteName: s.name,
+      parentId: s.parentId,
+      depth: s.level,
+      ...siteReadiness(check, network),
+      check: check && checkView(check),
+      network,
+      connected: connected.has(s.id),
+      remindedAt: at === undefined ? null : new Date(at).toISOString(),
+    };
+  });
+  return {
+    ok: true,
+    meetingId: id,
+    title: meeting.title,
+    startsAt: meeting.startsAt,
+    networkKnown: net !== null,
+    sites: rows,
+    faults: foldByCause(rows),
+  };
+}
+
+/** The site's reminders for meetings not over yet; one it checked after is done. */
+function remindersOf(core: Core, repo: ReadinessRepository, siteId: string): ReminderList['reminders'] {
+  const now = Date.now();
+  const checkedAt = Math.max(0, ...repo.checksSince([siteId], 0).map((c) => c.at));
+  const latest = new Map<string, { at: number; byName: string }>();
+  for (const r of repo.remindersOfSite(siteId)) latest.set(r.meetingId, r);
+  return [...latest].flatMap(([meetingId, r]) => {
+    const m = core.meetings.find(meetingId);
+    if (!m || m.status === 'cancelled' || Date.parse(m.endsAt) <= now || checkedAt > r.at) return [];
+    return [{ meetingId, title: m.title, startsAt: m.startsAt, at: new Date(r.at).toISOString(), byName: r.byName }];
+  });
+}
+
+export function readinessHandlers(core: Core, sources: ReadinessSources = {}): SfuHandlers<'readiness'> {
+  const repo = new ReadinessRepository(core.store.db);
+  const board = (actor: Actor, id: string) => buildBoard(core, repo, sources, actor, id);
+
+  return {
+    'readiness.check': ({ body, caller }) => {
+      const check: TechCheck = {
+        ...body,
+        siteId: caller.actor.siteId,
+        userId: caller.actor.sub,
+        userName: caller.session.name,
+        at: Date.now(),
+      };
+      repo.addCheck(check);
+      return { ok: true, check: checkView(check) };
+    },
+    'readiness.reminders': ({ caller }) => ({ ok: true, reminders: remindersOf(core, repo, caller.actor.siteId) }),
+    'readiness.board': ({ params, caller }) => board(caller.actor, params.id),
+    'readiness.remind': ({ params, body, caller }) => {
+      meetingOfOps(core, caller.actor, params.id);
+      const invited = new Set(core.meetings.participatingSites(params.id).map((s) => s.id));
+      const strangers = body.siteIds.filter((s) => !invited.has(s));
+      if (strangers.length > 0) throw new AppError('BAD_REQUEST', `Not invited to this meeting: ${strangers.slice(0, 5).join(', ')}`, 400);
+      const at = Date.now();
+      const siteIds = [...new Set(body.siteIds)];
+      repo.addReminders(
+        siteIds.map((siteId) => ({ meetingId: params.id, siteId, at, byUserId: caller.actor.sub, byName: caller.session.name })),
+      );
+      return { ok: true, reminded: siteIds.length };
+    },
+    'readiness.csv': async ({ params, caller, reply }) => {
+      const b = await board(caller.actor, params.id);
+      reply.header('content-disposition', `attachment; filename="san-sang-${params.id}.csv"`);
+      return readinessCsv(b);
+    },
+  };
+}
+
+/** UTF-8 with a BOM so spreadsheet programs show the Vietnamese names. */
+function readinessCsv(b: ReadinessBoard): string {
+  const head = [
+    'Mã',
+    'Điểm cầu',
+    'Trạng thái',
+    'Lý do',
+    'Kiểm tra lúc',
+    'Người kiểm tra',
+    'Camera',
+    'Micro',
+    'Loa',
+    'Đường media',
+    'RTT ms',
+    'Mất gói %',
+    'Mạng (nms)',
+    'Đứt do tuyến',
+    'Đang kết nối',
+  ];
+  const yes = (v: boolean | undefined) => (v === undefined ? '' : v ? 'có' : 'không');
+  const rows = b.sites.map((s) => [
+    s.siteCode,
+    s.siteName,
+    s.readiness,
+    s.reasons.join(' '),
+    s.check ? formatVnTime(Date.parse(s.check.at)) : '',
+    s.check?.userName ?? '',
+    yes(s.check?.camera),
+    yes(s.check?.microphone),
+    yes(s.check?.speaker),
+    s.check?.mediaPath ?? '',
+    s.check?.rttMs == null ? '' : String(Math.round(s.check.rttMs)),
+    s.check?.lossFraction == null ? '' : (s.check.lossFraction * 100).toFixed(1),
+    s.network?.state ?? '',
+    s.network?.cause?.linkName ?? '',
+    yes(s.connected),
+  ]);
+  return `\uFEFF${[head, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+}

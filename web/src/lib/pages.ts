@@ -21,6 +21,7 @@ export const pages = {
   adminSites: withRoutes(() => import('../pages/admin/Sites.svelte')),
   adminUsers: withRoutes(() => import('../pages/admin/Users.svelte')),
   quality: withRoutes(() => import('../pages/QualityReport.svelte')),
+  readiness: withRoutes(() => import('../pages/Readiness.svelte')),
 } satisfies Record<string, PageLoader>;
 
 /**

@@ -74,3 +74,21 @@ describe('readiness of a site', () => {
     ]);
   });
 });
+
+describe('readiness storage', () => {
+  it('keeps the latest checks of a site only, so a loop of checks cannot grow the file', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { migrations } = await import('../src/store/migrations');
+    const { CHECKS_KEPT_PER_SITE, ReadinessRepository } = await import('../src/store/readiness-repository');
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE meetings (id TEXT PRIMARY KEY)');
+    db.exec(migrations.find((m) => m.version === 8)!.sql);
+    const repo = new ReadinessRepository(db);
+    for (let i = 0; i < CHECKS_KEPT_PER_SITE + 20; i++) repo.addCheck(check({ siteId: 'a', at: i, camera: i % 2 === 0 }));
+    repo.addCheck(check({ siteId: 'b', at: 5 }));
+    const kept = repo.checksSince(['a'], 0);
+    expect(kept).toHaveLength(CHECKS_KEPT_PER_SITE);
+    expect(kept.at(-1)).toMatchObject({ at: CHECKS_KEPT_PER_SITE + 19, camera: false });
+    expect(repo.checksSince(['b'], 0)).toHaveLength(1);
+  });
+});

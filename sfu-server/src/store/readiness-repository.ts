@@ -12,16 +12,27 @@ export interface Reminder {
   byName: string;
 }
 
+/** Checks kept per site: the board needs the latest; a site checking in a loop cannot grow the file. */
+export const CHECKS_KEPT_PER_SITE = 50;
+
 export class ReadinessRepository {
   constructor(private readonly db: Database.Database) {}
 
   addCheck(c: TechCheck): void {
-    this.db
-      .prepare(
-        `INSERT INTO tech_checks (site_id, user_id, user_name, at, camera, microphone, speaker, media_path, rtt_ms, loss)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(c.siteId, c.userId, c.userName, c.at, +c.camera, +c.microphone, +c.speaker, c.mediaPath, c.rttMs, c.lossFraction);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO tech_checks (site_id, user_id, user_name, at, camera, microphone, speaker, media_path, rtt_ms, loss)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(c.siteId, c.userId, c.userName, c.at, +c.camera, +c.microphone, +c.speaker, c.mediaPath, c.rttMs, c.lossFraction);
+      this.db
+        .prepare(
+          `DELETE FROM tech_checks WHERE site_id = ? AND rowid NOT IN
+             (SELECT rowid FROM tech_checks WHERE site_id = ? ORDER BY at DESC, rowid DESC LIMIT ?)`,
+        )
+        .run(c.siteId, c.siteId, CHECKS_KEPT_PER_SITE);
+    })();
   }
 
   /** Checks of these sites made at or after `since` (epoch ms). */

@@ -98,6 +98,22 @@ describe('LiveMeeting', () => {
     expect(m.leave('x')).toBe(true);
     expect(m.leave('x')).toBe(false);
   });
+
+  it("keeps the freezes the site reports across the server's readings; a new layer is news", () => {
+    const m = new LiveMeeting('m1', 't', 'tn', AUTH);
+    m.join(who('x', 'xa'), 0);
+    const q = { rttMs: 40, lossFraction: 0, sendBps: 1e6, recvBps: 8e5, jitterMs: 5, layer: 2 };
+    expect(m.setQuality('x', q)).toBe(true);
+    expect(m.setFreezes('x', 2)).toBe(true);
+    expect(m.setFreezes('x', 2)).toBe(false);
+    expect(m.setFreezes('nobody', 1)).toBe(false);
+    // The next reading of the server's statistics does not wipe what the browser said, and tells it once.
+    expect(m.setQuality('x', q)).toBe(true);
+    expect(m.get('x').quality).toMatchObject({ layer: 2, freezes: 2 });
+    expect(m.setQuality('x', q)).toBe(false);
+    expect(m.setQuality('x', { ...q, layer: 0 })).toBe(true);
+    expect(m.get('x').quality).toMatchObject({ layer: 0, freezes: 2, grade: 'good' });
+  });
 });
 
 describe('gradeQuality', () => {

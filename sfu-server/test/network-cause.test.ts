@@ -58,7 +58,7 @@ describe('network cause (domain)', () => {
   });
 });
 
-const good = { rttMs: 20, lossFraction: 0, sendBps: 600_000, recvBps: 900_000, jitterMs: 5 };
+const good = { rttMs: 20, lossFraction: 0, sendBps: 600_000, recvBps: 900_000, jitterMs: 5, layer: 2 };
 
 describe('network watch', () => {
   async function meeting() {

@@ -110,4 +110,25 @@ describe('quality log', () => {
       [9_000, 'x-uplink', 'up', 0],
     ]);
   });
+
+  it('keeps the layer the site received and the freezes its browser counted, through SQLite', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { migrate } = await import('../src/store/sqlite-store');
+    const { QualityRepository } = await import('../src/store/quality-repository');
+    const db = new Database(':memory:');
+    migrate(db);
+    db.pragma('foreign_keys = OFF'); // samples alone, without a meeting's rows
+    const repo = new QualityRepository(db);
+    const r = new QualityRecorder(repo, 10_000);
+    r.sample('m', a, { ...q('good'), layer: 2, freezes: 0 }, 1_000);
+    r.sample('m', a, { ...q('poor', 700), layer: 0, freezes: 3 }, 2_000);
+    r.sample('m', b, q('good'), 3_000); // a browser that reports nothing: neither field
+    const [ra, rb] = siteReports(repo.samples('m'), repo.events('m'), () => undefined);
+    expect(ra!.samples.map((s) => [s.layer, s.freezes])).toEqual([
+      [2, 0],
+      [0, 3],
+    ]);
+    expect(rb!.samples[0]).not.toHaveProperty('layer');
+    expect(rb!.samples[0]).not.toHaveProperty('freezes');
+  });
 });

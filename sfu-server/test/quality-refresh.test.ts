@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RoomState } from '../src/protocol';
 import { call, fakeConference, MEETING, socketOf } from './support/fake-signalling';
 
-const good = { rttMs: 20, lossFraction: 0, sendBps: 600_000, recvBps: 900_000, jitterMs: 5 };
+const good = { rttMs: 20, lossFraction: 0, sendBps: 600_000, recvBps: 900_000, jitterMs: 5, layer: 2 };
 
 describe('quality refresh', () => {
   it('reads a good link every 5.5 s and a poor one every refresh; tells the room on a visible change, else every 10 s', async () => {

@@ -15,7 +15,15 @@ interface Report {
     siteCode: string;
     worstGrade: string;
     dropouts: number;
-    samples: { at: number; rttMs: number | null; recvBps: number; sendBps: number; lossFraction: number }[];
+    samples: {
+      at: number;
+      rttMs: number | null;
+      recvBps: number;
+      sendBps: number;
+      lossFraction: number;
+      layer?: number | null;
+      freezes?: number;
+    }[];
     events: { at: number; kind: string }[];
   }[];
 }
@@ -72,6 +80,29 @@ describe('the quality report of a meeting', () => {
       expect(s.events.map((e) => e.kind)).toContain('joined');
       expect(s.dropouts).toBe(0);
     }
+    // The video side: the layer each site receives (the server's consumers), and the freezes each
+    // browser reports (a count, from 0) in the samples that follow its first report.
+    const video = await waitFor(
+      () => report(),
+      (r) =>
+        ['TN', 'TN-DT'].every((c) => {
+          const samples = site(r.body, c)?.samples ?? [];
+          return samples.some((x) => typeof x.layer === 'number') && samples.some((x) => typeof x.freezes === 'number');
+        }),
+      30_000,
+      'layers and freeze counts in the samples',
+    );
+    for (const code of ['TN', 'TN-DT']) {
+      const samples = site(video.body, code)!.samples;
+      expect(
+        samples.filter((x) => typeof x.layer === 'number').every((x) => x.layer! >= 0 && x.layer! <= 2),
+        code,
+      ).toBe(true);
+      expect(
+        samples.filter((x) => typeof x.freezes === 'number').every((x) => x.freezes! >= 0),
+        code,
+      ).toBe(true);
+    }
     // The district reloads its page: it drops out and comes back within the grace.
     const before = Date.now();
     await district.reload();
@@ -111,7 +142,7 @@ describe('the quality report of a meeting', () => {
     const dt = page.locator('[data-testid="quality-site"][data-code="TN-DT"]');
     expect(await dt.getAttribute('data-dropouts')).toBe('1');
     await dt.locator('summary').click();
-    for (const chart of ['quality-chart-latency', 'quality-chart-loss', 'quality-chart-rate']) {
+    for (const chart of ['quality-chart-latency', 'quality-chart-loss', 'quality-chart-rate', 'quality-chart-video']) {
       const c = dt.getByTestId(chart);
       await c.locator('canvas').waitFor({ timeout: 5000 });
       expect(Number(await c.getAttribute('data-points')), chart).toBeGreaterThanOrEqual(2);

@@ -70,25 +70,3 @@ describe('readiness board view', () => {
     expect(v.unchecked.map((s) => s.siteId)).toEqual(['dt', 'pb']);
   });
 });
-
-describe('the technical check result from loopback statistics', () => {
-  it('camera and microphone by what came back, the round trip of the nominated pair, loss on what came back', async () => {
-    const { loopbackResult } = await import('../src/lib/media/selftest-result');
-    const recv = [
-      { type: 'inbound-rtp', kind: 'video', framesDecoded: 40, packetsReceived: 95, packetsLost: 5 },
-      { type: 'inbound-rtp', kind: 'audio', packetsReceived: 100, packetsLost: 0 },
-    ];
-    const send = [
-      { type: 'candidate-pair', nominated: false, state: 'succeeded', currentRoundTripTime: 0.5 },
-      { type: 'candidate-pair', nominated: true, state: 'succeeded', currentRoundTripTime: 0.012 },
-    ];
-    expect(loopbackResult(recv, send)).toEqual({ camera: true, microphone: true, rttMs: 12, lossFraction: 0.025 });
-    expect(loopbackResult([{ type: 'inbound-rtp', kind: 'video', framesDecoded: 0, packetsReceived: 3 }], [])).toEqual({
-      camera: false,
-      microphone: false,
-      rttMs: null,
-      lossFraction: 0,
-    });
-    expect(loopbackResult([], [])).toMatchObject({ camera: false, microphone: false, lossFraction: null });
-  });
-});

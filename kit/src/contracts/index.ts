@@ -2,6 +2,7 @@
 // session token claims, the sessions ended early, the site directory; and what nms answers
 // sfu-server about the network under live meetings. sfu-server's protocol re-exports them.
 export * from './revocations';
+export * from './schema';
 export * from './session';
 export * from './site-directory';
 export * from './site-network';

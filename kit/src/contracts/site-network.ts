@@ -1,10 +1,9 @@
 import Type, { type Static } from 'typebox';
+import { Nullable } from './schema';
 
 // What nms tells sfu-server about the network under the sites of live meetings. sfu-server
 // sends the codes of the sites in its live meetings (so nms knows which paths matter now) and
 // gets back each site's path to the province with each link's health, nearest link first.
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 /** Most site codes one request may carry (a province has a few hundred sites). */
 export const MAX_LIVE_SITES = 5000;

@@ -1,8 +1,7 @@
 // Link health, site health (with the upstream cause), events and link time series.
+import { Nullable } from '@lienthong/kit/contracts';
 import Type, { type Static } from 'typebox';
 import { LinkEnd } from './inventory';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const LinkState = Type.Union([
   Type.Literal('unknown'),

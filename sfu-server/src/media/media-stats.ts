@@ -8,6 +8,8 @@ export interface PeerStats {
   sendBps: number;
   recvBps: number;
   jitterMs: number | null;
+  /** The spatial layer of the best picture the site receives now (null: no video flowing to it). */
+  layer: number | null;
 }
 
 /** The link toward a site as last read (ms timestamp, round trip, bits/s the server sent it). */
@@ -60,7 +62,18 @@ export async function peerStats(peer: PeerMedia, recv?: RecvSide): Promise<PeerS
         rtt = Math.max(rtt ?? 0, s.roundTripTime);
     }
   }
-  return { rttMs: rtt, lossFraction: lossN ? loss / lossN : 0, sendBps, recvBps, jitterMs: jitter };
+  return { rttMs: rtt, lossFraction: lossN ? loss / lossN : 0, sendBps, recvBps, jitterMs: jitter, layer: bestLayer(peer) };
+}
+
+/** What the worker says each video consumer forwards now (no stats request): the best spatial layer. */
+function bestLayer(peer: PeerMedia): number | null {
+  let best: number | null = null;
+  for (const c of peer.consumers.values()) {
+    if (c.closed || c.paused || c.producerPaused || c.kind !== 'video') continue;
+    const layer = c.currentLayers?.spatialLayer;
+    if (layer !== undefined) best = Math.max(best ?? 0, layer);
+  }
+  return best;
 }
 
 /** Packets the server received per producer (inbound-rtp packetCount). */

@@ -137,6 +137,9 @@ export const AdaptationEvent = Type.Object({ sites: Type.Array(SiteAdaptation) }
 export type AdaptationEvent = Static<typeof AdaptationEvent>;
 
 /** The browser's report of its uplink: its camera stopped (or resumed) because of it. */
+/** Cumulative for this peer: a new page (a new peer) starts again from zero. */
+export const ReceiveReportReq = Type.Object({ freezes: Type.Integer({ minimum: 0, maximum: 1_000_000 }) }, { additionalProperties: false });
+
 export const UplinkReq = Type.Object(
   { videoPaused: Type.Boolean(), uplinkKbps: Type.Union([Type.Integer({ minimum: 0, maximum: 10_000_000 }), Type.Null()]) },
   { additionalProperties: false },

@@ -1,9 +1,8 @@
 // Why a site's quality is down, as the network monitor (nms) sees its path: pushed to the
 // chair and console operators of a meeting (room:network), never to every site.
+import { Nullable } from '@lienthong/kit/contracts';
 import Type, { type Static } from 'typebox';
 import { RefId } from './common';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 /** nms's reason codes (loss, high_utilisation, rtt, errors, oper_down...) with their values. */
 export const NetworkCauseReasons = Type.Array(

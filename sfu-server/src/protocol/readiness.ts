@@ -1,9 +1,8 @@
 // Readiness before a meeting: a site's technical check as it reports it, the board the chair and
 // operators watch (every invited site: check, media path, network path, connected now), and
 // reminders to the sites that have not checked.
+import { Nullable } from '@lienthong/kit/contracts';
 import Type, { type Static } from 'typebox';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 /** How the browser's media reached the server (web/src/lib/media/ice-path.ts decides). */
 export const MediaPathKind = Type.Union([

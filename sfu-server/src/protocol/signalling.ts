@@ -33,6 +33,7 @@ import {
   ProduceRes,
   ProducerAnnouncement,
   ProducerRef,
+  ReceiveReportReq,
   RestartIceReq,
   RestartIceRes,
   TransportInfo,
@@ -53,6 +54,10 @@ export const Quality = Type.Object({
   sendBps: Type.Number(),
   recvBps: Type.Number(),
   jitterMs: Type.Union([Type.Number(), Type.Null()]),
+  /** The spatial simulcast layer of the best picture the site receives (0 lowest); null: none. */
+  layer: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 7 }), Type.Null()])),
+  /** Video freezes the site's browser counted in this meeting (media:receiveReport). */
+  freezes: Type.Optional(Type.Integer({ minimum: 0 })),
   /** good / fair / poor, derived from the numbers above. */
   grade: Type.Union([Type.Literal('good'), Type.Literal('fair'), Type.Literal('poor'), Type.Literal('unknown')]),
 });
@@ -147,6 +152,8 @@ export const ClientRequests = {
   'media:setConsumerLayers': { req: ConsumerLayersReq, res: Ok },
   'media:closeConsumer': { req: ConsumerRef, res: Ok },
   'media:uplink': { req: UplinkReq, res: Ok },
+  /** What the site's browser sees of the video it receives (freezes so far), every few seconds while it changes. */
+  'media:receiveReport': { req: ReceiveReportReq, res: Ok },
   // Chair-led meetings
   'floor:request': { req: Empty, res: FloorRequestRes },
   'floor:withdraw': { req: Empty, res: Ok },

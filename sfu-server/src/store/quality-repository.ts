@@ -12,8 +12,8 @@ export class QualityRepository implements QualityLogPort {
 
   constructor(private readonly db: Database.Database) {
     this.insertSample = db.prepare(
-      `INSERT INTO meeting_quality (meeting_id, site_id, peer_id, at, rtt_ms, loss, jitter_ms, send_bps, recv_bps, grade)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO meeting_quality (meeting_id, site_id, peer_id, at, rtt_ms, loss, jitter_ms, send_bps, recv_bps, grade, layer, freezes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertEvent = db.prepare('INSERT INTO meeting_site_events (meeting_id, site_id, peer_id, at, kind) VALUES (?, ?, ?, ?, ?)');
     this.insertNetwork = db.prepare(
@@ -34,6 +34,8 @@ export class QualityRepository implements QualityLogPort {
       Math.round(s.sendBps),
       Math.round(s.recvBps),
       s.grade,
+      s.layer ?? null,
+      s.freezes ?? null,
     );
   }
 
@@ -70,6 +72,8 @@ export class QualityRepository implements QualityLogPort {
       sendBps: r.send_bps as number,
       recvBps: r.recv_bps as number,
       grade: r.grade as Grade,
+      ...(r.layer === null ? {} : { layer: r.layer as number }),
+      ...(r.freezes === null ? {} : { freezes: r.freezes as number }),
     }));
   }
 

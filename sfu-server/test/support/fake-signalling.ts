@@ -124,7 +124,7 @@ export class FakeRoomMedia extends EventEmitter<MediaRoomEvents> implements Room
   readonly statsReads = new Map<string, number>();
   async peerStats(peerId: string): Promise<PeerStats> {
     this.statsReads.set(peerId, (this.statsReads.get(peerId) ?? 0) + 1);
-    return this.stats.get(peerId) ?? { rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null };
+    return this.stats.get(peerId) ?? { rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null, layer: null };
   }
   async producerPackets() {
     return [];

@@ -155,10 +155,20 @@ export class LiveMeeting {
   setQuality(peerId: string, q: QualityNumbers): boolean {
     const p = this.participants.get(peerId);
     if (!p) return false;
-    p.quality = { ...q, grade: gradeQuality(q) };
+    // Freezes come from the site's own reports (setFreezes), not from the server's statistics.
+    const merged = { ...q, ...(p.quality.freezes === undefined ? {} : { freezes: p.quality.freezes }) };
+    p.quality = { ...merged, grade: gradeQuality(merged) };
     const told = this.toldQuality.get(peerId);
-    if (told && !qualityDiffers(told, q)) return false;
-    this.toldQuality.set(peerId, q);
+    if (told && !qualityDiffers(told, merged)) return false;
+    this.toldQuality.set(peerId, merged);
+    return true;
+  }
+
+  /** The site's browser reports how many times its video froze; returns whether it changed. */
+  setFreezes(peerId: string, freezes: number): boolean {
+    const p = this.participants.get(peerId);
+    if (!p || p.quality.freezes === freezes) return false;
+    p.quality = { ...p.quality, freezes };
     return true;
   }
 

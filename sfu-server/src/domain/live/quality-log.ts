@@ -68,6 +68,8 @@ export class QualityRecorder {
       sendBps: q.sendBps,
       recvBps: q.recvBps,
       grade: q.grade,
+      ...(q.layer === undefined ? {} : { layer: q.layer }),
+      ...(q.freezes === undefined ? {} : { freezes: q.freezes }),
     });
     return true;
   }
@@ -124,7 +126,7 @@ export function siteReports(
       siteId,
       siteCode: site?.code ?? siteId,
       siteName: site?.name ?? siteId,
-      samples: log.samples.map(({ at, rttMs, lossFraction, jitterMs, sendBps, recvBps, grade }) => ({
+      samples: log.samples.map(({ at, rttMs, lossFraction, jitterMs, sendBps, recvBps, grade, layer, freezes }) => ({
         at,
         rttMs,
         lossFraction,
@@ -132,6 +134,8 @@ export function siteReports(
         sendBps,
         recvBps,
         grade,
+        ...(layer === undefined ? {} : { layer }),
+        ...(freezes === undefined ? {} : { freezes }),
       })),
       events: log.events.map(({ at, kind }) => ({ at, kind })),
       network: network

@@ -7,6 +7,10 @@ export interface QualityNumbers {
   sendBps: number;
   recvBps: number;
   jitterMs: number | null;
+  /** The spatial simulcast layer of the best picture the site receives (0 lowest); null: none. */
+  layer?: number | null;
+  /** Video freezes the site's browser counted in this meeting (it reports them). */
+  freezes?: number;
 }
 export type Grade = 'good' | 'fair' | 'poor' | 'unknown';
 
@@ -28,6 +32,8 @@ export function qualityDiffers(a: QualityNumbers, b: QualityNumbers): boolean {
   const rate = (x: number, y: number) => Math.max(x, y) < 8000 || Math.max(x, y) / Math.max(1, Math.min(x, y)) < 1.25;
   return (
     gradeQuality(a) !== gradeQuality(b) ||
+    (a.layer ?? null) !== (b.layer ?? null) ||
+    (a.freezes ?? 0) !== (b.freezes ?? 0) ||
     !near(a.rttMs, b.rttMs, 25) ||
     !near(a.lossFraction, b.lossFraction, 0.01) ||
     !rate(a.sendBps, b.sendBps) ||

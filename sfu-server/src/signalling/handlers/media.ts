@@ -110,4 +110,10 @@ export const mediaHandlers = {
     ctx.adaptation?.uplink(room, peerId, videoPaused, uplinkKbps);
     return {};
   },
+  'media:receiveReport': (ctx, { freezes }) => {
+    const { room, peerId } = current(ctx);
+    // Shown in the next state and kept with the next quality sample (the refresh every few seconds).
+    room.live?.setFreezes(peerId, freezes);
+    return {};
+  },
 } satisfies Partial<RequestHandlers<HandlerContext>>;

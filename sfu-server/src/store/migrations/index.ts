@@ -6,6 +6,7 @@ import { passwordChangeMigration } from './005-password-change';
 import { qualityMigration } from './006-quality';
 import { networkEventsMigration } from './007-network-events';
 import { readinessMigration } from './008-readiness';
+import { qualityVideoMigration } from './009-quality-video';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   qualityMigration,
   networkEventsMigration,
   readinessMigration,
+  qualityVideoMigration,
 ];

@@ -340,6 +340,9 @@ export const vi = {
   qualityRecv: 'Nhận',
   qualitySend: 'Gửi',
   qualityMarks: 'Vạch đỏ: mất kết nối; vạch xanh: kết nối lại; vạch đứt: vào hoặc rời cuộc họp.',
+  qualityVideo: 'Hình nhận được: lớp chất lượng (0 thấp – 2 cao) và số lần đứng hình',
+  qualityLayer: 'Lớp hình',
+  qualityFreezes: 'Đứng hình (lần)',
   qualityNetMarks:
     'Tuyến truyền dẫn trên đường đi của điểm cầu (theo giám sát mạng): vạch cam chấm: suy giảm hoặc chập chờn; vạch nâu: đứt; vạch xanh lơ chấm: hoạt động trở lại.',
   qualityNetEvents: 'Giám sát mạng: tuyến trên đường đi',
@@ -881,6 +884,9 @@ export const en: Record<MessageKey, string> = {
   qualityRecv: 'Receive',
   qualitySend: 'Send',
   qualityMarks: 'Red line: dropped out; green: back; dashed: joined or left.',
+  qualityVideo: 'Video received: simulcast layer (0 low – 2 high) and freezes',
+  qualityLayer: 'Layer',
+  qualityFreezes: 'Freezes',
   qualityNetMarks:
     "Links on the site's path (from network monitoring): orange dotted: degraded or flapping; brown: down; cyan dotted: back up.",
   qualityNetEvents: "Network monitoring: links on the site's path",

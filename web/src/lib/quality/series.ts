@@ -11,11 +11,20 @@ export interface QualityColumns {
   lossPct: number[];
   sendBps: number[];
   recvBps: number[];
+  /** Spatial layer of the best picture received (null: not known at that sample). */
+  layer: (number | null)[];
+  /** Freezes since the previous sample (the browser reports a running count; a new page starts at 0). */
+  freezes: (number | null)[];
 }
 
 export function qualityColumns(samples: SiteQuality['samples']): QualityColumns {
-  const c: QualityColumns = { x: [], rttMs: [], jitterMs: [], lossPct: [], sendBps: [], recvBps: [] };
+  const c: QualityColumns = { x: [], rttMs: [], jitterMs: [], lossPct: [], sendBps: [], recvBps: [], layer: [], freezes: [] };
+  let lastCount: number | null = null;
   for (const s of [...samples].sort((a, b) => a.at - b.at)) {
+    c.layer.push(s.layer ?? null);
+    const count = s.freezes ?? null;
+    c.freezes.push(count === null ? null : lastCount === null || count < lastCount ? count : count - lastCount);
+    if (count !== null) lastCount = count;
     c.x.push(s.at / 1000);
     c.rttMs.push(s.rttMs);
     c.jitterMs.push(s.jitterMs);
@@ -139,5 +148,20 @@ export function rateChart(labels: { time: string; send: string; recv: string }, 
     ],
     { values: (_u, splits) => splits.map((x) => fmtBps(x)), size: 80 },
     [0, 100_000],
+  );
+}
+
+export function videoChart(labels: { time: string; layer: string; freezes: string }, events: Marks): Options {
+  const n = (_u: uPlot, v: number | null) => (v === null ? '–' : String(v));
+  return base(
+    labels.time,
+    events,
+    'count',
+    [
+      { label: labels.layer, stroke: '#1f77b4', value: n, paths: uPlot.paths.stepped?.({ align: 1 }) },
+      { label: labels.freezes, stroke: '#d62728', fill: 'rgba(214,39,40,0.12)', value: n },
+    ],
+    { values: (_u, splits) => splits.map((v) => String(v)), size: 40 },
+    [0, 2],
   );
 }

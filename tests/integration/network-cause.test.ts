@@ -6,15 +6,13 @@
 // the link is clean, the console says it is the site's own connection.
 // SNMP to the agent is spared by the drops, so the link's status stays known while its loss is measured.
 import { execFileSync } from 'node:child_process';
-import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
 import { loginAndJoin, waitConnected } from '../support/meeting-ui';
 import { createNetns, type TestNetns } from '../support/netns';
-import { type NmsProcess, startNms } from '../support/nms-process';
-import { freePort } from '../support/ports';
-import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { type NmsProcess, startSfuAndNms } from '../support/nms-process';
+import type { SfuProcess } from '../support/sfu-process';
 import { type Peer, startSnmpd } from './nms-support';
 
 const PASSWORD = 'lienthong123';
@@ -70,32 +68,13 @@ describe("the chair's console names the network link behind a site's poor qualit
 
   beforeAll(async () => {
     ns = createNetns('cause', SUBNET);
-    const nmsHttpsPort = await freePort();
-    sfu = await startSfuServer({
-      listenIp: '0.0.0.0',
-      announcedAddress: ns.hostIp,
-      tlsNames: [ns.hostIp],
-      nmsUrl: `https://127.0.0.1:${nmsHttpsPort}`,
-    });
     snmpd = startSnmpd({ address: ns.nsIp, port: SNMP_PORT, community: 'cuvan-ro', users: [], netns: ns.name });
-    [nms, host] = await Promise.all([
-      startNms({
-        httpsPort: nmsHttpsPort,
-        caDir: dirname(sfu.caFile),
-        publicKeyUrl: `${sfu.httpsUrl()}/api/auth/public-key`,
-        demo: false,
-        // Ten pings every 2 s: a round's loss is a fair measure of a 30 % drop.
-        extraConfig: ['probes:', '  intervalSeconds: 2', '  pingsPerRound: 10', '  timeoutMs: 500'],
-      }),
-      launchChromium({ caFile: sfu.caFile }),
-    ]);
-    engineer = await login(sfu.url, 'mang.tinh', PASSWORD);
-    await waitFor(
-      async () => (await fetch(`${sfu.url}/api/nms/links`, { headers: { authorization: `Bearer ${engineer}` } })).status,
-      (s) => s === 200,
-      20_000,
-      `nms accepting sessions:\n${nms.output()}`,
-    );
+    ({ sfu, nms, engineer } = await startSfuAndNms({
+      sfu: { listenIp: '0.0.0.0', announcedAddress: ns.hostIp, tlsNames: [ns.hostIp] },
+      // Ten pings every 2 s: a round's loss is a fair measure of a 30 % drop.
+      nms: { demo: false, extraConfig: ['probes:', '  intervalSeconds: 2', '  pingsPerRound: 10', '  timeoutMs: 500'] },
+    }));
+    host = await launchChromium({ caFile: sfu.caFile });
     // The commune's router and its uplink to the district, as a network engineer enters them.
     await nmsApi('POST', '/devices', {
       name: 'cuvan-r1',

@@ -1,14 +1,8 @@
-// The readiness board before a meeting, in Chromium, with the real nms and its demo network (Phú Bình's
-// uplink cut on purpose): Đại Từ runs the technical check in its browser and saves it (green); Phú Bình is
-// red, folded under the cut link; Võ Nhai never checks (listed as unchecked), the chair reminds it and the
-// reminder is on Võ Nhai's meetings page; a check saved elsewhere turns its row green without a reload.
-import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
-import { type NmsProcess, startNms } from '../support/nms-process';
-import { freePort } from '../support/ports';
-import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { type NmsProcess, startSfuAndNms } from '../support/nms-process';
+import { login, type SfuProcess } from '../support/sfu-process';
 
 const PASSWORD = 'lienthong123';
 
@@ -31,13 +25,9 @@ describe('readiness board before a meeting', () => {
   const row = (code: string) => chair.locator(`[data-testid=readiness-site][data-code="${code}"]`);
 
   beforeAll(async () => {
-    const nmsHttpsPort = await freePort();
-    sfu = await startSfuServer({ nmsUrl: `https://127.0.0.1:${nmsHttpsPort}` });
-    [nms, browser] = await Promise.all([
-      startNms({ httpsPort: nmsHttpsPort, caDir: dirname(sfu.caFile), publicKeyUrl: `${sfu.httpsUrl()}/api/auth/public-key` }),
-      launchChromium({ caFile: sfu.caFile }),
-    ]);
-    const engineer = await login(sfu.url, 'mang.tinh', PASSWORD);
+    let engineer: string;
+    ({ sfu, nms, engineer } = await startSfuAndNms());
+    browser = await launchChromium({ caFile: sfu.caFile });
     // The demo cuts Phú Bình's uplink; nms sees it with its first polls.
     await waitFor(
       async () => {

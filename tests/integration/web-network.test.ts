@@ -1,14 +1,8 @@
-// The network engineers' views in headless Chromium against the real nms (demo devices) behind
-// sfu-server's /api/nms proxy: site tree with the cut-off district folded under its cause,
-// a link's uPlot charts drawn from the time series, English labels, and nms going away.
-// Needs web/dist (npx vite build web).
-import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
-import { type NmsProcess, startNms } from '../support/nms-process';
-import { freePort } from '../support/ports';
-import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { type NmsProcess, startSfuAndNms } from '../support/nms-process';
+import type { SfuProcess } from '../support/sfu-process';
 
 describe('network views in the web app', () => {
   let sfu: SfuProcess;
@@ -17,21 +11,8 @@ describe('network views in the web app', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // Both services over HTTPS from one internal CA (as on one machine), each verifying the other.
-    const nmsHttpsPort = await freePort();
-    sfu = await startSfuServer({ nmsUrl: `https://127.0.0.1:${nmsHttpsPort}` });
-    [nms, browser] = await Promise.all([
-      startNms({ httpsPort: nmsHttpsPort, caDir: dirname(sfu.caFile), publicKeyUrl: `${sfu.httpsUrl()}/api/auth/public-key` }),
-      launchChromium({ caFile: sfu.caFile }),
-    ]);
-    // nms accepts sfu-server's sessions once it has fetched the public key.
-    const token = await login(sfu.url, 'mang.tinh', 'lienthong123');
-    await waitFor(
-      async () => (await fetch(`${sfu.url}/api/nms/sites`, { headers: { authorization: `Bearer ${token}` } })).status,
-      (s) => s === 200,
-      20_000,
-      `nms accepting sessions:\n${nms.output()}`,
-    );
+    ({ sfu, nms } = await startSfuAndNms());
+    browser = await launchChromium({ caFile: sfu.caFile });
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     await page.goto(`${sfu.httpsUrl()}/#/login`);
     await page.fill('input[name=username]', 'mang.tinh');

@@ -3,8 +3,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { freePort } from './ports';
+import { login, type SfuProcess, startSfuServer } from './sfu-process';
+
+type SfuOptions = NonNullable<Parameters<typeof startSfuServer>[0]>;
 
 export interface NmsProcess {
   /** Plain HTTP on loopback (served, not redirected). */
@@ -123,4 +126,28 @@ export async function startNms(opts: {
     await new Promise((r) => setTimeout(r, 200));
   }
   return proc;
+}
+
+/**
+ * sfu-server and nms over HTTPS from one internal CA (as on one machine), each verifying the other; returns
+ * once nms accepts sfu-server's sessions (it fetches the public key first), with a network engineer's token.
+ */
+export async function startSfuAndNms(
+  opts: { sfu?: Omit<SfuOptions, 'nmsUrl'>; nms?: Omit<Parameters<typeof startNms>[0], 'httpsPort' | 'caDir' | 'publicKeyUrl'> } = {},
+): Promise<{ sfu: SfuProcess; nms: NmsProcess; engineer: string }> {
+  const nmsHttpsPort = await freePort();
+  const sfu = await startSfuServer({ ...opts.sfu, nmsUrl: `https://127.0.0.1:${nmsHttpsPort}` });
+  const nms = await startNms({
+    ...opts.nms,
+    httpsPort: nmsHttpsPort,
+    caDir: dirname(sfu.caFile),
+    publicKeyUrl: `${sfu.httpsUrl()}/api/auth/public-key`,
+  });
+  const engineer = await login(sfu.url, 'mang.tinh', 'lienthong123');
+  const deadline = Date.now() + 20_000;
+  while ((await fetch(`${sfu.url}/api/nms/sites`, { headers: { authorization: `Bearer ${engineer}` } })).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`nms not accepting sessions in 20 s:\n${nms.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { sfu, nms, engineer };
 }

@@ -27,6 +27,14 @@ export const APT_PACKAGES = {
     'iputils-ping',
     // TURN relay for sites behind firewalls (supervised by sfu-server)
     'coturn',
+    // meeting recordings: GStreamer composites, mixes and encodes (x264, AAC); ffprobe measures the files
+    'gstreamer1.0-tools',
+    'gstreamer1.0-plugins-base',
+    'gstreamer1.0-plugins-good',
+    'gstreamer1.0-plugins-bad',
+    'gstreamer1.0-plugins-ugly',
+    'gstreamer1.0-libav',
+    'ffmpeg',
   ],
   test: [
     'chromium',
@@ -35,7 +43,6 @@ export const APT_PACKAGES = {
     'prometheus',
     'prometheus-alertmanager',
     'prometheus-snmp-exporter',
-    'ffmpeg',
     'sip-tester',
     'baresip',
     // firewalled-site tests (nft in namespaces) and trusting the test CA in Chromium (certutil)

@@ -145,6 +145,25 @@ export const SfuConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Meeting recordings (GStreamer): composited main picture and thumbnails, mixed audio, H.264/AAC MP4. */
+    recording: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        /** Where the files go; "" = <dataDir>/recordings. */
+        dir: Type.String(),
+        /** Files are deleted this many days after the recording ended; 0 = kept. */
+        retentionDays: Type.Integer({ minimum: 0, maximum: 3650 }),
+        width: Type.Integer({ minimum: 320, maximum: 1920, multipleOf: 8 }),
+        height: Type.Integer({ minimum: 180, maximum: 1080, multipleOf: 4 }),
+        fps: Type.Integer({ minimum: 5, maximum: 30 }),
+        videoKbps: Type.Integer({ minimum: 200, maximum: 8000 }),
+        /** Main picture plus thumbnails (1-8). */
+        videoSlots: Type.Integer({ minimum: 1, maximum: 8 }),
+        /** Open microphones mixed at once. */
+        audioSlots: Type.Integer({ minimum: 1, maximum: 16 }),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -199,5 +218,16 @@ export const sfuDefaults: SfuConfig = {
     messageBurst: 500,
     refusedBeforeDisconnect: 2000,
     consumersPerPeer: 400,
+  },
+  recording: {
+    enabled: true,
+    dir: '',
+    retentionDays: 90,
+    width: 1280,
+    height: 720,
+    fps: 25,
+    videoKbps: 1500,
+    videoSlots: 8,
+    audioSlots: 6,
   },
 };

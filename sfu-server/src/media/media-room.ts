@@ -8,6 +8,7 @@ import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } f
 import { ActiveSpeaker } from './active-speaker';
 import { applyShed, clientLayers, clientResume, initShaping, type RecvLink, recvLink, type VideoShed } from './consumer-shaping';
 import { type PeerStats, type ProducerPackets, peerStats, producerPackets, type RecvSide } from './media-stats';
+import { MediaTap } from './media-tap';
 import {
   consumerInfo,
   consumerOf,
@@ -58,10 +59,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   get peerCount(): number {
     return this.peers.size;
   }
-
-  routerCount(): number {
-    return this.slots.count;
-  }
+  routerCount = (): number => this.slots.count;
 
   async rtpCapabilities(): Promise<types.RtpCapabilities> {
     return (await this.slots.firstOrNew()).router.rtpCapabilities;
@@ -122,9 +120,6 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       appData: { direction, peerId },
     });
     peer.transports.set(transport.id, transport);
-    transport.on('icestatechange', (s) => {
-      if (s === 'disconnected') this.opts.logger.debug({ peerId, transportId: transport.id }, 'ICE disconnected');
-    });
     return {
       id: transport.id,
       iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
@@ -171,8 +166,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   async restartIce(peerId: string, transportId: string): Promise<Record<string, unknown>> {
-    const transport = webRtcTransportOf(this.peer(peerId), transportId);
-    return (await transport.restartIce()) as unknown as Record<string, unknown>;
+    return (await webRtcTransportOf(this.peer(peerId), transportId).restartIce()) as unknown as Record<string, unknown>;
   }
 
   async produce(
@@ -301,9 +295,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return consumerInfo(consumer, owner);
   }
 
-  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
-    await clientResume(consumerOf(this.peer(peerId), consumerId));
-  }
+  resumeConsumer = async (peerId: string, consumerId: string): Promise<void> => clientResume(consumerOf(this.peer(peerId), consumerId));
 
   async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
     const consumer = consumerOf(this.peer(peerId), consumerId);
@@ -329,15 +321,25 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.peer(peerId).consumers.delete(consumerId);
   }
 
+  /** Plain RTP outputs for the recorder, on one of the room's routers; producers living elsewhere are piped there. */
+  async openTap(): Promise<MediaTap> {
+    const slot = await this.slots.firstOrNew();
+    const bring = async (producerId: string) => {
+      const owner = this.producerOwner(producerId);
+      if (!owner) return null;
+      await this.slots.ensurePiped(producerId, owner.entry.slot, slot);
+      return owner.entry.producer.rtpParameters.codecs[0]?.mimeType ?? null;
+    };
+    return new MediaTap({ router: slot.router, bring });
+  }
+
   /** Real statistics for connection-quality indicators. */
   async peerStats(peerId: string, recv?: RecvSide): Promise<PeerStats> {
     return peerStats(this.peer(peerId), recv);
   }
 
   /** Packets the server received per producer (inbound-rtp packetCount), for tests and metrics. */
-  async producerPackets(): Promise<ProducerPackets[]> {
-    return producerPackets(this.peers.values());
-  }
+  producerPackets = (): Promise<ProducerPackets[]> => producerPackets(this.peers.values());
 
   counts(): { producers: number; consumers: number } {
     let producers = 0;

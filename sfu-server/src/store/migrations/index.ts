@@ -7,6 +7,7 @@ import { qualityMigration } from './006-quality';
 import { networkEventsMigration } from './007-network-events';
 import { readinessMigration } from './008-readiness';
 import { qualityVideoMigration } from './009-quality-video';
+import { recordingsMigration } from './010-recordings';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   networkEventsMigration,
   readinessMigration,
   qualityVideoMigration,
+  recordingsMigration,
 ];

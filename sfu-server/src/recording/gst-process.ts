@@ -1,0 +1,113 @@
+// Runs one gst-launch-1.0 pipeline. It stops with an EOS (the MP4 is finalised) on SIGINT, sent by a
+// small guard process when we close its stdin, which also happens when this server dies: a crashed
+// server leaves no recorder running forever. (gst-launch is our child, not a shell's background job:
+// those ignore SIGINT.)
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface GstRun {
+  /** Resolves with the exit code (null: killed) once the pipeline is gone. */
+  readonly exited: Promise<number | null>;
+  /** Resolves when the pipeline runs (or has gone). */
+  readonly playing: Promise<void>;
+  /** Asks for EOS; kills it if the file is not finalised in time. */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** The last errors and warnings gst-launch wrote (for the error of a failed recording). */
+  tail(): string;
+}
+
+export function startGst(args: readonly string[], onExit?: (code: number | null) => void): GstRun {
+  const child: ChildProcess = spawn('gst-launch-1.0', ['-e', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const guard = spawn(
+    'sh',
+    ['-c', 'read -r _; kill -INT "$1" 2>/dev/null; sleep 40; kill -KILL "$1" 2>/dev/null', 'gst-guard', String(child.pid ?? 0)],
+    {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    },
+  );
+  guard.stdin.on('error', () => undefined);
+  let output = '';
+  let nowPlaying: () => void = () => undefined;
+  const playing = new Promise<void>((resolve) => {
+    nowPlaying = resolve;
+  });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+    if (output.includes('Setting pipeline to PLAYING')) nowPlaying();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.on('error', () => resolve(null));
+  });
+  void exited.then(() => {
+    guard.kill();
+    nowPlaying();
+  });
+  if (onExit) void exited.then(onExit);
+  return {
+    exited,
+    playing,
+    tail: () =>
+      output
+        .split('\n')
+        .filter((l) => /ERROR|WARNING|erroneous/i.test(l))
+        .slice(-3)
+        .join(' | '),
+    async stop(timeoutMs = 30_000) {
+      guard.stdin.end('\n');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Free loopback UDP ports for the pipeline's inputs (held all at once so none repeats). */
+export async function freeUdpPorts(count: number): Promise<number[]> {
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createSocket>>((resolve, reject) => {
+          const s = createSocket('udp4');
+          s.once('error', reject);
+          s.bind(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = sockets.map((s) => s.address().port);
+  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  return ports;
+}
+
+/** Duration of a media file in ms by ffprobe; null when it has none (or ffprobe cannot read it). */
+export async function probeDurationMs(file: string): Promise<number | null> {
+  try {
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], {
+      timeout: 20_000,
+    });
+    const s = Number.parseFloat(stdout.trim());
+    return Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Is GStreamer there with the elements the recorder needs? */
+export async function gstAvailable(): Promise<boolean> {
+  try {
+    await run('gst-inspect-1.0', ['--exists', 'x264enc'], { timeout: 10_000 });
+    await run('gst-inspect-1.0', ['--exists', 'avenc_aac'], { timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,149 @@
+// One recording in progress: the GStreamer pipeline and the room's plain RTP outputs feeding it.
+// Twice a second the slot plan (domain/recording/layout.ts) is read from the room and only the
+// slots that change are re-fed; a tap lost with its worker is opened again on the same ports.
+import type { Logger } from '@lienthong/kit';
+import { changedSlots, emptyPlan, planSlots, type RecordingView, type SlotPlan } from '../domain/recording/layout';
+import type { MediaTap, TapOutput } from '../media/media-tap';
+import { freeUdpPorts, type GstRun, startGst } from './gst-process';
+import { pipelineArgs } from './pipeline';
+
+export interface RecorderSettings {
+  width: number;
+  height: number;
+  fps: number;
+  videoKbps: number;
+  /** Main picture plus thumbnails. */
+  videoSlots: number;
+  /** Open microphones mixed at once. */
+  audioSlots: number;
+}
+
+export interface RecorderDeps {
+  openTap(): Promise<MediaTap>;
+  /** The room now; null once the room is gone (the recording then ends). */
+  view(): RecordingView | null;
+  logger: Logger;
+  /** The pipeline or the room ended without stop(): `reason` says why. */
+  onEnded(reason: 'room-closed' | 'pipeline-exit'): void;
+}
+
+const TICK_MS = 500;
+/** The main picture at the top simulcast layer, thumbnails at the lowest. */
+const layerOfSlot = (slot: number) => (slot === 0 ? 2 : 0);
+
+export class Recorder {
+  private plan: SlotPlan;
+  private tap: MediaTap | null = null;
+  private outputs: { video: TapOutput[]; audio: TapOutput[] } = { video: [], audio: [] };
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+  private stopping = false;
+  /** Streams this pipeline cannot take (another codec): planned around. */
+  private readonly unrecordable = new Set<string>();
+
+  private gst: GstRun | null = null;
+
+  private constructor(
+    private readonly ports: { video: number[]; audio: number[]; discard: number },
+    private readonly deps: RecorderDeps,
+  ) {
+    this.plan = emptyPlan(ports.video.length, ports.audio.length);
+  }
+
+  static async start(file: string, s: RecorderSettings, deps: RecorderDeps): Promise<Recorder> {
+    const tap = await deps.openTap();
+    const all = await freeUdpPorts(s.videoSlots + s.audioSlots + 1);
+    const ports = { video: all.slice(0, s.videoSlots), audio: all.slice(s.videoSlots, -1), discard: all.at(-1)! };
+    const args = pipelineArgs({
+      file,
+      width: s.width,
+      height: s.height,
+      fps: s.fps,
+      videoKbps: s.videoKbps,
+      videoPorts: ports.video,
+      audioPorts: ports.audio,
+      discardPort: ports.discard,
+      vp8PayloadType: tap.payloadType('video/VP8') ?? 101,
+      opusPayloadType: tap.payloadType('audio/opus') ?? 100,
+    });
+    // The streams are flowing before the pipeline starts: the file begins with the meeting, not with set-up.
+    const recorder: Recorder = new Recorder(ports, deps);
+    await recorder.attach(tap);
+    await recorder.tick(true);
+    recorder.gst = startGst(args, () => {
+      if (!recorder.stopping) {
+        deps.logger.error({ file, gst: recorder.gst?.tail() }, 'recording pipeline exited');
+        recorder.halt();
+        deps.onEnded('pipeline-exit');
+      }
+    });
+    await Promise.race([recorder.gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
+    // Its decoders wait for a keyframe: ask for one now rather than at the senders' next.
+    await Promise.all(recorder.outputs.video.map((o) => o.requestKeyFrame().catch(() => undefined)));
+    recorder.timer = setInterval(() => void recorder.tick(), TICK_MS);
+    return recorder;
+  }
+
+  /** Sends EOS and waits for the file to be finalised. */
+  async stop(): Promise<{ exitCode: number | null; pipelineError: string }> {
+    this.stopping = true;
+    this.halt();
+    const exitCode = this.gst ? await this.gst.stop() : null;
+    return { exitCode, pipelineError: exitCode === 0 ? '' : (this.gst?.tail() ?? '') };
+  }
+
+  private halt(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.tap?.close();
+    this.tap = null;
+  }
+
+  private async attach(tap: MediaTap): Promise<void> {
+    this.tap = tap;
+    const out = (kind: 'audio' | 'video') => (port: number) => tap.output({ port, rtcpPort: this.ports.discard, kind });
+    this.outputs = {
+      video: await Promise.all(this.ports.video.map(out('video'))),
+      audio: await Promise.all(this.ports.audio.map(out('audio'))),
+    };
+    this.plan = emptyPlan(this.ports.video.length, this.ports.audio.length);
+  }
+
+  private recordable(view: RecordingView): RecordingView {
+    const ok = <T extends { producerId: string }>(m: T | null): T | null => (m && !this.unrecordable.has(m.producerId) ? m : null);
+    return {
+      ...view,
+      presentationProducerId: this.unrecordable.has(view.presentationProducerId ?? '') ? null : view.presentationProducerId,
+      peers: view.peers.map((p) => ({ ...p, camera: ok(p.camera), mic: ok(p.mic) })),
+    };
+  }
+
+  private async tick(first = false): Promise<void> {
+    if (this.busy || (!this.timer && !first)) return;
+    this.busy = true;
+    try {
+      const view = this.deps.view();
+      if (!view) {
+        this.halt();
+        this.deps.onEnded('room-closed');
+        return;
+      }
+      if (this.tap?.closed) await this.attach(await this.deps.openTap());
+      const next = planSlots(this.recordable(view), this.plan);
+      for (const c of changedSlots(this.plan, next)) {
+        const output = c.kind === 'video' ? this.outputs.video[c.slot] : this.outputs.audio[c.slot];
+        const ok = await output?.feed(c.producerId, c.kind === 'video' ? 'video/VP8' : 'audio/opus', layerOfSlot(c.slot));
+        // A stream that cannot be recorded here (another codec, gone) leaves its slot empty.
+        if (!ok && c.producerId) {
+          this.unrecordable.add(c.producerId);
+          (c.kind === 'video' ? next.video : next.audio)[c.slot] = null;
+        }
+      }
+      this.plan = next;
+    } catch (e) {
+      this.deps.logger.warn({ err: e }, 'recording slots not updated');
+    } finally {
+      this.busy = false;
+    }
+  }
+}

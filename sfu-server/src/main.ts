@@ -19,9 +19,11 @@ import { MediaWorkerPool } from './media/worker-pool';
 import { serverProcesses } from './metrics/process-usage';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
 import { nmsSiteNetwork } from './network/nms-client';
+import { RecordingService } from './recording/recording-service';
 import { Conference } from './signalling/conference';
 import { meetingAccess } from './signalling/meeting-access';
 import { attachSignalling } from './signalling/server';
+import { RecordingRepository } from './store/recording-repository';
 import { startTurn } from './turn/turn-service';
 
 const args = parseStartupArgs(process.argv.slice(2), process.env.LIENTHONG_SFU_CONFIG);
@@ -41,6 +43,19 @@ const metrics = createMetricsRegistry();
 
 const core = await createCore({ dataDir, auth: config.auth, demoSeed: config.demo.seed, logger: logger.child({ component: 'core' }) });
 health.register('store', () => (core.store.ping() ? { ok: true } : { ok: false, reason: 'SQLite store does not answer' }));
+
+// Recordings: rows a crash left open are closed with what their files hold; old files go by retention.
+const recordings = config.recording.enabled
+  ? new RecordingService(
+      new RecordingRepository(core.store.db),
+      { ...config.recording, dir: resolve(config.recording.dir || resolve(dataDir, 'recordings')) },
+      logger.child({ component: 'recording' }),
+    )
+  : undefined;
+const sweepRecordings = () => recordings?.sweep().catch((e: unknown) => logger.error({ err: e }, 'recording retention sweep failed'));
+await recordings?.recover();
+void sweepRecordings();
+setInterval(sweepRecordings, 3_600_000).unref();
 
 const workers = config.media.workers || availableParallelism();
 // Browsers need a reachable address in ICE candidates: default to this machine's first LAN address.
@@ -140,6 +155,7 @@ const app = await buildApp({
               return new Set(live?.list().flatMap((p) => (p.connected ? [p.siteId] : [])) ?? []);
             },
           },
+          ...(recordings ? { recordings: { service: recordings, retentionDays: config.recording.retentionDays } } : {}),
         },
       ),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),
@@ -160,6 +176,7 @@ signalling = attachSignalling({
   iceServers: (userId) => turn.iceServers(userId),
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
   ...(siteNetwork ? { siteNetwork } : {}),
+  ...(recordings ? { recordings } : {}),
 });
 
 let shuttingDown = false;
@@ -168,6 +185,7 @@ const shutdown = async (signal: string) => {
   if (shuttingDown) return;
   shuttingDown = true;
   logger.info({ signal }, 'shutting down');
+  await recordings?.stopAll();
   await signalling?.close();
   await app.close();
   await pool.close();

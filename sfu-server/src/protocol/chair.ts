@@ -11,6 +11,10 @@ export const SetModeReq = Type.Object({ mode: MeetingMode }, { additionalPropert
 export const MuteReq = Type.Object({ siteId: RefId, muted: Type.Boolean() }, { additionalProperties: false });
 export const SelfUnmuteReq = Type.Object({ allowed: Type.Boolean() }, { additionalProperties: false });
 export const LockReq = Type.Object({ locked: Type.Boolean() }, { additionalProperties: false });
+export const RecordReq = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+/** A recording in progress: every screen of the meeting says so. */
+export const RecordingNotice = Type.Object({ recordingId: Type.String(), since: Type.Number(), byName: Type.String() });
+export type RecordingNotice = Static<typeof RecordingNotice>;
 export const SpeakingLimitReq = Type.Object(
   { seconds: Type.Union([Type.Integer({ minimum: 10, maximum: 3600 }), Type.Null()]) },
   { additionalProperties: false },
@@ -96,6 +100,7 @@ export const ControlState = Type.Object({
     }),
     Type.Null(),
   ]),
+  recording: Type.Union([RecordingNotice, Type.Null()]),
 });
 export type ControlState = Static<typeof ControlState>;
 

@@ -10,6 +10,7 @@ export * from './meetings';
 export * from './network';
 export * from './quality';
 export * from './readiness';
+export * from './recordings';
 export * from './rest';
 export * from './rooms';
 export * from './session';

@@ -21,6 +21,7 @@ import {
 } from './meetings';
 import { QualityReport } from './quality';
 import { ReadinessBoard, ReminderList, RemindInput, RemindReply, TechCheckInput, TechCheckReply } from './readiness';
+import { RecordingFileQuery, RecordingList, RecordingParams } from './recordings';
 import { CreateRoomBody, RoomList, RoomListQuery, RoomParams, RoomReply, UpdateRoomBody } from './rooms';
 import { PUBLIC_KEY_PATH } from './session';
 import {
@@ -228,6 +229,28 @@ const readinessRoutes = {
   },
 } as const satisfies RouteTable;
 
+/** Meeting recordings: the list and the files for the same people as the attendance; deletion for admins. */
+const recordingRoutes = {
+  'recordings.list': { method: 'GET', path: '/api/meetings/:id/recordings', access: 'user', params: MeetingParams, reply: RecordingList },
+  /** The MP4 (HTTP ranges for the page's player); `download=true` as an attachment. */
+  'recordings.file': {
+    method: 'GET',
+    path: '/api/recordings/:id/file',
+    access: 'user',
+    params: RecordingParams,
+    query: RecordingFileQuery,
+    reply: Text,
+    replyType: 'video/mp4',
+  },
+  'recordings.delete': {
+    method: 'DELETE',
+    path: '/api/recordings/:id',
+    access: { roles: ['admin'] },
+    params: RecordingParams,
+    reply: OkReply,
+  },
+} as const satisfies RouteTable;
+
 /** `npm run loadtest`: admins only; the usage answers only on a server with loadTest.enabled (LOAD_TEST_DISABLED). */
 const loadtestRoutes = {
   'loadtest.status': { method: 'GET', path: '/api/loadtest', access: { roles: ['admin'] }, reply: LoadTestStatusReply },
@@ -242,6 +265,7 @@ export const SfuRoutes = {
   ...meetingRoutes,
   ...attendanceRoutes,
   ...readinessRoutes,
+  ...recordingRoutes,
   ...loadtestRoutes,
 } as const satisfies RouteTable;
 export type SfuRoutes = typeof SfuRoutes;

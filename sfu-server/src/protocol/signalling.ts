@@ -9,6 +9,7 @@ import {
   HandOverReq,
   LockReq,
   MuteReq,
+  RecordReq,
   RollCallAnswerReq,
   RollCallMarkReq,
   RollCallStartRes,
@@ -165,6 +166,8 @@ export const ClientRequests = {
   'chair:setSelfUnmute': { req: SelfUnmuteReq, res: Ok },
   'chair:lock': { req: LockReq, res: Ok },
   'chair:remove': { req: SiteReq, res: Ok },
+  /** Start or stop recording the meeting (chair and console operators). */
+  'chair:record': { req: RecordReq, res: Ok },
   'chair:readmit': { req: SiteReq, res: Ok },
   'chair:handOver': { req: HandOverReq, res: Ok },
   'chair:setOperators': { req: SetOperatorsReq, res: Ok },

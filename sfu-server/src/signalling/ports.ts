@@ -6,6 +6,7 @@ import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port'
 import type { QualityLogPort } from '../domain/live/quality-log';
 import type { RecvLink, VideoShed } from '../media/consumer-shaping';
 import type { RecvSide } from '../media/media-stats';
+import type { MediaTap } from '../media/media-tap';
 import type { MediaRoomEvents } from '../media/peer-media';
 import type {
   ConsumerInfo,
@@ -16,6 +17,7 @@ import type {
   SessionClaims,
   TransportInfo,
 } from '../protocol';
+import type { RecordedRoom } from '../recording/recording-service';
 
 export interface SiteRef {
   siteId: string;
@@ -134,8 +136,20 @@ export interface RoomMedia {
   ): Promise<{ rttMs: number | null; lossFraction: number; sendBps: number; recvBps: number; jitterMs: number | null }>;
   producerPackets(): Promise<{ producerId: string; peerId: string; kind: 'audio' | 'video'; packets: number; bytes: number }[]>;
   counts(): { producers: number; consumers: number };
+  /** Plain RTP outputs for the recorder (absent: this media cannot be recorded). */
+  openTap?(): Promise<MediaTap>;
   close(): void;
   on<K extends keyof MediaRoomEvents>(event: K, listener: (...args: MediaRoomEvents[K]) => void): unknown;
+}
+
+/** Meeting recordings (recording/recording-service.ts): one at a time per meeting. */
+export interface RecordingControl {
+  start(
+    meetingId: string,
+    by: { userId: string; name: string },
+    room: RecordedRoom,
+  ): Promise<{ id: string; startedAt: number; startedByName: string }>;
+  stop(meetingId: string): Promise<{ state: string; durationMs: number | null }>;
 }
 
 /** Pushes to sockets and their membership of room channels (implemented over socket.io). */

@@ -59,6 +59,7 @@ export function controlState(live: LiveMeeting, media: RoomMedia, now: number): 
     media: sending,
     removed: f.removedSites,
     presentation: f.presentation ? { ...f.presentation } : null,
+    recording: live.recording ? { ...live.recording } : null,
     rollCall: rc ? { id: rc.id, startedAt: rc.startedAt, endedAt: rc.endedAt, entries: rc.entries.map((e) => ({ ...e })) } : null,
   };
 }

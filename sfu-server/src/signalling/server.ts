@@ -43,6 +43,8 @@ export interface SignallingOptions {
   limits?: SfuConfig['limits'];
   /** TURN relays with per-user credentials (media:iceServers); absent: none offered. */
   iceServers?: HandlerContext['iceServers'];
+  /** Meeting recordings; absent: chair:record answers RECORDING_UNAVAILABLE. */
+  recordings?: HandlerContext['recordings'];
   /** Video shed per receiving site on thin links (config media.adaptation); the defaults when absent. */
   adaptation?: SfuConfig['media']['adaptation'];
   /** nms's view of the network under live sites (absent: no nms, the console names no causes). */
@@ -123,6 +125,7 @@ function socketContext(
     limits: { meetingPeersPerUser: limits.meetingPeersPerUser },
     adaptation,
     ...(opts.iceServers ? { iceServers: opts.iceServers } : {}),
+    ...(opts.recordings ? { recordings: opts.recordings } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ export const pages = {
   adminUsers: withRoutes(() => import('../pages/admin/Users.svelte')),
   quality: withRoutes(() => import('../pages/QualityReport.svelte')),
   readiness: withRoutes(() => import('../pages/Readiness.svelte')),
+  recordings: withRoutes(() => import('../pages/Recordings.svelte')),
 } satisfies Record<string, PageLoader>;
 
 /**

@@ -45,6 +45,8 @@ export class LiveMeeting {
   private spoke: string[] = [];
   mainPolicy: MainPolicy = 'chair';
   readonly floor: FloorControl;
+  /** The recording in progress, shown on every screen (set by the recording handler). */
+  recording: { recordingId: string; since: number; byName: string } | null = null;
 
   constructor(
     readonly meetingId: string,

@@ -11,6 +11,7 @@ import { type Caller, requireCaller } from './context';
 import { type LoadTestSource, loadtestHandlers, noLoadTest } from './loadtest';
 import { meetingHandlers } from './meetings';
 import { type ReadinessSources, readinessHandlers } from './readiness';
+import { type RecordingSource, recordingHandlers } from './recordings';
 import { roomHandlers } from './rooms';
 import { siteHandlers } from './sites';
 import { userHandlers } from './users';
@@ -19,7 +20,7 @@ export async function registerApiRoutes(
   app: FastifyInstance,
   core: Core,
   loadTest: LoadTestSource = noLoadTest,
-  opts: { networkMonitoring: boolean; readiness?: ReadinessSources } = { networkMonitoring: false },
+  opts: { networkMonitoring: boolean; readiness?: ReadinessSources; recordings?: RecordingSource } = { networkMonitoring: false },
 ): Promise<void> {
   const handlers: Handlers<SfuRoutes, Caller> = {
     ...authHandlers(core, opts),
@@ -29,6 +30,7 @@ export async function registerApiRoutes(
     ...meetingHandlers(core),
     ...attendanceHandlers(core),
     ...readinessHandlers(core, opts.readiness),
+    ...recordingHandlers(core, opts.recordings),
     ...loadtestHandlers(loadTest),
   };
   await app.register(async (scope) => {

@@ -8,7 +8,7 @@ import type { IceServersRes, SessionClaims } from '../../protocol';
 import type { AdaptationLoop } from '../adaptation';
 import type { Conference } from '../conference';
 import type { LiveRoom } from '../live-room';
-import type { MeetingAccess, RoomMedia } from '../ports';
+import type { MeetingAccess, RecordingControl, RoomMedia } from '../ports';
 
 export interface SocketSession {
   claims: SessionClaims;
@@ -30,6 +30,8 @@ export interface HandlerContext {
   limits?: { meetingPeersPerUser: number };
   /** Video shed per receiving site on thin links (absent: no adaptation). */
   adaptation?: AdaptationLoop;
+  /** Meeting recordings (absent: recording is not offered). */
+  recordings?: RecordingControl;
 }
 
 /** The caller's room and peer; NOT_IN_ROOM before a join. */

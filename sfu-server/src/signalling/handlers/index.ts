@@ -6,6 +6,7 @@
 //   chair.ts         control:get, chair:setMode/mute/muteAll/setSelfUnmute/lock/remove/readmit/handOver
 //   presentation.ts  presentation:start/stop
 //   rollcall.ts      rollcall:start/answer/mark/end
+//   recording.ts     chair:record
 // The compiler rejects a table entry without a handler, or one handled twice.
 import type { RequestHandlers } from '../rpc';
 import { chairHandlers } from './chair';
@@ -13,6 +14,7 @@ import type { HandlerContext } from './context';
 import { floorHandlers } from './floor';
 import { mediaHandlers } from './media';
 import { presentationHandlers } from './presentation';
+import { recordingHandlers } from './recording';
 import { rollcallHandlers } from './rollcall';
 import { selftestHandlers } from './selftest';
 import { sessionHandlers } from './session';
@@ -28,6 +30,7 @@ export const topics = {
   chair: chairHandlers,
   presentation: presentationHandlers,
   rollcall: rollcallHandlers,
+  recording: recordingHandlers,
 } as const;
 
 type Topics = typeof topics;
@@ -46,4 +49,5 @@ export const requestHandlers = {
   ...chairHandlers,
   ...presentationHandlers,
   ...rollcallHandlers,
+  ...recordingHandlers,
 } satisfies RequestHandlers<HandlerContext>;

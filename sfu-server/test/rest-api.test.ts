@@ -1,6 +1,9 @@
 // The core REST API through app.inject: every route, bad input, roles and subtrees.
 
-import { createParser, importPublicKeyPem, matchRoute, verifySessionToken } from '@lienthong/kit';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, createParser, importPublicKeyPem, matchRoute, verifySessionToken } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +22,8 @@ import {
   UserList,
   UserReply,
 } from '../src/protocol';
+import { RecordingService } from '../src/recording/recording-service';
+import { RecordingRepository } from '../src/store/recording-repository';
 import { makeApp, makeCore } from './support/core';
 
 let core: Core;
@@ -538,6 +543,61 @@ describe('load-test routes', () => {
     } finally {
       await app.close();
       app = disabledApp;
+    }
+  });
+});
+
+describe('meeting recordings', () => {
+  it('lists and serves a meeting recordings to the host only, in ranges, and lets an admin delete one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lt-rec-api-'));
+    const service = new RecordingService(
+      new RecordingRepository(core.store.db),
+      { dir, retentionDays: 30, width: 640, height: 360, fps: 15, videoKbps: 500, videoSlots: 2, audioSlots: 2 },
+      createLogger({ service: 'test', level: 'silent' }),
+    );
+    const id = demoMeeting().id;
+    const recId = '3f1d2c4b-0000-4000-8000-000000000001';
+    writeFileSync(join(dir, `${recId}.mp4`), Buffer.alloc(1000, 7));
+    service.repo.insert({
+      id: recId,
+      meetingId: id,
+      startedAt: Date.parse('2026-12-01T08:00:00Z'),
+      endedAt: Date.parse('2026-12-01T08:20:00Z'),
+      startedBy: 'u',
+      startedByName: 'Chủ trì',
+      state: 'done',
+      file: `${recId}.mp4`,
+      sizeBytes: 1000,
+      durationMs: 1_200_000,
+      error: null,
+    });
+    const plain = app;
+    app = await makeApp(core, undefined, undefined, { service, retentionDays: 30 });
+    try {
+      const list = await call('GET', `/api/meetings/${id}/recordings`, { as: 'chutri.tinh' });
+      expect(list.json).toMatchObject({ enabled: true, retentionDays: 30, recordings: [{ id: recId, state: 'done', playable: true }] });
+      expect((await call('GET', `/api/meetings/${id}/recordings`, { as: 'daibieu.dt' })).status).toBe(403);
+      const file = await call('GET', `/api/recordings/${recId}/file?download=true`, { as: 'chutri.tinh' });
+      expect(file.res.rawPayload.length).toBe(1000);
+      expect(String(file.res.headers['content-disposition'])).toMatch(/^attachment; filename="ghi-hinh-2026-12-01-/);
+      const part = await app.inject({
+        method: 'GET',
+        url: `/api/recordings/${recId}/file`,
+        headers: { authorization: `Bearer ${tokens['chutri.tinh']}`, range: 'bytes=990-' },
+      });
+      expect([part.statusCode, part.headers['content-range'], part.rawPayload.length]).toEqual([206, 'bytes 990-999/1000', 10]);
+      expect((await call('GET', `/api/recordings/${recId}/file`, { as: 'xa.cuvan' })).status).toBe(403);
+      expect((await call('GET', `/api/recordings/${recId}/file?download=maybe`, { as: 'chutri.tinh' })).status).toBe(400);
+      expect((await call('DELETE', `/api/recordings/${recId}`, { as: 'chutri.tinh' })).status).toBe(403);
+      expect((await call('DELETE', `/api/recordings/${recId}`, { as: 'admin' })).status).toBe(200);
+      const gone = await call('GET', `/api/recordings/${recId}/file`, { as: 'chutri.tinh' });
+      expect([gone.status, gone.json.error.code]).toEqual([409, 'RECORDING_NOT_PLAYABLE']);
+      expect((await call('GET', `/api/meetings/${id}/recordings`, { as: 'chutri.tinh' })).json.recordings[0].state).toBe('deleted');
+      expect((await call('GET', '/api/recordings/not-a-uuid/file', { as: 'chutri.tinh' })).status).toBe(400);
+    } finally {
+      await app.close();
+      app = plain;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientRequests, type ControlState } from '../src/protocol';
+import type { RecordedRoom } from '../src/recording/recording-service';
 import { requestHandlers, topics } from '../src/signalling/handlers';
 import { MemoryChairRepository } from '../src/signalling/memory-chair-repository';
 import { call, codeOf, type Fixture, fakeConference, MEETING, socketOf } from './support/fake-signalling';
@@ -79,6 +80,40 @@ describe('signalling handlers over fakes (no socket.io, no mediasoup)', () => {
     const c = await call(dt.ctx, 'control:get', {});
     expect(c).toMatchObject({ mode: 'discussion', floor: null, rollCall: null, mics: { tn: 'open', dt: 'open', pb: 'open' } });
     expect(f.media[0]!.micLive(pb.peerId)).toBe(true);
+  });
+
+  it('the chair starts and stops recording; every screen is told; another site may not', async () => {
+    const f = fakeConference();
+    const chair = await joined(f, 'tn');
+    const dt = await joined(f, 'dt');
+    expect(await codeOf(call(chair.ctx, 'chair:record', { on: true }))).toBe('RECORDING_UNAVAILABLE');
+    const rooms: RecordedRoom[] = [];
+    const recordings = {
+      start: async (_meetingId: string, by: { userId: string; name: string }, room: RecordedRoom) => {
+        rooms.push(room);
+        return { id: 'rec-1', startedAt: 1234, startedByName: by.name };
+      },
+      stop: async () => ({ state: 'done', durationMs: 20_000 }),
+    };
+    chair.ctx.recordings = recordings;
+    dt.ctx.recordings = recordings;
+    expect(await codeOf(call(dt.ctx, 'chair:record', { on: true }))).toBe('NOT_CHAIR');
+    expect(rooms).toEqual([]);
+
+    await call(chair.ctx, 'chair:record', { on: true });
+    expect(lastControl(f).recording).toEqual({ recordingId: 'rec-1', since: 1234, byName: 'Chủ trì tn' });
+    // What the recorder reads: both sites with their open microphones.
+    const view = rooms[0]!.view()!;
+    expect(view.peers.map((p) => [p.peerId, p.mic?.producerId])).toEqual([
+      [chair.peerId, chair.mic],
+      [dt.peerId, dt.mic],
+    ]);
+    await call(chair.ctx, 'chair:record', { on: false });
+    expect(lastControl(f).recording).toBeNull();
+    expect(f.repo.listAudit(MEETING.id).map((a) => [a.action, a.detail])).toEqual([
+      ['recording.start', null],
+      ['recording.stop', '20 s'],
+    ]);
   });
 
   it('keeps speaking requests in the order they came; giving the floor takes the site off the queue', async () => {

@@ -161,6 +161,7 @@ function control(over: Partial<ControlState> = {}): ControlState {
     removed: [],
     presentation: null,
     rollCall: null,
+    recording: null,
     ...over,
   };
 }

@@ -16,6 +16,7 @@ import { SiteTransfer } from '../../src/domain/sites/transfer';
 import { buildApp } from '../../src/http/app';
 import { registerApiRoutes } from '../../src/http/routes';
 import type { LoadTestSource } from '../../src/http/routes/loadtest';
+import type { RecordingSource } from '../../src/http/routes/recordings';
 import { SqliteStore } from '../../src/store/sqlite-store';
 
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -61,13 +62,18 @@ export async function makeCore(opts: { dataDir?: string; demoSeed?: boolean; clo
   };
 }
 
-export async function makeApp(core: Core, bodyLimit = 64 * 1024, loadTest?: LoadTestSource): Promise<FastifyInstance> {
+export async function makeApp(
+  core: Core,
+  bodyLimit = 64 * 1024,
+  loadTest?: LoadTestSource,
+  recordings?: RecordingSource,
+): Promise<FastifyInstance> {
   const app = await buildApp({
     logger: silentLogger,
     health: new HealthRegistry(),
     metrics: new Registry(),
     bodyLimit,
-    routes: [(a) => registerApiRoutes(a, core, loadTest)],
+    routes: [(a) => registerApiRoutes(a, core, loadTest, { networkMonitoring: false, ...(recordings ? { recordings } : {}) })],
   });
   await app.ready();
   return app;

@@ -487,6 +487,12 @@ describe('readiness before a meeting', () => {
     expect(row(b, 'TN-VN')).toMatchObject({ readiness: 'amber', reasons: ['not_checked'], remindedAt: null });
     expect(b.json.sites.map((s: { siteCode: string }) => s.siteCode)).not.toContain('TN-VN-THUONGNUNG');
     for (const who of ['xa.cuvan', 'daibieu.dt']) expect((await board(who)).status).toBe(403);
+    // The same board pushed as server-sent events (`for=0`: this one only, then the stream ends).
+    const pushed = await call('GET', `/api/meetings/${demoMeeting().id}/readiness/events?for=0`, { as: 'chutri.tinh' });
+    const data = /^retry: \d+\ndata: (.+)\n\n$/.exec(pushed.res.body);
+    expect(JSON.parse(data![1]!)).toEqual(b.json);
+    expect((await call('GET', `/api/meetings/${demoMeeting().id}/readiness/events?for=0`, { as: 'xa.cuvan' })).status).toBe(403);
+    expect((await call('GET', `/api/meetings/${demoMeeting().id}/readiness/events?for=9999`, { as: 'chutri.tinh' })).status).toBe(400);
     const csv = await call('GET', `/api/meetings/${demoMeeting().id}/readiness.csv`, { as: 'chutri.tinh' });
     expect(csv.res.body.startsWith('\uFEFFMã,Điểm cầu,Trạng thái')).toBe(true);
     expect(csv.res.body).toMatch(/TN-DT-CUVAN,Xã Cù Vân,green,,[^,]+,[^,]+,có,có,có,udp,40,0\.0/);

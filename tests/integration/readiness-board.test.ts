@@ -68,6 +68,15 @@ describe('readiness board before a meeting', () => {
     expect(await row('TN-DT').textContent()).toMatch(/kiểm tra lúc .* · udp/);
     // nms's view of each site's path, from the demo network.
     expect(await row('TN-DT').getByTestId('readiness-network').getAttribute('data-state')).toBe('ok');
+    // Each hop of the path, from the site up: all up for Đại Từ; Phú Bình's uplink down.
+    const hops = (code: string) =>
+      row(code)
+        .getByTestId('readiness-hop')
+        .evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('data-state')]));
+    const dtHops = await hops('TN-DT');
+    expect(dtHops.length).toBeGreaterThan(0);
+    expect(dtHops.every(([, state]) => state === 'up')).toBe(true);
+    expect(await hops('TN-PB')).toContainEqual(['demo-tn-pb-uplink', 'down']);
     // Phú Bình is one fault under its link, not a row among the others.
     const fault = chair.locator('[data-testid=readiness-fault]');
     expect(await fault.count()).toBe(1);
@@ -88,7 +97,7 @@ describe('readiness board before a meeting', () => {
     expect(Number(await districts.getAttribute('data-red'))).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
-  it('a check saved meanwhile turns its row green without a reload', async () => {
+  it('a check saved meanwhile turns its row green at once, pushed, without a reload', async () => {
     expect(await row('TN-DT-CUVAN').getAttribute('data-readiness')).toBe('amber');
     const token = await login(sfu.url, 'xa.cuvan', PASSWORD);
     const saved = await fetch(`${sfu.url}/api/readiness/checks`, {
@@ -97,7 +106,10 @@ describe('readiness board before a meeting', () => {
       body: JSON.stringify({ camera: true, microphone: true, speaker: true, mediaPath: 'ice-tcp', rttMs: 60, lossFraction: 0.001 }),
     });
     expect(saved.status).toBe(201);
+    // Pushed when the check is saved (not at the next poll): well within 2 s.
+    const t0 = Date.now();
     await chair.locator('[data-testid=readiness-site][data-code="TN-DT-CUVAN"][data-readiness=green]').waitFor({ timeout: 15_000 });
+    expect(Date.now() - t0).toBeLessThan(2000);
   }, 30_000);
 
   it("the chair reminds Võ Nhai; the reminder is on Võ Nhai's meetings page; the export has every site", async () => {

@@ -67,6 +67,8 @@ export const ReadinessSite = Type.Object({
       state: Type.String(),
       cause: Nullable(Type.Object({ linkId: Type.String(), linkName: Type.String() })),
       degradedLink: Nullable(Type.String()),
+      /** Each link of its path (site first), with nms's state: unknown / up / degraded / down / flapping. */
+      path: Type.Array(Type.Object({ linkId: Type.String(), name: Type.String(), state: Type.String() })),
     }),
   ),
   connected: Type.Boolean(),
@@ -103,3 +105,9 @@ export const ReminderList = Type.Object({
   ),
 });
 export type ReminderList = Static<typeof ReminderList>;
+
+/** How long the pushed board stays open (seconds; 0: the current board only). */
+export const BoardStreamQuery = Type.Object(
+  { for: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })) },
+  { additionalProperties: false },
+);

@@ -20,7 +20,7 @@ import {
   UpdateMeetingBody,
 } from './meetings';
 import { QualityReport } from './quality';
-import { ReadinessBoard, ReminderList, RemindInput, RemindReply, TechCheckInput, TechCheckReply } from './readiness';
+import { BoardStreamQuery, ReadinessBoard, ReminderList, RemindInput, RemindReply, TechCheckInput, TechCheckReply } from './readiness';
 import { RecordingFileQuery, RecordingList, RecordingParams } from './recordings';
 import { CreateRoomBody, RoomList, RoomListQuery, RoomParams, RoomReply, UpdateRoomBody } from './rooms';
 import { PUBLIC_KEY_PATH } from './session';
@@ -211,6 +211,16 @@ const readinessRoutes = {
   /** Reminders to check, sent to the caller's site for meetings not over yet. */
   'readiness.reminders': { method: 'GET', path: '/api/readiness/reminders', access: 'user', reply: ReminderList },
   'readiness.board': { method: 'GET', path: '/api/meetings/:id/readiness', access: 'user', params: MeetingParams, reply: ReadinessBoard },
+  /** The board pushed (server-sent events, one ReadinessBoard per event) whenever it changes; closed after `for` s (the browser reconnects). */
+  'readiness.events': {
+    method: 'GET',
+    path: '/api/meetings/:id/readiness/events',
+    access: 'user',
+    params: MeetingParams,
+    query: BoardStreamQuery,
+    reply: Text,
+    replyType: 'text/event-stream',
+  },
   'readiness.remind': {
     method: 'POST',
     path: '/api/meetings/:id/readiness/remind',

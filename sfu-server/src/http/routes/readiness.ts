@@ -1,6 +1,7 @@
 // Readiness before a meeting: sites store their technical check; the chair and operators see every
 // invited site's check, network path (nms) and connection on one board, export it and remind the
 // sites that have not checked; a reminded site sees it on its meetings page until it checks.
+import { EventEmitter } from 'node:events';
 import { AppError } from '@lienthong/kit';
 import type { SiteNetwork } from '@lienthong/kit/contracts';
 import type { Core } from '../../core';
@@ -15,6 +16,7 @@ import {
 import type { Actor } from '../../domain/shared';
 import type { ReadinessBoard, ReadinessSite, ReminderList, TechCheckView } from '../../protocol';
 import { ReadinessRepository } from '../../store/readiness-repository';
+import { streamJson } from '../json-stream';
 import { csvField, formatVnTime, meetingOfOps } from './attendance';
 import type { SfuHandlers } from './context';
 
@@ -69,7 +71,8 @@ async function buildBoard(
   const reminded = new Map(repo.remindersOfMeeting(id).map((r) => [r.siteId, r.at]));
   const rows: ReadinessSite[] = sites.map((s) => {
     const check = checks.get(s.id) ?? null;
-    const network = networkState(net?.get(s.code));
+    const known = net?.get(s.code);
+    const network = networkState(known);
     const at = reminded.get(s.id);
     return {
       siteId: s.id,
@@ -79,7 +82,8 @@ async function buildBoard(
       depth: s.level,
       ...siteReadiness(check, network),
       check: check && checkView(check),
-      network,
+      // Each hop of its path, from the site up, as nms sees it.
+      network: network && { ...network, path: (known?.path ?? []).map((l) => ({ linkId: l.id, name: l.name, state: l.state })) },
       connected: connected.has(s.id),
       remindedAt: at === undefined ? null : new Date(at).toISOString(),
     };
@@ -108,9 +112,13 @@ function remindersOf(core: Core, repo: ReadinessRepository, siteId: string): Rem
   });
 }
 
+/** How often an open board re-reads its sites (nms, connections); a saved check or a reminder is pushed at once. */
+const BOARD_STREAM_MS = 3000;
+
 export function readinessHandlers(core: Core, sources: ReadinessSources = {}): SfuHandlers<'readiness'> {
   const repo = new ReadinessRepository(core.store.db);
   const board = (actor: Actor, id: string) => buildBoard(core, repo, sources, actor, id);
+  const changes = new EventEmitter().setMaxListeners(0);
 
   return {
     'readiness.check': ({ body, caller }) => {
@@ -122,10 +130,22 @@ export function readinessHandlers(core: Core, sources: ReadinessSources = {}): S
         at: Date.now(),
       };
       repo.addCheck(check);
+      changes.emit('changed');
       return { ok: true, check: checkView(check) };
     },
     'readiness.reminders': ({ caller }) => ({ ok: true, reminders: remindersOf(core, repo, caller.actor.siteId) }),
     'readiness.board': ({ params, caller }) => board(caller.actor, params.id),
+    'readiness.events': async ({ params, query, caller, req, reply }) => {
+      // Refused (403, 404) before the stream opens: the first board checks the caller's rights.
+      const first = await board(caller.actor, params.id);
+      streamJson(req, reply, first, () => board(caller.actor, params.id), {
+        intervalMs: BOARD_STREAM_MS,
+        forSeconds: query.for ?? 600,
+        nudge: { emitter: changes, event: 'changed' },
+        onError: (e) => req.log.warn({ err: e }, 'readiness stream ended'),
+      });
+      return reply as unknown as string;
+    },
     'readiness.remind': ({ params, body, caller }) => {
       meetingOfOps(core, caller.actor, params.id);
       const invited = new Set(core.meetings.participatingSites(params.id).map((s) => s.id));
@@ -136,6 +156,7 @@ export function readinessHandlers(core: Core, sources: ReadinessSources = {}): S
       repo.addReminders(
         siteIds.map((siteId) => ({ meetingId: params.id, siteId, at, byUserId: caller.actor.sub, byName: caller.session.name })),
       );
+      changes.emit('changed');
       return { ok: true, reminded: siteIds.length };
     },
     'readiness.csv': async ({ params, caller, reply }) => {

@@ -19,8 +19,12 @@ export interface GstRun {
   tail(): string;
 }
 
-export function startGst(args: readonly string[], onExit?: (code: number | null) => void): GstRun {
-  const child: ChildProcess = spawn('gst-launch-1.0', ['-e', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `registry`: GStreamer's plugin cache, kept beside the recordings (a service has no writable home). */
+export function startGst(args: readonly string[], registry: string, onExit?: (code: number | null) => void): GstRun {
+  const child: ChildProcess = spawn('gst-launch-1.0', ['-e', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GST_REGISTRY_1_0: registry },
+  });
   const guard = spawn(
     'sh',
     ['-c', 'read -r _; kill -INT "$1" 2>/dev/null; sleep 40; kill -KILL "$1" 2>/dev/null', 'gst-guard', String(child.pid ?? 0)],

@@ -1,6 +1,7 @@
 // One recording in progress: the GStreamer pipeline and the room's plain RTP outputs feeding it.
 // Twice a second the slot plan (domain/recording/layout.ts) is read from the room and only the
 // slots that change are re-fed; a tap lost with its worker is opened again on the same ports.
+import { dirname, join } from 'node:path';
 import type { Logger } from '@lienthong/kit';
 import { changedSlots, emptyPlan, planSlots, type RecordingView, type SlotPlan } from '../domain/recording/layout';
 import type { MediaTap, TapOutput } from '../media/media-tap';
@@ -70,7 +71,7 @@ export class Recorder {
     const recorder: Recorder = new Recorder(ports, deps);
     await recorder.attach(tap);
     await recorder.tick(true);
-    recorder.gst = startGst(args, () => {
+    recorder.gst = startGst(args, join(dirname(file), '.gstreamer-registry.bin'), () => {
       if (!recorder.stopping) {
         deps.logger.error({ file, gst: recorder.gst?.tail() }, 'recording pipeline exited');
         recorder.halt();

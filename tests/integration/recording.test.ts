@@ -83,6 +83,7 @@ describe('recording a meeting', () => {
 
   it('records 20 s of a three-site meeting to an MP4 with picture and sound, and everyone sees it', async () => {
     expect(await list()).toEqual([]);
+    const clickedAt = Date.now();
     await record(true);
     for (const p of everyone()) await p.getByTestId('recording-notice').waitFor({ timeout: 10_000 });
     expect(await pages.commune.getByTestId('recording-notice').textContent()).toMatch(/ghi hình/);
@@ -90,6 +91,7 @@ describe('recording a meeting', () => {
     expect(during.map((r) => r.state)).toEqual(['recording']);
     await new Promise((r) => setTimeout(r, 20_000));
     await record(false);
+    const wallMs = Date.now() - clickedAt;
     for (const p of everyone()) await p.getByTestId('recording-notice').waitFor({ state: 'detached', timeout: 10_000 });
 
     const [first] = await list();
@@ -114,7 +116,8 @@ describe('recording a meeting', () => {
     expect(probe.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 1280 });
     expect(probe.streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
     expect(Math.abs(Number(probe.format.duration) * 1000 - first!.durationMs!)).toBeLessThan(200);
-    expect(Number(probe.format.duration)).toBeLessThan(26);
+    // No longer than the time between the chair's two clicks (a loaded machine stretches that, not the file).
+    expect(Number(probe.format.duration) * 1000).toBeLessThan(wallMs + 500);
 
     // The main picture (top left three quarters) at 15 s: a camera's picture, not the black background.
     const rgb = (crop: string) =>

@@ -10,11 +10,13 @@ import { AccountService } from './domain/accounts/service';
 import type { UserRecord } from './domain/accounts/store';
 import { RoomService } from './domain/meetings/rooms';
 import { MeetingService } from './domain/meetings/service';
+import { RoomSystemService } from './domain/room-systems/service';
 import { type Clock, systemClock } from './domain/shared';
 import { PROVINCE_CODE, thaiNguyenSeed } from './domain/sites/seed-thai-nguyen';
 import { SiteService } from './domain/sites/service';
 import { SiteTransfer } from './domain/sites/transfer';
 import type { Role } from './protocol/session';
+import { RoomSystemRepository } from './store/room-system-repository';
 import { SqliteStore } from './store/sqlite-store';
 
 export const DB_FILE = 'lienthong.sqlite';
@@ -39,6 +41,7 @@ export interface Core {
   accounts: AccountService;
   rooms: RoomService;
   meetings: MeetingService;
+  roomSystems: RoomSystemService;
   tokens: TokenService;
   clock: Clock;
   sessionTtlSeconds: number;
@@ -69,6 +72,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       accounts,
       rooms,
       meetings,
+      roomSystems: new RoomSystemService(new RoomSystemRepository(store.db), sites, meetings, clock),
       tokens,
       clock,
       sessionTtlSeconds: opts.auth.sessionTtlSeconds,

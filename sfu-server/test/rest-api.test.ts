@@ -608,6 +608,31 @@ describe('meeting recordings', () => {
   });
 });
 
+describe('room systems', () => {
+  it('lets the managers of a site register its room systems, shows the meeting number to those who see the meeting', async () => {
+    const body = { siteId: siteId('TN-DT-CUVAN'), name: 'Codec Cù Vân', sipUser: 'cuvan.codec', address: '10.20.30.40' };
+    expect((await call('POST', '/api/room-systems', { as: 'daibieu.dt', body })).status).toBe(403);
+    expect((await call('POST', '/api/room-systems', { as: 'admin', body: { ...body, address: '10.20.30.400' } })).status).toBe(400);
+    expect((await call('POST', '/api/room-systems', { as: 'admin', body: { ...body, sipUser: 'has space' } })).status).toBe(400);
+    const made = await call('POST', '/api/room-systems', { as: 'admin', body });
+    expect(made.status).toBe(201);
+    expect(made.json.roomSystem).toMatchObject({ sipUser: 'cuvan.codec', address: '10.20.30.40' });
+    expect((await call('POST', '/api/room-systems', { as: 'admin', body })).json.error.code).toBe('SIP_USER_TAKEN');
+    // The commune sees its own; a site elsewhere does not.
+    expect((await call('GET', '/api/room-systems', { as: 'xa.cuvan' })).json.roomSystems.map((r: { id: string }) => r.id)).toContain(
+      made.json.roomSystem.id,
+    );
+    expect((await call('GET', '/api/room-systems', { as: 'xa.thuongnung' })).json.roomSystems).toEqual([]);
+    const demo = demoMeeting();
+    const dial = await call('GET', `/api/meetings/${demo.id}/dial-in`, { as: 'xa.cuvan' });
+    expect(dial.json).toMatchObject({ ok: true, number: expect.stringMatching(/^\d{6}$/), uri: null });
+    expect((await call('GET', `/api/meetings/${demo.id}/dial-in`, { as: 'chutri.tinh' })).json.number).toBe(dial.json.number);
+    expect((await call('GET', `/api/meetings/${demo.id}/dial-in`, { as: 'xa.thuongnung' })).status).toBe(403);
+    expect((await call('DELETE', `/api/room-systems/${made.json.roomSystem.id}`, { as: 'xa.cuvan' })).status).toBe(403);
+    expect((await call('DELETE', `/api/room-systems/${made.json.roomSystem.id}`, { as: 'admin' })).status).toBe(200);
+  });
+});
+
 describe('the REST table', () => {
   it('answers every route it lists as its schemas say (this file calls each one)', async () => {
     const demo = demoMeeting();

@@ -12,6 +12,7 @@ export * from './quality';
 export * from './readiness';
 export * from './recordings';
 export * from './rest';
+export * from './room-systems';
 export * from './rooms';
 export * from './session';
 export * from './signalling';

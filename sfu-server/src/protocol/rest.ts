@@ -22,6 +22,7 @@ import {
 import { QualityReport } from './quality';
 import { BoardStreamQuery, ReadinessBoard, ReminderList, RemindInput, RemindReply, TechCheckInput, TechCheckReply } from './readiness';
 import { RecordingFileQuery, RecordingList, RecordingParams } from './recordings';
+import { CreateRoomSystemBody, DialIn, RoomSystemList, RoomSystemListQuery, RoomSystemParams, RoomSystemReply } from './room-systems';
 import { CreateRoomBody, RoomList, RoomListQuery, RoomParams, RoomReply, UpdateRoomBody } from './rooms';
 import { PUBLIC_KEY_PATH } from './session';
 import {
@@ -261,6 +262,21 @@ const recordingRoutes = {
   },
 } as const satisfies RouteTable;
 
+/** Room systems (SIP codecs) at a site: its managers register them; a meeting's dial-in number for those who see it. */
+const roomSystemRoutes = {
+  'roomSystems.list': { method: 'GET', path: '/api/room-systems', access: 'user', query: RoomSystemListQuery, reply: RoomSystemList },
+  'roomSystems.create': {
+    method: 'POST',
+    path: '/api/room-systems',
+    access: 'user',
+    status: 201,
+    body: CreateRoomSystemBody,
+    reply: RoomSystemReply,
+  },
+  'roomSystems.remove': { method: 'DELETE', path: '/api/room-systems/:id', access: 'user', params: RoomSystemParams, reply: OkReply },
+  'roomSystems.dialIn': { method: 'GET', path: '/api/meetings/:id/dial-in', access: 'user', params: MeetingParams, reply: DialIn },
+} as const satisfies RouteTable;
+
 /** `npm run loadtest`: admins only; the usage answers only on a server with loadTest.enabled (LOAD_TEST_DISABLED). */
 const loadtestRoutes = {
   'loadtest.status': { method: 'GET', path: '/api/loadtest', access: { roles: ['admin'] }, reply: LoadTestStatusReply },
@@ -276,6 +292,7 @@ export const SfuRoutes = {
   ...attendanceRoutes,
   ...readinessRoutes,
   ...recordingRoutes,
+  ...roomSystemRoutes,
   ...loadtestRoutes,
 } as const satisfies RouteTable;
 export type SfuRoutes = typeof SfuRoutes;

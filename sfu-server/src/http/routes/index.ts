@@ -12,6 +12,7 @@ import { type LoadTestSource, loadtestHandlers, noLoadTest } from './loadtest';
 import { meetingHandlers } from './meetings';
 import { type ReadinessSources, readinessHandlers } from './readiness';
 import { type RecordingSource, recordingHandlers } from './recordings';
+import { roomSystemHandlers, type SipAddress } from './room-systems';
 import { roomHandlers } from './rooms';
 import { siteHandlers } from './sites';
 import { userHandlers } from './users';
@@ -20,7 +21,9 @@ export async function registerApiRoutes(
   app: FastifyInstance,
   core: Core,
   loadTest: LoadTestSource = noLoadTest,
-  opts: { networkMonitoring: boolean; readiness?: ReadinessSources; recordings?: RecordingSource } = { networkMonitoring: false },
+  opts: { networkMonitoring: boolean; readiness?: ReadinessSources; recordings?: RecordingSource; sip?: SipAddress } = {
+    networkMonitoring: false,
+  },
 ): Promise<void> {
   const handlers: Handlers<SfuRoutes, Caller> = {
     ...authHandlers(core, opts),
@@ -31,6 +34,7 @@ export async function registerApiRoutes(
     ...attendanceHandlers(core),
     ...readinessHandlers(core, opts.readiness),
     ...recordingHandlers(core, opts.recordings),
+    ...roomSystemHandlers(core, opts.sip ?? null),
     ...loadtestHandlers(loadTest),
   };
   await app.register(async (scope) => {

@@ -8,6 +8,7 @@ import { networkEventsMigration } from './007-network-events';
 import { readinessMigration } from './008-readiness';
 import { qualityVideoMigration } from './009-quality-video';
 import { recordingsMigration } from './010-recordings';
+import { roomSystemsMigration } from './011-room-systems';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   readinessMigration,
   qualityVideoMigration,
   recordingsMigration,
+  roomSystemsMigration,
 ];

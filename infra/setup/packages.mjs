@@ -27,7 +27,8 @@ export const APT_PACKAGES = {
     'iputils-ping',
     // TURN relay for sites behind firewalls (supervised by sfu-server)
     'coturn',
-    // meeting recordings: GStreamer composites, mixes and encodes (x264, AAC); ffprobe measures the files
+    // meeting recordings and room-system calls: GStreamer composites, mixes and (re-)encodes (x264, AAC, Opus,
+    // G.711, G.722); ffprobe measures the files
     'gstreamer1.0-tools',
     'gstreamer1.0-plugins-base',
     'gstreamer1.0-plugins-good',
@@ -44,7 +45,9 @@ export const APT_PACKAGES = {
     'prometheus-alertmanager',
     'prometheus-snmp-exporter',
     'sip-tester',
+    // a room system (SIP codec) with H.264 through libavcodec
     'baresip',
+    'baresip-ffmpeg',
     // firewalled-site tests (nft in namespaces) and trusting the test CA in Chromium (certutil)
     'nftables',
     'libnss3-tools',

@@ -23,6 +23,8 @@ import { RecordingService } from './recording/recording-service';
 import { Conference } from './signalling/conference';
 import { meetingAccess } from './signalling/meeting-access';
 import { attachSignalling } from './signalling/server';
+import { SipEndpoint } from './sip/sip-endpoint';
+import { registerSipMetrics } from './sip/sip-metrics';
 import { RecordingRepository } from './store/recording-repository';
 import { startTurn } from './turn/turn-service';
 
@@ -64,6 +66,7 @@ const firstLanAddress = () =>
     .flat()
     .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 const announcedAddress = config.media.announcedAddress || (config.media.listenIp === '0.0.0.0' ? firstLanAddress() : config.media.listenIp);
+const sipAnnounced = config.sip.announcedAddress || announcedAddress;
 // Only a load test reads consumer scores: no observers on a server in use.
 const census = config.loadTest.enabled ? new MediaCensus() : null;
 const pool = new MediaWorkerPool({
@@ -156,6 +159,7 @@ const app = await buildApp({
             },
           },
           ...(recordings ? { recordings: { service: recordings, retentionDays: config.recording.retentionDays } } : {}),
+          sip: config.sip.enabled ? { host: sipAnnounced, port: config.sip.port } : null,
         },
       ),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),
@@ -179,6 +183,29 @@ signalling = attachSignalling({
   ...(recordings ? { recordings } : {}),
 });
 
+// Room systems: the SIP endpoint; a taken SIP port leaves the rest of the server running, reported in /health.
+const sip = config.sip.enabled
+  ? new SipEndpoint({
+      core,
+      conference: signalling.conference,
+      listenIp: config.sip.listenIp || config.media.listenIp,
+      port: config.sip.port,
+      announcedIp: sipAnnounced,
+      registry: resolve(dataDir, 'gst-registry.bin'),
+      logger: logger.child({ component: 'sip' }),
+      maxCalls: config.sip.maxCalls,
+    })
+  : undefined;
+const sipProblem = await sip?.start().then(
+  () => null,
+  (e: Error) => `SIP port ${config.sip.port}: ${e.message}`,
+);
+if (sipProblem) logger.error(sipProblem);
+if (sip) {
+  health.register('sip', () => (sipProblem ? { ok: false, reason: sipProblem } : { ok: true }));
+  registerSipMetrics(metrics, sip);
+}
+
 let shuttingDown = false;
 const shutdown = async (signal: string) => {
   // npm start's Ctrl-C reaches us twice (SIGINT from the terminal, SIGTERM from the launcher).
@@ -186,6 +213,7 @@ const shutdown = async (signal: string) => {
   shuttingDown = true;
   logger.info({ signal }, 'shutting down');
   await recordings?.stopAll();
+  await sip?.stop();
   await signalling?.close();
   await app.close();
   await pool.close();

@@ -39,6 +39,8 @@ export async function startSfuServer(
     sessionTtlSeconds?: number;
     /** More top-level YAML sections, appended as they are (e.g. `limits:` for attack tests). */
     extraConfig?: string;
+    /** Room systems dial this UDP port (SIP off when absent). */
+    sipPort?: number;
     /** media.basePort (default: a free range found by freeMediaBasePort). */
     basePort?: number;
     /** http.plainPort, the loopback plain HTTP port of `url` (default: a free port). */
@@ -110,6 +112,8 @@ export async function startSfuServer(
       `  caFile: "${opts.nmsCaFile ?? caFile}"`,
       'turn:',
       ...(opts.turn ? ['  run: true', `  port: ${opts.turn.port}`, `  tlsPort: ${opts.turn.tlsPort}`] : ['  run: false']),
+      'sip:',
+      ...(opts.sipPort ? ['  enabled: true', `  port: ${opts.sipPort}`] : ['  enabled: false']),
       ...(opts.extraConfig ? [opts.extraConfig] : []),
       '',
     ].join('\n'),

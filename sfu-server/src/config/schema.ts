@@ -164,6 +164,20 @@ export const SfuConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Room systems (SIP/RTP hardware codecs) dial meetings at <number>@<announcedAddress>:<port> over UDP. */
+    sip: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        /** "" = media.listenIp. */
+        listenIp: Type.String(),
+        port: Type.Integer({ minimum: 1, maximum: 65535 }),
+        /** Written in Contact and SDP; "" = the media's announced address. */
+        announcedAddress: Type.String(),
+        /** Room-system calls at once. */
+        maxCalls: Type.Integer({ minimum: 1, maximum: 500 }),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -230,4 +244,5 @@ export const sfuDefaults: SfuConfig = {
     videoSlots: 8,
     audioSlots: 6,
   },
+  sip: { enabled: true, listenIp: '', port: 5060, announcedAddress: '', maxCalls: 40 },
 };

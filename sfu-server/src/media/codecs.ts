@@ -17,4 +17,11 @@ export const ROUTER_CODECS: types.RouterRtpCodecCapability[] = [
     clockRate: 90000,
     parameters: { 'packetization-mode': 1, 'profile-level-id': '4d0032', 'level-asymmetry-allowed': 1 },
   },
+  // Some room systems send single NAL units only (packetization-mode 0); browsers decode it too.
+  {
+    kind: 'video',
+    mimeType: 'video/H264',
+    clockRate: 90000,
+    parameters: { 'packetization-mode': 0, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+  },
 ];

@@ -24,6 +24,7 @@ import type { MediaWorkerPool } from './worker-pool';
 
 export type { MediaRoomEvents, ProducerCloseReason } from './peer-media';
 
+const gone = () => new AppError('PRODUCER_NOT_FOUND', 'No such producer in this room', 404);
 export interface MediaRoomOptions {
   pool: MediaWorkerPool;
   logger: Logger;
@@ -135,12 +136,12 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   async createPlainTransport(
     peerId: string,
     direction: 'send' | 'recv',
-    opts: { listenIp: string; comedia: boolean; rtcpMux: boolean },
+    opts: { listenIp: string; announcedAddress?: string; comedia: boolean; rtcpMux: boolean },
   ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }> {
     const peer = this.peer(peerId);
     if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) throw new AppError('TOO_MANY_TRANSPORTS', 'Too many transports for one peer', 409);
     const transport = await peer.slot.router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: opts.listenIp },
+      listenInfo: { protocol: 'udp', ip: opts.listenIp, ...(opts.announcedAddress ? { announcedAddress: opts.announcedAddress } : {}) },
       comedia: opts.comedia,
       rtcpMux: opts.rtcpMux,
       appData: { direction, peerId },
@@ -248,7 +249,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   async consume(peerId: string, producerId: string): Promise<ConsumerInfo> {
     const peer = this.peer(peerId);
     const owner = this.producerOwner(producerId);
-    if (!owner) throw new AppError('PRODUCER_NOT_FOUND', 'No such producer in this room', 404);
+    if (!owner) throw gone();
     const existing = [...peer.consumers.values()].find((c) => c.producerId === producerId && !c.closed);
     if (existing) return consumerInfo(existing, owner);
     const pending = peer.consuming.get(producerId);
@@ -285,7 +286,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
         appData: { peerId, producerPeerId: owner.peer.id, source: owner.entry.source },
       }),
     );
-    await initShaping(consumer, 0, 2);
+    // The producer may close meanwhile (a room system hanging up at once): a clear 404, not a worker error.
+    await initShaping(consumer, 0, 2).catch((e: unknown) => Promise.reject(consumer.closed ? gone() : e));
     peer.consumers.set(consumer.id, consumer);
     const drop = () => {
       if (peer.consumers.delete(consumer.id)) this.emit('consumerClosed', peerId, consumer.id);

@@ -74,8 +74,8 @@ export function startGst(args: readonly string[], registry: string, onExit?: (co
   };
 }
 
-/** Free loopback UDP ports for the pipeline's inputs (held all at once so none repeats). */
-export async function freeUdpPorts(count: number): Promise<number[]> {
+/** Free UDP ports (loopback by default) for a pipeline's inputs (held all at once so none repeats). */
+export async function freeUdpPorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   const sockets = await Promise.all(
     Array.from(
       { length: count },
@@ -83,7 +83,7 @@ export async function freeUdpPorts(count: number): Promise<number[]> {
         new Promise<ReturnType<typeof createSocket>>((resolve, reject) => {
           const s = createSocket('udp4');
           s.once('error', reject);
-          s.bind(0, '127.0.0.1', () => resolve(s));
+          s.bind(0, host, () => resolve(s));
         }),
     ),
   );

@@ -5,16 +5,22 @@ import type { Meeting } from '../protocol/meetings';
 import { chairPorts } from './chair-ports';
 import type { LiveMeetingInfo, MeetingAccess, Person } from './ports';
 
-export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store' | 'accounts'>): MeetingAccess {
+/** What a live room needs to know of a scheduled meeting. */
+export function liveMeetingInfo(core: Pick<Core, 'accounts'>, m: Meeting): LiveMeetingInfo {
   const person = (userId: string): Person => ({ userId, name: core.accounts.find(userId)?.displayName ?? userId });
-  const info = (m: Meeting): LiveMeetingInfo => ({
+  return {
     id: m.id,
     title: m.title,
     chairSiteId: m.chair.siteId,
     chair: person(m.chair.userId),
     operators: m.operators.map(person),
     endsAt: m.endsAt,
-  });
+  };
+}
+
+export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store' | 'accounts'>): MeetingAccess {
+  const person = (userId: string): Person => ({ userId, name: core.accounts.find(userId)?.displayName ?? userId });
+  const info = (m: Meeting): LiveMeetingInfo => liveMeetingInfo(core, m);
   const invited = (m: Meeting, siteId: string) =>
     core.meetings.isSiteInvited({ hostSiteId: m.hostSiteId, chairSiteId: m.chair.siteId, invites: m.invites }, siteId);
   return {

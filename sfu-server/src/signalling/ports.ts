@@ -138,6 +138,12 @@ export interface RoomMedia {
   counts(): { producers: number; consumers: number };
   /** Plain RTP outputs for the recorder (absent: this media cannot be recorded). */
   openTap?(): Promise<MediaTap>;
+  /** Plain RTP into the room, for room systems (absent: this media takes none). */
+  createPlainTransport?(
+    peerId: string,
+    direction: 'send' | 'recv',
+    opts: { listenIp: string; announcedAddress?: string; comedia: boolean; rtcpMux: boolean },
+  ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }>;
   close(): void;
   on<K extends keyof MediaRoomEvents>(event: K, listener: (...args: MediaRoomEvents[K]) => void): unknown;
 }

@@ -1,0 +1,178 @@
+// The media of one room-system call in a meeting: the room system becomes a participant of its site.
+// Its H.264 goes untouched into a plain RTP transport (mediasoup asks it for keyframes by RTCP);
+// its audio (G.711, G.722 or Opus) goes through a GStreamer pipeline that re-encodes it to Opus
+// with the audio-level header extension, which room systems do not send and active-speaker needs.
+import { randomInt } from 'node:crypto';
+import type { Logger } from '@lienthong/kit';
+import type { AudioChoice, Negotiated, VideoChoice } from '../domain/room-systems/sdp';
+import { freeUdpPorts, type GstRun, startGst } from '../recording/gst-process';
+import { Conference, type LiveRoom } from '../signalling/conference';
+import type { LiveMeetingInfo } from '../signalling/ports';
+
+const OPUS_PT = 100;
+const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+
+export interface RoomCallDeps {
+  conference: Conference;
+  /** Address the room system sends media to (bound), and the one written in SDP. */
+  listenIp: string;
+  announcedIp: string;
+  registry: string;
+  logger: Logger;
+}
+
+export interface RoomCallWho {
+  roomSystemId: string;
+  name: string;
+  site: { id: string; code: string; name: string; parentId: string | null; parentName: string | null };
+}
+
+const DEPAY: Record<AudioChoice['codec'], (a: AudioChoice) => string[]> = {
+  PCMU: (a) => [`application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=${a.payloadType}`, 'rtppcmudepay', 'mulawdec'],
+  PCMA: (a) => [`application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMA,payload=${a.payloadType}`, 'rtppcmadepay', 'alawdec'],
+  G722: (a) => [`application/x-rtp,media=audio,clock-rate=8000,encoding-name=G722,payload=${a.payloadType}`, 'rtpg722depay', 'avdec_g722'],
+  opus: (a) => [`application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=${a.payloadType}`, 'rtpopusdepay', 'opusdec'],
+};
+
+/** gst-launch arguments: the room's audio on `inPort`, Opus with audio levels to mediasoup at `out`. */
+export function audioIngressArgs(a: AudioChoice, listenIp: string, inPort: number, out: { port: number; ssrc: number }): string[] {
+  const [caps, depay, decode] = DEPAY[a.codec](a) as [string, string, string];
+  const chain: string[] = [
+    `udpsrc address=${listenIp} port=${inPort} caps=${caps}`,
+    'rtpjitterbuffer latency=60 drop-on-latency=true',
+    depay,
+    decode,
+    'audioconvert',
+    'audioresample',
+    'audio/x-raw,rate=48000,channels=1',
+    'level audio-level-meta=true interval=20000000',
+    'opusenc bitrate=32000 inband-fec=true frame-size=20',
+    `rtpopuspay pt=${OPUS_PT} ssrc=${out.ssrc} auto-header-extension=true`,
+    `application/x-rtp,extmap-1=(string)<"",${AUDIO_LEVEL_URI},"vad=on">`,
+    `udpsink host=127.0.0.1 port=${out.port} sync=false async=false`,
+  ];
+  return chain.flatMap((el, i) => (i === 0 ? el.split(' ') : ['!', ...el.split(' ')]));
+}
+
+export class RoomCall {
+  /** Audio pipelines running now, for the metrics (a call's pipeline must not outlive it). */
+  static readonly pipelines = new Set<GstRun>();
+  private gst: GstRun | null = null;
+  private closed = false;
+  readonly ports: { audio: number; video: number | null; videoRtcp: number | undefined };
+
+  private constructor(
+    private readonly deps: RoomCallDeps,
+    readonly room: LiveRoom,
+    readonly peerId: string,
+    ports: RoomCall['ports'],
+  ) {
+    this.ports = ports;
+  }
+
+  /** Joins the meeting's room for the site and opens the media; throws (and leaves nothing) on failure. */
+  static async open(deps: RoomCallDeps, meeting: LiveMeetingInfo, who: RoomCallWho, n: Negotiated): Promise<RoomCall> {
+    const { conference } = deps;
+    const room = conference.getOrCreate(Conference.meetingKey(meeting.id), meeting);
+    const { peerId } = conference.join(
+      room,
+      {
+        userId: `room-system:${who.roomSystemId}`,
+        userName: who.name,
+        chairRole: false,
+        siteId: who.site.id,
+        siteCode: who.site.code,
+        siteName: who.site.name,
+        parentSiteId: who.site.parentId,
+        parentSiteName: who.site.parentName,
+      },
+      undefined,
+    );
+    try {
+      const media = room.media;
+      if (!media.createPlainTransport) throw new Error('this room takes no plain RTP');
+      await media.addPeer(peerId);
+      const [audioIn] = await freeUdpPorts(1, deps.listenIp);
+      const audioT = await media.createPlainTransport(peerId, 'send', { listenIp: '127.0.0.1', comedia: true, rtcpMux: true });
+      const ssrc = randomInt(1, 2 ** 31);
+      await media.produce(
+        peerId,
+        audioT.id,
+        'audio',
+        {
+          codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PT, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
+          headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 1 }],
+          encodings: [{ ssrc }],
+          rtcp: { cname: `room-${who.roomSystemId.slice(0, 8)}` },
+        },
+        'mic',
+      );
+      let video: { port: number; rtcp: number | undefined } | null = null;
+      // Without its SSRC in the SDP or with a profile the room cannot take, the call goes on with sound only.
+      if (n.video && n.video.ssrc !== null)
+        video = await RoomCall.openVideo(deps, room, peerId, n.video).catch((e: unknown) => {
+          deps.logger.warn({ err: e, peerId }, 'room system video not taken; audio only');
+          return null;
+        });
+      const call = new RoomCall(deps, room, peerId, { audio: audioIn!, video: video?.port ?? null, videoRtcp: video?.rtcp });
+      const gst = startGst(audioIngressArgs(n.audio, deps.listenIp, audioIn!, { port: audioT.port, ssrc }), deps.registry, (code) => {
+        RoomCall.pipelines.delete(gst);
+        if (!call.closed) deps.logger.warn({ code, peerId }, 'room system audio pipeline ended');
+      });
+      call.gst = gst;
+      RoomCall.pipelines.add(gst);
+      conference.broadcastState(room);
+      return call;
+    } catch (e) {
+      conference.removePeer(room, peerId);
+      throw e;
+    }
+  }
+
+  private static async openVideo(
+    deps: RoomCallDeps,
+    room: LiveRoom,
+    peerId: string,
+    v: VideoChoice,
+  ): Promise<{ port: number; rtcp: number | undefined }> {
+    const t = await room.media.createPlainTransport!(peerId, 'send', {
+      listenIp: deps.listenIp,
+      ...(deps.announcedIp !== deps.listenIp ? { announcedAddress: deps.announcedIp } : {}),
+      comedia: true,
+      rtcpMux: false,
+    });
+    await room.media.produce(
+      peerId,
+      t.id,
+      'video',
+      {
+        codecs: [
+          {
+            mimeType: 'video/H264',
+            payloadType: v.payloadType,
+            clockRate: 90000,
+            parameters: { 'packetization-mode': v.packetizationMode, 'profile-level-id': v.profileLevelId, 'level-asymmetry-allowed': 1 },
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+          },
+        ],
+        encodings: [{ ssrc: v.ssrc! }],
+        rtcp: { cname: `room-video-${peerId.slice(0, 8)}` },
+      },
+      'camera',
+    );
+    return { port: t.port, rtcp: t.rtcpPort };
+  }
+
+  /** Still a participant (the chair may have removed the site, the meeting may have ended). */
+  get inMeeting(): boolean {
+    return !this.closed && this.deps.conference.rooms.get(this.room.key) === this.room && !!this.room.live?.has(this.peerId);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.deps.conference.rooms.get(this.room.key) === this.room && this.room.live?.has(this.peerId))
+      this.deps.conference.removePeer(this.room, this.peerId);
+    await this.gst?.stop(2000);
+  }
+}

@@ -1,0 +1,385 @@
+// The SIP user agent room systems call: `<meeting number>@<server>`. It answers for a registered
+// room system whose site is invited to an open meeting, and refuses everything else with a SIP status
+// that says why (404 no such meeting, 403 not registered or not invited, 480 not open, 488 no common
+// codec). It keeps each call's dialog: 200 OK repeated until the ACK, re-INVITE, session timers
+// (RFC 4028), CANCEL, BYE either way, OPTIONS. Media is RoomCall's.
+import { randomBytes, randomInt } from 'node:crypto';
+import { AppError, type Logger } from '@lienthong/kit';
+import { parseUri, type SipMessage } from 'sip';
+import type { Core } from '../core';
+import { answer, type Negotiated, negotiate, SdpError } from '../domain/room-systems/sdp';
+import type { RoomSystem } from '../protocol/room-systems';
+import type { Conference } from '../signalling/conference';
+import { liveMeetingInfo } from '../signalling/meeting-access';
+import { RoomCall } from './room-call';
+import { type Remote, SipUdp } from './sip-udp';
+
+const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
+const T1 = 500;
+const T2 = 4000;
+/** What we ask for when the room proposes no session interval (RFC 4028 minimum is 90 s). */
+const DEFAULT_SESSION_EXPIRES = 1800;
+
+export interface SipEndpointOptions {
+  core: Pick<Core, 'roomSystems' | 'sites' | 'accounts'>;
+  conference: Conference;
+  /** SIP signalling: bound address and port; the address written in Contact and SDP. */
+  listenIp: string;
+  port: number;
+  announcedIp: string;
+  registry: string;
+  logger: Logger;
+  maxCalls: number;
+}
+
+type CallState = 'early' | 'confirmed' | 'ended';
+type Grant = ReturnType<Core['roomSystems']['checkJoin']>;
+
+interface Call {
+  callId: string;
+  remote: Remote;
+  invite: SipMessage;
+  localTag: string;
+  state: CallState;
+  media: RoomCall | null;
+  negotiated: Negotiated | null;
+  sdpVersion: number;
+  sessionId: number;
+  localSeq: number;
+  ok: SipMessage | null;
+  okTimer: NodeJS.Timeout | null;
+  expiry: NodeJS.Timeout | null;
+  meetingId: string;
+  roomSystemId: string;
+}
+
+/** A coded refusal of an INVITE, from the domain's error codes. */
+function refusal(e: unknown): { status: number; reason: string } {
+  if (e instanceof SdpError) return { status: e.sipStatus, reason: e.sipStatus === 488 ? 'Not Acceptable Here' : 'Bad Request' };
+  if (e instanceof AppError) {
+    if (e.code === 'NOT_INVITED' || e.code === 'FORBIDDEN') return { status: 403, reason: 'Forbidden' };
+    if (e.code === 'NOT_FOUND') return { status: 404, reason: 'Not Found' };
+    if (e.code.startsWith('MEETING_')) return { status: 480, reason: 'Temporarily Unavailable' };
+    if (e.code === 'TOO_MANY_PEERS' || e.code === 'ROOM_LOCKED' || e.code === 'SITE_REMOVED') return { status: 403, reason: 'Forbidden' };
+  }
+  return { status: 500, reason: 'Server Internal Error' };
+}
+
+export class SipEndpoint {
+  readonly udp: SipUdp;
+  private readonly calls = new Map<string, Call>();
+  private watch: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: SipEndpointOptions) {
+    this.udp = new SipUdp({
+      host: opts.listenIp,
+      port: opts.port,
+      logger: opts.logger,
+      perAddressRate: 20,
+      onRequest: (m, from) => this.onRequest(m, from),
+    });
+  }
+
+  get callCount(): number {
+    return this.calls.size;
+  }
+
+  async start(): Promise<void> {
+    await this.udp.start();
+    // A room system the chair removed, or whose meeting ended, is hung up.
+    this.watch = setInterval(() => {
+      for (const c of this.calls.values())
+        if (c.state === 'confirmed' && c.media && !c.media.inMeeting) void this.hangUp(c, 'left the meeting');
+    }, 1000);
+    this.watch.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.watch) clearInterval(this.watch);
+    await Promise.all([...this.calls.values()].map((c) => this.hangUp(c, 'server stopping', 1500)));
+    this.udp.close();
+  }
+
+  private onRequest(m: SipMessage, from: Remote): void {
+    const call = this.calls.get(m.headers['call-id']);
+    switch (m.method) {
+      case 'INVITE':
+        if (call && m.headers.to.params.tag) this.reInvite(call, m, from);
+        else if (!call) void this.invite(m, from);
+        return;
+      case 'ACK':
+        if (call && call.state === 'early' && call.ok) {
+          call.state = 'confirmed';
+          this.stopOk(call);
+        }
+        return;
+      case 'CANCEL':
+        if (call?.state !== 'early' || call.ok) {
+          this.udp.respond(m, from, 481, 'Call/Transaction Does Not Exist');
+          return;
+        }
+        this.udp.respond(m, from, 200, 'OK');
+        this.udp.respond(call.invite, from, 487, 'Request Terminated', { headers: { to: this.ourTo(call) } });
+        void this.end(call, 'cancelled');
+        return;
+      case 'BYE':
+        if (!call) {
+          this.udp.respond(m, from, 481, 'Call/Transaction Does Not Exist');
+          return;
+        }
+        this.udp.respond(m, from, 200, 'OK');
+        void this.end(call, 'hung up');
+        return;
+      case 'OPTIONS':
+        this.udp.respond(m, from, 200, 'OK', { headers: { allow: ALLOW, accept: 'application/sdp', supported: 'timer' } });
+        return;
+      case 'INFO':
+      case 'UPDATE':
+        if (!call) {
+          this.udp.respond(m, from, 481, 'Call/Transaction Does Not Exist');
+          return;
+        }
+        if (m.method === 'UPDATE') this.armExpiry(call, m);
+        this.udp.respond(m, from, 200, 'OK', { headers: this.timerHeaders(m) });
+        return;
+      default:
+        this.udp.respond(m, from, 405, 'Method Not Allowed', { headers: { allow: ALLOW } });
+    }
+  }
+
+  private ourTo(call: Call): SipMessage['headers']['to'] {
+    const to = call.invite.headers.to;
+    return { ...to, params: { ...to.params, tag: call.localTag } };
+  }
+
+  private contact(): string {
+    return `<sip:lienthong@${this.opts.announcedIp}:${this.udp.port}>`;
+  }
+
+  private sessionExpires(m: SipMessage): number | null {
+    const raw = m.headers['session-expires'] ?? m.headers.x;
+    if (typeof raw !== 'string') return null;
+    const n = Number.parseInt(raw, 10);
+    return Number.isFinite(n) && n >= 90 ? Math.min(n, 7200) : null;
+  }
+
+  private timerHeaders(m: SipMessage): Record<string, string> {
+    const supported = String(m.headers.supported ?? '')
+      .toLowerCase()
+      .includes('timer');
+    const asked = this.sessionExpires(m);
+    if (!supported && asked === null) return {};
+    const interval = asked ?? DEFAULT_SESSION_EXPIRES;
+    return { 'session-expires': `${interval};refresher=uac`, ...(supported ? { require: 'timer' } : {}) };
+  }
+
+  /** The room refreshes the session before it expires (RFC 4028): without a refresh the call ends. */
+  private armExpiry(call: Call, m: SipMessage): void {
+    const interval = this.sessionExpires(m);
+    if (call.expiry) clearTimeout(call.expiry);
+    call.expiry = null;
+    if (interval === null) return;
+    call.expiry = setTimeout(() => void this.hangUp(call, 'session expired'), (interval - Math.min(32, interval / 3)) * 1000 + 32_000);
+    call.expiry.unref();
+  }
+
+  /** Who calls, for which meeting, with what: or the SIP refusal that says why. */
+  private admit(
+    m: SipMessage,
+    from: Remote,
+  ): { status: number; reason: string } | { system: RoomSystem; meetingId: string; grant: Grant; negotiated: Negotiated } {
+    if (this.calls.size >= this.opts.maxCalls) return { status: 486, reason: 'Busy Here' };
+    const meetingId = this.opts.core.roomSystems.meetingOfNumber(parseUri(m.uri ?? '')?.user ?? '');
+    if (!meetingId) return { status: 404, reason: 'Not Found' };
+    const system = this.opts.core.roomSystems.identify(parseUri(m.headers.from.uri)?.user ?? '', from.address);
+    if (!system) return { status: 403, reason: 'Forbidden' };
+    try {
+      const grant = this.opts.core.roomSystems.checkJoin(system.siteId, meetingId);
+      return { system, meetingId, grant, negotiated: negotiate(m.content ?? '') };
+    } catch (e) {
+      return refusal(e);
+    }
+  }
+
+  private async invite(m: SipMessage, from: Remote): Promise<void> {
+    const refuse = (status: number, reason: string) =>
+      this.udp.respond(m, from, status, reason, { headers: { to: { ...m.headers.to, params: { ...m.headers.to.params, tag: tag() } } } });
+    if (this.calls.size < this.opts.maxCalls) this.udp.respond(m, from, 100, 'Trying');
+    const admitted = this.admit(m, from);
+    if ('status' in admitted) {
+      refuse(admitted.status, admitted.reason);
+      return;
+    }
+    const { system, meetingId, grant, negotiated } = admitted;
+    const call: Call = {
+      callId: m.headers['call-id'],
+      remote: from,
+      invite: m,
+      localTag: tag(),
+      state: 'early',
+      media: null,
+      negotiated,
+      sdpVersion: 1,
+      sessionId: randomInt(1, 2 ** 31),
+      localSeq: randomInt(1, 10_000),
+      ok: null,
+      okTimer: null,
+      expiry: null,
+      meetingId,
+      roomSystemId: system.id,
+    };
+    this.calls.set(call.callId, call);
+    try {
+      const parent = grant.site.parentId ? this.opts.core.sites.get(grant.site.parentId) : null;
+      call.media = await RoomCall.open(
+        {
+          conference: this.opts.conference,
+          listenIp: this.opts.listenIp,
+          announcedIp: this.opts.announcedIp,
+          registry: this.opts.registry,
+          logger: this.opts.logger,
+        },
+        liveMeetingInfo(this.opts.core, grant.meeting),
+        {
+          roomSystemId: system.id,
+          name: system.name,
+          site: {
+            id: grant.site.id,
+            code: grant.site.code,
+            name: grant.site.name,
+            parentId: grant.site.parentId,
+            parentName: parent?.name ?? null,
+          },
+        },
+        negotiated,
+      );
+    } catch (e) {
+      this.calls.delete(call.callId);
+      if (call.state === 'ended') return;
+      this.opts.logger.warn({ err: e, meetingId }, 'room system call refused');
+      const r = refusal(e);
+      refuse(r.status, r.reason);
+      return;
+    }
+    if (call.state === 'ended') {
+      await call.media.close();
+      return;
+    }
+    this.opts.logger.info(
+      { meetingId, roomSystem: system.name, audio: negotiated.audio.codec, video: !!negotiated.video },
+      'room system joined',
+    );
+    this.sendOk(call, m, from);
+    this.armExpiry(call, m);
+  }
+
+  private answerSdp(call: Call): string {
+    const ports = call.media!.ports;
+    return answer(call.negotiated!, {
+      ip: this.opts.announcedIp,
+      audioPort: ports.audio,
+      videoPort: ports.video,
+      videoRtcpPort: ports.videoRtcp,
+      sessionId: call.sessionId,
+      version: call.sdpVersion,
+    });
+  }
+
+  private sendOk(call: Call, rq: SipMessage, to: Remote): void {
+    const ok = this.udp.respond(rq, to, 200, 'OK', {
+      headers: {
+        to: this.ourTo(call),
+        contact: this.contact(),
+        allow: ALLOW,
+        supported: 'timer',
+        'content-type': 'application/sdp',
+        ...this.timerHeaders(rq),
+      },
+      content: this.answerSdp(call),
+    });
+    if (rq !== call.invite) return;
+    call.ok = ok;
+    // The 2xx is ours to repeat until the ACK (RFC 3261 13.3.1.4); no ACK in 32 s ends the call.
+    let wait = T1;
+    let spent = 0;
+    const again = () => {
+      if (call.state !== 'early') return;
+      spent += wait;
+      if (spent >= 32_000) {
+        void this.hangUp(call, 'no ACK');
+        return;
+      }
+      this.udp.send(ok, to);
+      wait = Math.min(wait * 2, T2);
+      call.okTimer = setTimeout(again, wait);
+    };
+    call.okTimer = setTimeout(again, wait);
+  }
+
+  private stopOk(call: Call): void {
+    if (call.okTimer) clearTimeout(call.okTimer);
+    call.okTimer = null;
+  }
+
+  /** Hold, resume, a session refresh: the same media answered again (a new codec choice needs a new call for now). */
+  private reInvite(call: Call, m: SipMessage, from: Remote): void {
+    if (call.state !== 'confirmed' || !call.media) {
+      this.udp.respond(m, from, 491, 'Request Pending');
+      return;
+    }
+    if (m.content) {
+      try {
+        const next = negotiate(m.content);
+        if (next.audio.codec !== call.negotiated?.audio.codec || next.audio.payloadType !== call.negotiated.audio.payloadType) {
+          this.udp.respond(m, from, 488, 'Not Acceptable Here');
+          return;
+        }
+        call.negotiated = { ...next, video: call.negotiated.video && next.video ? call.negotiated.video : null };
+      } catch (e) {
+        const r = refusal(e);
+        this.udp.respond(m, from, r.status, r.reason);
+        return;
+      }
+    }
+    call.sdpVersion++;
+    this.armExpiry(call, m);
+    this.sendOk(call, m, from);
+  }
+
+  /** We end the call: BYE to the room, then the media goes. */
+  private async hangUp(call: Call, why: string, waitMs?: number): Promise<void> {
+    if (call.state === 'ended') return;
+    const wasConfirmed = call.state === 'confirmed' || call.ok !== null;
+    const ending = this.end(call, why);
+    if (!wasConfirmed) return ending;
+    const their = call.invite.headers;
+    const contact = Array.isArray(their.contact) ? their.contact[0]?.uri : undefined;
+    const bye: SipMessage = {
+      method: 'BYE',
+      uri: contact ?? their.from.uri,
+      version: '2.0',
+      headers: {
+        via: [],
+        to: their.from,
+        from: this.ourTo(call),
+        'call-id': call.callId,
+        cseq: { seq: ++call.localSeq, method: 'BYE' },
+        'max-forwards': '70',
+      },
+    };
+    const answered = this.udp.request(bye, call.remote);
+    await Promise.all([ending, waitMs ? Promise.race([answered, new Promise((r) => setTimeout(r, waitMs))]) : undefined]);
+  }
+
+  private async end(call: Call, why: string): Promise<void> {
+    if (call.state === 'ended') return;
+    call.state = 'ended';
+    this.stopOk(call);
+    if (call.expiry) clearTimeout(call.expiry);
+    this.calls.delete(call.callId);
+    this.opts.logger.info({ meetingId: call.meetingId, why }, 'room system call ended');
+    await call.media?.close();
+  }
+}
+
+const tag = () => randomBytes(6).toString('hex');

@@ -1,0 +1,154 @@
+import { parse } from 'sdp-transform';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Core } from '../src/core';
+import { answer, negotiate, SdpError } from '../src/domain/room-systems/sdp';
+import { audioIngressArgs } from '../src/sip/room-call';
+import { actorOf, makeCore } from './support/core';
+
+const sdp = (...lines: string[]) => ['v=0', 'o=- 1 1 IN IP4 10.0.0.9', 's=-', 'c=IN IP4 10.0.0.9', 't=0 0', ...lines, ''].join('\r\n');
+
+// What baresip 1.0 offers (trimmed): G.711, G.722, Opus; H.264 in both packetization modes.
+const BARESIP = sdp(
+  'm=audio 7892 RTP/AVP 0 8 9 96 101',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:9 G722/8000',
+  'a=rtpmap:96 opus/48000/2',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=fmtp:101 0-15',
+  'a=ssrc:2402313486 cname:room',
+  'm=video 10924 RTP/AVP 96 97 34',
+  'a=rtpmap:96 H264/90000',
+  'a=fmtp:96 packetization-mode=0;profile-level-id=42e01f',
+  'a=rtpmap:97 H264/90000',
+  'a=fmtp:97 packetization-mode=1;profile-level-id=42e01f',
+  'a=rtpmap:34 H263/90000',
+  'a=ssrc:141249480 cname:room',
+  'a=content:main',
+);
+
+describe('SDP offer/answer with a room system', () => {
+  it('takes Opus first, then G.722, then G.711, and H.264 in packetization mode 1', () => {
+    const n = negotiate(BARESIP);
+    expect(n.audio).toMatchObject({
+      codec: 'opus',
+      payloadType: 96,
+      ssrc: 2402313486,
+      remote: { ip: '10.0.0.9', port: 7892 },
+      telephoneEvent: 101,
+    });
+    expect(n.video).toMatchObject({ payloadType: 97, packetizationMode: 1, profileLevelId: '42e01f', ssrc: 141249480 });
+    const g722 = negotiate(BARESIP.replace('0 8 9 96 101', '0 8 9 101'));
+    expect(g722.audio.codec).toBe('G722');
+    const pcma = negotiate(sdp('m=audio 4000 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000'));
+    expect(pcma.audio).toMatchObject({ codec: 'PCMA', payloadType: 8 });
+    // Static payload types without rtpmap lines (RFC 3551) are understood.
+    expect(negotiate(sdp('m=audio 4000 RTP/AVP 0')).audio.codec).toBe('PCMU');
+    expect(negotiate(sdp('m=audio 4000 RTP/AVP 9')).audio.codec).toBe('G722');
+  });
+
+  it('answers each line: the chosen codec on ours, port 0 on a presentation line and anything else', () => {
+    const offer = `${BARESIP}m=video 10926 RTP/AVP 97\r\na=rtpmap:97 H264/90000\r\na=content:slides\r\nm=application 5070 UDP/BFCP *\r\n`;
+    const n = negotiate(offer);
+    expect(n.lines.map((l) => l.kind)).toEqual(['audio', 'video', 'declined', 'declined']);
+    const a = parse(answer(n, { ip: '192.0.2.10', audioPort: 30000, videoPort: 30002, videoRtcpPort: 30009, sessionId: 7, version: 1 }));
+    expect(a.media.map((m) => m.port)).toEqual([30000, 30002, 0, 0]);
+    expect(a.connection?.ip).toBe('192.0.2.10');
+    expect(a.media[0]!.rtp.map((r) => r.codec)).toEqual(['opus', 'telephone-event']);
+    expect(a.media[1]!.rtp).toEqual([{ payload: 97, codec: 'H264', rate: 90000 }]);
+    expect(a.media[1]!.fmtp[0]!.config).toBe('profile-level-id=42e01f;packetization-mode=1');
+    expect(a.media[1]!.rtcp?.port).toBe(30009);
+    expect(a.media[1]!.rtcpFb?.map((f) => `${f.type} ${f.subtype ?? ''}`.trim())).toEqual(['nack', 'nack pli', 'ccm fir']);
+  });
+
+  it('answers hold with the mirrored direction', () => {
+    const n = negotiate(BARESIP.replace('a=ssrc:2402313486', 'a=sendonly\r\na=ssrc:2402313486'));
+    const a = parse(answer(n, { ip: '192.0.2.10', audioPort: 30000, videoPort: null, sessionId: 7, version: 2 }));
+    expect(a.media[0]!.direction).toBe('recvonly');
+    expect(a.media[1]!.port).toBe(0);
+  });
+
+  it('refuses what it cannot carry: 488 without a common audio codec, video dropped without usable H.264, 400 on junk', () => {
+    const noAudio = () => negotiate(sdp('m=audio 4000 RTP/AVP 18', 'a=rtpmap:18 G729/8000'));
+    expect(noAudio).toThrow(SdpError);
+    try {
+      noAudio();
+    } catch (e) {
+      expect((e as SdpError).sipStatus).toBe(488);
+    }
+    const vp8 = negotiate(sdp('m=audio 4000 RTP/AVP 0', 'm=video 4002 RTP/AVP 96', 'a=rtpmap:96 VP8/90000'));
+    expect(vp8.video).toBeNull();
+    expect(vp8.lines.map((l) => l.kind)).toEqual(['audio', 'declined']);
+    // High profile is not decoded by every browser: no video rather than a picture some sites cannot see.
+    const high = negotiate(
+      sdp(
+        'm=audio 4000 RTP/AVP 0',
+        'm=video 4002 RTP/AVP 96',
+        'a=rtpmap:96 H264/90000',
+        'a=fmtp:96 profile-level-id=640028;packetization-mode=1',
+      ),
+    );
+    expect(high.video).toBeNull();
+    // SRTP-only lines (RTP/SAVP) are not plain RTP.
+    expect(() => negotiate(sdp('m=audio 4000 RTP/SAVP 0'))).toThrow(SdpError);
+    expect(() => negotiate('hello')).toThrow(SdpError);
+    expect(() => negotiate(sdp('m=audio 4000 RTP/AVP 0').replace('c=IN IP4 10.0.0.9\r\n', ''))).toThrow(/connection address/);
+    expect(() => negotiate('x'.repeat(20_000))).toThrow(/too large/);
+  });
+
+  it('re-encodes each audio codec to Opus with the audio-level extension for active speaker', () => {
+    const n = negotiate(sdp('m=audio 4000 RTP/AVP 9'));
+    const args = audioIngressArgs(n.audio, '127.0.0.1', 31000, { port: 42000, ssrc: 1234 });
+    const text = args.join(' ');
+    expect(text).toContain(
+      'udpsrc address=127.0.0.1 port=31000 caps=application/x-rtp,media=audio,clock-rate=8000,encoding-name=G722,payload=9',
+    );
+    expect(text).toContain('rtpg722depay ! avdec_g722');
+    expect(text).toContain('level audio-level-meta=true');
+    expect(text).toContain('rtpopuspay pt=100 ssrc=1234 auto-header-extension=true');
+    expect(text).toContain('urn:ietf:params:rtp-hdrext:ssrc-audio-level');
+    expect(text).toMatch(/udpsink host=127\.0\.0\.1 port=42000/);
+  });
+});
+
+describe('room systems and dial-in numbers', () => {
+  let cleanup: (() => void) | undefined;
+  afterEach(() => cleanup?.());
+  const open = async () => {
+    const made = await makeCore();
+    cleanup = made.cleanup;
+    return made.core;
+  };
+  const actor = (c: Core, username: string) => actorOf(c.store.getUserByUsername(username)!);
+
+  it('registers for the managers of the site, identifies calls by user and address, keeps one number per meeting', async () => {
+    const c = await open();
+    const admin = actor(c, 'admin');
+    const participant = actor(c, 'daibieu.dt');
+    const cuvan = c.sites.getByCode('TN-DT-CUVAN')!;
+    expect(() => c.roomSystems.create(participant, { siteId: cuvan.id, name: 'x', sipUser: 'x' })).toThrow(/may not/);
+    const rs = c.roomSystems.create(admin, { siteId: cuvan.id, name: 'Codec Cù Vân', sipUser: 'cuvan', address: '10.1.2.3' });
+    expect(() => c.roomSystems.create(admin, { siteId: cuvan.id, name: 'again', sipUser: 'cuvan' })).toThrow(
+      expect.objectContaining({ code: 'SIP_USER_TAKEN' }),
+    );
+    expect(c.roomSystems.identify('cuvan', '10.1.2.3')?.id).toBe(rs.id);
+    expect(c.roomSystems.identify('cuvan', '10.1.2.4')).toBeUndefined();
+    expect(c.roomSystems.identify('other', '10.1.2.3')).toBeUndefined();
+    expect(c.roomSystems.list(participant).map((r) => r.id)).toEqual([rs.id]);
+
+    const meeting = c.meetings.upcoming(admin, { limit: 1 })[0]!;
+    const n = c.roomSystems.dialNumber(meeting.id);
+    expect(n).toMatch(/^\d{6}$/);
+    expect(c.roomSystems.dialNumber(meeting.id)).toBe(n);
+    expect(c.roomSystems.meetingOfNumber(n)).toBe(meeting.id);
+    expect(() => c.roomSystems.dialNumber('no-such-meeting')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+
+    // Joining follows the meeting's rules for the site: Cù Vân is invited (Đại Từ subtree), Thượng Nung is not.
+    expect(c.roomSystems.checkJoin(cuvan.id, meeting.id).site.id).toBe(cuvan.id);
+    const thuongnung = c.sites.getByCode('TN-VN-THUONGNUNG')!;
+    expect(() => c.roomSystems.checkJoin(thuongnung.id, meeting.id)).toThrow(expect.objectContaining({ code: 'NOT_INVITED' }));
+
+    c.roomSystems.remove(admin, rs.id);
+    expect(c.roomSystems.identify('cuvan', '10.1.2.3')).toBeUndefined();
+  });
+});

@@ -1,0 +1,300 @@
+// A meeting-room codec dials into a meeting: baresip (H.264 from its test-pattern source through
+// libavcodec, a sine tone as its microphone) calls `<number>@server` over SIP/UDP as the room system
+// registered at the commune Cù Vân. Two Chromium sites in the meeting decode its video and hear it.
+// Calls the server must refuse get the SIP status that says why, and leave nothing behind.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboundByPeer, launchChromium, mediaFlowingFrom, waitFor } from '../support/browser';
+import { loginAndJoin, myPeerId } from '../support/meeting-ui';
+import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+
+const PASSWORD = 'lienthong123';
+
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A baresip room system: its own config folder, a SIP port, H.264 and the audio codec asked for. */
+/** A talker: 0.6 s of tone every 1.3 s (a steady tone is background noise to speaker detection). */
+function speechLike(file: string): void {
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=500:sample_rate=48000:duration=120',
+    '-af',
+    "volume='if(lt(mod(t,1.3),0.6),0.8,0.0)':eval=frame",
+    '-ac',
+    '1',
+    '-c:a',
+    'pcm_s16le',
+    file,
+  ]);
+}
+
+async function baresip(
+  speech: string,
+  dir: string,
+  sipUser: string,
+  audioCodec: string,
+  dial: string,
+): Promise<{ proc: ChildProcess; output: () => string; port: number }> {
+  const port = await freeUdpPort();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      'poll_method epoll',
+      `sip_listen 127.0.0.1:${port}`,
+      'net_interface 127.0.0.1',
+      `audio_source aufile,${speech}`,
+      'ausrc_srate 48000',
+      'ausrc_channels 1',
+      'auplay_srate 48000',
+      'audio_player aufile,/dev/null',
+      'video_source fakevideo,nil',
+      'video_display fakevideo,nil',
+      'video_size 640x360',
+      'video_bitrate 600000',
+      'video_fps 25',
+      'rtp_stats yes',
+      'module_path /usr/lib/baresip/modules',
+      'module g711.so',
+      'module g722.so',
+      'module avcodec.so',
+      'module aufile.so',
+      'module fakevideo.so',
+      'module_app account.so',
+      'module_app menu.so',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'accounts'), `<sip:${sipUser}@127.0.0.1>;regint=0;audio_codecs=${audioCodec};video_codecs=H264\n`);
+  let out = '';
+  const proc = spawn('baresip', ['-f', dir, '-e', `/dial ${dial}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  await waitFor(
+    async () => out.includes('baresip is ready'),
+    (ok) => ok,
+    15_000,
+    'baresip ready',
+  );
+  return { proc, output: () => out, port };
+}
+
+/** One SIP request from a bare UDP socket; resolves with the final status line. */
+async function sipRequest(sipPort: number, text: (localPort: number) => string): Promise<string[]> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const lines: string[] = [];
+  const done = new Promise<void>((resolve) => {
+    s.on('message', (m) => {
+      const first = m.toString().split('\r\n')[0]!;
+      lines.push(first);
+      if (!/^SIP\/2\.0 1\d\d/.test(first)) resolve();
+    });
+    setTimeout(resolve, 5000);
+  });
+  s.send(text(s.address().port), sipPort, '127.0.0.1');
+  await done;
+  s.close();
+  return lines;
+}
+
+const invite = (number: string, fromUser: string, sdp: string) => (localPort: number) => {
+  const body = sdp.replaceAll('\n', '\r\n');
+  return [
+    `INVITE sip:${number}@127.0.0.1 SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK${Math.random().toString(36).slice(2)};rport`,
+    'Max-Forwards: 70',
+    `From: <sip:${fromUser}@127.0.0.1>;tag=${Math.random().toString(36).slice(2)}`,
+    `To: <sip:${number}@127.0.0.1>`,
+    `Call-ID: ${Math.random().toString(36).slice(2)}@test`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:${fromUser}@127.0.0.1:${localPort}>`,
+    'Content-Type: application/sdp',
+    `Content-Length: ${body.length}`,
+    '',
+    body,
+  ].join('\r\n');
+};
+
+const VP8_ONLY_SDP = [
+  'v=0',
+  'o=- 1 1 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 40000 RTP/AVP 18',
+  'a=rtpmap:18 G729/8000',
+  'm=video 40002 RTP/AVP 96',
+  'a=rtpmap:96 VP8/90000',
+  '',
+].join('\n');
+
+describe('a room system dials into a meeting', () => {
+  let sfu: SfuProcess;
+  let browser: Browser;
+  let chair: Page;
+  let district: Page;
+  let tmp: string;
+  let number: string;
+  let sipPort: number;
+  const rooms: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'lt-sip-'));
+    speechLike(join(tmp, 'speech.wav'));
+    sipPort = await freeUdpPort();
+    sfu = await startSfuServer({ sipPort });
+    browser = await launchChromium({ caFile: sfu.caFile });
+    chair = await loginAndJoin(browser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
+    district = await loginAndJoin(browser, sfu.httpsUrl(), 'daibieu.dt', PASSWORD);
+    const meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
+    const admin = await loginAdmin(sfu.url);
+    const auth = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+    const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth })).json()) as { sites: { id: string; code: string }[] };
+    const cuvan = sites.sites.find((s) => s.code === 'TN-DT-CUVAN')!;
+    const thuongnung = sites.sites.find((s) => s.code === 'TN-VN-THUONGNUNG')!;
+    for (const [siteId, name, sipUser] of [
+      [cuvan.id, 'Codec phòng họp Cù Vân', 'cuvan-room'],
+      [thuongnung.id, 'Codec phòng họp Thượng Nung', 'thuongnung-room'],
+    ] as const) {
+      const res = await fetch(`${sfu.url}/api/room-systems`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ siteId, name, sipUser }),
+      });
+      expect(res.status).toBe(201);
+    }
+    // A participant of another site may not register one.
+    const other = await login(sfu.url, 'daibieu.dt', PASSWORD);
+    const refused = await fetch(`${sfu.url}/api/room-systems`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ siteId: cuvan.id, name: 'x', sipUser: 'intruder' }),
+    });
+    expect(refused.status).toBe(403);
+    const dial = (await (await fetch(`${sfu.url}/api/meetings/${meetingId}/dial-in`, { headers: auth })).json()) as {
+      number: string;
+      uri: string;
+    };
+    expect(dial.uri).toBe(`sip:${dial.number}@127.0.0.1:${sipPort}`);
+    number = dial.number;
+  }, 180_000);
+
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${sfu.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.split(' ')[1]) : Number.NaN;
+  };
+
+  afterAll(async () => {
+    for (const r of rooms) r.kill('SIGKILL');
+    await browser?.close();
+    await sfu?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  // baresip names G.722 by its 16 kHz sampling; on the wire it is payload 9 at clock rate 8000.
+  for (const codec of ['PCMU', 'G722/16000/1']) {
+    it(`joins with H.264 and ${codec.split('/')[0]}: both browsers decode its picture and hear it; it hangs up cleanly`, async () => {
+      const known = await Promise.all([myPeerId(chair), myPeerId(district)]);
+      const room = await baresip(
+        join(tmp, 'speech.wav'),
+        join(tmp, codec.split('/')[0]!),
+        'cuvan-room',
+        codec,
+        `sip:${number}@127.0.0.1:${sipPort}`,
+      );
+      rooms.push(room.proc);
+      let roomPeer = '';
+      for (const page of [chair, district]) {
+        await waitFor(
+          async () => {
+            const others = Object.keys(await inboundByPeer(page)).filter((p) => !known.includes(p));
+            roomPeer = others[0] ?? '';
+            return others.length === 1 && (await mediaFlowingFrom(page, others, { video: true }));
+          },
+          (ok) => ok,
+          40_000,
+          "the room system's picture and sound decoded",
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}\nbaresip: ${room.output().slice(-1500)}`);
+        });
+      }
+      const inbound = (await inboundByPeer(chair))[roomPeer]!;
+      expect(inbound.framesDecoded).toBeGreaterThan(10);
+      expect(inbound.audioEnergy).toBeGreaterThan(0);
+      expect(await metric('lienthong_sip_calls')).toBe(1);
+      expect(await metric('lienthong_sip_media_pipelines')).toBe(1);
+      // Its tone is detected as speech (the server adds the audio level it does not send): the chair, who
+      // is the main picture itself, is shown the room system as the latest other site that spoke.
+      await chair
+        .locator(`[data-testid="main-picture"][data-shown-peer="${roomPeer}"][data-shown-site="TN-DT-CUVAN"]`)
+        .waitFor({ timeout: 20_000 });
+      // It hangs up (baresip sends BYE as it stops): the site leaves the meeting for everyone.
+      room.proc.kill('SIGTERM');
+      await waitFor(
+        async () => !Object.keys(await inboundByPeer(chair)).includes(roomPeer),
+        (gone) => gone,
+        15_000,
+        'the room system gone from the chair page',
+      );
+      // Nothing of the call is left: no call, no pipeline.
+      await waitFor(
+        async () => [await metric('lienthong_sip_calls'), await metric('lienthong_sip_media_pipelines')],
+        (v) => v[0] === 0 && v[1] === 0,
+        10_000,
+        'the call and its pipeline gone',
+      );
+    }, 120_000);
+  }
+
+  it('refuses with the status that says why, and stays up', async () => {
+    // Unknown number, unregistered caller, a site not invited, nothing in common.
+    expect(await sipRequest(sipPort, invite('999999', 'cuvan-room', VP8_ONLY_SDP))).toContain('SIP/2.0 404 Not Found');
+    expect((await sipRequest(sipPort, invite(number, 'nobody', VP8_ONLY_SDP))).at(-1)).toBe('SIP/2.0 403 Forbidden');
+    expect((await sipRequest(sipPort, invite(number, 'thuongnung-room', VP8_ONLY_SDP))).at(-1)).toBe('SIP/2.0 403 Forbidden');
+    expect((await sipRequest(sipPort, invite(number, 'cuvan-room', VP8_ONLY_SDP))).at(-1)).toBe('SIP/2.0 488 Not Acceptable Here');
+    expect((await sipRequest(sipPort, invite(number, 'cuvan-room', 'not an sdp'))).at(-1)).toMatch(/^SIP\/2\.0 (400|488)/);
+    // Garbage and a malformed request get nothing, and the server still answers OPTIONS.
+    const s = createSocket('udp4');
+    s.send(Buffer.from('INVITE sip:x SIP/2.0\r\nVia: ???\r\n\r\n'), sipPort, '127.0.0.1');
+    s.send(Buffer.alloc(3000, 0xff), sipPort, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 300));
+    s.close();
+    const options = await sipRequest(sipPort, (p) =>
+      [
+        `OPTIONS sip:${number}@127.0.0.1 SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${p};branch=z9hG4bKopt${Date.now()}`,
+        'From: <sip:probe@127.0.0.1>;tag=1',
+        'To: <sip:probe@127.0.0.1>',
+        'Call-ID: options-probe',
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    expect(options).toEqual(['SIP/2.0 200 OK']);
+    expect((await fetch(`${sfu.url}/health`)).status).toBe(200);
+  }, 60_000);
+});

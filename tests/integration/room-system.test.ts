@@ -215,7 +215,7 @@ describe('a room system dials into a meeting', () => {
 
   // baresip names G.722 by its 16 kHz sampling; on the wire it is payload 9 at clock rate 8000.
   for (const codec of ['PCMU', 'G722/16000/1']) {
-    it(`joins with H.264 and ${codec.split('/')[0]}: both browsers decode its picture and hear it; it hangs up cleanly`, async () => {
+    it(`joins with H.264 and ${codec.split('/')[0]}: both browsers decode its picture and hear it, the chair mutes it, it leaves cleanly`, async () => {
       const known = await Promise.all([myPeerId(chair), myPeerId(district)]);
       const room = await baresip(
         join(tmp, 'speech.wav'),
@@ -250,8 +250,36 @@ describe('a room system dials into a meeting', () => {
       await chair
         .locator(`[data-testid="main-picture"][data-shown-peer="${roomPeer}"][data-shown-site="TN-DT-CUVAN"]`)
         .waitFor({ timeout: 20_000 });
-      // It hangs up (baresip sends BYE as it stops): the site leaves the meeting for everyone.
-      room.proc.kill('SIGTERM');
+      // The chair mutes it on the server: the district stops hearing it (its picture goes on), then hears it again.
+      const consoleSite = chair.locator('[data-testid="console-site"][data-code="TN-DT-CUVAN"]');
+      await consoleSite.getByTestId('mute-site').click();
+      await waitFor(
+        () => mediaFlowingFrom(district, [roomPeer], { video: false }),
+        (ok) => !ok,
+        15_000,
+        'the muted room system silent',
+      );
+      await consoleSite.getByTestId('unmute-site').click();
+      await waitFor(
+        () => mediaFlowingFrom(district, [roomPeer], { video: true }),
+        (ok) => ok,
+        15_000,
+        'the room system heard again',
+      );
+      if (codec === 'PCMU') {
+        // It hangs up (baresip sends BYE as it stops): the site leaves the meeting for everyone.
+        room.proc.kill('SIGTERM');
+      } else {
+        // The chair removes the site: the server hangs up on the room system (BYE) and it leaves.
+        const before = room.output().length;
+        await consoleSite.getByTestId('remove-site').click();
+        await waitFor(
+          async () => /closed/i.test(room.output().slice(before)),
+          (ok) => ok,
+          15_000,
+          'the room system told by BYE',
+        );
+      }
       await waitFor(
         async () => !Object.keys(await inboundByPeer(chair)).includes(roomPeer),
         (gone) => gone,

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundByPeer, launchChromium, mediaFlowingFrom, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
-import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { ADMIN_PASSWORD, login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 
 const PASSWORD = 'lienthong123';
 
@@ -173,17 +173,33 @@ describe('a room system dials into a meeting', () => {
     const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth })).json()) as { sites: { id: string; code: string }[] };
     const cuvan = sites.sites.find((s) => s.code === 'TN-DT-CUVAN')!;
     const thuongnung = sites.sites.find((s) => s.code === 'TN-VN-THUONGNUNG')!;
-    for (const [siteId, name, sipUser] of [
-      [cuvan.id, 'Codec phòng họp Cù Vân', 'cuvan-room'],
-      [thuongnung.id, 'Codec phòng họp Thượng Nung', 'thuongnung-room'],
-    ] as const) {
-      const res = await fetch(`${sfu.url}/api/room-systems`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({ siteId, name, sipUser }),
-      });
-      expect(res.status).toBe(201);
-    }
+    // The administrator registers Cù Vân's codec on the sites page (Vietnamese UI).
+    const adminPage = await (await browser.newContext()).newPage();
+    await adminPage.goto(`${sfu.httpsUrl()}/#/login`);
+    await adminPage.locator('input[name="username"]').fill('admin');
+    await adminPage.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+    await adminPage.getByTestId('login-submit').click();
+    await adminPage.getByTestId('nav-sites').click();
+    await adminPage.getByTestId('site-search').fill('Cù Vân');
+    await adminPage.locator('[data-testid="site-row"][data-code="TN-DT-CUVAN"]').getByTestId('site-room-systems').click();
+    const panel = adminPage.locator('[data-testid="room-systems"][data-site="TN-DT-CUVAN"]');
+    await panel.getByTestId('room-systems-none').waitFor();
+    await panel.locator('input[name="name"]').fill('Codec phòng họp Cù Vân');
+    await panel.locator('input[name="sipUser"]').fill('cuvan-room');
+    await panel.getByTestId('room-system-add').click();
+    await panel.locator('[data-testid="room-system"][data-sip-user="cuvan-room"]').waitFor();
+    // A second codec with the same SIP user is refused with the reason.
+    await panel.locator('input[name="name"]').fill('Trùng');
+    await panel.locator('input[name="sipUser"]').fill('cuvan-room');
+    await panel.getByTestId('room-system-add').click();
+    expect(await panel.getByTestId('room-system-error').textContent()).toMatch(/đã thuộc về một codec khác/);
+    await adminPage.context().close();
+    const made = await fetch(`${sfu.url}/api/room-systems`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ siteId: thuongnung.id, name: 'Codec phòng họp Thượng Nung', sipUser: 'thuongnung-room' }),
+    });
+    expect(made.status).toBe(201);
     // A participant of another site may not register one.
     const other = await login(sfu.url, 'daibieu.dt', PASSWORD);
     const refused = await fetch(`${sfu.url}/api/room-systems`, {
@@ -192,12 +208,13 @@ describe('a room system dials into a meeting', () => {
       body: JSON.stringify({ siteId: cuvan.id, name: 'x', sipUser: 'intruder' }),
     });
     expect(refused.status).toBe(403);
-    const dial = (await (await fetch(`${sfu.url}/api/meetings/${meetingId}/dial-in`, { headers: auth })).json()) as {
-      number: string;
-      uri: string;
-    };
-    expect(dial.uri).toBe(`sip:${dial.number}@127.0.0.1:${sipPort}`);
-    number = dial.number;
+    // The chair reads the number to dial from the console.
+    const dialIn = chair.getByTestId('dial-in');
+    await dialIn.waitFor();
+    number = (await dialIn.getAttribute('data-number'))!;
+    expect(await dialIn.textContent()).toContain(`sip:${number}@127.0.0.1:${sipPort}`);
+    const dial = (await (await fetch(`${sfu.url}/api/meetings/${meetingId}/dial-in`, { headers: auth })).json()) as { number: string };
+    expect(dial.number).toBe(number);
   }, 180_000);
 
   const metric = async (name: string) => {

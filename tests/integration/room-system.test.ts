@@ -2,7 +2,7 @@
 // libavcodec, a sine tone as its microphone) calls `<number>@server` over SIP/UDP as the room system
 // registered at the commune Cù Vân. Two Chromium sites in the meeting decode its video and hear it.
 // Calls the server must refuse get the SIP status that says why, and leave nothing behind.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { ADMIN_PASSWORD, login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 
 const PASSWORD = 'lienthong123';
+const SIPP = join(import.meta.dirname, 'sipp');
 
 async function freeUdpPort(): Promise<number> {
   const s = createSocket('udp4');
@@ -136,6 +137,8 @@ const invite = (number: string, fromUser: string, sdp: string) => (localPort: nu
   ].join('\r\n');
 };
 
+const PCMU_SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', ''].join('\n');
+
 const VP8_ONLY_SDP = [
   'v=0',
   'o=- 1 1 IN IP4 127.0.0.1',
@@ -218,7 +221,9 @@ describe('a room system dials into a meeting', () => {
   }, 180_000);
 
   const metric = async (name: string) => {
-    const text = await (await fetch(`${sfu.url}/metrics`)).text();
+    // A kept-alive connection the server has just closed fails once (undici): ask again on a new one.
+    const scrape = () => fetch(`${sfu.url}/metrics`).then((r) => r.text());
+    const text = await scrape().catch(scrape);
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     return line ? Number(line.split(' ')[1]) : Number.NaN;
   };
@@ -296,6 +301,10 @@ describe('a room system dials into a meeting', () => {
           15_000,
           'the room system told by BYE',
         );
+        // Until the chair admits the site again, its codec is refused (403); then it may call again.
+        expect((await sipRequest(sipPort, invite(number, 'cuvan-room', PCMU_SDP))).at(-1)).toBe('SIP/2.0 403 Forbidden');
+        await chair.getByTestId('readmit-site').click();
+        await chair.getByTestId('readmit-site').waitFor({ state: 'detached' });
       }
       await waitFor(
         async () => !Object.keys(await inboundByPeer(chair)).includes(roomPeer),
@@ -312,6 +321,45 @@ describe('a room system dials into a meeting', () => {
       );
     }, 120_000);
   }
+
+  it('SIPp: hold by re-INVITE, presentation declined, session timer answered, BYE; CANCEL; an INVITE flood refused; nothing leaks', async () => {
+    const sipp = async (scenario: string, calls: number, rate = 10, timeout = '40s') => {
+      const [local, media] = [await freeUdpPort(), await freeUdpPort()];
+      const args = ['-sf', join(SIPP, scenario), '-s', number, `127.0.0.1:${sipPort}`, '-i', '127.0.0.1', '-p', String(local)];
+      args.push(
+        '-mi',
+        '127.0.0.1',
+        '-mp',
+        String(media),
+        '-m',
+        String(calls),
+        '-r',
+        String(rate),
+        '-timeout',
+        '40s',
+        '-timeout_error',
+        '-nostdin',
+        '-nd',
+      );
+      const run = spawnSync('sipp', args, { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
+      return { status: run.status, out: `${run.stdout}${run.stderr}` };
+    };
+    const held = await sipp('hold-resume-bye.xml', 1);
+    expect(held.status, held.out.slice(-1500)).toBe(0);
+    const cancelled = await sipp('cancel.xml', 1);
+    expect(cancelled.status, cancelled.out.slice(-1500)).toBe(0);
+    // 100 INVITEs at 100 a second from unregistered callers: refused (or dropped past the rate), and no call starts.
+    await sipp('refused.xml', 100, 100, '12s');
+    expect(await metric('lienthong_sip_calls')).toBe(0);
+    await waitFor(
+      () => metric('lienthong_sip_media_pipelines'),
+      (n) => n === 0,
+      10_000,
+      'no pipeline left',
+    );
+    expect(await metric('lienthong_sip_dropped_messages')).toBeGreaterThan(0);
+    expect((await fetch(`${sfu.url}/health`)).status).toBe(200);
+  }, 180_000);
 
   it('refuses with the status that says why, and stays up', async () => {
     // Unknown number, unregistered caller, a site not invited, nothing in common.

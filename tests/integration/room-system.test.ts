@@ -336,7 +336,7 @@ describe('a room system dials into a meeting', () => {
         '-r',
         String(rate),
         '-timeout',
-        '40s',
+        timeout,
         '-timeout_error',
         '-nostdin',
         '-nd',

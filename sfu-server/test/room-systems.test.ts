@@ -2,6 +2,7 @@ import { parse } from 'sdp-transform';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../src/core';
 import { answer, negotiate, SdpError } from '../src/domain/room-systems/sdp';
+import { audioReturnArgs, planMix } from '../src/sip/audio-return';
 import { audioIngressArgs } from '../src/sip/room-call';
 import { actorOf, makeCore } from './support/core';
 
@@ -108,6 +109,39 @@ describe('SDP offer/answer with a room system', () => {
     expect(text).toContain('rtpopuspay pt=100 ssrc=1234 auto-header-extension=true');
     expect(text).toContain('urn:ietf:params:rtp-hdrext:ssrc-audio-level');
     expect(text).toMatch(/udpsink host=127\.0\.0\.1 port=42000/);
+  });
+});
+
+describe('what a room system hears', () => {
+  it('keeps each microphone in its mixer slot while it is wanted; new ones take free slots', () => {
+    expect(planMix([null, null, null], ['a', 'b'])).toEqual(['a', 'b', null]);
+    expect(planMix(['a', 'b', null], ['c', 'b'])).toEqual(['c', 'b', null]);
+    expect(planMix(['a', 'b', 'c'], ['d', 'c', 'a'])).toEqual(['a', 'd', 'c']);
+    expect(planMix(['a', 'b'], [])).toEqual([null, null]);
+  });
+
+  it("mixes Opus inputs and encodes in the call's codec toward its address", () => {
+    const g722 = negotiate(sdp('m=audio 4000 RTP/AVP 9'));
+    const text = audioReturnArgs(g722.audio, {
+      inputs: [5001, 5002],
+      discardPort: 5003,
+      opusPt: 100,
+      to: { ip: '10.0.0.9', port: 4000 },
+      ssrc: 7,
+    }).join(' ');
+    expect(
+      text.match(/udpsrc port=500[12] caps=application\/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=100/g),
+    ).toHaveLength(2);
+    expect(text).toContain('audiomixer name=mix');
+    expect(text).toContain('audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay pt=9 ssrc=7 ! udpsink host=10.0.0.9 port=4000');
+    const pcmu = audioReturnArgs(negotiate(sdp('m=audio 4000 RTP/AVP 0')).audio, {
+      inputs: [5001],
+      discardPort: 5003,
+      opusPt: 100,
+      to: { ip: '10.0.0.9', port: 4000 },
+      ssrc: 7,
+    });
+    expect(pcmu.join(' ')).toContain('mulawenc ! rtppcmupay pt=0');
   });
 });
 

@@ -4,7 +4,7 @@
 // Calls the server must refuse get the SIP status that says why, and leave nothing behind.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -65,6 +65,7 @@ async function baresip(
       'ausrc_channels 1',
       'auplay_srate 48000',
       'audio_player aufile,/dev/null',
+      `snd_path ${dir}`,
       'video_source fakevideo,nil',
       'video_display fakevideo,nil',
       'video_size 640x360',
@@ -76,6 +77,7 @@ async function baresip(
       'module g722.so',
       'module avcodec.so',
       'module aufile.so',
+      'module sndfile.so',
       'module fakevideo.so',
       'module_app account.so',
       'module_app menu.so',
@@ -266,7 +268,8 @@ describe('a room system dials into a meeting', () => {
       expect(inbound.framesDecoded).toBeGreaterThan(10);
       expect(inbound.audioEnergy).toBeGreaterThan(0);
       expect(await metric('lienthong_sip_calls')).toBe(1);
-      expect(await metric('lienthong_sip_media_pipelines')).toBe(1);
+      // Two pipelines per call: its sound into the meeting, the meeting's mix back to it.
+      expect(await metric('lienthong_sip_media_pipelines')).toBe(2);
       // Its tone is detected as speech (the server adds the audio level it does not send): the chair, who
       // is the main picture itself, is shown the room system as the latest other site that spoke.
       await chair
@@ -319,6 +322,13 @@ describe('a room system dials into a meeting', () => {
         10_000,
         'the call and its pipeline gone',
       );
+      // It heard the meeting: the others' microphones mixed in its codec, decoded by it with sound in it.
+      const dir = join(tmp, codec.split('/')[0]!);
+      const decoded = readdirSync(dir).find((f) => f.endsWith('-dec.wav'));
+      expect(decoded, readdirSync(dir).join(' ')).toBeDefined();
+      const stats = execFileSync('sh', ['-c', `ffmpeg -v info -i '${join(dir, decoded!)}' -af volumedetect -f null - 2>&1`]).toString();
+      const heardDb = Number(/max_volume: (-?[\d.]+) dB/.exec(stats)?.[1]);
+      expect(heardDb, `${stats.slice(-300)} ${room.output().slice(-1200)}`).toBeGreaterThan(-30);
     }, 120_000);
   }
 

@@ -8,6 +8,7 @@ import type { AudioChoice, Negotiated, VideoChoice } from '../domain/room-system
 import { freeUdpPorts, type GstRun, startGst } from '../recording/gst-process';
 import { Conference, type LiveRoom } from '../signalling/conference';
 import type { LiveMeetingInfo } from '../signalling/ports';
+import { AudioReturn } from './audio-return';
 
 const OPUS_PT = 100;
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -58,6 +59,8 @@ export class RoomCall {
   /** Audio pipelines running now, for the metrics (a call's pipeline must not outlive it). */
   static readonly pipelines = new Set<GstRun>();
   private gst: GstRun | null = null;
+  private back: AudioReturn | null = null;
+  private ticker: NodeJS.Timeout | null = null;
   private closed = false;
   readonly ports: { audio: number; video: number | null; videoRtcp: number | undefined };
 
@@ -88,6 +91,7 @@ export class RoomCall {
       },
       undefined,
     );
+    let call: RoomCall | undefined;
     try {
       const media = room.media;
       if (!media.createPlainTransport) throw new Error('this room takes no plain RTP');
@@ -114,17 +118,24 @@ export class RoomCall {
           deps.logger.warn({ err: e, peerId }, 'room system video not taken; audio only');
           return null;
         });
-      const call = new RoomCall(deps, room, peerId, { audio: audioIn!, video: video?.port ?? null, videoRtcp: video?.rtcp });
+      const made = new RoomCall(deps, room, peerId, { audio: audioIn!, video: video?.port ?? null, videoRtcp: video?.rtcp });
+      call = made;
       const gst = startGst(audioIngressArgs(n.audio, deps.listenIp, audioIn!, { port: audioT.port, ssrc }), deps.registry, (code) => {
         RoomCall.pipelines.delete(gst);
-        if (!call.closed) deps.logger.warn({ code, peerId }, 'room system audio pipeline ended');
+        if (!made.closed) deps.logger.warn({ code, peerId }, 'room system audio pipeline ended');
       });
-      call.gst = gst;
+      made.gst = gst;
       RoomCall.pipelines.add(gst);
+      if (media.openTap) {
+        made.back = await AudioReturn.open(await media.openTap(), n.audio, n.audio.remote, randomInt(1, 2 ** 31), deps.registry);
+        made.ticker = setInterval(() => void made.hear(), 500);
+        void made.hear();
+      }
       conference.broadcastState(room);
-      return call;
+      return made;
     } catch (e) {
-      conference.removePeer(room, peerId);
+      if (call) await call.close();
+      else conference.removePeer(room, peerId);
       throw e;
     }
   }
@@ -163,6 +174,26 @@ export class RoomCall {
     return { port: t.port, rtcp: t.rtcpPort };
   }
 
+  /** The others' open microphones, latest speakers first, into what the room hears. */
+  private async hear(): Promise<void> {
+    const live = this.room.live;
+    if (!live || !this.back || this.closed) return;
+    const order = (id: string) => {
+      const i = live.recentSpeakers.indexOf(id);
+      return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+    };
+    const others = live
+      .list()
+      .filter((p) => p.peerId !== this.peerId && p.connected)
+      .sort((a, b) => order(a.peerId) - order(b.peerId));
+    await this.back.update(
+      others.map((p) => {
+        const mic = this.room.media.producersOf(p.peerId, 'audio').find((x) => x.source === 'mic');
+        return { peerId: p.peerId, micProducerId: mic?.producerId ?? null, micPaused: mic?.paused ?? true };
+      }),
+    );
+  }
+
   /** Still a participant (the chair may have removed the site, the meeting may have ended). */
   get inMeeting(): boolean {
     return !this.closed && this.deps.conference.rooms.get(this.room.key) === this.room && !!this.room.live?.has(this.peerId);
@@ -171,6 +202,8 @@ export class RoomCall {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.ticker) clearInterval(this.ticker);
+    await this.back?.close();
     if (this.deps.conference.rooms.get(this.room.key) === this.room && this.room.live?.has(this.peerId))
       this.deps.conference.removePeer(this.room, this.peerId);
     await this.gst?.stop(2000);

@@ -1,6 +1,7 @@
 // Room-system calls in Prometheus: calls up, their media pipelines, SIP datagrams dropped (malformed or
 // over the per-address rate). Read at scrape time.
 import { Gauge, type Registry } from 'prom-client';
+import { AudioReturn } from './audio-return';
 import { RoomCall } from './room-call';
 import type { SipEndpoint } from './sip-endpoint';
 
@@ -18,7 +19,7 @@ export function registerSipMetrics(registry: Registry, sip: SipEndpoint): void {
     help: 'GStreamer pipelines running for room-system calls',
     registers: [registry],
     collect() {
-      this.set(RoomCall.pipelines.size);
+      this.set(RoomCall.pipelines.size + AudioReturn.pipelines.size);
     },
   });
   new Gauge({

@@ -4,6 +4,7 @@ import type { Core } from '../src/core';
 import { answer, negotiate, SdpError } from '../src/domain/room-systems/sdp';
 import { audioReturnArgs, planMix } from '../src/sip/audio-return';
 import { audioIngressArgs } from '../src/sip/room-call';
+import { videoReturnArgs } from '../src/sip/video-return';
 import { actorOf, makeCore } from './support/core';
 
 const sdp = (...lines: string[]) => ['v=0', 'o=- 1 1 IN IP4 10.0.0.9', 's=-', 'c=IN IP4 10.0.0.9', 't=0 0', ...lines, ''].join('\r\n');
@@ -142,6 +143,30 @@ describe('what a room system hears', () => {
       ssrc: 7,
     });
     expect(pcmu.join(' ')).toContain('mulawenc ! rtppcmupay pt=0');
+  });
+});
+
+describe('what a room system sees', () => {
+  it('re-encodes the main picture over black to H.264 Constrained Baseline in the payload type the call agreed', () => {
+    const v = negotiate(BARESIP).video!;
+    const text = videoReturnArgs(v, {
+      input: 6001,
+      discardPort: 6002,
+      vp8Pt: 101,
+      to: v.remote,
+      ssrc: 42,
+      width: 640,
+      height: 360,
+      fps: 25,
+      kbps: 800,
+    }).join(' ');
+    expect(text).toContain('videotestsrc is-live=true pattern=black');
+    expect(text).toContain(
+      'udpsrc port=6001 caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=101 ! rtpvp8depay wait-for-keyframe=true',
+    );
+    expect(text).toContain('video/x-h264,profile=constrained-baseline');
+    expect(text).toContain('rtph264pay pt=97 ssrc=42 config-interval=-1');
+    expect(text).toContain('udpsink host=10.0.0.9 port=10924');
   });
 });
 

@@ -1,10 +1,12 @@
 // A meeting-room codec dials into a meeting: baresip (H.264 from its test-pattern source through
-// libavcodec, a sine tone as its microphone) calls `<number>@server` over SIP/UDP as the room system
-// registered at the commune Cù Vân. Two Chromium sites in the meeting decode its video and hear it.
+// libavcodec, a talker-like tone as its microphone) calls `<number>@server` over SIP/UDP as the room
+// system registered at the commune Cù Vân. Two Chromium sites in the meeting decode its video and hear
+// it; it decodes the main picture (H.264 re-encoded by the server) and hears the others' mix.
 // Calls the server must refuse get the SIP status that says why, and leave nothing behind.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -51,8 +53,9 @@ async function baresip(
   sipUser: string,
   audioCodec: string,
   dial: string,
-): Promise<{ proc: ChildProcess; output: () => string; port: number }> {
+): Promise<{ proc: ChildProcess; output: () => string; port: number; ctrl: number }> {
   const port = await freeUdpPort();
+  const ctrl = await freeTcpPort();
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'config'),
@@ -79,8 +82,11 @@ async function baresip(
       'module aufile.so',
       'module sndfile.so',
       'module fakevideo.so',
+      'module snapshot.so',
       'module_app account.so',
       'module_app menu.so',
+      'module_app ctrl_tcp.so',
+      `ctrl_tcp_listen 127.0.0.1:${ctrl}`,
       '',
     ].join('\n'),
   );
@@ -99,7 +105,32 @@ async function baresip(
     15_000,
     'baresip ready',
   );
-  return { proc, output: () => out, port };
+  return { proc, output: () => out, port, ctrl };
+}
+
+async function freeTcpPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** A command to baresip's ctrl_tcp (netstring-framed JSON); resolves with its answer. */
+async function baresipCommand(port: number, command: string, params: string): Promise<string> {
+  const sock = connect(port, '127.0.0.1');
+  const json = JSON.stringify({ command, params, token: '1' });
+  sock.write(`${Buffer.byteLength(json)}:${json},`);
+  const answer = await new Promise<string>((resolve) => {
+    let got = '';
+    sock.on('data', (d) => {
+      got += d.toString();
+      if (got.includes('"response"')) resolve(got);
+    });
+    setTimeout(() => resolve(got), 5000);
+  });
+  sock.destroy();
+  return answer;
 }
 
 /** One SIP request from a bare UDP socket; resolves with the final status line. */
@@ -239,7 +270,7 @@ describe('a room system dials into a meeting', () => {
 
   // baresip names G.722 by its 16 kHz sampling; on the wire it is payload 9 at clock rate 8000.
   for (const codec of ['PCMU', 'G722/16000/1']) {
-    it(`joins with H.264 and ${codec.split('/')[0]}: both browsers decode its picture and hear it, the chair mutes it, it leaves cleanly`, async () => {
+    it(`joins with H.264 and ${codec.split('/')[0]}: browsers see and hear it, it sees and hears the meeting, the chair mutes it, it leaves cleanly`, async () => {
       const known = await Promise.all([myPeerId(chair), myPeerId(district)]);
       const room = await baresip(
         join(tmp, 'speech.wav'),
@@ -268,8 +299,8 @@ describe('a room system dials into a meeting', () => {
       expect(inbound.framesDecoded).toBeGreaterThan(10);
       expect(inbound.audioEnergy).toBeGreaterThan(0);
       expect(await metric('lienthong_sip_calls')).toBe(1);
-      // Two pipelines per call: its sound into the meeting, the meeting's mix back to it.
-      expect(await metric('lienthong_sip_media_pipelines')).toBe(2);
+      // Three pipelines per call: its sound into the meeting, the meeting's mix and main picture back to it.
+      expect(await metric('lienthong_sip_media_pipelines')).toBe(3);
       // Its tone is detected as speech (the server adds the audio level it does not send): the chair, who
       // is the main picture itself, is shown the room system as the latest other site that spoke.
       await chair
@@ -291,6 +322,21 @@ describe('a room system dials into a meeting', () => {
         15_000,
         'the room system heard again',
       );
+      // It sees the main picture (the chair's camera, re-encoded to H.264): a received frame decodes to a picture.
+      const shot = join(tmp, `seen-${codec.split('/')[0]}.png`);
+      const look = async () => {
+        rmSync(shot, { force: true });
+        await baresipCommand(room.ctrl, 'snapshot_recv', shot);
+        for (let i = 0; i < 10 && !existsSync(shot); i++) await new Promise((r) => setTimeout(r, 200));
+        if (!existsSync(shot)) return { px: Buffer.alloc(0), mean: 0, spread: 0 };
+        const px = execFileSync('ffmpeg', ['-v', 'error', '-i', shot, '-vf', 'scale=64:36', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+        const mean = px.reduce((a, b) => a + b, 0) / px.length;
+        return { px, mean, spread: Math.sqrt(px.reduce((a, b) => a + (b - mean) ** 2, 0) / px.length) };
+      };
+      const { px, mean, spread } = await waitFor(look, (v) => v.mean > 20, 20_000, 'a picture (not black) the room system decoded');
+      expect(px.length).toBe(64 * 36 * 3);
+      expect(mean, 'what the room sees is not black').toBeGreaterThan(20);
+      expect(spread, 'what the room sees has a picture in it').toBeGreaterThan(5);
       if (codec === 'PCMU') {
         // It hangs up (baresip sends BYE as it stops): the site leaves the meeting for everyone.
         room.proc.kill('SIGTERM');

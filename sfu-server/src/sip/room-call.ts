@@ -9,6 +9,7 @@ import { freeUdpPorts, type GstRun, startGst } from '../recording/gst-process';
 import { Conference, type LiveRoom } from '../signalling/conference';
 import type { LiveMeetingInfo } from '../signalling/ports';
 import { AudioReturn } from './audio-return';
+import { VideoReturn } from './video-return';
 
 const OPUS_PT = 100;
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -60,6 +61,7 @@ export class RoomCall {
   static readonly pipelines = new Set<GstRun>();
   private gst: GstRun | null = null;
   private back: AudioReturn | null = null;
+  private sees: VideoReturn | null = null;
   private ticker: NodeJS.Timeout | null = null;
   private closed = false;
   readonly ports: { audio: number; video: number | null; videoRtcp: number | undefined };
@@ -128,6 +130,7 @@ export class RoomCall {
       RoomCall.pipelines.add(gst);
       if (media.openTap) {
         made.back = await AudioReturn.open(await media.openTap(), n.audio, n.audio.remote, randomInt(1, 2 ** 31), deps.registry);
+        if (n.video && video) made.sees = await VideoReturn.open(await media.openTap(), n.video, randomInt(1, 2 ** 31), deps.registry);
         made.ticker = setInterval(() => void made.hear(), 500);
         void made.hear();
       }
@@ -174,10 +177,19 @@ export class RoomCall {
     return { port: t.port, rtcp: t.rtcpPort };
   }
 
-  /** The others' open microphones, latest speakers first, into what the room hears. */
+  /** The others' open microphones, latest speakers first, into what the room hears; the main picture into what it sees. */
   private async hear(): Promise<void> {
     const live = this.room.live;
     if (!live || !this.back || this.closed) return;
+    if (this.sees) {
+      const shown = live.floor.presentation;
+      const main = live.mainFor(this.peerId);
+      const camera =
+        main && main !== this.peerId
+          ? this.room.media.producersOf(main, 'video').find((x) => x.source === 'camera' && !x.paused)
+          : undefined;
+      await this.sees.show((shown && shown.peerId !== this.peerId ? shown.producerId : null) ?? camera?.producerId ?? null);
+    }
     const order = (id: string) => {
       const i = live.recentSpeakers.indexOf(id);
       return i < 0 ? Number.MAX_SAFE_INTEGER : i;
@@ -204,6 +216,7 @@ export class RoomCall {
     this.closed = true;
     if (this.ticker) clearInterval(this.ticker);
     await this.back?.close();
+    await this.sees?.close();
     if (this.deps.conference.rooms.get(this.room.key) === this.room && this.room.live?.has(this.peerId))
       this.deps.conference.removePeer(this.room, this.peerId);
     await this.gst?.stop(2000);

@@ -4,6 +4,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { AudioReturn } from './audio-return';
 import { RoomCall } from './room-call';
 import type { SipEndpoint } from './sip-endpoint';
+import { VideoReturn } from './video-return';
 
 export function registerSipMetrics(registry: Registry, sip: SipEndpoint): void {
   new Gauge({
@@ -19,7 +20,7 @@ export function registerSipMetrics(registry: Registry, sip: SipEndpoint): void {
     help: 'GStreamer pipelines running for room-system calls',
     registers: [registry],
     collect() {
-      this.set(RoomCall.pipelines.size + AudioReturn.pipelines.size);
+      this.set(RoomCall.pipelines.size + AudioReturn.pipelines.size + VideoReturn.pipelines.size);
     },
   });
   new Gauge({

@@ -5,7 +5,7 @@
 //
 // LIENTHONG_PORT_OFFSET=N moves every port by N (web: HTTPS 8443+N and plain 8080+N; nms: HTTPS 9443+N and
 // plain 8090+N; media 20000+N,
-// traps 10162+N, demo agents 16100+N, TURN 3478+N and 5349+N; keep media below 32768) so a second copy can run beside the first; it writes a
+// traps 10162+N, demo agents 16100+N, TURN 3478+N and 5349+N, SIP 5060+N; keep media below 32768) so a second copy can run beside the first; it writes a
 // small config file per service for that, so it cannot be combined with `--config`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ const port = {
   demo: 16100 + offset,
   turn: 3478 + offset,
   turnTls: 5349 + offset,
+  sip: 5060 + offset,
 };
 
 /** Per-service arguments: the user's own, or the port-offset config files. */
@@ -47,7 +48,7 @@ function serviceArgs(): { sfu: string[]; nms: string[]; cleanup: () => void } {
   writeFileSync(
     sfu,
     `http:\n  port: ${port.webTls}\n  plainPort: ${port.web}\nmedia:\n  basePort: ${port.media}\nnms:\n  url: https://127.0.0.1:${port.nmsTls}\n` +
-      `turn:\n  port: ${port.turn}\n  tlsPort: ${port.turnTls}\n`,
+      `turn:\n  port: ${port.turn}\n  tlsPort: ${port.turnTls}\nsip:\n  port: ${port.sip}\n`,
   );
   writeFileSync(
     nms,

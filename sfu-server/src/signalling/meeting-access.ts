@@ -2,8 +2,9 @@
 // signalling needs.
 import type { Core } from '../core';
 import type { Meeting } from '../protocol/meetings';
+import type { Site } from '../protocol/sites';
 import { chairPorts } from './chair-ports';
-import type { LiveMeetingInfo, MeetingAccess, Person } from './ports';
+import type { JoinGrant, LiveMeetingInfo, MeetingAccess, Person } from './ports';
 
 /** What a live room needs to know of a scheduled meeting. */
 export function liveMeetingInfo(core: Pick<Core, 'accounts'>, m: Meeting): LiveMeetingInfo {
@@ -18,6 +19,12 @@ export function liveMeetingInfo(core: Pick<Core, 'accounts'>, m: Meeting): LiveM
   };
 }
 
+/** A site as a live room shows it: with its parent's name. */
+export function joiningSite(core: Pick<Core, 'sites'>, site: Site): JoinGrant['site'] {
+  const parent = site.parentId ? core.sites.get(site.parentId) : null;
+  return { id: site.id, code: site.code, name: site.name, parentId: site.parentId, parentName: parent?.name ?? null };
+}
+
 export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store' | 'accounts'>): MeetingAccess {
   const person = (userId: string): Person => ({ userId, name: core.accounts.find(userId)?.displayName ?? userId });
   const info = (m: Meeting): LiveMeetingInfo => liveMeetingInfo(core, m);
@@ -27,16 +34,9 @@ export function meetingAccess(core: Pick<Core, 'meetings' | 'sites' | 'store' | 
     chair: chairPorts(core),
     async checkJoin(claims, meetingId) {
       const grant = core.meetings.checkJoin(claims, meetingId);
-      const parent = grant.site.parentId ? core.sites.get(grant.site.parentId) : null;
       return {
         meeting: info(grant.meeting),
-        site: {
-          id: grant.site.id,
-          code: grant.site.code,
-          name: grant.site.name,
-          parentId: grant.site.parentId,
-          parentName: parent?.name ?? null,
-        },
+        site: joiningSite(core, grant.site),
         chairRole: core.accounts.find(claims.sub)?.roles.includes('chair') ?? false,
       };
     },

@@ -10,7 +10,7 @@ import type { Core } from '../core';
 import { answer, type Negotiated, negotiate, SdpError } from '../domain/room-systems/sdp';
 import type { RoomSystem } from '../protocol/room-systems';
 import type { Conference } from '../signalling/conference';
-import { liveMeetingInfo } from '../signalling/meeting-access';
+import { joiningSite, liveMeetingInfo } from '../signalling/meeting-access';
 import { RoomCall } from './room-call';
 import { type Remote, SipUdp } from './sip-udp';
 
@@ -230,7 +230,6 @@ export class SipEndpoint {
     };
     this.calls.set(call.callId, call);
     try {
-      const parent = grant.site.parentId ? this.opts.core.sites.get(grant.site.parentId) : null;
       call.media = await RoomCall.open(
         {
           conference: this.opts.conference,
@@ -243,13 +242,7 @@ export class SipEndpoint {
         {
           roomSystemId: system.id,
           name: system.name,
-          site: {
-            id: grant.site.id,
-            code: grant.site.code,
-            name: grant.site.name,
-            parentId: grant.site.parentId,
-            parentName: parent?.name ?? null,
-          },
+          site: joiningSite(this.opts.core, grant.site),
         },
         negotiated,
       );

@@ -74,6 +74,7 @@ export class SipEndpoint {
     this.udp = new SipUdp({
       host: opts.listenIp,
       port: opts.port,
+      announcedHost: opts.announcedIp,
       logger: opts.logger,
       perAddressRate: 20,
       onRequest: (m, from) => this.onRequest(m, from),

@@ -23,6 +23,8 @@ interface ServerTxn {
 export interface SipUdpOptions {
   host: string;
   port: number;
+  /** Our address as the other side reaches it (Via of our requests: where their answers go). */
+  announcedHost: string;
   logger: Logger;
   /** Requests a second from one address before the rest are dropped (a flood costs nothing). */
   perAddressRate: number;
@@ -90,7 +92,7 @@ export class SipUdp {
       {
         version: '2.0',
         protocol: 'UDP',
-        host: this.opts.host === '0.0.0.0' ? '127.0.0.1' : this.opts.host,
+        host: this.opts.announcedHost,
         port: this.port,
         params: { branch, rport: null },
       },

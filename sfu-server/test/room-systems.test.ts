@@ -4,6 +4,7 @@ import type { Core } from '../src/core';
 import { answer, negotiate, SdpError } from '../src/domain/room-systems/sdp';
 import { audioReturnArgs, planMix } from '../src/sip/audio-return';
 import { audioIngressArgs } from '../src/sip/room-call';
+import { asksKeyFrame, isRtcp, receiverReport } from '../src/sip/rtcp';
 import { videoReturnArgs } from '../src/sip/video-return';
 import { actorOf, makeCore } from './support/core';
 
@@ -131,7 +132,9 @@ describe('what a room system hears', () => {
       ssrc: 7,
     }).join(' ');
     expect(
-      text.match(/udpsrc port=500[12] caps=application\/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=100/g),
+      text.match(
+        /udpsrc address=127\.0\.0\.1 port=500[12] caps=application\/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=100/g,
+      ),
     ).toHaveLength(2);
     expect(text).toContain('audiomixer name=mix');
     expect(text).toContain('audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay pt=9 ssrc=7 ! udpsink host=10.0.0.9 port=4000');
@@ -154,6 +157,8 @@ describe('what a room system sees', () => {
       discardPort: 6002,
       vp8Pt: 101,
       to: v.remote,
+      rtcpIn: 6003,
+      rtcpTo: { ip: v.remote.ip, port: v.remoteRtcpPort },
       ssrc: 42,
       width: 640,
       height: 360,
@@ -162,11 +167,35 @@ describe('what a room system sees', () => {
     }).join(' ');
     expect(text).toContain('videotestsrc is-live=true pattern=black');
     expect(text).toContain(
-      'udpsrc port=6001 caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=101 ! rtpvp8depay wait-for-keyframe=true',
+      'udpsrc address=127.0.0.1 port=6001 caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=101 ! rtpvp8depay wait-for-keyframe=true',
     );
     expect(text).toContain('video/x-h264,profile=constrained-baseline');
     expect(text).toContain('rtph264pay pt=97 ssrc=42 config-interval=-1');
-    expect(text).toContain('udpsink host=10.0.0.9 port=10924');
+    expect(text).toContain('rb.send_rtp_src_0 ! udpsink host=10.0.0.9 port=10924');
+    // Keyframe requests reach the encoder through the rtpbin; its reports go to the room's RTCP port.
+    expect(text).toContain('udpsrc address=127.0.0.1 port=6003 ! rb.recv_rtcp_sink_0');
+    expect(text).toContain('rb.send_rtcp_src_0 ! udpsink host=10.0.0.9 port=10925');
+  });
+});
+
+describe('the RTCP of a room call', () => {
+  it('finds a PLI or FIR in a compound packet, and nothing in plain reports', () => {
+    expect(asksKeyFrame(receiverReport(1, 2))).toBe(true);
+    expect(asksKeyFrame(receiverReport(1))).toBe(false);
+    const fir = Buffer.concat([receiverReport(1), Buffer.from([0x84, 206, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 1, 0, 0, 0])]);
+    expect(asksKeyFrame(fir)).toBe(true);
+    // A NACK (RTPFB) is no keyframe request; a truncated or non-RTCP buffer is nothing.
+    const nack = Buffer.concat([receiverReport(1), Buffer.from([0x81, 205, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 5, 0, 0])]);
+    expect(asksKeyFrame(nack)).toBe(false);
+    expect(asksKeyFrame(Buffer.from([0x80, 96, 0, 1]))).toBe(false);
+    expect(isRtcp(receiverReport(1))).toBe(true);
+    expect(isRtcp(Buffer.from([0x80, 96, 0, 1, 0, 0, 0, 0]))).toBe(false);
+  });
+
+  it('takes the RTCP port from a=rtcp, else the one after RTP', () => {
+    expect(negotiate(BARESIP).video!.remoteRtcpPort).toBe(negotiate(BARESIP).video!.remote.port + 1);
+    const moved = BARESIP.replace(/(m=video \d+ [^\r\n]*)/, '$1\r\na=rtcp:7777');
+    expect(negotiate(moved).video!.remoteRtcpPort).toBe(7777);
   });
 });
 

@@ -10,21 +10,14 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { inboundByPeer, launchChromium, mediaFlowingFrom, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { ADMIN_PASSWORD, login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { freeUdpPort, invite, sipRequest } from '../support/sip';
 
 const PASSWORD = 'lienthong123';
 const SIPP = join(import.meta.dirname, 'sipp');
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** A baresip room system: its own config folder, a SIP port, H.264 and the audio codec asked for. */
 /** A talker: 0.6 s of tone every 1.3 s (a steady tone is background noise to speaker detection). */
@@ -132,43 +125,6 @@ async function baresipCommand(port: number, command: string, params: string): Pr
   sock.destroy();
   return answer;
 }
-
-/** One SIP request from a bare UDP socket; resolves with the final status line. */
-async function sipRequest(sipPort: number, text: (localPort: number) => string): Promise<string[]> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const lines: string[] = [];
-  const done = new Promise<void>((resolve) => {
-    s.on('message', (m) => {
-      const first = m.toString().split('\r\n')[0]!;
-      lines.push(first);
-      if (!/^SIP\/2\.0 1\d\d/.test(first)) resolve();
-    });
-    setTimeout(resolve, 5000);
-  });
-  s.send(text(s.address().port), sipPort, '127.0.0.1');
-  await done;
-  s.close();
-  return lines;
-}
-
-const invite = (number: string, fromUser: string, sdp: string) => (localPort: number) => {
-  const body = sdp.replaceAll('\n', '\r\n');
-  return [
-    `INVITE sip:${number}@127.0.0.1 SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK${Math.random().toString(36).slice(2)};rport`,
-    'Max-Forwards: 70',
-    `From: <sip:${fromUser}@127.0.0.1>;tag=${Math.random().toString(36).slice(2)}`,
-    `To: <sip:${number}@127.0.0.1>`,
-    `Call-ID: ${Math.random().toString(36).slice(2)}@test`,
-    'CSeq: 1 INVITE',
-    `Contact: <sip:${fromUser}@127.0.0.1:${localPort}>`,
-    'Content-Type: application/sdp',
-    `Content-Length: ${body.length}`,
-    '',
-    body,
-  ].join('\r\n');
-};
 
 const PCMU_SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', ''].join('\n');
 
@@ -280,6 +236,10 @@ describe('a room system dials into a meeting', () => {
         `sip:${number}@127.0.0.1:${sipPort}`,
       );
       rooms.push(room.proc);
+      // A failure part-way hangs it up (baresip sends BYE as it stops), so the next call starts clean.
+      onTestFailed(() => {
+        room.proc.kill('SIGTERM');
+      });
       let roomPeer = '';
       for (const page of [chair, district]) {
         await waitFor(

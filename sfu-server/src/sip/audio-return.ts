@@ -29,9 +29,9 @@ export function audioReturnArgs(
     'audiotestsrc is-live=true wave=silence samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=1 ! mix.',
     ...p.inputs.map(
       (port) =>
-        `udpsrc port=${port} caps=${caps} ! rtpopusdepay ! opusdec plc=true ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! queue ! mix.`,
+        `udpsrc address=127.0.0.1 port=${port} caps=${caps} ! rtpopusdepay ! opusdec plc=true ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! queue ! mix.`,
     ),
-    `udpsrc port=${p.discardPort} ! fakesink async=false sync=false`,
+    `udpsrc address=127.0.0.1 port=${p.discardPort} ! fakesink async=false sync=false`,
     [
       'audiomixer name=mix latency=100000000',
       'audioconvert',

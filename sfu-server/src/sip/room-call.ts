@@ -9,6 +9,7 @@ import { freeUdpPorts, type GstRun, startGst } from '../recording/gst-process';
 import { Conference, type LiveRoom } from '../signalling/conference';
 import type { LiveMeetingInfo } from '../signalling/ports';
 import { AudioReturn } from './audio-return';
+import { RtcpRelay } from './rtcp-relay';
 import { VideoReturn } from './video-return';
 
 const OPUS_PT = 100;
@@ -21,6 +22,12 @@ export interface RoomCallDeps {
   announcedIp: string;
   registry: string;
   logger: Logger;
+}
+
+/** The call's signalling side: where the room's SIP comes from, how to ask it for a keyframe by SIP INFO. */
+export interface RoomCallSignal {
+  sipFrom: string;
+  askKeyFrame: () => void;
 }
 
 export interface RoomCallWho {
@@ -63,6 +70,7 @@ export class RoomCall {
   private back: AudioReturn | null = null;
   private sees: VideoReturn | null = null;
   private ticker: NodeJS.Timeout | null = null;
+  private relay: RtcpRelay | null = null;
   private closed = false;
   readonly ports: { audio: number; video: number | null; videoRtcp: number | undefined };
 
@@ -76,7 +84,13 @@ export class RoomCall {
   }
 
   /** Joins the meeting's room for the site and opens the media; throws (and leaves nothing) on failure. */
-  static async open(deps: RoomCallDeps, meeting: LiveMeetingInfo, who: RoomCallWho, n: Negotiated): Promise<RoomCall> {
+  static async open(
+    deps: RoomCallDeps,
+    meeting: LiveMeetingInfo,
+    who: RoomCallWho,
+    n: Negotiated,
+    signal: RoomCallSignal,
+  ): Promise<RoomCall> {
     const { conference } = deps;
     const room = conference.getOrCreate(Conference.meetingKey(meeting.id), meeting);
     const { peerId } = conference.join(
@@ -113,14 +127,18 @@ export class RoomCall {
         },
         'mic',
       );
-      let video: { port: number; rtcp: number | undefined } | null = null;
+      let video: { port: number; relay: RtcpRelay } | null = null;
+      // Keyframe requests of the room, for the picture it is sent (made below).
+      let roomAsks: () => void = () => undefined;
       // Without its SSRC in the SDP or with a profile the room cannot take, the call goes on with sound only.
       if (n.video && n.video.ssrc !== null)
-        video = await RoomCall.openVideo(deps, room, peerId, n.video).catch((e: unknown) => {
+        video = await RoomCall.openVideo(deps, room, peerId, n.video, signal, () => roomAsks()).catch((e: unknown) => {
           deps.logger.warn({ err: e, peerId }, 'room system video not taken; audio only');
           return null;
         });
-      const made = new RoomCall(deps, room, peerId, { audio: audioIn!, video: video?.port ?? null, videoRtcp: video?.rtcp });
+      const made = new RoomCall(deps, room, peerId, { audio: audioIn!, video: video?.port ?? null, videoRtcp: video?.relay.port });
+      made.relay = video?.relay ?? null;
+      roomAsks = () => made.roomAsksKeyFrame();
       call = made;
       const gst = startGst(audioIngressArgs(n.audio, deps.listenIp, audioIn!, { port: audioT.port, ssrc }), deps.registry, (code) => {
         RoomCall.pipelines.delete(gst);
@@ -148,7 +166,9 @@ export class RoomCall {
     room: LiveRoom,
     peerId: string,
     v: VideoChoice,
-  ): Promise<{ port: number; rtcp: number | undefined }> {
+    signal: RoomCallSignal,
+    roomAsks: () => void,
+  ): Promise<{ port: number; relay: RtcpRelay }> {
     const t = await room.media.createPlainTransport!(peerId, 'send', {
       listenIp: deps.listenIp,
       ...(deps.announcedIp !== deps.listenIp ? { announcedAddress: deps.announcedIp } : {}),
@@ -174,7 +194,20 @@ export class RoomCall {
       },
       'camera',
     );
-    return { port: t.port, rtcp: t.rtcpPort };
+    const relay = await RtcpRelay.open({
+      listenIp: deps.listenIp,
+      mediasoup: { ip: deps.listenIp === '0.0.0.0' ? '127.0.0.1' : deps.listenIp, port: t.rtcpPort! },
+      room: { ip: v.remote.ip, port: v.remoteRtcpPort },
+      alsoFrom: [signal.sipFrom],
+      onRoomAsks: roomAsks,
+      onRoomAsked: signal.askKeyFrame,
+    });
+    return { port: t.port, relay };
+  }
+
+  /** The room asks for a keyframe of what it is sent (RTCP PLI/FIR, SIP INFO picture_fast_update). */
+  roomAsksKeyFrame(): void {
+    this.sees?.keyFrame();
   }
 
   /** The others' open microphones, latest speakers first, into what the room hears; the main picture into what it sees. */
@@ -217,6 +250,7 @@ export class RoomCall {
     if (this.ticker) clearInterval(this.ticker);
     await this.back?.close();
     await this.sees?.close();
+    this.relay?.close();
     if (this.deps.conference.rooms.get(this.room.key) === this.room && this.room.live?.has(this.peerId))
       this.deps.conference.removePeer(this.room, this.peerId);
     await this.gst?.stop(2000);

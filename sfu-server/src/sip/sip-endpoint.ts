@@ -4,14 +4,15 @@
 // codec). It keeps each call's dialog: 200 OK repeated until the ACK, re-INVITE, session timers
 // (RFC 4028), CANCEL, BYE either way, OPTIONS. Media is RoomCall's.
 import { randomBytes, randomInt } from 'node:crypto';
-import { AppError, type Logger } from '@lienthong/kit';
+import type { Logger } from '@lienthong/kit';
 import { parseUri, type SipMessage } from 'sip';
 import type { Core } from '../core';
-import { answer, type Negotiated, negotiate, SdpError } from '../domain/room-systems/sdp';
+import { answer, type Negotiated, negotiate } from '../domain/room-systems/sdp';
 import type { RoomSystem } from '../protocol/room-systems';
 import type { Conference } from '../signalling/conference';
 import { joiningSite, liveMeetingInfo } from '../signalling/meeting-access';
 import { RoomCall } from './room-call';
+import { type Call, FAST_UPDATE, FAST_UPDATE_BODY, type Grant, INFO_GAP_MS, refusal } from './sip-call';
 import { type Remote, SipUdp } from './sip-udp';
 
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
@@ -30,39 +31,6 @@ export interface SipEndpointOptions {
   registry: string;
   logger: Logger;
   maxCalls: number;
-}
-
-type CallState = 'early' | 'confirmed' | 'ended';
-type Grant = ReturnType<Core['roomSystems']['checkJoin']>;
-
-interface Call {
-  callId: string;
-  remote: Remote;
-  invite: SipMessage;
-  localTag: string;
-  state: CallState;
-  media: RoomCall | null;
-  negotiated: Negotiated | null;
-  sdpVersion: number;
-  sessionId: number;
-  localSeq: number;
-  ok: SipMessage | null;
-  okTimer: NodeJS.Timeout | null;
-  expiry: NodeJS.Timeout | null;
-  meetingId: string;
-  roomSystemId: string;
-}
-
-/** A coded refusal of an INVITE, from the domain's error codes. */
-function refusal(e: unknown): { status: number; reason: string } {
-  if (e instanceof SdpError) return { status: e.sipStatus, reason: e.sipStatus === 488 ? 'Not Acceptable Here' : 'Bad Request' };
-  if (e instanceof AppError) {
-    if (e.code === 'NOT_INVITED' || e.code === 'FORBIDDEN') return { status: 403, reason: 'Forbidden' };
-    if (e.code === 'NOT_FOUND') return { status: 404, reason: 'Not Found' };
-    if (e.code.startsWith('MEETING_')) return { status: 480, reason: 'Temporarily Unavailable' };
-    if (e.code === 'TOO_MANY_PEERS' || e.code === 'ROOM_LOCKED' || e.code === 'SITE_REMOVED') return { status: 403, reason: 'Forbidden' };
-  }
-  return { status: 500, reason: 'Server Internal Error' };
 }
 
 export class SipEndpoint {
@@ -142,6 +110,7 @@ export class SipEndpoint {
         }
         if (m.method === 'UPDATE') this.armExpiry(call, m);
         this.udp.respond(m, from, 200, 'OK', { headers: this.timerHeaders(m) });
+        if (m.method === 'INFO' && FAST_UPDATE.test(m.content ?? '')) call.media?.roomAsksKeyFrame();
         return;
       default:
         this.udp.respond(m, from, 405, 'Method Not Allowed', { headers: { allow: ALLOW } });
@@ -226,6 +195,7 @@ export class SipEndpoint {
       ok: null,
       okTimer: null,
       expiry: null,
+      lastInfo: 0,
       meetingId,
       roomSystemId: system.id,
     };
@@ -246,6 +216,7 @@ export class SipEndpoint {
           site: joiningSite(this.opts.core, grant.site),
         },
         negotiated,
+        { sipFrom: from.address, askKeyFrame: () => this.askKeyFrame(call) },
       );
     } catch (e) {
       this.calls.delete(call.callId);
@@ -346,10 +317,27 @@ export class SipEndpoint {
     const wasConfirmed = call.state === 'confirmed' || call.ok !== null;
     const ending = this.end(call, why);
     if (!wasConfirmed) return ending;
+    const answered = this.udp.request(this.inDialog(call, 'BYE'), call.remote);
+    await Promise.all([ending, waitMs ? Promise.race([answered, new Promise((r) => setTimeout(r, waitMs))]) : undefined]);
+  }
+
+  /** A browser needs a keyframe of the room's video: besides mediasoup's RTCP PLI, ask by SIP INFO. */
+  private askKeyFrame(call: Call): void {
+    const now = Date.now();
+    if (call.state !== 'confirmed' || now - call.lastInfo < INFO_GAP_MS) return;
+    call.lastInfo = now;
+    const info = this.inDialog(call, 'INFO');
+    info.headers['content-type'] = 'application/media_control+xml';
+    info.content = FAST_UPDATE_BODY;
+    void this.udp.request(info, call.remote);
+  }
+
+  /** A request of ours inside the call's dialog, to the room's Contact. */
+  private inDialog(call: Call, method: string): SipMessage {
     const their = call.invite.headers;
     const contact = Array.isArray(their.contact) ? their.contact[0]?.uri : undefined;
-    const bye: SipMessage = {
-      method: 'BYE',
+    return {
+      method,
       uri: contact ?? their.from.uri,
       version: '2.0',
       headers: {
@@ -357,12 +345,10 @@ export class SipEndpoint {
         to: their.from,
         from: this.ourTo(call),
         'call-id': call.callId,
-        cseq: { seq: ++call.localSeq, method: 'BYE' },
+        cseq: { seq: ++call.localSeq, method },
         'max-forwards': '70',
       },
     };
-    const answered = this.udp.request(bye, call.remote);
-    await Promise.all([ending, waitMs ? Promise.race([answered, new Promise((r) => setTimeout(r, waitMs))]) : undefined]);
   }
 
   private async end(call: Call, why: string): Promise<void> {

@@ -1,16 +1,23 @@
 // What a room system sees: the main picture as a browser of its site would (a presentation first,
 // else the floor holder, chair or speaker, never itself), decoded from VP8 and re-encoded to H.264
 // Constrained Baseline by GStreamer, one stream with one SSRC across switches. A black frame fills
-// the picture while there is nothing to show, so the room's decoder never starves.
+// the picture while there is nothing to show, so the room's decoder never starves. The encoder
+// sits behind an rtpbin: a PLI/FIR from the room (or one we write for its SIP INFO) makes it send
+// a keyframe at once.
+import { createSocket } from 'node:dgram';
 import type { VideoChoice } from '../domain/room-systems/sdp';
 import type { MediaTap, TapOutput } from '../media/media-tap';
 import { freeUdpPorts, type GstRun, startGst } from '../recording/gst-process';
+import { receiverReport } from './rtcp';
 
 export interface VideoReturnSpec {
   input: number;
   discardPort: number;
   vp8Pt: number;
   to: { ip: string; port: number };
+  /** Keyframe requests for the encoder come in here (loopback); its sender reports go to `rtcpTo`. */
+  rtcpIn: number;
+  rtcpTo: { ip: string; port: number };
   ssrc: number;
   width: number;
   height: number;
@@ -31,32 +38,50 @@ export function videoReturnArgs(v: VideoChoice, p: VideoReturnSpec): string[] {
     `! x264enc speed-preset=ultrafast tune=zerolatency bitrate=${p.kbps} key-int-max=${p.fps * 2} byte-stream=true`,
     '! video/x-h264,profile=constrained-baseline,stream-format=byte-stream',
     `! rtph264pay pt=${v.payloadType} ssrc=${p.ssrc} config-interval=-1 aggregate-mode=zero-latency`,
-    `! udpsink host=${p.to.ip} port=${p.to.port} sync=false async=false`,
+    '! rb.send_rtp_sink_0 rtpbin name=rb',
+    `rb.send_rtp_src_0 ! udpsink host=${p.to.ip} port=${p.to.port} sync=false async=false`,
+    `udpsrc address=127.0.0.1 port=${p.rtcpIn} ! rb.recv_rtcp_sink_0`,
+    `rb.send_rtcp_src_0 ! udpsink host=${p.rtcpTo.ip} port=${p.rtcpTo.port} sync=false async=false`,
     `videotestsrc is-live=true pattern=black ! ${raw} ! mix.sink_0`,
-    `udpsrc port=${p.input} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! videoconvert ! queue ! mix.sink_1`,
-    `udpsrc port=${p.discardPort} ! fakesink async=false sync=false`,
+    `udpsrc address=127.0.0.1 port=${p.input} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! videoconvert ! queue ! mix.sink_1`,
+    `udpsrc address=127.0.0.1 port=${p.discardPort} ! fakesink async=false sync=false`,
   ];
   return chains.flatMap((c) => c.split(' '));
 }
 
+/** Keyframe requests to the encoder closer than this are one (a room may ask on every lost packet). */
+const KEYFRAME_GAP_MS = 500;
+/** After a switch, the new picture's keyframe is asked for again in case the first one was lost. */
+const SWITCH_RETRIES_MS = [1000, 3000];
+
 export class VideoReturn {
   static readonly pipelines = new Set<GstRun>();
   private closed = false;
+  private lastKey = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly control = createSocket('udp4');
+  /** Keyframes the room asked for and got (for the call's stats). */
+  keyFramesSent = 0;
 
   private constructor(
     private readonly tap: MediaTap,
     private readonly output: TapOutput,
     private readonly gst: GstRun,
-  ) {}
+    private readonly spec: VideoReturnSpec,
+  ) {
+    this.control.on('error', () => undefined);
+  }
 
   static async open(tap: MediaTap, v: VideoChoice, ssrc: number, registry: string): Promise<VideoReturn> {
-    const [input, discardPort] = (await freeUdpPorts(2)) as [number, number];
+    const [input, discardPort, rtcpIn] = (await freeUdpPorts(3)) as [number, number, number];
     const output = await tap.output({ port: input, rtcpPort: discardPort, kind: 'video' });
     const spec: VideoReturnSpec = {
       input,
       discardPort,
       vp8Pt: tap.payloadType('video/VP8') ?? 101,
       to: v.remote,
+      rtcpIn,
+      rtcpTo: { ip: v.remote.ip, port: v.remoteRtcpPort },
       ssrc,
       // 640x360 fits every level a Baseline codec offers from 3.0 up; 25 fps as most room systems.
       width: 640,
@@ -66,19 +91,47 @@ export class VideoReturn {
     };
     const gst = startGst(videoReturnArgs(v, spec), registry, () => VideoReturn.pipelines.delete(gst));
     VideoReturn.pipelines.add(gst);
-    return new VideoReturn(tap, output, gst);
+    // A keyframe sent before the pipeline listens is lost, and a browser sends no other unasked.
+    await Promise.race([gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
+    return new VideoReturn(tap, output, gst, spec);
   }
 
   /** Shows this camera or presentation (null: black); a new one starts at a keyframe. */
   async show(producerId: string | null): Promise<void> {
     if (this.closed || producerId === this.output.producerId) return;
     // The middle layer of a browser's simulcast is 640x360: what the room is sent.
-    if (await this.output.feed(producerId, 'video/VP8', 1).catch(() => false)) await this.output.requestKeyFrame().catch(() => undefined);
+    if (!(await this.output.feed(producerId, 'video/VP8', 1).catch(() => false))) return;
+    await this.output.requestKeyFrame().catch(() => undefined);
+    for (const ms of SWITCH_RETRIES_MS)
+      this.later(ms, () => {
+        if (this.output.producerId === producerId) void this.output.requestKeyFrame().catch(() => undefined);
+      });
+    // The room gets a keyframe of the new picture too (a clean start for its decoder).
+    this.later(400, () => this.keyFrame());
+  }
+
+  /** The room wants a keyframe (RTCP PLI/FIR, SIP INFO): the encoder sends one now. */
+  keyFrame(): void {
+    const now = Date.now();
+    if (this.closed || now - this.lastKey < KEYFRAME_GAP_MS) return;
+    this.lastKey = now;
+    this.keyFramesSent++;
+    this.control.send(receiverReport(0x4c54, this.spec.ssrc), this.spec.rtcpIn, '127.0.0.1');
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.control.close();
     this.tap.close();
     await this.gst.stop(2000);
   }

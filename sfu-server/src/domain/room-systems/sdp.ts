@@ -25,6 +25,8 @@ export interface VideoChoice {
   profileLevelId: string;
   ssrc: number | null;
   remote: { ip: string; port: number };
+  /** Where its RTCP goes: a=rtcp, else the port after RTP. */
+  remoteRtcpPort: number;
 }
 
 export interface Negotiated {
@@ -122,7 +124,15 @@ function chooseVideo(sdp: ReturnType<typeof parse>, m: Media): VideoChoice | nul
   // Mode 1 (FU-A) carries big keyframes without IP fragmentation; mode 0 only when it is all there is.
   const best = h264.find((o) => o.mode === 1) ?? h264[0];
   if (!best) return null;
-  return { payloadType: best.pt, packetizationMode: best.mode, profileLevelId: best.plid, ssrc: ssrcOf(m), remote: remoteOf(sdp, m) };
+  const remote = remoteOf(sdp, m);
+  return {
+    payloadType: best.pt,
+    packetizationMode: best.mode,
+    profileLevelId: best.plid,
+    ssrc: ssrcOf(m),
+    remote,
+    remoteRtcpPort: m.rtcp?.port ?? remote.port + 1,
+  };
 }
 
 const isMainVideo = (m: Media) => {

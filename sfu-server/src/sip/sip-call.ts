@@ -1,0 +1,52 @@
+// One call's dialog state, and how a refused INVITE is answered (the domain's error codes as SIP
+// statuses). Kept apart from the endpoint, which runs the dialogs.
+import { AppError } from '@lienthong/kit';
+import type { SipMessage } from 'sip';
+import type { Core } from '../core';
+import { type Negotiated, SdpError } from '../domain/room-systems/sdp';
+import type { RoomCall } from './room-call';
+import type { Remote } from './sip-udp';
+
+/** RFC 5168's XML body for "send me a keyframe", the way room systems ask by SIP. */
+export const FAST_UPDATE = /<picture_fast_update\s*\/?>/;
+export const FAST_UPDATE_BODY = [
+  '<?xml version="1.0" encoding="utf-8" ?>',
+  '<media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder></vc_primitive></media_control>',
+  '',
+].join('\r\n');
+/** A room asked for keyframes by SIP INFO no more often than this. */
+export const INFO_GAP_MS = 1000;
+
+export type CallState = 'early' | 'confirmed' | 'ended';
+export type Grant = ReturnType<Core['roomSystems']['checkJoin']>;
+
+export interface Call {
+  callId: string;
+  remote: Remote;
+  invite: SipMessage;
+  localTag: string;
+  state: CallState;
+  media: RoomCall | null;
+  negotiated: Negotiated | null;
+  sdpVersion: number;
+  sessionId: number;
+  localSeq: number;
+  ok: SipMessage | null;
+  okTimer: NodeJS.Timeout | null;
+  expiry: NodeJS.Timeout | null;
+  lastInfo: number;
+  meetingId: string;
+  roomSystemId: string;
+}
+
+/** A coded refusal of an INVITE, from the domain's error codes. */
+export function refusal(e: unknown): { status: number; reason: string } {
+  if (e instanceof SdpError) return { status: e.sipStatus, reason: e.sipStatus === 488 ? 'Not Acceptable Here' : 'Bad Request' };
+  if (e instanceof AppError) {
+    if (e.code === 'NOT_INVITED' || e.code === 'FORBIDDEN') return { status: 403, reason: 'Forbidden' };
+    if (e.code === 'NOT_FOUND') return { status: 404, reason: 'Not Found' };
+    if (e.code.startsWith('MEETING_')) return { status: 480, reason: 'Temporarily Unavailable' };
+    if (e.code === 'TOO_MANY_PEERS' || e.code === 'ROOM_LOCKED' || e.code === 'SITE_REMOVED') return { status: 403, reason: 'Forbidden' };
+  }
+  return { status: 500, reason: 'Server Internal Error' };
+}

@@ -1,0 +1,137 @@
+// Keyframes both ways for a room system in a meeting. A scripted room (tests/support/sip.ts) calls
+// in with H.264 and sends its own H.264 from GStreamer. When it asks for a keyframe of the picture
+// it is sent, by RTCP PLI or by SIP INFO picture_fast_update, the next IDR comes at once, not at
+// the encoder's next periodic one. When a browser that joins needs a keyframe of the room's
+// picture, the room is asked both ways: RTCP PLI on its RTCP port and SIP INFO.
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, waitFor } from '../support/browser';
+import { loginAndJoin } from '../support/meeting-ui';
+import { loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { FakeRoom, freeUdpPort } from '../support/sip';
+
+const PASSWORD = 'lienthong123';
+const ROOM_SSRC = 31337;
+
+describe('keyframes for and from a room system', () => {
+  let sfu: SfuProcess;
+  let browser: Browser;
+  let chair: Page;
+  let room: FakeRoom | undefined;
+  let camera: ChildProcess | undefined;
+  let number: string;
+  let sipPort: number;
+
+  beforeAll(async () => {
+    sipPort = await freeUdpPort();
+    sfu = await startSfuServer({ sipPort });
+    browser = await launchChromium({ caFile: sfu.caFile });
+    chair = await loginAndJoin(browser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
+    const meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
+    const auth = { authorization: `Bearer ${await loginAdmin(sfu.url)}`, 'content-type': 'application/json' };
+    const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth })).json()) as { sites: { id: string; code: string }[] };
+    const made = await fetch(`${sfu.url}/api/room-systems`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ siteId: sites.sites.find((s) => s.code === 'TN-DT-CUVAN')!.id, name: 'Codec Cù Vân', sipUser: 'cuvan-room' }),
+    });
+    expect(made.status).toBe(201);
+    number = ((await (await fetch(`${sfu.url}/api/meetings/${meetingId}/dial-in`, { headers: auth })).json()) as { number: string }).number;
+  }, 120_000);
+
+  afterAll(async () => {
+    camera?.kill('SIGKILL');
+    room?.close();
+    await browser?.close();
+    await sfu?.stop();
+  });
+
+  /** Time from now to the next IDR the room receives (ms), or Infinity within `within`. */
+  const nextKeyFrame = async (ask: () => unknown, within = 1500): Promise<number> => {
+    const seen = room!.keyFrames.length;
+    const t0 = Date.now();
+    await ask();
+    await waitFor(
+      async () => room!.keyFrames.length > seen,
+      (ok) => ok,
+      within,
+      'a keyframe',
+    ).catch(() => undefined);
+    return room!.keyFrames.length > seen ? room!.keyFrames[seen]! - t0 : Number.POSITIVE_INFINITY;
+  };
+
+  it('the room gets a keyframe at once when it asks by RTCP PLI or by SIP INFO', async () => {
+    room = await FakeRoom.call(sipPort, number, 'cuvan-room', ROOM_SSRC);
+    // Its camera: H.264 test pattern with a keyframe only at the start (it never answers PLI itself).
+    camera = spawn(
+      'gst-launch-1.0',
+      [
+        ...'videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=180,framerate=15/1 ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=100000'.split(
+          ' ',
+        ),
+        ...`! rtph264pay pt=97 ssrc=${ROOM_SSRC} config-interval=-1 ! udpsink host=127.0.0.1 port=${room.serverVideo.rtp}`.split(' '),
+      ],
+      { stdio: 'ignore' },
+    );
+    // The picture it is sent flows, keyframes first.
+    await waitFor(
+      async () => room!.keyFrames.length,
+      (n) => n > 0,
+      20_000,
+      'the first keyframe to the room',
+    );
+    // The encoder's own keyframes come every 2 s; let the start (and the switch to the chair's camera) pass.
+    await new Promise((r) => setTimeout(r, 3000));
+    const plain = room.keyFrames.length;
+    await new Promise((r) => setTimeout(r, 4100));
+    const unasked = room.keyFrames.length - plain;
+    expect(unasked, 'periodic keyframes only, about one in 2 s').toBeLessThanOrEqual(3);
+    // Asked at random moments, a keyframe follows within 300 ms each time (a periodic one would need luck, 3 times).
+    const byRtcp: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 700 + Math.random() * 600));
+      byRtcp.push(await nextKeyFrame(() => room!.sendPli()));
+    }
+    expect(Math.max(...byRtcp), `PLI → IDR in ms: ${byRtcp.join(', ')}`).toBeLessThan(300);
+    const byInfo: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 700 + Math.random() * 600));
+      byInfo.push(
+        await nextKeyFrame(async () => {
+          expect((await room!.sendInfoFastUpdate()).split('\r\n')[0]).toBe('SIP/2.0 200 OK');
+        }),
+      );
+    }
+    expect(Math.max(...byInfo), `INFO → IDR in ms: ${byInfo.join(', ')}`).toBeLessThan(300);
+  }, 90_000);
+
+  it('a browser that joins asks the room for a keyframe both ways: RTCP PLI and SIP INFO', async () => {
+    const plis = room!.plisReceived.length;
+    const infos = room!.infosReceived.length;
+    const district = await loginAndJoin(browser, sfu.httpsUrl(), 'daibieu.dt', PASSWORD);
+    await waitFor(
+      async () => [room!.plisReceived.length - plis, room!.infosReceived.length - infos],
+      ([p, i]) => p! > 0 && i! > 0,
+      20_000,
+      'a PLI and an INFO at the room',
+    );
+    expect(room!.infosReceived.at(-1)!.body).toMatch(/<picture_fast_update\s*\/>/);
+    await district.context().close();
+    // It hangs up: the server ends the call and frees its media.
+    expect((await room!.bye()).split('\r\n')[0]).toBe('SIP/2.0 200 OK');
+    const metric = async (name: string) =>
+      Number(
+        (await (await fetch(`${sfu.url}/metrics`)).text())
+          .split('\n')
+          .find((l) => l.startsWith(`${name} `))
+          ?.split(' ')[1],
+      );
+    await waitFor(
+      async () => [await metric('lienthong_sip_calls'), await metric('lienthong_sip_media_pipelines')],
+      (v) => v[0] === 0 && v[1] === 0,
+      10_000,
+      'the call and its pipelines gone',
+    );
+  }, 60_000);
+});

@@ -1,0 +1,234 @@
+// SIP from the test's side: a free UDP port, one request from a bare socket, an INVITE text, and
+// a scripted room system (FakeRoom) that keeps a dialog and counts what reaches it: H.264 keyframes
+// on its video port, RTCP keyframe requests on the port after, SIP INFO picture_fast_update.
+import { createSocket, type Socket } from 'node:dgram';
+
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** One SIP request from a bare UDP socket; resolves with the status lines up to the final one. */
+export async function sipRequest(sipPort: number, text: (localPort: number) => string): Promise<string[]> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const lines: string[] = [];
+  const done = new Promise<void>((resolve) => {
+    s.on('message', (m) => {
+      const first = m.toString().split('\r\n')[0]!;
+      lines.push(first);
+      if (!/^SIP\/2\.0 1\d\d/.test(first)) resolve();
+    });
+    setTimeout(resolve, 5000);
+  });
+  s.send(text(s.address().port), sipPort, '127.0.0.1');
+  await done;
+  s.close();
+  return lines;
+}
+
+const rand = () => Math.random().toString(36).slice(2);
+
+export const invite =
+  (number: string, fromUser: string, sdp: string, callId = `${rand()}@test`) =>
+  (localPort: number) => {
+    const body = sdp.replaceAll('\r\n', '\n').replaceAll('\n', '\r\n');
+    return [
+      `INVITE sip:${number}@127.0.0.1 SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK${rand()};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:${fromUser}@127.0.0.1>;tag=${rand()}`,
+      `To: <sip:${number}@127.0.0.1>`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      `Contact: <sip:${fromUser}@127.0.0.1:${localPort}>`,
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
+  };
+
+const bind = async (port = 0): Promise<Socket> => {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(port, '127.0.0.1', () => r()));
+  return s;
+};
+
+/** The H.264 NAL unit types an RTP packet (RFC 6184) starts or carries. */
+export function nalTypes(p: Buffer): number[] {
+  let off = 12 + (p[0]! & 0x0f) * 4;
+  if (p[0]! & 0x10) off += 4 + p.readUInt16BE(off + 2) * 4;
+  const type = p[off]! & 0x1f;
+  if (type === 28) return p[off + 1]! & 0x80 ? [p[off + 1]! & 0x1f] : [];
+  if (type !== 24) return [type];
+  const found: number[] = [];
+  for (let i = off + 1; i + 2 < p.length; ) {
+    const size = p.readUInt16BE(i);
+    found.push(p[i + 2]! & 0x1f);
+    i += 2 + size;
+  }
+  return found;
+}
+
+/** A room system in the test: PCMU and H.264 (payload 97, mode 1) with SSRC `ssrc`. */
+export class FakeRoom {
+  readonly keyFrames: number[] = [];
+  readonly plisReceived: number[] = [];
+  readonly infosReceived: { at: number; body: string }[] = [];
+  videoPackets = 0;
+  answer = '';
+  /** The SSRC of the stream it receives (its PLI names it). */
+  private lastSsrc = 0;
+  private keyFrameTs = -1;
+  private toTag = '';
+  private seq = 1;
+  private contact = '';
+
+  private constructor(
+    private readonly sip: Socket,
+    readonly video: Socket,
+    readonly videoRtcp: Socket,
+    private readonly audio: Socket,
+    private readonly sipPort: number,
+    private readonly callId: string,
+    private readonly user: string,
+    private readonly number: string,
+  ) {}
+
+  static async call(sipPort: number, number: string, user: string, ssrc: number): Promise<FakeRoom> {
+    let video = await bind();
+    let videoRtcp: Socket | null = null;
+    // RTCP on the port after RTP, as the SDP implies.
+    for (let i = 0; i < 20 && !videoRtcp; i++) {
+      videoRtcp = await bind(video.address().port + 1).catch(() => null);
+      if (!videoRtcp) {
+        video.close();
+        video = await bind();
+      }
+    }
+    const room = new FakeRoom(await bind(), video, videoRtcp!, await bind(), sipPort, `${rand()}@fake-room`, user, number);
+    room.listen();
+    const sdp = [
+      'v=0',
+      'o=- 1 1 IN IP4 127.0.0.1',
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=audio ${room.audio.address().port} RTP/AVP 0`,
+      'a=rtpmap:0 PCMU/8000',
+      `m=video ${video.address().port} RTP/AVP 97`,
+      'a=rtpmap:97 H264/90000',
+      'a=fmtp:97 packetization-mode=1;profile-level-id=42e01f',
+      'a=rtcp-fb:97 nack pli',
+      'a=rtcp-fb:97 ccm fir',
+      `a=ssrc:${ssrc} cname:fake-room`,
+      '',
+    ].join('\r\n');
+    const ok = await room.send(invite(number, user, sdp, room.callId)(room.sip.address().port), /^SIP\/2\.0 200/);
+    room.toTag = /^To:.*;tag=([^;\s]+)/im.exec(ok)![1]!;
+    room.contact = /^Contact:\s*<([^>]+)>/im.exec(ok)![1]!;
+    room.answer = ok.slice(ok.indexOf('\r\n\r\n') + 4);
+    room.sip.send(room.inDialog('ACK', 1), sipPort, '127.0.0.1');
+    return room;
+  }
+
+  /** The server's port for this media line (m=) and the RTCP port it takes for video (a=rtcp). */
+  get serverVideo(): { rtp: number; rtcp: number } {
+    const rtp = Number(/^m=video (\d+)/m.exec(this.answer)![1]);
+    const rtcp = /^a=rtcp:(\d+)/m.exec(this.answer.slice(this.answer.indexOf('m=video')));
+    return { rtp, rtcp: rtcp ? Number(rtcp[1]) : rtp + 1 };
+  }
+
+  private listen(): void {
+    this.video.on('message', (p) => {
+      this.videoPackets++;
+      this.lastSsrc = p.readUInt32BE(8);
+      // One keyframe may come in several slices (NAL units): count it once, by its RTP timestamp.
+      const ts = p.readUInt32BE(4);
+      if (nalTypes(p).includes(5) && ts !== this.keyFrameTs) {
+        this.keyFrameTs = ts;
+        this.keyFrames.push(Date.now());
+      }
+    });
+    this.videoRtcp.on('message', (p) => {
+      for (let off = 0; off + 4 <= p.length; off += (p.readUInt16BE(off + 2) + 1) * 4)
+        if (p[off + 1] === 206 && (p[off]! & 0x1f) === 1) this.plisReceived.push(Date.now());
+    });
+    this.audio.on('message', () => undefined);
+    this.sip.on('message', (m) => {
+      const text = m.toString();
+      const method = /^([A-Z]+) sip:/.exec(text)?.[1];
+      if (!method) return;
+      if (method === 'INFO') this.infosReceived.push({ at: Date.now(), body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+      const keep = text.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
+      this.sip.send(['SIP/2.0 200 OK', ...keep, 'Content-Length: 0', '', ''].join('\r\n'), this.sipPort, '127.0.0.1');
+    });
+  }
+
+  /** Sends a request and resolves with the first response matching `final`. */
+  private send(text: string, final: RegExp): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${final} to ${text.split('\r\n')[0]}`)), 10_000);
+      const on = (m: Buffer) => {
+        const t = m.toString();
+        if (!final.test(t)) return;
+        clearTimeout(timer);
+        this.sip.off('message', on);
+        resolve(t);
+      };
+      this.sip.on('message', on);
+      this.sip.send(text, this.sipPort, '127.0.0.1');
+    });
+  }
+
+  private inDialog(method: string, seq: number, headers: string[] = [], body = ''): string {
+    const me = this.sip.address().port;
+    return [
+      `${method} ${this.contact} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${me};branch=z9hG4bK${rand()};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:${this.user}@127.0.0.1>;tag=fake`,
+      `To: <sip:${this.number}@127.0.0.1>;tag=${this.toTag}`,
+      `Call-ID: ${this.callId}`,
+      `CSeq: ${seq} ${method}`,
+      ...headers,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
+  }
+
+  /** RTCP PLI for the picture it is sent, from its RTCP port to the server's. */
+  sendPli(): void {
+    const ssrc = this.lastSsrc;
+    const b = Buffer.alloc(20);
+    b.writeUInt8(0x80, 0);
+    b.writeUInt8(201, 1);
+    b.writeUInt16BE(1, 2);
+    b.writeUInt32BE(4321, 4);
+    b.writeUInt8(0x81, 8);
+    b.writeUInt8(206, 9);
+    b.writeUInt16BE(2, 10);
+    b.writeUInt32BE(4321, 12);
+    b.writeUInt32BE(ssrc, 16);
+    this.videoRtcp.send(b, this.serverVideo.rtcp, '127.0.0.1');
+  }
+
+  async sendInfoFastUpdate(): Promise<string> {
+    const body =
+      '<?xml version="1.0" encoding="utf-8" ?>\r\n<media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder></vc_primitive></media_control>\r\n';
+    return this.send(this.inDialog('INFO', ++this.seq, ['Content-Type: application/media_control+xml'], body), /^SIP\/2\.0 \d{3}/);
+  }
+
+  async bye(): Promise<string> {
+    return this.send(this.inDialog('BYE', ++this.seq), /^SIP\/2\.0 \d{3}/);
+  }
+
+  close(): void {
+    for (const s of [this.sip, this.video, this.videoRtcp, this.audio]) s.close();
+  }
+}

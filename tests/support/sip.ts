@@ -80,6 +80,7 @@ export class FakeRoom {
   readonly plisReceived: number[] = [];
   readonly infosReceived: { at: number; body: string }[] = [];
   videoPackets = 0;
+  audioPackets = 0;
   answer = '';
   /** The SSRC of the stream it receives (its PLI names it). */
   private lastSsrc = 0;
@@ -158,7 +159,9 @@ export class FakeRoom {
       for (let off = 0; off + 4 <= p.length; off += (p.readUInt16BE(off + 2) + 1) * 4)
         if (p[off + 1] === 206 && (p[off]! & 0x1f) === 1) this.plisReceived.push(Date.now());
     });
-    this.audio.on('message', () => undefined);
+    this.audio.on('message', () => {
+      this.audioPackets++;
+    });
     this.sip.on('message', (m) => {
       const text = m.toString();
       const method = /^([A-Z]+) sip:/.exec(text)?.[1];
@@ -226,6 +229,10 @@ export class FakeRoom {
 
   async bye(): Promise<string> {
     return this.send(this.inDialog('BYE', ++this.seq), /^SIP\/2\.0 \d{3}/);
+  }
+
+  get ports(): { audio: number; video: number } {
+    return { audio: this.audio.address().port, video: this.video.address().port };
   }
 
   close(): void {

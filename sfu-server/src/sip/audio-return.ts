@@ -1,9 +1,12 @@
 // What a room system hears: the other sites' open microphones (not its own), mixed by GStreamer and
 // encoded in the call's codec toward the address its SDP gave. Up to MIX_INPUTS streams at once, the
 // latest speakers first; twice a second the slots are re-read and only changed ones are re-fed.
+
+import type { Logger } from '@lienthong/kit';
 import type { AudioChoice } from '../domain/room-systems/sdp';
 import type { MediaTap, TapOutput } from '../media/media-tap';
-import { freeUdpPorts, type GstRun, startGst } from '../recording/gst-process';
+import { freeUdpPorts } from '../recording/gst-process';
+import { KeptPipeline } from './kept-pipeline';
 
 export const MIX_INPUTS = 4;
 
@@ -57,23 +60,31 @@ export function planMix(current: readonly (string | null)[], wanted: readonly st
 }
 
 export class AudioReturn {
-  static readonly pipelines = new Set<GstRun>();
   private closed = false;
 
   private constructor(
     private readonly tap: MediaTap,
     private readonly outputs: TapOutput[],
-    private readonly gst: GstRun,
+    private readonly gst: KeptPipeline,
   ) {}
 
-  static async open(tap: MediaTap, a: AudioChoice, to: { ip: string; port: number }, ssrc: number, registry: string): Promise<AudioReturn> {
+  static async open(
+    tap: MediaTap,
+    a: AudioChoice,
+    to: { ip: string; port: number },
+    ssrc: number,
+    registry: string,
+    logger: Logger,
+  ): Promise<AudioReturn> {
     const ports = await freeUdpPorts(MIX_INPUTS + 1);
     const discardPort = ports[MIX_INPUTS]!;
     const inputs = ports.slice(0, MIX_INPUTS);
     const outputs = await Promise.all(inputs.map((port) => tap.output({ port, rtcpPort: discardPort, kind: 'audio' })));
     const opusPt = tap.payloadType('audio/opus') ?? 100;
-    const gst = startGst(audioReturnArgs(a, { inputs, discardPort, opusPt, to, ssrc }), registry, () => AudioReturn.pipelines.delete(gst));
-    AudioReturn.pipelines.add(gst);
+    const gst = new KeptPipeline(audioReturnArgs(a, { inputs, discardPort, opusPt, to, ssrc }), registry, {
+      name: 'room audio return',
+      logger,
+    });
     return new AudioReturn(tap, outputs, gst);
   }
 

@@ -5,10 +5,11 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from '@lienthong/kit';
 import type { AudioChoice, Negotiated, VideoChoice } from '../domain/room-systems/sdp';
-import { freeUdpPorts, type GstRun, startGst } from '../recording/gst-process';
+import { freeUdpPorts } from '../recording/gst-process';
 import { Conference, type LiveRoom } from '../signalling/conference';
 import type { LiveMeetingInfo } from '../signalling/ports';
 import { AudioReturn } from './audio-return';
+import { KeptPipeline } from './kept-pipeline';
 import { RtcpRelay } from './rtcp-relay';
 import { VideoReturn } from './video-return';
 
@@ -64,9 +65,7 @@ export function audioIngressArgs(a: AudioChoice, listenIp: string, inPort: numbe
 }
 
 export class RoomCall {
-  /** Audio pipelines running now, for the metrics (a call's pipeline must not outlive it). */
-  static readonly pipelines = new Set<GstRun>();
-  private gst: GstRun | null = null;
+  private gst: KeptPipeline | null = null;
   private back: AudioReturn | null = null;
   private sees: VideoReturn | null = null;
   private ticker: NodeJS.Timeout | null = null;
@@ -140,18 +139,11 @@ export class RoomCall {
       made.relay = video?.relay ?? null;
       roomAsks = () => made.roomAsksKeyFrame();
       call = made;
-      const gst = startGst(audioIngressArgs(n.audio, deps.listenIp, audioIn!, { port: audioT.port, ssrc }), deps.registry, (code) => {
-        RoomCall.pipelines.delete(gst);
-        if (!made.closed) deps.logger.warn({ code, peerId }, 'room system audio pipeline ended');
+      made.gst = new KeptPipeline(audioIngressArgs(n.audio, deps.listenIp, audioIn!, { port: audioT.port, ssrc }), deps.registry, {
+        name: 'room audio in',
+        logger: deps.logger,
       });
-      made.gst = gst;
-      RoomCall.pipelines.add(gst);
-      if (media.openTap) {
-        made.back = await AudioReturn.open(await media.openTap(), n.audio, n.audio.remote, randomInt(1, 2 ** 31), deps.registry);
-        if (n.video && video) made.sees = await VideoReturn.open(await media.openTap(), n.video, randomInt(1, 2 ** 31), deps.registry);
-        made.ticker = setInterval(() => void made.hear(), 500);
-        void made.hear();
-      }
+      await made.openReturns(n, !!video);
       conference.broadcastState(room);
       return made;
     } catch (e) {
@@ -159,6 +151,18 @@ export class RoomCall {
       else conference.removePeer(room, peerId);
       throw e;
     }
+  }
+
+  /** What the room hears and sees: the others' mix and the main picture, kept up to date twice a second. */
+  private async openReturns(n: Negotiated, withVideo: boolean): Promise<void> {
+    const { media } = this.room;
+    if (!media.openTap) return;
+    const ssrc = () => randomInt(1, 2 ** 31);
+    this.back = await AudioReturn.open(await media.openTap(), n.audio, n.audio.remote, ssrc(), this.deps.registry, this.deps.logger);
+    if (n.video && withVideo)
+      this.sees = await VideoReturn.open(await media.openTap(), n.video, ssrc(), this.deps.registry, this.deps.logger);
+    this.ticker = setInterval(() => void this.hear(), 500);
+    void this.hear();
   }
 
   private static async openVideo(

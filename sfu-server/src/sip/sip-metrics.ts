@@ -1,10 +1,8 @@
 // Room-system calls in Prometheus: calls up, their media pipelines, SIP datagrams dropped (malformed or
 // over the per-address rate). Read at scrape time.
 import { Gauge, type Registry } from 'prom-client';
-import { AudioReturn } from './audio-return';
-import { RoomCall } from './room-call';
+import { KeptPipeline } from './kept-pipeline';
 import type { SipEndpoint } from './sip-endpoint';
-import { VideoReturn } from './video-return';
 
 export function registerSipMetrics(registry: Registry, sip: SipEndpoint): void {
   new Gauge({
@@ -20,7 +18,15 @@ export function registerSipMetrics(registry: Registry, sip: SipEndpoint): void {
     help: 'GStreamer pipelines running for room-system calls',
     registers: [registry],
     collect() {
-      this.set(RoomCall.pipelines.size + AudioReturn.pipelines.size + VideoReturn.pipelines.size);
+      this.set(KeptPipeline.running.size);
+    },
+  });
+  new Gauge({
+    name: 'lienthong_sip_media_pipeline_restarts',
+    help: 'Room-call pipelines started again after they died, since start (the call went on)',
+    registers: [registry],
+    collect() {
+      this.set(KeptPipeline.restarts);
     },
   });
   new Gauge({

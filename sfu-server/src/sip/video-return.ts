@@ -5,9 +5,11 @@
 // sits behind an rtpbin: a PLI/FIR from the room (or one we write for its SIP INFO) makes it send
 // a keyframe at once.
 import { createSocket } from 'node:dgram';
+import type { Logger } from '@lienthong/kit';
 import type { VideoChoice } from '../domain/room-systems/sdp';
 import type { MediaTap, TapOutput } from '../media/media-tap';
-import { freeUdpPorts, type GstRun, startGst } from '../recording/gst-process';
+import { freeUdpPorts } from '../recording/gst-process';
+import { KeptPipeline } from './kept-pipeline';
 import { receiverReport } from './rtcp';
 
 export interface VideoReturnSpec {
@@ -55,7 +57,6 @@ const KEYFRAME_GAP_MS = 500;
 const SWITCH_RETRIES_MS = [1000, 3000];
 
 export class VideoReturn {
-  static readonly pipelines = new Set<GstRun>();
   private closed = false;
   private lastKey = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -66,13 +67,13 @@ export class VideoReturn {
   private constructor(
     private readonly tap: MediaTap,
     private readonly output: TapOutput,
-    private readonly gst: GstRun,
     private readonly spec: VideoReturnSpec,
+    private gst: KeptPipeline | null = null,
   ) {
     this.control.on('error', () => undefined);
   }
 
-  static async open(tap: MediaTap, v: VideoChoice, ssrc: number, registry: string): Promise<VideoReturn> {
+  static async open(tap: MediaTap, v: VideoChoice, ssrc: number, registry: string, logger: Logger): Promise<VideoReturn> {
     const [input, discardPort, rtcpIn] = (await freeUdpPorts(3)) as [number, number, number];
     const output = await tap.output({ port: input, rtcpPort: discardPort, kind: 'video' });
     const spec: VideoReturnSpec = {
@@ -89,11 +90,17 @@ export class VideoReturn {
       fps: 25,
       kbps: 800,
     };
-    const gst = startGst(videoReturnArgs(v, spec), registry, () => VideoReturn.pipelines.delete(gst));
-    VideoReturn.pipelines.add(gst);
+    const made = new VideoReturn(tap, output, spec);
+    // Started again after a crash, it needs a keyframe of what it shows.
+    const gst = new KeptPipeline(videoReturnArgs(v, spec), registry, {
+      name: 'room video return',
+      logger,
+      onRestart: () => void output.requestKeyFrame().catch(() => undefined),
+    });
+    made.gst = gst;
     // A keyframe sent before the pipeline listens is lost, and a browser sends no other unasked.
     await Promise.race([gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
-    return new VideoReturn(tap, output, gst, spec);
+    return made;
   }
 
   /** Shows this camera or presentation (null: black); a new one starts at a keyframe. */
@@ -133,6 +140,6 @@ export class VideoReturn {
     for (const t of this.timers) clearTimeout(t);
     this.control.close();
     this.tap.close();
-    await this.gst.stop(2000);
+    await this.gst?.stop(2000);
   }
 }

@@ -1,9 +1,10 @@
-// Keyframes both ways for a room system in a meeting. A scripted room (tests/support/sip.ts) calls
+// A room system's call media. Keyframes both ways: A scripted room (tests/support/sip.ts) calls
 // in with H.264 and sends its own H.264 from GStreamer. When it asks for a keyframe of the picture
 // it is sent, by RTCP PLI or by SIP INFO picture_fast_update, the next IDR comes at once, not at
 // the encoder's next periodic one. When a browser that joins needs a keyframe of the room's
-// picture, the room is asked both ways: RTCP PLI on its RTCP port and SIP INFO.
-import { type ChildProcess, spawn } from 'node:child_process';
+// picture, the room is asked both ways: RTCP PLI on its RTCP port and SIP INFO. A pipeline of the
+// call that dies (gst-launch killed) is started again and the call goes on.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
@@ -14,7 +15,7 @@ import { FakeRoom, freeUdpPort } from '../support/sip';
 const PASSWORD = 'lienthong123';
 const ROOM_SSRC = 31337;
 
-describe('keyframes for and from a room system', () => {
+describe("a room system's call media", () => {
   let sfu: SfuProcess;
   let browser: Browser;
   let chair: Page;
@@ -46,6 +47,14 @@ describe('keyframes for and from a room system', () => {
     await browser?.close();
     await sfu?.stop();
   });
+
+  const metric = async (name: string) =>
+    Number(
+      (await (await fetch(`${sfu.url}/metrics`)).text())
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `))
+        ?.split(' ')[1],
+    );
 
   /** Time from now to the next IDR the room receives (ms), or Infinity within `within`. */
   const nextKeyFrame = async (ask: () => unknown, within = 1500): Promise<number> => {
@@ -106,6 +115,39 @@ describe('keyframes for and from a room system', () => {
     expect(Math.max(...byInfo), `INFO → IDR in ms: ${byInfo.join(', ')}`).toBeLessThan(300);
   }, 90_000);
 
+  it('a pipeline of the call that dies is started again; the call goes on', async () => {
+    const pidOf = (pattern: string) => {
+      const out = execFileSync('sh', ['-c', `pgrep -f '^gst-launch-1.0 .*${pattern}' || true`])
+        .toString()
+        .trim();
+      return out ? out.split('\n').map(Number) : [];
+    };
+    const { audio, video } = room!.ports;
+    const pipelines = { videoBack: `port=${video}( |$)`, audioBack: `port=${audio}( |$)`, audioIn: 'mulawdec' };
+    const before = Object.fromEntries(Object.entries(pipelines).map(([k, p]) => [k, pidOf(p)]));
+    for (const [name, pids] of Object.entries(before)) expect(pids, name).toHaveLength(1);
+    const restarts = await metric('lienthong_sip_media_pipeline_restarts');
+    for (const pids of Object.values(before)) process.kill(pids[0]!, 'SIGKILL');
+    const killedAt = Date.now();
+    const [a0, v0] = [room!.audioPackets, room!.videoPackets];
+    // New gst-launch processes for all three, and what the room receives flows again, from a keyframe.
+    await waitFor(
+      async () => Object.entries(pipelines).every(([k, p]) => pidOf(p).length === 1 && pidOf(p)[0] !== before[k]![0]),
+      (ok) => ok,
+      15_000,
+      'the three pipelines running again',
+    );
+    await waitFor(
+      async () => [room!.audioPackets - a0, room!.videoPackets - v0, room!.keyFrames.at(-1)! - killedAt],
+      ([a, v, k]) => a! > 50 && v! > 50 && k! > 0,
+      15_000,
+      'sound and picture to the room again',
+    );
+    expect(await metric('lienthong_sip_media_pipeline_restarts')).toBe(restarts + 3);
+    expect(await metric('lienthong_sip_media_pipelines')).toBe(3);
+    expect(await metric('lienthong_sip_calls')).toBe(1);
+  }, 60_000);
+
   it('a browser that joins asks the room for a keyframe both ways: RTCP PLI and SIP INFO', async () => {
     const plis = room!.plisReceived.length;
     const infos = room!.infosReceived.length;
@@ -120,13 +162,6 @@ describe('keyframes for and from a room system', () => {
     await district.context().close();
     // It hangs up: the server ends the call and frees its media.
     expect((await room!.bye()).split('\r\n')[0]).toBe('SIP/2.0 200 OK');
-    const metric = async (name: string) =>
-      Number(
-        (await (await fetch(`${sfu.url}/metrics`)).text())
-          .split('\n')
-          .find((l) => l.startsWith(`${name} `))
-          ?.split(' ')[1],
-      );
     await waitFor(
       async () => [await metric('lienthong_sip_calls'), await metric('lienthong_sip_media_pipelines')],
       (v) => v[0] === 0 && v[1] === 0,

@@ -148,6 +148,25 @@ describe("a room system's call media", () => {
     expect(await metric('lienthong_sip_calls')).toBe(1);
   }, 60_000);
 
+  it('a re-INVITE that changes the audio codec is taken: the room hears and is heard in G.722 from then on', async () => {
+    expect(room!.audioPt).toBe(0);
+    expect(await room!.reInvite('G722')).toBe('SIP/2.0 200 OK');
+    expect(room!.answer).toMatch(/^m=audio \d+ RTP\/AVP 9\r?$/m);
+    const a0 = room!.audioPackets;
+    await waitFor(
+      async () => [room!.audioPt, room!.audioPackets - a0],
+      ([pt, n]) => pt === 9 && n! > 50,
+      15_000,
+      'G.722 to the room',
+    );
+    // Its sound is decoded as G.722 now: the ingress pipeline was replaced, and nothing was left behind.
+    const count = (pattern: string) => Number(execFileSync('sh', ['-c', `pgrep -cf '^gst-launch-1.0 .*${pattern}' || true`]).toString());
+    expect(count('avdec_g722')).toBe(1);
+    expect(count('mulawdec')).toBe(0);
+    expect(await metric('lienthong_sip_media_pipelines')).toBe(3);
+    expect(await metric('lienthong_sip_calls')).toBe(1);
+  }, 60_000);
+
   it('a browser that joins asks the room for a keyframe both ways: RTCP PLI and SIP INFO', async () => {
     const plis = room!.plisReceived.length;
     const infos = room!.infosReceived.length;

@@ -113,15 +113,33 @@ export class FakeRoom {
     }
     const room = new FakeRoom(await bind(), video, videoRtcp!, await bind(), sipPort, `${rand()}@fake-room`, user, number);
     room.listen();
-    const sdp = [
+    const sdp = room.offer('PCMU', ssrc);
+    const ok = await room.send(invite(number, user, sdp, room.callId)(room.sip.address().port), /^SIP\/2\.0 200/);
+    room.toTag = /^To:.*;tag=([^;\s]+)/im.exec(ok)![1]!;
+    room.contact = /^Contact:\s*<([^>]+)>/im.exec(ok)![1]!;
+    room.answer = ok.slice(ok.indexOf('\r\n\r\n') + 4);
+    room.sip.send(room.inDialog('ACK', 1), sipPort, '127.0.0.1');
+    return room;
+  }
+
+  private ssrc = 0;
+  private version = 1;
+  /** Payload type of the last sound it received. */
+  audioPt = -1;
+
+  /** Its SDP: sound in `codec`, H.264 with SSRC `ssrc`. */
+  private offer(codec: 'PCMU' | 'G722', ssrc: number): string {
+    this.ssrc = ssrc;
+    const pt = codec === 'PCMU' ? 0 : 9;
+    return [
       'v=0',
-      'o=- 1 1 IN IP4 127.0.0.1',
+      `o=- 1 ${this.version++} IN IP4 127.0.0.1`,
       's=-',
       'c=IN IP4 127.0.0.1',
       't=0 0',
-      `m=audio ${room.audio.address().port} RTP/AVP 0`,
-      'a=rtpmap:0 PCMU/8000',
-      `m=video ${video.address().port} RTP/AVP 97`,
+      `m=audio ${this.audio.address().port} RTP/AVP ${pt}`,
+      `a=rtpmap:${pt} ${codec}/8000`,
+      `m=video ${this.video.address().port} RTP/AVP 97`,
       'a=rtpmap:97 H264/90000',
       'a=fmtp:97 packetization-mode=1;profile-level-id=42e01f',
       'a=rtcp-fb:97 nack pli',
@@ -129,12 +147,18 @@ export class FakeRoom {
       `a=ssrc:${ssrc} cname:fake-room`,
       '',
     ].join('\r\n');
-    const ok = await room.send(invite(number, user, sdp, room.callId)(room.sip.address().port), /^SIP\/2\.0 200/);
-    room.toTag = /^To:.*;tag=([^;\s]+)/im.exec(ok)![1]!;
-    room.contact = /^Contact:\s*<([^>]+)>/im.exec(ok)![1]!;
-    room.answer = ok.slice(ok.indexOf('\r\n\r\n') + 4);
-    room.sip.send(room.inDialog('ACK', 1), sipPort, '127.0.0.1');
-    return room;
+  }
+
+  /** A re-INVITE with another audio codec; resolves with the final status line, keeps the new answer. */
+  async reInvite(codec: 'PCMU' | 'G722'): Promise<string> {
+    const body = this.offer(codec, this.ssrc);
+    const seq = ++this.seq;
+    const ok = await this.send(this.inDialog('INVITE', seq, ['Content-Type: application/sdp'], body), /^SIP\/2\.0 [2-6]\d\d/);
+    if (ok.startsWith('SIP/2.0 200')) {
+      this.answer = ok.slice(ok.indexOf('\r\n\r\n') + 4);
+      this.sip.send(this.inDialog('ACK', seq), this.sipPort, '127.0.0.1');
+    }
+    return ok.split('\r\n')[0]!;
   }
 
   /** The server's port for this media line (m=) and the RTCP port it takes for video (a=rtcp). */
@@ -159,8 +183,9 @@ export class FakeRoom {
       for (let off = 0; off + 4 <= p.length; off += (p.readUInt16BE(off + 2) + 1) * 4)
         if (p[off + 1] === 206 && (p[off]! & 0x1f) === 1) this.plisReceived.push(Date.now());
     });
-    this.audio.on('message', () => {
+    this.audio.on('message', (p) => {
       this.audioPackets++;
+      this.audioPt = p[1]! & 0x7f;
     });
     this.sip.on('message', (m) => {
       const text = m.toString();

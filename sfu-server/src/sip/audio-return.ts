@@ -65,8 +65,13 @@ export class AudioReturn {
   private constructor(
     private readonly tap: MediaTap,
     private readonly outputs: TapOutput[],
-    private readonly gst: KeptPipeline,
+    private gst: KeptPipeline,
+    private readonly spec: { inputs: number[]; discardPort: number; opusPt: number; ssrc: number; registry: string; logger: Logger },
   ) {}
+
+  private static start(a: AudioChoice, to: { ip: string; port: number }, spec: AudioReturn['spec']): KeptPipeline {
+    return new KeptPipeline(audioReturnArgs(a, { ...spec, to }), spec.registry, { name: 'room audio return', logger: spec.logger });
+  }
 
   static async open(
     tap: MediaTap,
@@ -80,12 +85,15 @@ export class AudioReturn {
     const discardPort = ports[MIX_INPUTS]!;
     const inputs = ports.slice(0, MIX_INPUTS);
     const outputs = await Promise.all(inputs.map((port) => tap.output({ port, rtcpPort: discardPort, kind: 'audio' })));
-    const opusPt = tap.payloadType('audio/opus') ?? 100;
-    const gst = new KeptPipeline(audioReturnArgs(a, { inputs, discardPort, opusPt, to, ssrc }), registry, {
-      name: 'room audio return',
-      logger,
-    });
-    return new AudioReturn(tap, outputs, gst);
+    const spec = { inputs, discardPort, opusPt: tap.payloadType('audio/opus') ?? 100, ssrc, registry, logger };
+    return new AudioReturn(tap, outputs, AudioReturn.start(a, to, spec), spec);
+  }
+
+  /** The room changed codec or address (re-INVITE): the mix is encoded anew, fed by the same inputs. */
+  async recodec(a: AudioChoice, to: { ip: string; port: number }): Promise<void> {
+    if (this.closed) return;
+    await this.gst.stop(2000);
+    this.gst = AudioReturn.start(a, to, this.spec);
   }
 
   /** Feeds the latest open microphones of the others (a muted or closed one is not mixed). */

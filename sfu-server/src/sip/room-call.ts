@@ -66,6 +66,8 @@ export function audioIngressArgs(a: AudioChoice, listenIp: string, inPort: numbe
 
 export class RoomCall {
   private gst: KeptPipeline | null = null;
+  /** Where the room's sound goes into mediasoup once it is Opus. */
+  private audioOut = { port: 0, ssrc: 0 };
   private back: AudioReturn | null = null;
   private sees: VideoReturn | null = null;
   private ticker: NodeJS.Timeout | null = null;
@@ -139,10 +141,8 @@ export class RoomCall {
       made.relay = video?.relay ?? null;
       roomAsks = () => made.roomAsksKeyFrame();
       call = made;
-      made.gst = new KeptPipeline(audioIngressArgs(n.audio, deps.listenIp, audioIn!, { port: audioT.port, ssrc }), deps.registry, {
-        name: 'room audio in',
-        logger: deps.logger,
-      });
+      made.audioOut = { port: audioT.port, ssrc };
+      made.gst = made.ingress(n.audio);
       await made.openReturns(n, !!video);
       conference.broadcastState(room);
       return made;
@@ -151,6 +151,21 @@ export class RoomCall {
       else conference.removePeer(room, peerId);
       throw e;
     }
+  }
+
+  private ingress(a: AudioChoice): KeptPipeline {
+    return new KeptPipeline(audioIngressArgs(a, this.deps.listenIp, this.ports.audio, this.audioOut), this.deps.registry, {
+      name: 'room audio in',
+      logger: this.deps.logger,
+    });
+  }
+
+  /** A re-INVITE changed the room's audio codec (or where it takes sound): both audio pipelines start anew. */
+  async changeAudio(a: AudioChoice): Promise<void> {
+    if (this.closed) return;
+    await this.gst?.stop(2000);
+    this.gst = this.ingress(a);
+    await this.back?.recodec(a, a.remote);
   }
 
   /** What the room hears and sees: the others' mix and the main picture, kept up to date twice a second. */

@@ -35,6 +35,8 @@ export interface Call {
   okTimer: NodeJS.Timeout | null;
   expiry: NodeJS.Timeout | null;
   lastInfo: number;
+  /** A re-INVITE's new codec is being set up: another waits (491). */
+  changing: boolean;
   meetingId: string;
   roomSystemId: string;
 }

@@ -73,7 +73,7 @@ export class SipEndpoint {
     const call = this.calls.get(m.headers['call-id']);
     switch (m.method) {
       case 'INVITE':
-        if (call && m.headers.to.params.tag) this.reInvite(call, m, from);
+        if (call && m.headers.to.params.tag) void this.reInvite(call, m, from);
         else if (!call) void this.invite(m, from);
         return;
       case 'ACK':
@@ -196,6 +196,7 @@ export class SipEndpoint {
       okTimer: null,
       expiry: null,
       lastInfo: 0,
+      changing: false,
       meetingId,
       roomSystemId: system.id,
     };
@@ -286,24 +287,35 @@ export class SipEndpoint {
     call.okTimer = null;
   }
 
-  /** Hold, resume, a session refresh: the same media answered again (a new codec choice needs a new call for now). */
-  private reInvite(call: Call, m: SipMessage, from: Remote): void {
-    if (call.state !== 'confirmed' || !call.media) {
+  /** Hold, resume, a session refresh, a new audio codec or address; video stays as agreed first. */
+  private async reInvite(call: Call, m: SipMessage, from: Remote): Promise<void> {
+    if (call.state !== 'confirmed' || !call.media || call.changing) {
       this.udp.respond(m, from, 491, 'Request Pending');
       return;
     }
     if (m.content) {
+      let next: Negotiated;
       try {
-        const next = negotiate(m.content);
-        if (next.audio.codec !== call.negotiated?.audio.codec || next.audio.payloadType !== call.negotiated.audio.payloadType) {
-          this.udp.respond(m, from, 488, 'Not Acceptable Here');
-          return;
-        }
-        call.negotiated = { ...next, video: call.negotiated.video && next.video ? call.negotiated.video : null };
+        next = negotiate(m.content);
       } catch (e) {
         const r = refusal(e);
         this.udp.respond(m, from, r.status, r.reason);
         return;
+      }
+      const was = call.negotiated!.audio;
+      const changed =
+        next.audio.codec !== was.codec ||
+        next.audio.payloadType !== was.payloadType ||
+        next.audio.remote.ip !== was.remote.ip ||
+        next.audio.remote.port !== was.remote.port;
+      call.negotiated = { ...next, video: call.negotiated!.video && next.video ? call.negotiated!.video : null };
+      if (changed) {
+        call.changing = true;
+        this.udp.respond(m, from, 100, 'Trying');
+        await call.media.changeAudio(next.audio).finally(() => {
+          call.changing = false;
+        });
+        if ((call.state as Call['state']) === 'ended') return;
       }
     }
     call.sdpVersion++;

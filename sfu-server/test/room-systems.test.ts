@@ -154,6 +154,7 @@ describe('what a room system sees', () => {
     const v = negotiate(BARESIP).video!;
     const text = videoReturnArgs(v, {
       input: 6001,
+      h264Input: 6004,
       discardPort: 6002,
       vp8Pt: 101,
       to: v.remote,
@@ -168,6 +169,10 @@ describe('what a room system sees', () => {
     expect(text).toContain('videotestsrc is-live=true pattern=black');
     expect(text).toContain(
       'udpsrc address=127.0.0.1 port=6001 caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=101 ! rtpvp8depay wait-for-keyframe=true',
+    );
+    // Another room system's H.264 is decoded into the same picture.
+    expect(text).toContain(
+      'udpsrc address=127.0.0.1 port=6004 caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264 ! rtph264depay ! avdec_h264',
     );
     expect(text).toContain('video/x-h264,profile=constrained-baseline');
     expect(text).toContain('rtph264pay pt=97 ssrc=42 config-interval=-1');

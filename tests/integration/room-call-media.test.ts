@@ -3,7 +3,8 @@
 // it is sent, by RTCP PLI or by SIP INFO picture_fast_update, the next IDR comes at once, not at
 // the encoder's next periodic one. When a browser that joins needs a keyframe of the room's
 // picture, the room is asked both ways: RTCP PLI on its RTCP port and SIP INFO. A pipeline of the
-// call that dies (gst-launch killed) is started again and the call goes on.
+// call that dies (gst-launch killed) is started again and the call goes on. A re-INVITE may change
+// the audio codec. Another room system's H.264, when it is the main picture, is what a room sees.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,8 @@ describe("a room system's call media", () => {
   let camera: ChildProcess | undefined;
   let number: string;
   let sipPort: number;
+  const siteCodes = new Map<string, string>();
+  let cuvanParent = '';
 
   beforeAll(async () => {
     sipPort = await freeUdpPort();
@@ -31,7 +34,18 @@ describe("a room system's call media", () => {
     chair = await loginAndJoin(browser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
     const meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
     const auth = { authorization: `Bearer ${await loginAdmin(sfu.url)}`, 'content-type': 'application/json' };
-    const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth })).json()) as { sites: { id: string; code: string }[] };
+    const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth })).json()) as {
+      sites: { id: string; code: string; parentId: string | null }[];
+    };
+    for (const s of sites.sites) siteCodes.set(s.id, s.code);
+    cuvanParent = sites.sites.find((s) => s.code === 'TN-DT-CUVAN')!.parentId!;
+    // The district's codec (Đại Từ, invited with its communes).
+    const districtRoom = await fetch(`${sfu.url}/api/room-systems`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ siteId: cuvanParent, name: 'Codec huyện', sipUser: 'district-room' }),
+    });
+    expect(districtRoom.status).toBe(201);
     const made = await fetch(`${sfu.url}/api/room-systems`, {
       method: 'POST',
       headers: auth,
@@ -72,11 +86,11 @@ describe("a room system's call media", () => {
 
   it('the room gets a keyframe at once when it asks by RTCP PLI or by SIP INFO', async () => {
     room = await FakeRoom.call(sipPort, number, 'cuvan-room', ROOM_SSRC);
-    // Its camera: H.264 test pattern with a keyframe only at the start (it never answers PLI itself).
+    // Its camera: H.264 SMPTE bars with a keyframe every 2 s (it does not answer PLI itself).
     camera = spawn(
       'gst-launch-1.0',
       [
-        ...'videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=180,framerate=15/1 ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=100000'.split(
+        ...'videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=180,framerate=15/1 ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=30'.split(
           ' ',
         ),
         ...`! rtph264pay pt=97 ssrc=${ROOM_SSRC} config-interval=-1 ! udpsink host=127.0.0.1 port=${room.serverVideo.rtp}`.split(' '),
@@ -166,6 +180,51 @@ describe("a room system's call media", () => {
     expect(await metric('lienthong_sip_media_pipelines')).toBe(3);
     expect(await metric('lienthong_sip_calls')).toBe(1);
   }, 60_000);
+
+  it("a room sees another room system's H.264 picture when that one has the floor", async () => {
+    const district = siteCodes.get(cuvanParent)!;
+    const other = await FakeRoom.call(sipPort, number, 'district-room', 4242);
+    try {
+      // The chair gives the floor to Cù Vân: the district's codec is shown Cù Vân's SMPTE bars.
+      await chair.locator('[data-testid="console-site"][data-code="TN-DT-CUVAN"]').getByTestId('give-floor').click();
+      await waitFor(
+        async () => (await chair.getByTestId('console-floor').textContent()) ?? '',
+        (t) => /Cù Vân/.test(t),
+        10_000,
+        'the floor at Cù Vân',
+      );
+      const bars = async () => {
+        other.capture = [];
+        await new Promise((r) => setTimeout(r, 3000));
+        const stream = Buffer.concat(other.capture);
+        other.capture = null;
+        const px = execFileSync(
+          'sh',
+          ['-c', 'ffmpeg -v error -f h264 -i - -vf crop=iw:ih/2:0:0,scale=14:1 -f rawvideo -pix_fmt rgb24 - | tail -c 42'],
+          { input: stream },
+        );
+        const at = (i: number) => [px[i * 3]!, px[i * 3 + 1]!, px[i * 3 + 2]!];
+        return { yellow: at(3), red: at(11), blue: at(13), bytes: stream.length };
+      };
+      const seen = await waitFor(
+        bars,
+        (b) =>
+          b.yellow[0]! > 120 &&
+          b.yellow[1]! > 120 &&
+          b.yellow[2]! < 90 &&
+          b.red[0]! > 120 &&
+          b.red[1]! < 90 &&
+          b.blue[2]! > 120 &&
+          b.blue[0]! < 90,
+        30_000,
+        `the ${district} codec shown Cù Vân's bars`,
+      );
+      expect(seen.bytes).toBeGreaterThan(10_000);
+    } finally {
+      await other.bye().catch(() => undefined);
+      other.close();
+    }
+  }, 90_000);
 
   it('a browser that joins asks the room for a keyframe both ways: RTCP PLI and SIP INFO', async () => {
     const plis = room!.plisReceived.length;

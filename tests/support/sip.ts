@@ -74,6 +74,24 @@ export function nalTypes(p: Buffer): number[] {
   return found;
 }
 
+/** The H.264 of one RTP packet as Annex B (start codes), for a decoder: single NALs, STAP-A, FU-A. */
+export function annexB(p: Buffer): Buffer[] {
+  let off = 12 + (p[0]! & 0x0f) * 4;
+  if (p[0]! & 0x10) off += 4 + p.readUInt16BE(off + 2) * 4;
+  const start = Buffer.from([0, 0, 0, 1]);
+  const type = p[off]! & 0x1f;
+  if (type >= 1 && type <= 23) return [start, p.subarray(off)];
+  if (type === 24) {
+    const out: Buffer[] = [];
+    for (let i = off + 1; i + 2 < p.length; i += 2 + p.readUInt16BE(i)) out.push(start, p.subarray(i + 2, i + 2 + p.readUInt16BE(i)));
+    return out;
+  }
+  if (type !== 28) return [];
+  const fu = p[off + 1]!;
+  const body = p.subarray(off + 2);
+  return fu & 0x80 ? [start, Buffer.from([(p[off]! & 0xe0) | (fu & 0x1f)]), body] : [body];
+}
+
 /** A room system in the test: PCMU and H.264 (payload 97, mode 1) with SSRC `ssrc`. */
 export class FakeRoom {
   readonly keyFrames: number[] = [];
@@ -81,6 +99,8 @@ export class FakeRoom {
   readonly infosReceived: { at: number; body: string }[] = [];
   videoPackets = 0;
   audioPackets = 0;
+  /** What it receives as H.264 Annex B while capturing (null: not capturing). */
+  capture: Buffer[] | null = null;
   answer = '';
   /** The SSRC of the stream it receives (its PLI names it). */
   private lastSsrc = 0;
@@ -171,6 +191,7 @@ export class FakeRoom {
   private listen(): void {
     this.video.on('message', (p) => {
       this.videoPackets++;
+      this.capture?.push(...annexB(p));
       this.lastSsrc = p.readUInt32BE(8);
       // One keyframe may come in several slices (NAL units): count it once, by its RTP timestamp.
       const ts = p.readUInt32BE(4);

@@ -13,7 +13,9 @@ import { KeptPipeline } from './kept-pipeline';
 import { receiverReport } from './rtcp';
 
 export interface VideoReturnSpec {
+  /** Where a browser's VP8 comes in, and another room system's H.264. */
   input: number;
+  h264Input: number;
   discardPort: number;
   vp8Pt: number;
   to: { ip: string; port: number };
@@ -27,10 +29,16 @@ export interface VideoReturnSpec {
   kbps: number;
 }
 
-/** gst-launch arguments: VP8 RTP on `input` over black, H.264 RTP (the call's payload type) to `to`. */
+/**
+ * gst-launch arguments: VP8 RTP on `input` or H.264 RTP on `h264Input` (one of them flows at a time,
+ * both scaled into one funnel) over black; H.264 RTP (the call's payload type) to `to`.
+ */
 export function videoReturnArgs(v: VideoChoice, p: VideoReturnSpec): string[] {
   const raw = `video/x-raw,format=I420,width=${p.width},height=${p.height},framerate=${p.fps}/1`;
   const vp8 = `application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=${p.vp8Pt}`;
+  // No payload type: the router has several H.264 codecs, and the depayloader does not need it.
+  const h264 = 'application/x-rtp,media=video,clock-rate=90000,encoding-name=H264';
+  const fit = `videoconvert ! videoscale add-borders=true ! video/x-raw,format=I420,width=${p.width},height=${p.height} ! pic.`;
   const chains = [
     [
       'compositor name=mix background=black latency=100000000 sink_1::xpos=0 sink_1::ypos=0',
@@ -45,7 +53,9 @@ export function videoReturnArgs(v: VideoChoice, p: VideoReturnSpec): string[] {
     `udpsrc address=127.0.0.1 port=${p.rtcpIn} ! rb.recv_rtcp_sink_0`,
     `rb.send_rtcp_src_0 ! udpsink host=${p.rtcpTo.ip} port=${p.rtcpTo.port} sync=false async=false`,
     `videotestsrc is-live=true pattern=black ! ${raw} ! mix.sink_0`,
-    `udpsrc address=127.0.0.1 port=${p.input} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! videoconvert ! queue ! mix.sink_1`,
+    'funnel name=pic ! queue ! mix.sink_1',
+    `udpsrc address=127.0.0.1 port=${p.input} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! ${fit}`,
+    `udpsrc address=127.0.0.1 port=${p.h264Input} caps=${h264} ! rtph264depay ! avdec_h264 ! ${fit}`,
     `udpsrc address=127.0.0.1 port=${p.discardPort} ! fakesink async=false sync=false`,
   ];
   return chains.flatMap((c) => c.split(' '));
@@ -66,7 +76,8 @@ export class VideoReturn {
 
   private constructor(
     private readonly tap: MediaTap,
-    private readonly output: TapOutput,
+    private readonly vp8: TapOutput,
+    private readonly h264: TapOutput,
     private readonly spec: VideoReturnSpec,
     private gst: KeptPipeline | null = null,
   ) {
@@ -74,10 +85,12 @@ export class VideoReturn {
   }
 
   static async open(tap: MediaTap, v: VideoChoice, ssrc: number, registry: string, logger: Logger): Promise<VideoReturn> {
-    const [input, discardPort, rtcpIn] = (await freeUdpPorts(3)) as [number, number, number];
-    const output = await tap.output({ port: input, rtcpPort: discardPort, kind: 'video' });
+    const [input, h264Input, discardPort, rtcpIn] = (await freeUdpPorts(4)) as [number, number, number, number];
+    const vp8 = await tap.output({ port: input, rtcpPort: discardPort, kind: 'video' });
+    const h264 = await tap.output({ port: h264Input, rtcpPort: discardPort, kind: 'video' });
     const spec: VideoReturnSpec = {
       input,
+      h264Input,
       discardPort,
       vp8Pt: tap.payloadType('video/VP8') ?? 101,
       to: v.remote,
@@ -90,12 +103,12 @@ export class VideoReturn {
       fps: 25,
       kbps: 800,
     };
-    const made = new VideoReturn(tap, output, spec);
+    const made = new VideoReturn(tap, vp8, h264, spec);
     // Started again after a crash, it needs a keyframe of what it shows.
     const gst = new KeptPipeline(videoReturnArgs(v, spec), registry, {
       name: 'room video return',
       logger,
-      onRestart: () => void output.requestKeyFrame().catch(() => undefined),
+      onRestart: () => made.askSource(),
     });
     made.gst = gst;
     // A keyframe sent before the pipeline listens is lost, and a browser sends no other unasked.
@@ -103,15 +116,30 @@ export class VideoReturn {
     return made;
   }
 
-  /** Shows this camera or presentation (null: black); a new one starts at a keyframe. */
+  private get shown(): string | null {
+    return this.vp8.producerId ?? this.h264.producerId;
+  }
+
+  /** Asks what is shown for a keyframe (the decoder has just started, or switched). */
+  private askSource(): void {
+    for (const o of [this.vp8, this.h264]) if (o.producerId) void o.requestKeyFrame().catch(() => undefined);
+  }
+
+  /**
+   * Shows this camera or presentation (null: black); a new one starts at a keyframe. A browser's VP8
+   * comes at its middle simulcast layer (640x360, what the room is sent); another room system's H.264
+   * as it is.
+   */
   async show(producerId: string | null): Promise<void> {
-    if (this.closed || producerId === this.output.producerId) return;
-    // The middle layer of a browser's simulcast is 640x360: what the room is sent.
-    if (!(await this.output.feed(producerId, 'video/VP8', 1).catch(() => false))) return;
-    await this.output.requestKeyFrame().catch(() => undefined);
+    if (this.closed || producerId === this.shown) return;
+    const asVp8 = await this.vp8.feed(producerId, 'video/VP8', 1).catch(() => false);
+    const asH264 = !asVp8 && (await this.h264.feed(producerId, 'video/H264').catch(() => false));
+    if (asVp8) await this.h264.feed(null, 'video/H264');
+    if (!producerId || (!asVp8 && !asH264)) return;
+    this.askSource();
     for (const ms of SWITCH_RETRIES_MS)
       this.later(ms, () => {
-        if (this.output.producerId === producerId) void this.output.requestKeyFrame().catch(() => undefined);
+        if (this.shown === producerId) this.askSource();
       });
     // The room gets a keyframe of the new picture too (a clean start for its decoder).
     this.later(400, () => this.keyFrame());

@@ -3,7 +3,15 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
-import { createLogger, createMetricsRegistry, HealthRegistry, loadConfigOrExit, parseStartupArgs, redactConfig } from '@lienthong/kit';
+import {
+  AppError,
+  createLogger,
+  createMetricsRegistry,
+  HealthRegistry,
+  loadConfigOrExit,
+  parseStartupArgs,
+  redactConfig,
+} from '@lienthong/kit';
 import { httpsServerFactory, PortTakenError, prepareTls, serveHttps } from '@lienthong/kit/tls';
 import type { FastifyInstance } from 'fastify';
 import { productionStartProblem } from './config/production';
@@ -22,6 +30,7 @@ import { nmsSiteNetwork } from './network/nms-client';
 import { RecordingService } from './recording/recording-service';
 import { Conference } from './signalling/conference';
 import { meetingAccess } from './signalling/meeting-access';
+import type { RoomDialer } from './signalling/ports';
 import { attachSignalling } from './signalling/server';
 import { SipEndpoint } from './sip/sip-endpoint';
 import { registerSipMetrics } from './sip/sip-metrics';
@@ -181,6 +190,18 @@ signalling = attachSignalling({
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
   ...(siteNetwork ? { siteNetwork } : {}),
   ...(recordings ? { recordings } : {}),
+  // The SIP endpoint needs the conference made here, so it is reached late.
+  ...(config.sip.enabled
+    ? {
+        dialer: {
+          rooms: (meetingId: string) => core.roomSystems.roomsOf(meetingId),
+          dial: (meetingId, roomSystemId, report) => {
+            if (!sip || sipProblem) throw new AppError('SIP_UNAVAILABLE', `SIP is not running: ${sipProblem ?? 'not started'}`, 503);
+            sip.dialOut(meetingId, roomSystemId, report);
+          },
+        } satisfies RoomDialer,
+      }
+    : {}),
 });
 
 // Room systems: the SIP endpoint; a taken SIP port leaves the rest of the server running, reported in /health.

@@ -1,8 +1,10 @@
+import { AppError } from '@lienthong/kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClientRequests, type ControlState } from '../src/protocol';
+import { ClientRequests, type ControlState, type DialOutState } from '../src/protocol';
 import type { RecordedRoom } from '../src/recording/recording-service';
 import { requestHandlers, topics } from '../src/signalling/handlers';
 import { MemoryChairRepository } from '../src/signalling/memory-chair-repository';
+import type { RoomDialer } from '../src/signalling/ports';
 import { call, codeOf, type Fixture, fakeConference, MEETING, socketOf } from './support/fake-signalling';
 
 const caps = { codecs: [] };
@@ -114,6 +116,42 @@ describe('signalling handlers over fakes (no socket.io, no mediasoup)', () => {
       ['recording.start', null],
       ['recording.stop', '20 s'],
     ]);
+  });
+
+  it('the chair calls room systems: one or all not in yet; each state reaches every screen; another site may not', async () => {
+    const f = fakeConference();
+    const chair = await joined(f, 'tn');
+    const dt = await joined(f, 'dt');
+    expect(await codeOf(call(chair.ctx, 'chair:dialOut', { roomSystemId: null }))).toBe('SIP_UNAVAILABLE');
+    const reports = new Map<string, (state: DialOutState, reason: string | null) => void>();
+    const dialer: RoomDialer = {
+      rooms: () => [
+        { id: 'rs-pb', name: 'Codec pb', siteId: 'pb', dialable: true },
+        { id: 'rs-dt', name: 'Codec dt', siteId: 'dt', dialable: true },
+        { id: 'rs-vn', name: 'Codec vn', siteId: 'vn', dialable: false },
+      ],
+      dial: (_m, id, report) => {
+        if (id === 'rs-vn') throw new AppError('NOT_DIALABLE', 'no address', 409);
+        reports.set(id, report);
+      },
+    };
+    chair.ctx.dialer = dialer;
+    dt.ctx.dialer = dialer;
+    expect(await codeOf(call(dt.ctx, 'chair:dialOut', { roomSystemId: 'rs-pb' }))).toBe('NOT_CHAIR');
+    expect(await codeOf(call(chair.ctx, 'chair:dialOut', { roomSystemId: 'nope' }))).toBe('NOT_FOUND');
+    expect(await codeOf(call(chair.ctx, 'chair:dialOut', { roomSystemId: 'rs-vn' }))).toBe('NOT_DIALABLE');
+    expect(reports.size).toBe(0);
+    // All: only the callable ones of sites not in the meeting (dt is in).
+    await call(chair.ctx, 'chair:dialOut', { roomSystemId: null });
+    expect([...reports.keys()]).toEqual(['rs-pb']);
+    expect(lastControl(f).dialOut).toMatchObject([{ roomSystemId: 'rs-pb', state: 'calling', reason: null }]);
+    reports.get('rs-pb')!('ringing', null);
+    expect(lastControl(f).dialOut[0]).toMatchObject({ state: 'ringing' });
+    // Asked again while it rings: refused, nothing dialled twice.
+    expect(await codeOf(call(chair.ctx, 'chair:dialOut', { roomSystemId: 'rs-pb' }))).toBe('ALREADY_CALLING');
+    reports.get('rs-pb')!('failed', '486 Busy Here');
+    expect(lastControl(f).dialOut[0]).toMatchObject({ state: 'failed', reason: '486 Busy Here' });
+    expect(f.repo.listAudit(MEETING.id).map((a) => [a.action, a.detail])).toEqual([['dialOut', 'Codec pb']]);
   });
 
   it('keeps speaking requests in the order they came; giving the floor takes the site off the queue', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { inboundByPeer, launchChromium, mediaFlowingFrom, waitFor } from '../support/browser';
+import { inboundByPeer, launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { ADMIN_PASSWORD, login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 import { freeUdpPort, invite, sipRequest } from '../support/sip';
@@ -45,9 +45,11 @@ async function baresip(
   dir: string,
   sipUser: string,
   audioCodec: string,
-  dial: string,
+  /** Whom it calls; null: it waits for a call and answers it. */
+  dial: string | null,
+  port?: number,
 ): Promise<{ proc: ChildProcess; output: () => string; port: number; ctrl: number }> {
-  const port = await freeUdpPort();
+  port ??= await freeUdpPort();
   const ctrl = await freeTcpPort();
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -83,9 +85,10 @@ async function baresip(
       '',
     ].join('\n'),
   );
-  writeFileSync(join(dir, 'accounts'), `<sip:${sipUser}@127.0.0.1>;regint=0;audio_codecs=${audioCodec};video_codecs=H264\n`);
+  const answer = dial === null ? ';answermode=auto' : '';
+  writeFileSync(join(dir, 'accounts'), `<sip:${sipUser}@127.0.0.1>;regint=0${answer};audio_codecs=${audioCodec};video_codecs=H264\n`);
   let out = '';
-  const proc = spawn('baresip', ['-f', dir, '-e', `/dial ${dial}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('baresip', ['-f', dir, ...(dial ? ['-e', `/dial ${dial}`] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
   });
@@ -149,6 +152,9 @@ describe('a room system dials into a meeting', () => {
   let tmp: string;
   let number: string;
   let sipPort: number;
+  let adminAuth: Record<string, string>;
+  let cuvanId = '';
+  let districtId = '';
   const rooms: ChildProcess[] = [];
 
   beforeAll(async () => {
@@ -162,8 +168,13 @@ describe('a room system dials into a meeting', () => {
     const meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
     const admin = await loginAdmin(sfu.url);
     const auth = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
-    const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth })).json()) as { sites: { id: string; code: string }[] };
+    adminAuth = auth;
+    const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth })).json()) as {
+      sites: { id: string; code: string; parentId: string | null }[];
+    };
     const cuvan = sites.sites.find((s) => s.code === 'TN-DT-CUVAN')!;
+    cuvanId = cuvan.id;
+    districtId = cuvan.parentId!;
     const thuongnung = sites.sites.find((s) => s.code === 'TN-VN-THUONGNUNG')!;
     // The administrator registers Cù Vân's codec on the sites page (Vietnamese UI).
     const adminPage = await (await browser.newContext()).newPage();
@@ -251,8 +262,8 @@ describe('a room system dials into a meeting', () => {
           (ok) => ok,
           40_000,
           "the room system's picture and sound decoded",
-        ).catch((e: Error) => {
-          throw new Error(`${e.message}\nbaresip: ${room.output().slice(-1500)}`);
+        ).catch(async (e: Error) => {
+          throw new Error(`${e.message}\npage: ${await sessionDump(page)}\nbaresip: ${room.output().slice(-600)}`);
         });
       }
       const inbound = (await inboundByPeer(chair))[roomPeer]!;
@@ -376,6 +387,72 @@ describe('a room system dials into a meeting', () => {
     expect(await metric('lienthong_sip_dropped_messages')).toBeGreaterThan(0);
     expect((await fetch(`${sfu.url}/health`)).status).toBe(200);
   }, 180_000);
+
+  it('the chair calls room systems from the console: one answers and joins, a busy one fails with the reason', async () => {
+    const register = async (siteId: string, sipUser: string, port: number) => {
+      const r = await fetch(`${sfu.url}/api/room-systems`, {
+        method: 'POST',
+        headers: adminAuth,
+        body: JSON.stringify({ siteId, name: `Codec ${sipUser}`, sipUser, address: '127.0.0.1', sipPort: port }),
+      });
+      expect(r.status).toBe(201);
+      return ((await r.json()) as { roomSystem: { id: string } }).roomSystem.id;
+    };
+    // A codec that answers by itself, and one that is busy (486 to every INVITE).
+    const calleePort = await freeUdpPort();
+    const busy = createSocket('udp4');
+    await new Promise<void>((r) => busy.bind(0, '127.0.0.1', () => r()));
+    busy.on('message', (m, from) => {
+      const text = m.toString();
+      if (!text.startsWith('INVITE ')) return;
+      const keep = text.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
+      const reply = ['SIP/2.0 486 Busy Here', ...keep.map((l) => (/^To:/i.test(l) ? `${l};tag=busy` : l)), 'Content-Length: 0', '', ''];
+      busy.send(reply.join('\r\n'), from.port, from.address);
+    });
+    const calleeId = await register(cuvanId, 'cuvan-callee', calleePort);
+    const busyId = await register(districtId, 'district-busy', busy.address().port);
+    const callee = await baresip(join(tmp, 'speech.wav'), join(tmp, 'callee'), 'cuvan-callee', 'PCMU', null, calleePort);
+    rooms.push(callee.proc);
+    try {
+      const known = await Promise.all([myPeerId(chair), myPeerId(district)]);
+      // The console lists both (it reads the list again every 15 s); the chair calls Cù Vân's.
+      const row = (id: string) => chair.locator(`[data-testid="dial-room"][data-room="${id}"]`);
+      await row(calleeId).waitFor({ timeout: 25_000 });
+      await row(calleeId).getByTestId('dial-room-call').click();
+      await chair.locator(`[data-testid="dial-room"][data-room="${calleeId}"][data-state="connected"]`).waitFor({ timeout: 20_000 });
+      expect(await row(calleeId).getByTestId('dial-state').textContent()).toContain('Đã kết nối');
+      // It is in the meeting: both browsers decode its picture and hear it.
+      for (const page of [chair, district])
+        await waitFor(
+          async () => {
+            const others = Object.keys(await inboundByPeer(page)).filter((p) => !known.includes(p));
+            return others.length === 1 && (await mediaFlowingFrom(page, others, { video: true }));
+          },
+          (ok) => ok,
+          40_000,
+          'the called room system seen and heard',
+        );
+      expect(await metric('lienthong_sip_calls')).toBe(1);
+      // The busy one: the console says why.
+      await row(busyId).getByTestId('dial-room-call').click();
+      await chair.locator(`[data-testid="dial-room"][data-room="${busyId}"][data-state="failed"]`).waitFor({ timeout: 15_000 });
+      expect(await row(busyId).getByTestId('dial-state').textContent()).toContain('486 Busy Here');
+      // One in the meeting cannot be called again.
+      expect(await row(calleeId).getByTestId('dial-room-call').isDisabled()).toBe(true);
+      // It hangs up: the console shows the call ended, and nothing is left.
+      callee.proc.kill('SIGTERM');
+      await chair.locator(`[data-testid="dial-room"][data-room="${calleeId}"][data-state="ended"]`).waitFor({ timeout: 15_000 });
+      await waitFor(
+        async () => [await metric('lienthong_sip_calls'), await metric('lienthong_sip_media_pipelines')],
+        (v) => v[0] === 0 && v[1] === 0,
+        10_000,
+        'the call and its pipelines gone',
+      );
+    } finally {
+      callee.proc.kill('SIGKILL');
+      busy.close();
+    }
+  }, 150_000);
 
   it('refuses with the status that says why, and stays up', async () => {
     // Unknown number, unregistered caller, a site not invited, nothing in common.

@@ -162,6 +162,7 @@ function control(over: Partial<ControlState> = {}): ControlState {
     presentation: null,
     rollCall: null,
     recording: null,
+    dialOut: [],
     ...over,
   };
 }

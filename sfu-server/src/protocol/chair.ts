@@ -12,6 +12,30 @@ export const MuteReq = Type.Object({ siteId: RefId, muted: Type.Boolean() }, { a
 export const SelfUnmuteReq = Type.Object({ allowed: Type.Boolean() }, { additionalProperties: false });
 export const LockReq = Type.Object({ locked: Type.Boolean() }, { additionalProperties: false });
 export const RecordReq = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+/** The chair calls a room system of an invited site (null: every one that can be called and is not in). */
+export const DialOutReq = Type.Object(
+  { roomSystemId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]) },
+  { additionalProperties: false },
+);
+export const DialOutState = Type.Union([
+  Type.Literal('calling'),
+  Type.Literal('ringing'),
+  Type.Literal('connected'),
+  Type.Literal('failed'),
+  Type.Literal('ended'),
+]);
+export type DialOutState = Static<typeof DialOutState>;
+/** A call the chair placed to a room system, as the console shows it. */
+export const DialOutCall = Type.Object({
+  roomSystemId: Type.String(),
+  name: Type.String(),
+  siteId: Type.String(),
+  state: DialOutState,
+  /** Why it failed or ended, as the room or the network said (e.g. "486 Busy Here", "no answer"). */
+  reason: Type.Union([Type.String(), Type.Null()]),
+  at: Type.Number(),
+});
+export type DialOutCall = Static<typeof DialOutCall>;
 /** A recording in progress: every screen of the meeting says so. */
 export const RecordingNotice = Type.Object({ recordingId: Type.String(), since: Type.Number(), byName: Type.String() });
 export type RecordingNotice = Static<typeof RecordingNotice>;
@@ -101,6 +125,7 @@ export const ControlState = Type.Object({
     Type.Null(),
   ]),
   recording: Type.Union([RecordingNotice, Type.Null()]),
+  dialOut: Type.Array(DialOutCall),
 });
 export type ControlState = Static<typeof ControlState>;
 

@@ -11,6 +11,8 @@ export const RoomSystem = Type.Object({
   sipUser: Type.String(),
   /** When set, calls are taken only from this IPv4 address. */
   address: Type.Union([Type.String(), Type.Null()]),
+  /** Where it answers SIP, with `address`: the chair can call it (dial-out). Null: 5060. */
+  sipPort: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Type.String(),
 });
 export type RoomSystem = Static<typeof RoomSystem>;
@@ -22,6 +24,7 @@ export const CreateRoomSystemBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     sipUser: SipUser,
     address: Type.Optional(Type.String({ pattern: '^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$' })),
+    sipPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   },
   { additionalProperties: false },
 );
@@ -39,5 +42,9 @@ export const DialIn = Type.Object({
   number: Type.String(),
   /** The SIP URI with this server's SIP address; null when SIP is off. */
   uri: Type.Union([Type.String(), Type.Null()]),
+  /** The room systems of the invited sites; those with an address can be called from the console. */
+  rooms: Type.Array(
+    Type.Object({ id: Type.String(), name: Type.String(), siteId: Type.String(), siteName: Type.String(), dialable: Type.Boolean() }),
+  ),
 });
 export type DialIn = Static<typeof DialIn>;

@@ -5,6 +5,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import {
   AuditEntry,
   ControlState,
+  DialOutReq,
   FloorRequestRes,
   HandOverReq,
   LockReq,
@@ -168,6 +169,8 @@ export const ClientRequests = {
   'chair:remove': { req: SiteReq, res: Ok },
   /** Start or stop recording the meeting (chair and console operators). */
   'chair:record': { req: RecordReq, res: Ok },
+  /** Call a room system of an invited site, or all of them (chair and console operators). */
+  'chair:dialOut': { req: DialOutReq, res: Ok },
   'chair:readmit': { req: SiteReq, res: Ok },
   'chair:handOver': { req: HandOverReq, res: Ok },
   'chair:setOperators': { req: SetOperatorsReq, res: Ok },

@@ -10,6 +10,7 @@ import type { MediaTap } from '../media/media-tap';
 import type { MediaRoomEvents } from '../media/peer-media';
 import type {
   ConsumerInfo,
+  DialOutState,
   MediaSource,
   ProducerAnnouncement,
   ServerEventName,
@@ -156,6 +157,14 @@ export interface RecordingControl {
     room: RecordedRoom,
   ): Promise<{ id: string; startedAt: number; startedByName: string }>;
   stop(meetingId: string): Promise<{ state: string; durationMs: number | null }>;
+}
+
+/** Calls the chair places to room systems (sip/sip-endpoint.ts); absent: SIP is off. */
+export interface RoomDialer {
+  /** The room systems of the meeting's invited sites. */
+  rooms(meetingId: string): { id: string; name: string; siteId: string; dialable: boolean }[];
+  /** Calls one; throws why it cannot be called, then reports each change of the call's state. */
+  dial(meetingId: string, roomSystemId: string, report: (state: DialOutState, reason: string | null) => void): void;
 }
 
 /** Pushes to sockets and their membership of room channels (implemented over socket.io). */

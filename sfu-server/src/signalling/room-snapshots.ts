@@ -60,6 +60,7 @@ export function controlState(live: LiveMeeting, media: RoomMedia, now: number): 
     removed: f.removedSites,
     presentation: f.presentation ? { ...f.presentation } : null,
     recording: live.recording ? { ...live.recording } : null,
+    dialOut: [...live.dialOut.values()].map((c) => ({ ...c })),
     rollCall: rc ? { id: rc.id, startedAt: rc.startedAt, endedAt: rc.endedAt, entries: rc.entries.map((e) => ({ ...e })) } : null,
   };
 }

@@ -45,6 +45,8 @@ export interface SignallingOptions {
   iceServers?: HandlerContext['iceServers'];
   /** Meeting recordings; absent: chair:record answers RECORDING_UNAVAILABLE. */
   recordings?: HandlerContext['recordings'];
+  /** Calls to room systems; absent: chair:dialOut answers SIP_UNAVAILABLE. */
+  dialer?: HandlerContext['dialer'];
   /** Video shed per receiving site on thin links (config media.adaptation); the defaults when absent. */
   adaptation?: SfuConfig['media']['adaptation'];
   /** nms's view of the network under live sites (absent: no nms, the console names no causes). */
@@ -126,6 +128,7 @@ function socketContext(
     adaptation,
     ...(opts.iceServers ? { iceServers: opts.iceServers } : {}),
     ...(opts.recordings ? { recordings: opts.recordings } : {}),
+    ...(opts.dialer ? { dialer: opts.dialer } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 // One call's dialog state, and how a refused INVITE is answered (the domain's error codes as SIP
 // statuses). Kept apart from the endpoint, which runs the dialogs.
+
+import { randomInt } from 'node:crypto';
 import { AppError } from '@lienthong/kit';
 import type { SipMessage } from 'sip';
 import type { Core } from '../core';
@@ -39,6 +41,28 @@ export interface Call {
   changing: boolean;
   meetingId: string;
   roomSystemId: string;
+  /** A call we placed: our ACK of its 2xx (repeated when the 2xx is), and who hears how it ends. */
+  ack: SipMessage | null;
+  onEnd: ((why: string) => void) | null;
+}
+
+/** A new call record, before its media. */
+export function newCall(c: Pick<Call, 'callId' | 'remote' | 'invite' | 'localTag' | 'negotiated' | 'meetingId' | 'roomSystemId'>): Call {
+  return {
+    ...c,
+    state: 'early',
+    media: null,
+    sdpVersion: 1,
+    sessionId: randomInt(1, 2 ** 31),
+    localSeq: randomInt(1, 10_000),
+    ok: null,
+    okTimer: null,
+    expiry: null,
+    lastInfo: 0,
+    changing: false,
+    ack: null,
+    onEnd: null,
+  };
 }
 
 /** A coded refusal of an INVITE, from the domain's error codes. */

@@ -3,7 +3,7 @@
 // that says why (404 no such meeting, 403 not registered or not invited, 480 not open, 488 no common
 // codec). It keeps each call's dialog: 200 OK repeated until the ACK, re-INVITE, session timers
 // (RFC 4028), CANCEL, BYE either way, OPTIONS. Media is RoomCall's.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@lienthong/kit';
 import { parseUri, type SipMessage } from 'sip';
 import type { Core } from '../core';
@@ -11,8 +11,9 @@ import { answer, type Negotiated, negotiate } from '../domain/room-systems/sdp';
 import type { RoomSystem } from '../protocol/room-systems';
 import type { Conference } from '../signalling/conference';
 import { joiningSite, liveMeetingInfo } from '../signalling/meeting-access';
+import { type DialReport, dialOut } from './dial-out';
 import { RoomCall } from './room-call';
-import { type Call, FAST_UPDATE, FAST_UPDATE_BODY, type Grant, INFO_GAP_MS, refusal } from './sip-call';
+import { type Call, FAST_UPDATE, FAST_UPDATE_BODY, type Grant, INFO_GAP_MS, newCall, refusal } from './sip-call';
 import { type Remote, SipUdp } from './sip-udp';
 
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
@@ -35,10 +36,10 @@ export interface SipEndpointOptions {
 
 export class SipEndpoint {
   readonly udp: SipUdp;
-  private readonly calls = new Map<string, Call>();
+  readonly calls = new Map<string, Call>();
   private watch: NodeJS.Timeout | null = null;
 
-  constructor(private readonly opts: SipEndpointOptions) {
+  constructor(readonly opts: SipEndpointOptions) {
     this.udp = new SipUdp({
       host: opts.listenIp,
       port: opts.port,
@@ -46,6 +47,11 @@ export class SipEndpoint {
       logger: opts.logger,
       perAddressRate: 20,
       onRequest: (m, from) => this.onRequest(m, from),
+      // The room repeats its 2xx to our INVITE until our ACK reaches it.
+      onStrayResponse: (m, from) => {
+        const ack = this.calls.get(m.headers['call-id'])?.ack;
+        if (ack && (m.status ?? 0) >= 200 && m.status! < 300 && m.headers.cseq.method === 'INVITE') this.udp.send(ack, from);
+      },
     });
   }
 
@@ -61,6 +67,11 @@ export class SipEndpoint {
         if (c.state === 'confirmed' && c.media && !c.media.inMeeting) void this.hangUp(c, 'left the meeting');
     }, 1000);
     this.watch.unref();
+  }
+
+  /** The chair calls a room system into a meeting (throws why it cannot be called). */
+  dialOut(meetingId: string, roomSystemId: string, report: DialReport): void {
+    dialOut(this, meetingId, roomSystemId, report);
   }
 
   async stop(): Promise<void> {
@@ -122,7 +133,7 @@ export class SipEndpoint {
     return { ...to, params: { ...to.params, tag: call.localTag } };
   }
 
-  private contact(): string {
+  contact(): string {
     return `<sip:lienthong@${this.opts.announcedIp}:${this.udp.port}>`;
   }
 
@@ -181,44 +192,18 @@ export class SipEndpoint {
       return;
     }
     const { system, meetingId, grant, negotiated } = admitted;
-    const call: Call = {
+    const call = newCall({
       callId: m.headers['call-id'],
       remote: from,
       invite: m,
       localTag: tag(),
-      state: 'early',
-      media: null,
       negotiated,
-      sdpVersion: 1,
-      sessionId: randomInt(1, 2 ** 31),
-      localSeq: randomInt(1, 10_000),
-      ok: null,
-      okTimer: null,
-      expiry: null,
-      lastInfo: 0,
-      changing: false,
       meetingId,
       roomSystemId: system.id,
-    };
+    });
     this.calls.set(call.callId, call);
     try {
-      call.media = await RoomCall.open(
-        {
-          conference: this.opts.conference,
-          listenIp: this.opts.listenIp,
-          announcedIp: this.opts.announcedIp,
-          registry: this.opts.registry,
-          logger: this.opts.logger,
-        },
-        liveMeetingInfo(this.opts.core, grant.meeting),
-        {
-          roomSystemId: system.id,
-          name: system.name,
-          site: joiningSite(this.opts.core, grant.site),
-        },
-        negotiated,
-        { sipFrom: from.address, askKeyFrame: () => this.askKeyFrame(call) },
-      );
+      call.media = await this.openMedia(call, system, grant);
     } catch (e) {
       this.calls.delete(call.callId);
       if (call.state === 'ended') return;
@@ -239,7 +224,24 @@ export class SipEndpoint {
     this.armExpiry(call, m);
   }
 
-  private answerSdp(call: Call): string {
+  /** The call's media in the meeting, as a participant of the room system's site (dial-out uses it too). */
+  openMedia(call: Call, system: RoomSystem, grant: Grant): Promise<RoomCall> {
+    return RoomCall.open(
+      {
+        conference: this.opts.conference,
+        listenIp: this.opts.listenIp,
+        announcedIp: this.opts.announcedIp,
+        registry: this.opts.registry,
+        logger: this.opts.logger,
+      },
+      liveMeetingInfo(this.opts.core, grant.meeting),
+      { roomSystemId: system.id, name: system.name, site: joiningSite(this.opts.core, grant.site) },
+      call.negotiated!,
+      { sipFrom: call.remote.address, askKeyFrame: () => this.askKeyFrame(call) },
+    );
+  }
+
+  answerSdp(call: Call): string {
     const ports = call.media!.ports;
     return answer(call.negotiated!, {
       ip: this.opts.announcedIp,
@@ -324,7 +326,7 @@ export class SipEndpoint {
   }
 
   /** We end the call: BYE to the room, then the media goes. */
-  private async hangUp(call: Call, why: string, waitMs?: number): Promise<void> {
+  async hangUp(call: Call, why: string, waitMs?: number): Promise<void> {
     if (call.state === 'ended') return;
     const wasConfirmed = call.state === 'confirmed' || call.ok !== null;
     const ending = this.end(call, why);
@@ -370,6 +372,7 @@ export class SipEndpoint {
     if (call.expiry) clearTimeout(call.expiry);
     this.calls.delete(call.callId);
     this.opts.logger.info({ meetingId: call.meetingId, why }, 'room system call ended');
+    call.onEnd?.(why);
     await call.media?.close();
   }
 }

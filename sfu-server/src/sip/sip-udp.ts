@@ -29,6 +29,8 @@ export interface SipUdpOptions {
   /** Requests a second from one address before the rest are dropped (a flood costs nothing). */
   perAddressRate: number;
   onRequest(m: SipMessage, from: Remote): void;
+  /** An answer to no request in progress (a 2xx to an INVITE repeated until its ACK). */
+  onStrayResponse?(m: SipMessage, from: Remote): void;
 }
 
 export class SipUdp {
@@ -85,18 +87,14 @@ export class SipUdp {
     return rs;
   }
 
-  /** Sends a request and resolves with its final answer, or null after 32 s without one. */
-  request(m: SipMessage, to: Remote): Promise<SipMessage | null> {
+  /**
+   * Sends a request and resolves with its final answer, or null after 32 s without one (an INVITE:
+   * `lifeMs`). An INVITE is repeated only until a provisional answer (`onProvisional`), and a final
+   * refusal of it is acknowledged here (RFC 3261 17.1.1.3); a 2xx is the dialog's to acknowledge.
+   */
+  request(m: SipMessage, to: Remote, o: { onProvisional?: (r: SipMessage) => void; lifeMs?: number } = {}): Promise<SipMessage | null> {
     const branch = generateBranch();
-    m.headers.via = [
-      {
-        version: '2.0',
-        protocol: 'UDP',
-        host: this.opts.announcedHost,
-        port: this.port,
-        params: { branch, rport: null },
-      },
-    ];
+    m.headers.via = [this.via(branch)];
     return new Promise((resolve) => {
       let wait = T1;
       let timer: NodeJS.Timeout;
@@ -114,13 +112,25 @@ export class SipUdp {
         this.timers.add(timer);
         wait = Math.min(wait * 2, T2);
       };
-      const giveUp = setTimeout(() => done(null), TXN_LIFE);
+      const giveUp = setTimeout(() => done(null), o.lifeMs ?? TXN_LIFE);
       this.timers.add(giveUp);
       this.client.set(branch, (r) => {
-        if ((r.status ?? 0) >= 200) done(r);
+        const status = r.status ?? 0;
+        if (status < 200) {
+          if (m.method === 'INVITE') clearTimeout(timer);
+          o.onProvisional?.(r);
+          return;
+        }
+        if (m.method === 'INVITE' && status >= 300) this.send(ackOf(m, r), to);
+        done(r);
       });
       again();
     });
+  }
+
+  /** Our Via for a request with this branch. */
+  via(branch: string = generateBranch()): SipMessage['headers']['via'][number] {
+    return { version: '2.0', protocol: 'UDP', host: this.opts.announcedHost, port: this.port, params: { branch, rport: null } };
   }
 
   private repeat(txn: ServerTxn, fn: () => void): void {
@@ -160,7 +170,9 @@ export class SipUdp {
     }
     if (m.status !== undefined) {
       const branch = String(m.headers.via[0]?.params.branch ?? '');
-      this.client.get(branch)?.(m);
+      const txn = this.client.get(branch);
+      if (txn) txn(m);
+      else this.opts.onStrayResponse?.(m, from);
       return;
     }
     if (!this.admit(from.address)) {
@@ -192,6 +204,23 @@ export class SipUdp {
       if (m.method !== 'ACK') this.respond(m, from, 500, 'Server Internal Error');
     }
   }
+}
+
+/** The ACK of a final refusal of an INVITE: same branch, the answer's To (with its tag). */
+function ackOf(invite: SipMessage, r: SipMessage): SipMessage {
+  return {
+    method: 'ACK',
+    uri: invite.uri,
+    version: '2.0',
+    headers: {
+      via: invite.headers.via,
+      from: invite.headers.from,
+      to: r.headers.to,
+      'call-id': invite.headers['call-id'],
+      cseq: { seq: invite.headers.cseq.seq, method: 'ACK' },
+      'max-forwards': '70',
+    },
+  };
 }
 
 const txnKey = (m: SipMessage) =>

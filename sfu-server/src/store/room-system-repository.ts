@@ -10,6 +10,7 @@ const fromRow = (r: Row): RoomSystemRecord => ({
   name: String(r.name),
   sipUser: String(r.sip_user),
   address: r.address === null ? null : String(r.address),
+  sipPort: r.sip_port === null || r.sip_port === undefined ? null : Number(r.sip_port),
   createdAt: String(r.created_at),
 });
 
@@ -35,8 +36,8 @@ export class RoomSystemRepository implements RoomSystemStore {
 
   insertRoomSystem(r: RoomSystemRecord): void {
     this.db
-      .prepare('INSERT INTO room_systems (id, site_id, name, sip_user, address, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(r.id, r.siteId, r.name, r.sipUser, r.address, r.createdAt);
+      .prepare('INSERT INTO room_systems (id, site_id, name, sip_user, address, sip_port, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(r.id, r.siteId, r.name, r.sipUser, r.address, r.sipPort, r.createdAt);
   }
 
   deleteRoomSystem(id: string): void {

@@ -1,6 +1,7 @@
 // A meeting in progress: who is connected from which site, what each receives,
 // and which picture is the main one. No transport or media library here.
 
+import type { DialOutCall } from '../../protocol/chair';
 import { mainFor } from '../../protocol/media';
 import type { ChairAuthority } from '../floor/authority';
 import { FloorControl } from '../floor/floor-control';
@@ -47,6 +48,8 @@ export class LiveMeeting {
   readonly floor: FloorControl;
   /** The recording in progress, shown on every screen (set by the recording handler). */
   recording: { recordingId: string; since: number; byName: string } | null = null;
+  /** Calls the chair placed to room systems, by room system (the latest of each). */
+  readonly dialOut = new Map<string, DialOutCall>();
 
   constructor(
     readonly meetingId: string,

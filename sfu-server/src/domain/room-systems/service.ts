@@ -56,6 +56,7 @@ export class RoomSystemService {
       name: body.name.trim(),
       sipUser,
       address: body.address ?? null,
+      sipPort: body.sipPort ?? null,
       createdAt: iso(this.clock.now()),
     };
     this.store.insertRoomSystem(rec);
@@ -95,6 +96,16 @@ export class RoomSystemService {
    * A room system joins for its site: the same rules as a person of that site (invited, not
    * cancelled, open), without the role check, since the device has no user.
    */
+  /** The room systems of the sites invited to a meeting; with an address they can be called. */
+  roomsOf(meetingId: string): { id: string; name: string; siteId: string; siteName: string; dialable: boolean }[] {
+    const m = this.meetings.get(meetingId);
+    const invited = { hostSiteId: m.hostSiteId, chairSiteId: m.chair.siteId, invites: m.invites };
+    return this.store
+      .listRoomSystems()
+      .filter((r) => this.meetings.isSiteInvited(invited, r.siteId))
+      .map((r) => ({ id: r.id, name: r.name, siteId: r.siteId, siteName: this.sites.get(r.siteId).name, dialable: r.address !== null }));
+  }
+
   checkJoin(siteId: string, meetingId: string): { meeting: Meeting; site: Site } {
     const m = this.meetings.get(meetingId);
     if (m.phase === 'cancelled') fail('MEETING_CANCELLED', `The meeting "${m.title}" was cancelled`);

@@ -17,7 +17,7 @@ export function roomSystemHandlers(core: Core, sip: SipAddress): SfuHandlers<'ro
       core.meetings.getVisible(caller.actor, params.id);
       const number = core.roomSystems.dialNumber(params.id);
       const uri = sip ? `sip:${number}@${sip.host}${sip.port === 5060 ? '' : `:${sip.port}`}` : null;
-      return { ok: true, number, uri };
+      return { ok: true, number, uri, rooms: core.roomSystems.roomsOf(params.id) };
     },
   };
 }

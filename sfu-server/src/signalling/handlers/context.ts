@@ -8,7 +8,7 @@ import type { IceServersRes, SessionClaims } from '../../protocol';
 import type { AdaptationLoop } from '../adaptation';
 import type { Conference } from '../conference';
 import type { LiveRoom } from '../live-room';
-import type { MeetingAccess, RecordingControl, RoomMedia } from '../ports';
+import type { MeetingAccess, RecordingControl, RoomDialer, RoomMedia } from '../ports';
 
 export interface SocketSession {
   claims: SessionClaims;
@@ -32,6 +32,8 @@ export interface HandlerContext {
   adaptation?: AdaptationLoop;
   /** Meeting recordings (absent: recording is not offered). */
   recordings?: RecordingControl;
+  /** Calls to room systems (absent: SIP is off). */
+  dialer?: RoomDialer;
 }
 
 /** The caller's room and peer; NOT_IN_ROOM before a join. */

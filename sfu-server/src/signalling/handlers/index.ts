@@ -7,10 +7,12 @@
 //   presentation.ts  presentation:start/stop
 //   rollcall.ts      rollcall:start/answer/mark/end
 //   recording.ts     chair:record
+//   dial-out.ts      chair:dialOut
 // The compiler rejects a table entry without a handler, or one handled twice.
 import type { RequestHandlers } from '../rpc';
 import { chairHandlers } from './chair';
 import type { HandlerContext } from './context';
+import { dialOutHandlers } from './dial-out';
 import { floorHandlers } from './floor';
 import { mediaHandlers } from './media';
 import { presentationHandlers } from './presentation';
@@ -31,6 +33,7 @@ export const topics = {
   presentation: presentationHandlers,
   rollcall: rollcallHandlers,
   recording: recordingHandlers,
+  dialOut: dialOutHandlers,
 } as const;
 
 type Topics = typeof topics;
@@ -50,4 +53,5 @@ export const requestHandlers = {
   ...presentationHandlers,
   ...rollcallHandlers,
   ...recordingHandlers,
+  ...dialOutHandlers,
 } satisfies RequestHandlers<HandlerContext>;

@@ -9,6 +9,7 @@ import { readinessMigration } from './008-readiness';
 import { qualityVideoMigration } from './009-quality-video';
 import { recordingsMigration } from './010-recordings';
 import { roomSystemsMigration } from './011-room-systems';
+import { roomSystemPortMigration } from './012-room-system-port';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   qualityVideoMigration,
   recordingsMigration,
   roomSystemsMigration,
+  roomSystemPortMigration,
 ];

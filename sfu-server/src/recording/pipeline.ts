@@ -56,12 +56,12 @@ export function pipelineArgs(p: PipelineSpec): string[] {
     `sink_${i + 1}::sizing-policy=keep-aspect-ratio`,
   ]);
   const video = p.videoPorts.flatMap((port, i) =>
-    `udpsrc address=127.0.0.1 port=${port} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! videoconvert ! queue ! mix.sink_${i + 1}`.split(
+    `udpsrc port=${port} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! videoconvert ! queue ! mix.sink_${i + 1}`.split(
       ' ',
     ),
   );
   const audio = p.audioPorts.flatMap((port) =>
-    `udpsrc address=127.0.0.1 port=${port} caps=${opus} ! rtpopusdepay ! opusdec ! audioconvert ! audioresample ! queue ! amix.`.split(' '),
+    `udpsrc port=${port} caps=${opus} ! rtpopusdepay ! opusdec ! audioconvert ! audioresample ! queue ! amix.`.split(' '),
   );
   const latency = 300_000_000; // ns: inputs decoded later than this are drawn in the next frame
   return [
@@ -77,7 +77,7 @@ export function pipelineArgs(p: PipelineSpec): string[] {
     ...'! aacparse ! queue ! mux.audio_0'.split(' '),
     ...`audiotestsrc is-live=true wave=silence ! ${pcm} ! amix.`.split(' '),
     ...audio,
-    ...`udpsrc address=127.0.0.1 port=${p.discardPort} ! fakesink async=false sync=false`.split(' '),
+    ...`udpsrc port=${p.discardPort} ! fakesink async=false sync=false`.split(' '),
     ...'mp4mux name=mux fragment-duration=2000 ! filesink'.split(' '),
     `location=${p.file}`,
   ];

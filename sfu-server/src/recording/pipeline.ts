@@ -56,9 +56,7 @@ export function pipelineArgs(p: PipelineSpec): string[] {
     `sink_${i + 1}::sizing-policy=keep-aspect-ratio`,
   ]);
   const video = p.videoPorts.flatMap((port, i) =>
-    `udpsrc port=${port} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! videoconvert ! queue ! mix.sink_${i + 1}`.split(
-      ' ',
-    ),
+    `udpsrc port=${port} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! videoconvert ! queue ! mix.sink_${i + 1}`.split(' '),
   );
   const audio = p.audioPorts.flatMap((port) =>
     `udpsrc port=${port} caps=${opus} ! rtpopusdepay ! opusdec ! audioconvert ! audioresample ! queue ! amix.`.split(' '),

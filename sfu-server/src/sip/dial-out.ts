@@ -10,7 +10,7 @@ import { negotiate } from '../domain/room-systems/sdp';
 import type { DialOutState } from '../protocol/chair';
 import type { RoomSystem } from '../protocol/room-systems';
 import type { RoomCall } from './room-call';
-import { type Call, type Grant, newCall } from './sip-call';
+import { ALLOW, type Call, type Grant, newCall } from './sip-call';
 import type { Remote, SipUdp } from './sip-udp';
 
 /** How long a room may ring before we give up and cancel. */
@@ -51,7 +51,7 @@ export function dialOut(host: DialHost, meetingId: string, roomSystemId: string,
       cseq: { seq: 1, method: 'INVITE' },
       contact: host.contact(),
       'max-forwards': '70',
-      allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE',
+      allow: ALLOW,
     },
   };
   void place(host, { invite, remote, localTag, system, grant, meetingId }, report).catch((e: unknown) => {

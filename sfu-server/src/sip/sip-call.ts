@@ -9,6 +9,9 @@ import { type Negotiated, SdpError } from '../domain/room-systems/sdp';
 import type { RoomCall } from './room-call';
 import type { Remote } from './sip-udp';
 
+/** The methods we take in a dialog (Allow), whichever side placed the call. */
+export const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
+
 /** RFC 5168's XML body for "send me a keyframe", the way room systems ask by SIP. */
 export const FAST_UPDATE = /<picture_fast_update\s*\/?>/;
 export const FAST_UPDATE_BODY = [

@@ -13,10 +13,9 @@ import type { Conference } from '../signalling/conference';
 import { joiningSite, liveMeetingInfo } from '../signalling/meeting-access';
 import { type DialReport, dialOut } from './dial-out';
 import { RoomCall } from './room-call';
-import { type Call, FAST_UPDATE, FAST_UPDATE_BODY, type Grant, INFO_GAP_MS, newCall, refusal } from './sip-call';
+import { ALLOW, type Call, FAST_UPDATE, FAST_UPDATE_BODY, type Grant, INFO_GAP_MS, newCall, refusal } from './sip-call';
 import { type Remote, SipUdp } from './sip-udp';
 
-const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
 const T1 = 500;
 const T2 = 4000;
 /** What we ask for when the room proposes no session interval (RFC 4028 minimum is 90 s). */

@@ -39,10 +39,13 @@ export function myPeerId(page: Page): Promise<string> {
 
 /**
  * How many places `viewer` shows the site with this code: its thumbnails plus the main picture when it
- * is that site (a ghost beside a new peer would make two; a site gone makes none).
+ * is that site (a ghost beside a new peer would make two; a site gone makes none). Both are read in one
+ * task of the page: read apart, a switch of the main picture in between could count the site nowhere.
  */
-export async function placesOfSite(viewer: Page, code: string): Promise<number> {
-  const tiles = await viewer.locator(`[data-testid="site-tile"][data-site="${code}"]`).count();
-  const main = await viewer.locator(`[data-testid="main-picture"][data-shown-site="${code}"]`).count();
-  return tiles + main;
+export function placesOfSite(viewer: Page, code: string): Promise<number> {
+  return viewer.evaluate((c) => {
+    const tiles = document.querySelectorAll(`[data-testid="site-tile"][data-site="${c}"]`).length;
+    const main = document.querySelectorAll(`[data-testid="main-picture"][data-shown-site="${c}"]`).length;
+    return tiles + main;
+  }, code);
 }

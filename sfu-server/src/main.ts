@@ -166,6 +166,7 @@ const app = await buildApp({
               const live = signalling?.conference.rooms.get(Conference.meetingKey(id))?.live;
               return new Set(live?.list().flatMap((p) => (p.connected ? [p.siteId] : [])) ?? []);
             },
+            ...(config.sip.enabled ? { roomStatus: (id: string) => sip!.rooms.status(id) } : {}),
           },
           ...(recordings ? { recordings: { service: recordings, retentionDays: config.recording.retentionDays } } : {}),
           sip: config.sip.enabled ? { host: sipAnnounced, port: config.sip.port } : null,
@@ -215,6 +216,7 @@ const sip = config.sip.enabled
       registry: resolve(dataDir, 'gst-registry.bin'),
       logger: logger.child({ component: 'sip' }),
       maxCalls: config.sip.maxCalls,
+      optionsIntervalMs: config.sip.optionsIntervalSeconds * 1000,
     })
   : undefined;
 const sipProblem = await sip?.start().then(

@@ -42,6 +42,18 @@ describe('readiness of a site', () => {
     expect(siteReadiness(null, cut)).toEqual({ readiness: 'red', reasons: ['network_cut', 'not_checked'] });
   });
 
+  it('a room codec that answers stands for the browser check; one that does not answer is a weak point', () => {
+    const answers = { reachability: 'reachable', inCall: false } as const;
+    const silent = { reachability: 'unreachable', inCall: false } as const;
+    expect(siteReadiness(null, ok, [answers])).toEqual({ readiness: 'green', reasons: [] });
+    expect(siteReadiness(null, ok, [{ reachability: 'unknown', inCall: true }])).toEqual({ readiness: 'green', reasons: [] });
+    expect(siteReadiness(null, ok, [silent])).toEqual({ readiness: 'amber', reasons: ['room_unreachable', 'not_checked'] });
+    expect(siteReadiness(check(), ok, [silent])).toEqual({ readiness: 'amber', reasons: ['room_unreachable'] });
+    expect(siteReadiness(null, ok, [{ reachability: 'unknown', inCall: false }])).toEqual({ readiness: 'amber', reasons: ['not_checked'] });
+    // A failed browser check stays red whatever the codec says.
+    expect(siteReadiness(check({ microphone: false }), ok, [answers]).readiness).toBe('red');
+  });
+
   it("counts each site's latest check from a day before the start to the end", () => {
     const start = 10 * CHECK_VALID_MS;
     const got = latestChecks(

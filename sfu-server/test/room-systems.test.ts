@@ -1,6 +1,7 @@
 import { parse } from 'sdp-transform';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../src/core';
+import { DOWN_AFTER, ReachabilityBook } from '../src/domain/room-systems/reachability';
 import { answer, negotiate, SdpError } from '../src/domain/room-systems/sdp';
 import { audioReturnArgs, planMix } from '../src/sip/audio-return';
 import { audioIngressArgs } from '../src/sip/room-call';
@@ -243,5 +244,24 @@ describe('room systems and dial-in numbers', () => {
 
     c.roomSystems.remove(admin, rs.id);
     expect(c.roomSystems.identify('cuvan', '10.1.2.3')).toBeUndefined();
+  });
+});
+
+describe('room-system reachability (SIP OPTIONS answers)', () => {
+  it('is reachable at the first answer, unreachable only after answers are missed in a row, and tells each change once', () => {
+    const book = new ReachabilityBook();
+    expect(book.view('r').state).toBe('unknown');
+    expect(book.record('r', null, 1)).toBeNull(); // one lost datagram: not known yet, not down
+    expect(book.record('r', { status: 200, rttMs: 12 }, 2)).toEqual({ id: 'r', from: 'unknown', to: 'reachable' });
+    expect(book.view('r')).toEqual({ state: 'reachable', rttMs: 12, status: 200, lastAnswerAt: 2, checkedAt: 2 });
+    expect(book.record('r', { status: 200, rttMs: 9 }, 3)).toBeNull();
+    for (let i = 1; i < DOWN_AFTER; i++) expect(book.record('r', null, 3 + i)).toBeNull();
+    expect(book.view('r').state).toBe('reachable');
+    expect(book.record('r', null, 10)).toEqual({ id: 'r', from: 'reachable', to: 'unreachable' });
+    expect(book.view('r')).toMatchObject({ state: 'unreachable', lastAnswerAt: 3, checkedAt: 10 });
+    // A refusal is an answer: its SIP stack is up.
+    expect(book.record('r', { status: 403, rttMs: 30 }, 11)).toEqual({ id: 'r', from: 'unreachable', to: 'reachable' });
+    book.keepOnly(new Set());
+    expect(book.view('r').state).toBe('unknown');
   });
 });

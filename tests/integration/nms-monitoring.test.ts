@@ -16,8 +16,15 @@ describe('monitoring configuration', () => {
   it('promtool accepts prometheus.yml and the rules', async () => {
     const c = await run('promtool', ['check', 'config', join(mon, 'prometheus.yml')]);
     expect(c.stdout).toContain('SUCCESS');
-    const r = await run('promtool', ['check', 'rules', join(mon, 'rules', 'nms-alerts.yml')]);
-    expect(r.stdout).toMatch(/SUCCESS: \d+ rules found/);
+    for (const file of ['nms-alerts.yml', 'room-systems.yml']) {
+      const r = await run('promtool', ['check', 'rules', join(mon, 'rules', file)]);
+      expect(r.stdout).toMatch(/SUCCESS: \d+ rules found/);
+    }
+  });
+
+  it('room-system rule unit tests pass (a codec drops out of a running meeting, stops answering, loses packets)', async () => {
+    const r = await run('promtool', ['test', 'rules', join(mon, 'tests', 'room-systems.test.yml')]);
+    expect(r.stdout).toContain('SUCCESS');
   });
 
   it('rule unit tests pass (device down, link down, utilisation, loss, latency, flapping, reboot, folding)', async () => {

@@ -155,17 +155,18 @@ describe('a room system dials into a meeting', () => {
   let adminAuth: Record<string, string>;
   let cuvanId = '';
   let districtId = '';
+  let meetingId = '';
   const rooms: ChildProcess[] = [];
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'lt-sip-'));
     speechLike(join(tmp, 'speech.wav'));
     sipPort = await freeUdpPort();
-    sfu = await startSfuServer({ sipPort });
+    sfu = await startSfuServer({ sipPort, sipOptionsIntervalSeconds: 2 });
     browser = await launchChromium({ caFile: sfu.caFile });
     chair = await loginAndJoin(browser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
     district = await loginAndJoin(browser, sfu.httpsUrl(), 'daibieu.dt', PASSWORD);
-    const meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
+    meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
     const admin = await loginAdmin(sfu.url);
     const auth = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
     adminAuth = auth;
@@ -226,6 +227,14 @@ describe('a room system dials into a meeting', () => {
     const text = await scrape().catch(scrape);
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     return line ? Number(line.split(' ')[1]) : Number.NaN;
+  };
+
+  /** A room system's series, by the room's name (NaN: absent). */
+  const roomMetric = async (name: string, room: string) => {
+    const scrape = () => fetch(`${sfu.url}/metrics`).then((r) => r.text());
+    const text = await scrape().catch(scrape);
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`room="${room}"`));
+    return line ? Number(line.split(' ').at(-1)) : Number.NaN;
   };
 
   afterAll(async () => {
@@ -414,6 +423,34 @@ describe('a room system dials into a meeting', () => {
     const callee = await baresip(join(tmp, 'speech.wav'), join(tmp, 'callee'), 'cuvan-callee', 'PCMU', null, calleePort);
     rooms.push(callee.proc);
     try {
+      // Each codec with an address is asked by SIP OPTIONS (every 2 s here): baresip answers; the busy
+      // one answers INVITEs only, so after two silent questions it is unreachable.
+      await waitFor(
+        async () => [
+          await roomMetric('lienthong_room_system_reachable', 'Codec cuvan-callee'),
+          await roomMetric('lienthong_room_system_reachable', 'Codec district-busy'),
+        ],
+        (v) => v[0] === 1 && v[1] === 0,
+        30_000,
+        'reachability of both codecs',
+      );
+      expect(await roomMetric('lienthong_room_system_options_rtt_seconds', 'Codec cuvan-callee')).toBeLessThan(1);
+      // The chair's readiness board shows both, and the district's silent codec as a weak point.
+      const board = await (await browser.newContext()).newPage();
+      await board.goto(`${sfu.httpsUrl()}/#/login`);
+      await board.locator('input[name="username"]').fill('admin');
+      await board.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+      await board.getByTestId('login-submit').click();
+      await board.getByTestId('nav-sites').waitFor();
+      await board.goto(`${sfu.httpsUrl()}/#/readiness/${meetingId}`);
+      const chip = (code: string, name: string) =>
+        board.locator(`[data-testid="readiness-site"][data-code="${code}"] [data-testid="readiness-room"]`, { hasText: name });
+      await chip('TN-DT-CUVAN', 'Codec cuvan-callee').and(board.locator('[data-state="reachable"]')).waitFor({ timeout: 15_000 });
+      expect(await chip('TN-DT-CUVAN', 'Codec cuvan-callee').textContent()).toMatch(/trả lời \(\d+ ms\)/);
+      await chip('TN-DT', 'Codec district-busy').and(board.locator('[data-state="unreachable"]')).waitFor({ timeout: 15_000 });
+      expect(
+        await board.locator('[data-testid="readiness-site"][data-code="TN-DT"] [data-testid="readiness-reasons"]').textContent(),
+      ).toContain('codec phòng họp không trả lời');
       const known = await Promise.all([myPeerId(chair), myPeerId(district)]);
       // The console lists both (it reads the list again every 15 s); the chair calls Cù Vân's.
       const row = (id: string) => chair.locator(`[data-testid="dial-room"][data-room="${id}"]`);
@@ -439,9 +476,32 @@ describe('a room system dials into a meeting', () => {
       expect(await row(busyId).getByTestId('dial-state').textContent()).toContain('486 Busy Here');
       // One in the meeting cannot be called again.
       expect(await row(calleeId).getByTestId('dial-room-call').isDisabled()).toBe(true);
-      // It hangs up: the console shows the call ended, and nothing is left.
+      // In the call, the board says so (pushed, no reload), and the call's numbers are exported.
+      await chip('TN-DT-CUVAN', 'Codec cuvan-callee').and(board.locator('[data-state="in-call"]')).waitFor({ timeout: 15_000 });
+      await waitFor(
+        () => roomMetric('lienthong_room_call_receive_bits_per_second', 'Codec cuvan-callee'),
+        (bps) => bps > 10_000,
+        20_000,
+        'the call bit rate exported',
+      );
+      expect(await roomMetric('lienthong_room_system_in_call', 'Codec cuvan-callee')).toBe(1);
+      // It hangs up while the meeting runs: the console shows the call ended, the chair is told the room
+      // dropped out, it is counted (the RoomSystemDropped alert), and nothing is left.
       callee.proc.kill('SIGTERM');
       await chair.locator(`[data-testid="dial-room"][data-room="${calleeId}"][data-state="ended"]`).waitFor({ timeout: 15_000 });
+      const told = chair.getByTestId('room-system-dropped').filter({ hasText: 'Codec cuvan-callee' });
+      await told.waitFor({ timeout: 10_000 });
+      expect(await told.textContent()).toContain('Codec cuvan-callee: codec gác máy');
+      expect(await district.getByTestId('room-system-dropped').count()).toBe(0);
+      expect(await roomMetric('lienthong_room_system_drops_total', 'Codec cuvan-callee')).toBe(1);
+      // Gone from the network: two unanswered questions later it is unreachable.
+      await waitFor(
+        () => roomMetric('lienthong_room_system_reachable', 'Codec cuvan-callee'),
+        (v) => v === 0,
+        30_000,
+        'the callee unreachable',
+      );
+      await board.context().close();
       await waitFor(
         async () => [await metric('lienthong_sip_calls'), await metric('lienthong_sip_media_pipelines')],
         (v) => v[0] === 0 && v[1] === 0,

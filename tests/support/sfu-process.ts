@@ -41,6 +41,8 @@ export async function startSfuServer(
     extraConfig?: string;
     /** Room systems dial this UDP port (SIP off when absent). */
     sipPort?: number;
+    /** sip.optionsIntervalSeconds: how often room systems are asked whether they are there (default 30). */
+    sipOptionsIntervalSeconds?: number;
     /** media.basePort (default: a free range found by freeMediaBasePort). */
     basePort?: number;
     /** http.plainPort, the loopback plain HTTP port of `url` (default: a free port). */
@@ -113,7 +115,13 @@ export async function startSfuServer(
       'turn:',
       ...(opts.turn ? ['  run: true', `  port: ${opts.turn.port}`, `  tlsPort: ${opts.turn.tlsPort}`] : ['  run: false']),
       'sip:',
-      ...(opts.sipPort ? ['  enabled: true', `  port: ${opts.sipPort}`] : ['  enabled: false']),
+      ...(opts.sipPort
+        ? [
+            '  enabled: true',
+            `  port: ${opts.sipPort}`,
+            ...(opts.sipOptionsIntervalSeconds ? [`  optionsIntervalSeconds: ${opts.sipOptionsIntervalSeconds}`] : []),
+          ]
+        : ['  enabled: false']),
       ...(opts.extraConfig ? [opts.extraConfig] : []),
       '',
     ].join('\n'),

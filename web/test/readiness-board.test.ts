@@ -30,6 +30,7 @@ const site = (
     : null,
   network: null,
   connected: false,
+  roomSystems: [],
   remindedAt: null,
 });
 

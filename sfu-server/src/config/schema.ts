@@ -175,6 +175,8 @@ export const SfuConfigSchema = Type.Object(
         announcedAddress: Type.String(),
         /** Room-system calls at once. */
         maxCalls: Type.Integer({ minimum: 1, maximum: 500 }),
+        /** How often each room system with an address is asked (SIP OPTIONS) whether it is there. */
+        optionsIntervalSeconds: Type.Integer({ minimum: 2, maximum: 3600 }),
       },
       { additionalProperties: false },
     ),
@@ -244,5 +246,5 @@ export const sfuDefaults: SfuConfig = {
     videoSlots: 8,
     audioSlots: 6,
   },
-  sip: { enabled: true, listenIp: '', port: 5060, announcedAddress: '', maxCalls: 40 },
+  sip: { enabled: true, listenIp: '', port: 5060, announcedAddress: '', maxCalls: 40, optionsIntervalSeconds: 30 },
 };

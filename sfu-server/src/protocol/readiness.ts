@@ -3,6 +3,7 @@
 // reminders to the sites that have not checked.
 import { Nullable } from '@lienthong/kit/contracts';
 import Type, { type Static } from 'typebox';
+import { RoomSystemStatus } from './room-systems';
 
 /** How the browser's media reached the server (web/src/lib/media/ice-path.ts decides). */
 export const MediaPathKind = Type.Union([
@@ -49,6 +50,7 @@ export const ReadinessReason = Type.Union([
   Type.Literal('slow_path'),
   Type.Literal('network_cut'),
   Type.Literal('network_degraded'),
+  Type.Literal('room_unreachable'),
 ]);
 
 export const ReadinessSite = Type.Object({
@@ -72,6 +74,8 @@ export const ReadinessSite = Type.Object({
     }),
   ),
   connected: Type.Boolean(),
+  /** The room systems (SIP codecs) registered at the site: does each answer SIP OPTIONS, is it in a call. */
+  roomSystems: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), ...RoomSystemStatus.properties })),
   /** When the last reminder was sent to the site for this meeting (ISO), if any. */
   remindedAt: Nullable(Type.String()),
 });

@@ -17,6 +17,18 @@ export const RoomSystem = Type.Object({
 });
 export type RoomSystem = Static<typeof RoomSystem>;
 
+/** Whether a room system is there: it answered SIP OPTIONS lately, or is in a call now. */
+export const RoomSystemStatus = Type.Object({
+  /** unknown: not asked yet, or it has no address to ask. */
+  reachability: Type.Union([Type.Literal('reachable'), Type.Literal('unreachable'), Type.Literal('unknown')]),
+  /** Round trip of its last answer to OPTIONS. */
+  rttMs: Type.Union([Type.Number(), Type.Null()]),
+  /** When it was last asked (ISO). */
+  checkedAt: Type.Union([Type.String(), Type.Null()]),
+  inCall: Type.Boolean(),
+});
+export type RoomSystemStatus = Static<typeof RoomSystemStatus>;
+
 export const SipUser = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._~+-]+$' });
 export const CreateRoomSystemBody = Type.Object(
   {

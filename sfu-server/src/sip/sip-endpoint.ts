@@ -13,6 +13,7 @@ import type { Conference } from '../signalling/conference';
 import { joiningSite, liveMeetingInfo } from '../signalling/meeting-access';
 import { type DialReport, dialOut } from './dial-out';
 import { RoomCall } from './room-call';
+import { RoomWatch } from './room-watch';
 import { ALLOW, type Call, FAST_UPDATE, FAST_UPDATE_BODY, type Grant, INFO_GAP_MS, newCall, refusal } from './sip-call';
 import { type Remote, SipUdp } from './sip-udp';
 
@@ -31,11 +32,14 @@ export interface SipEndpointOptions {
   registry: string;
   logger: Logger;
   maxCalls: number;
+  /** How often room systems with an address are asked whether they are there (default 30 s). */
+  optionsIntervalMs?: number;
 }
 
 export class SipEndpoint {
   readonly udp: SipUdp;
   readonly calls = new Map<string, Call>();
+  readonly rooms: RoomWatch;
   private watch: NodeJS.Timeout | null = null;
 
   constructor(readonly opts: SipEndpointOptions) {
@@ -52,6 +56,15 @@ export class SipEndpoint {
         if (ack && (m.status ?? 0) >= 200 && m.status! < 300 && m.headers.cseq.method === 'INVITE') this.udp.send(ack, from);
       },
     });
+    this.rooms = new RoomWatch({
+      udp: this.udp,
+      announcedIp: opts.announcedIp,
+      core: opts.core,
+      conference: opts.conference,
+      calls: () => this.calls.values(),
+      intervalMs: opts.optionsIntervalMs ?? 30_000,
+      logger: opts.logger,
+    });
   }
 
   get callCount(): number {
@@ -66,6 +79,7 @@ export class SipEndpoint {
         if (c.state === 'confirmed' && c.media && !c.media.inMeeting) void this.hangUp(c, 'left the meeting');
     }, 1000);
     this.watch.unref();
+    this.rooms.start();
   }
 
   /** The chair calls a room system into a meeting (throws why it cannot be called). */
@@ -75,6 +89,7 @@ export class SipEndpoint {
 
   async stop(): Promise<void> {
     if (this.watch) clearInterval(this.watch);
+    this.rooms.stop();
     await Promise.all([...this.calls.values()].map((c) => this.hangUp(c, 'server stopping', 1500)));
     this.udp.close();
   }
@@ -372,6 +387,7 @@ export class SipEndpoint {
     this.calls.delete(call.callId);
     this.opts.logger.info({ meetingId: call.meetingId, why }, 'room system call ended');
     call.onEnd?.(why);
+    this.rooms.callEnded(call, why);
     await call.media?.close();
   }
 }

@@ -39,23 +39,38 @@ export type ReadinessReason =
   | 'media_loss'
   | 'slow_path'
   | 'network_cut'
-  | 'network_degraded';
+  | 'network_degraded'
+  | 'room_unreachable';
+
+/** A room system registered at the site, as the SIP endpoint last found it. */
+export interface RoomState {
+  reachability: 'reachable' | 'unreachable' | 'unknown';
+  inCall: boolean;
+}
 
 /** A check older than this before the meeting does not count (a room changes in a day). */
 export const CHECK_VALID_MS = 24 * 3600_000;
 const LOSSY = 0.03;
 const SLOW_RTT_MS = 400;
 
+/**
+ * A site whose room system answers needs no browser check to be ready: the codec is what it will
+ * meet with. A room system that does not answer is a weak point (amber), not a failure: the site
+ * may still join from a PC.
+ */
 export function siteReadiness(
   check: TechCheck | null,
   network: SiteNetworkState | null,
+  rooms: readonly RoomState[] = [],
 ): { readiness: Readiness; reasons: ReadinessReason[] } {
   const red: ReadinessReason[] = [];
   const amber: ReadinessReason[] = [];
   if (network?.cause || network?.state === 'down' || network?.state === 'unreachable') red.push('network_cut');
   else if (network?.degradedLink || network?.state === 'degraded') amber.push('network_degraded');
-  if (!check) amber.push('not_checked');
-  else {
+  if (rooms.some((r) => r.reachability === 'unreachable' && !r.inCall)) amber.push('room_unreachable');
+  const roomAnswers = rooms.some((r) => r.reachability === 'reachable' || r.inCall);
+  if (!check && !roomAnswers) amber.push('not_checked');
+  else if (check) {
     if (!check.camera) red.push('camera_failed');
     if (!check.microphone) red.push('microphone_failed');
     if (!check.speaker) red.push('speaker_failed');

@@ -42,7 +42,16 @@ export class RoomSystemService {
   }
 
   get(id: string): RoomSystem {
-    return this.store.getRoomSystem(id) ?? fail('NOT_FOUND', `No room system ${id}`);
+    return this.find(id) ?? fail('NOT_FOUND', `No room system ${id}`);
+  }
+
+  find(id: string): RoomSystem | undefined {
+    return this.store.getRoomSystem(id);
+  }
+
+  /** Every registered room system (the server's own watching; no caller to check). */
+  all(): RoomSystem[] {
+    return this.store.listRoomSystems();
   }
 
   create(actor: Actor, body: CreateRoomSystemBody): RoomSystem {
@@ -92,10 +101,6 @@ export class RoomSystemService {
     return this.store.meetingOfDialNumber(number);
   }
 
-  /**
-   * A room system joins for its site: the same rules as a person of that site (invited, not
-   * cancelled, open), without the role check, since the device has no user.
-   */
   /** The room systems of the sites invited to a meeting; with an address they can be called. */
   roomsOf(meetingId: string): { id: string; name: string; siteId: string; siteName: string; dialable: boolean }[] {
     const m = this.meetings.get(meetingId);
@@ -106,6 +111,10 @@ export class RoomSystemService {
       .map((r) => ({ id: r.id, name: r.name, siteId: r.siteId, siteName: this.sites.get(r.siteId).name, dialable: r.address !== null }));
   }
 
+  /**
+   * A room system joins for its site: the same rules as a person of that site (invited, not
+   * cancelled, open), without the role check, since the device has no user.
+   */
   checkJoin(siteId: string, meetingId: string): { meeting: Meeting; site: Site } {
     const m = this.meetings.get(meetingId);
     if (m.phase === 'cancelled') fail('MEETING_CANCELLED', `The meeting "${m.title}" was cancelled`);

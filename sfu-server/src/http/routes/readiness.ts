@@ -14,7 +14,7 @@ import {
   type TechCheck,
 } from '../../domain/readiness/readiness';
 import type { Actor } from '../../domain/shared';
-import type { ReadinessBoard, ReadinessSite, ReminderList, TechCheckView } from '../../protocol';
+import type { ReadinessBoard, ReadinessSite, ReminderList, RoomSystemStatus, TechCheckView } from '../../protocol';
 import { ReadinessRepository } from '../../store/readiness-repository';
 import { streamJson } from '../json-stream';
 import { csvField, formatVnTime, meetingOfOps } from './attendance';
@@ -25,7 +25,11 @@ export interface ReadinessSources {
   network?: (siteCodes: string[], live: boolean) => Promise<SiteNetwork[]>;
   /** Sites connected to the meeting's room now. */
   connectedSites?: (meetingId: string) => ReadonlySet<string>;
+  /** A room system's reachability and call (absent: SIP is off, each is "unknown"). */
+  roomStatus?: (roomSystemId: string) => RoomSystemStatus;
 }
+
+const NOT_WATCHED: RoomSystemStatus = { reachability: 'unknown', rttMs: null, checkedAt: null, inCall: false };
 
 const checkView = (c: TechCheck): TechCheckView => ({
   camera: c.camera,
@@ -69,22 +73,27 @@ async function buildBoard(
   }
   const connected = sources.connectedSites?.(id) ?? new Set<string>();
   const reminded = new Map(repo.remindersOfMeeting(id).map((r) => [r.siteId, r.at]));
+  const rooms = new Map<string, ReadinessSite['roomSystems']>();
+  for (const r of core.roomSystems.all())
+    rooms.set(r.siteId, [...(rooms.get(r.siteId) ?? []), { id: r.id, name: r.name, ...(sources.roomStatus?.(r.id) ?? NOT_WATCHED) }]);
   const rows: ReadinessSite[] = sites.map((s) => {
     const check = checks.get(s.id) ?? null;
     const known = net?.get(s.code);
     const network = networkState(known);
     const at = reminded.get(s.id);
+    const siteRooms = rooms.get(s.id) ?? [];
     return {
       siteId: s.id,
       siteCode: s.code,
       siteName: s.name,
       parentId: s.parentId,
       depth: s.level,
-      ...siteReadiness(check, network),
+      ...siteReadiness(check, network, siteRooms),
       check: check && checkView(check),
       // Each hop of its path, from the site up, as nms sees it.
       network: network && { ...network, path: (known?.path ?? []).map((l) => ({ linkId: l.id, name: l.name, state: l.state })) },
       connected: connected.has(s.id),
+      roomSystems: siteRooms,
       remindedAt: at === undefined ? null : new Date(at).toISOString(),
     };
   });
@@ -185,6 +194,7 @@ function readinessCsv(b: ReadinessBoard): string {
     'Mạng (nms)',
     'Đứt do tuyến',
     'Đang kết nối',
+    'Codec phòng họp',
   ];
   const yes = (v: boolean | undefined) => (v === undefined ? '' : v ? 'có' : 'không');
   const rows = b.sites.map((s) => [
@@ -203,6 +213,7 @@ function readinessCsv(b: ReadinessBoard): string {
     s.network?.state ?? '',
     s.network?.cause?.linkName ?? '',
     yes(s.connected),
+    s.roomSystems.map((r) => `${r.name}: ${r.inCall ? 'in call' : r.reachability}`).join('; '),
   ]);
   return `\uFEFF${[head, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

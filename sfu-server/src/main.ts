@@ -200,6 +200,7 @@ signalling = attachSignalling({
             if (!sip || sipProblem) throw new AppError('SIP_UNAVAILABLE', `SIP is not running: ${sipProblem ?? 'not started'}`, 503);
             sip.dialOut(meetingId, roomSystemId, report);
           },
+          hangUp: (meetingId, roomSystemId) => sip?.hangUpRoom(meetingId, roomSystemId) ?? Promise.resolve(false),
         } satisfies RoomDialer,
       }
     : {}),

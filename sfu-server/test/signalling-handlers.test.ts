@@ -134,6 +134,13 @@ describe('signalling handlers over fakes (no socket.io, no mediasoup)', () => {
         if (id === 'rs-vn') throw new AppError('NOT_DIALABLE', 'no address', 409);
         reports.set(id, report);
       },
+      hangUp: async (_m, id) => {
+        const report = reports.get(id);
+        if (!report) return false;
+        reports.delete(id);
+        report('ended', 'cancelled by the chair');
+        return true;
+      },
     };
     chair.ctx.dialer = dialer;
     dt.ctx.dialer = dialer;
@@ -151,7 +158,20 @@ describe('signalling handlers over fakes (no socket.io, no mediasoup)', () => {
     expect(await codeOf(call(chair.ctx, 'chair:dialOut', { roomSystemId: 'rs-pb' }))).toBe('ALREADY_CALLING');
     reports.get('rs-pb')!('failed', '486 Busy Here');
     expect(lastControl(f).dialOut[0]).toMatchObject({ state: 'failed', reason: '486 Busy Here' });
-    expect(f.repo.listAudit(MEETING.id).map((a) => [a.action, a.detail])).toEqual([['dialOut', 'Codec pb']]);
+    // Called again and stopped while it rings: only the chair may, only a room being called.
+    reports.clear();
+    await call(chair.ctx, 'chair:dialOut', { roomSystemId: 'rs-pb' });
+    expect(await codeOf(call(dt.ctx, 'chair:hangUpRoom', { roomSystemId: 'rs-pb' }))).toBe('NOT_CHAIR');
+    expect(await codeOf(call(chair.ctx, 'chair:hangUpRoom', { roomSystemId: 'nope' }))).toBe('NOT_FOUND');
+    expect(await codeOf(call(chair.ctx, 'chair:hangUpRoom', { roomSystemId: 'rs-dt' }))).toBe('NOT_IN_CALL');
+    expect(reports.has('rs-pb')).toBe(true);
+    await call(chair.ctx, 'chair:hangUpRoom', { roomSystemId: 'rs-pb' });
+    expect(lastControl(f).dialOut[0]).toMatchObject({ state: 'ended', reason: 'cancelled by the chair' });
+    expect(f.repo.listAudit(MEETING.id).map((a) => [a.action, a.detail])).toEqual([
+      ['dialOut', 'Codec pb'],
+      ['dialOut', 'Codec pb'],
+      ['hangUpRoom', 'Codec pb'],
+    ]);
   });
 
   it('keeps speaking requests in the order they came; giving the floor takes the site off the queue', async () => {

@@ -418,8 +418,32 @@ describe('a room system dials into a meeting', () => {
       const reply = ['SIP/2.0 486 Busy Here', ...keep.map((l) => (/^To:/i.test(l) ? `${l};tag=busy` : l)), 'Content-Length: 0', '', ''];
       busy.send(reply.join('\r\n'), from.port, from.address);
     });
+    // And one that rings until cancelled (180, then 200 to the CANCEL and 487 to the INVITE).
+    const ringer = createSocket('udp4');
+    await new Promise<void>((r) => ringer.bind(0, '127.0.0.1', () => r()));
+    let inviteLines: string[] = [];
+    let cancels = 0;
+    const headersOf = (text: string) =>
+      text
+        .split('\r\n')
+        .filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l))
+        .map((l) => (/^To:/i.test(l) && !l.includes('tag=') ? `${l};tag=ringer` : l));
+    ringer.on('message', (m, from) => {
+      const text = m.toString();
+      const send = (status: string, lines: string[]) =>
+        ringer.send([`SIP/2.0 ${status}`, ...lines, 'Content-Length: 0', '', ''].join('\r\n'), from.port, from.address);
+      if (text.startsWith('INVITE ')) {
+        inviteLines = headersOf(text);
+        send('180 Ringing', inviteLines);
+      } else if (text.startsWith('CANCEL ')) {
+        cancels++;
+        send('200 OK', headersOf(text));
+        send('487 Request Terminated', inviteLines);
+      }
+    });
     const calleeId = await register(cuvanId, 'cuvan-callee', calleePort);
     const busyId = await register(districtId, 'district-busy', busy.address().port);
+    const ringerId = await register(districtId, 'district-ringer', ringer.address().port);
     const callee = await baresip(join(tmp, 'speech.wav'), join(tmp, 'callee'), 'cuvan-callee', 'PCMU', null, calleePort);
     rooms.push(callee.proc);
     try {
@@ -474,6 +498,20 @@ describe('a room system dials into a meeting', () => {
       await row(busyId).getByTestId('dial-room-call').click();
       await chair.locator(`[data-testid="dial-room"][data-room="${busyId}"][data-state="failed"]`).waitFor({ timeout: 15_000 });
       expect(await row(busyId).getByTestId('dial-state').textContent()).toContain('486 Busy Here');
+      // One that rings: the chair cancels it from the console; the room gets a CANCEL.
+      await row(ringerId).getByTestId('dial-room-call').click();
+      await chair.locator(`[data-testid="dial-room"][data-room="${ringerId}"][data-state="ringing"]`).waitFor({ timeout: 15_000 });
+      expect(await row(ringerId).getByTestId('dial-room-hangup').textContent()).toBe('Hủy cuộc gọi');
+      await row(ringerId).getByTestId('dial-room-hangup').click();
+      await chair.locator(`[data-testid="dial-room"][data-room="${ringerId}"][data-state="ended"]`).waitFor({ timeout: 10_000 });
+      expect(await row(ringerId).getByTestId('dial-state').textContent()).toContain('chủ trì đã hủy');
+      await waitFor(
+        async () => cancels,
+        (n) => n >= 1,
+        5000,
+        'the CANCEL at the room',
+      );
+      expect(await row(calleeId).getByTestId('dial-room-hangup').textContent()).toBe('Gác máy');
       // One in the meeting cannot be called again.
       expect(await row(calleeId).getByTestId('dial-room-call').isDisabled()).toBe(true);
       // In the call, the board says so (pushed, no reload), and the call's numbers are exported.
@@ -511,6 +549,7 @@ describe('a room system dials into a meeting', () => {
     } finally {
       callee.proc.kill('SIGKILL');
       busy.close();
+      ringer.close();
     }
   }, 150_000);
 

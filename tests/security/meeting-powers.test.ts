@@ -47,6 +47,8 @@ const chairActions = (): [string, unknown][] => [
   ['rollcall:mark', { siteId: site.dt, status: 'absent', reason: 'x' }],
   ['rollcall:end', {}],
   ['presentation:stop', {}],
+  ['chair:dialOut', { roomSystemId: null }],
+  ['chair:hangUpRoom', { roomSystemId: 'x' }],
 ];
 
 beforeAll(async () => {

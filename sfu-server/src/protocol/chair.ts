@@ -17,6 +17,8 @@ export const DialOutReq = Type.Object(
   { roomSystemId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]) },
   { additionalProperties: false },
 );
+/** The chair stops a call to a room system: a ringing one is cancelled, a connected one hung up. */
+export const HangUpRoomReq = Type.Object({ roomSystemId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 export const DialOutState = Type.Union([
   Type.Literal('calling'),
   Type.Literal('ringing'),

@@ -8,6 +8,7 @@ import {
   DialOutReq,
   FloorRequestRes,
   HandOverReq,
+  HangUpRoomReq,
   LockReq,
   MuteReq,
   RecordReq,
@@ -171,6 +172,7 @@ export const ClientRequests = {
   'chair:record': { req: RecordReq, res: Ok },
   /** Call a room system of an invited site, or all of them (chair and console operators). */
   'chair:dialOut': { req: DialOutReq, res: Ok },
+  'chair:hangUpRoom': { req: HangUpRoomReq, res: Ok },
   'chair:readmit': { req: SiteReq, res: Ok },
   'chair:handOver': { req: HandOverReq, res: Ok },
   'chair:setOperators': { req: SetOperatorsReq, res: Ok },

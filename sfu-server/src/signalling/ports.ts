@@ -165,6 +165,8 @@ export interface RoomDialer {
   rooms(meetingId: string): { id: string; name: string; siteId: string; dialable: boolean }[];
   /** Calls one; throws why it cannot be called, then reports each change of the call's state. */
   dial(meetingId: string, roomSystemId: string, report: (state: DialOutState, reason: string | null) => void): void;
+  /** Cancels its ringing call or hangs up its call in this meeting; false when it has none. */
+  hangUp(meetingId: string, roomSystemId: string): Promise<boolean>;
 }
 
 /** Pushes to sockets and their membership of room channels (implemented over socket.io). */

@@ -20,6 +20,8 @@ export const RING_MS = 45_000;
 export interface DialHost {
   readonly udp: SipUdp;
   readonly calls: Map<string, Call>;
+  /** Calls being placed, not answered yet, by meeting and room system: each cancels its own. */
+  readonly placing: Map<string, () => void>;
   readonly opts: { core: Pick<Core, 'roomSystems'>; announcedIp: string; maxCalls: number; logger: Logger };
   contact(): string;
   openMedia(call: Call, system: RoomSystem, grant: Grant): Promise<RoomCall>;
@@ -69,28 +71,54 @@ interface Placing {
   meetingId: string;
 }
 
-async function place(host: DialHost, p: Placing, report: DialReport): Promise<void> {
+export const placingKey = (meetingId: string, roomSystemId: string) => `${meetingId}|${roomSystemId}`;
+
+/** Rings the room until its final answer; the chair may cancel meanwhile. Null: no 2xx (reported). */
+async function ring(host: DialHost, p: Placing, report: DialReport): Promise<{ r: SipMessage; cancelled: boolean } | null> {
   let ringing = false;
-  const r = await host.udp.request(p.invite, p.remote, {
-    lifeMs: RING_MS,
-    onProvisional: (x) => {
-      if (!ringing && (x.status === 180 || x.status === 183)) {
-        ringing = true;
-        report('ringing', null);
-      }
-    },
-  });
-  if (!r) {
-    // No final answer: cancel it (same branch as the INVITE), so a late pick-up does not stay open.
+  let cancelled = false;
+  // CANCEL goes on the INVITE's branch (RFC 3261 9.1); the room answers the INVITE 487.
+  const cancel = () =>
     host.udp.send({ ...p.invite, method: 'CANCEL', headers: { ...p.invite.headers, cseq: { seq: 1, method: 'CANCEL' } } }, p.remote);
-    report('failed', ringing ? 'no answer' : 'unreachable');
-    return;
+  const key = placingKey(p.meetingId, p.system.id);
+  host.placing.set(key, () => {
+    cancelled = true;
+    cancel();
+    setTimeout(cancel, 1000).unref(); // once more, should the first be lost
+    report('ended', 'cancelled by the chair');
+  });
+  let r: SipMessage | null;
+  try {
+    r = await host.udp.request(p.invite, p.remote, {
+      lifeMs: RING_MS,
+      onProvisional: (x) => {
+        if (!cancelled && !ringing && (x.status === 180 || x.status === 183)) {
+          ringing = true;
+          report('ringing', null);
+        }
+      },
+    });
+  } finally {
+    host.placing.delete(key);
+  }
+  if (!r) {
+    // No final answer: cancel it, so a late pick-up does not stay open.
+    cancel();
+    if (!cancelled) report('failed', ringing ? 'no answer' : 'unreachable');
+    return null;
   }
   const status = r.status ?? 0;
   if (status >= 300) {
-    report('failed', `${status} ${r.reason ?? ''}`.trim());
-    return;
+    if (!cancelled) report('failed', `${status} ${r.reason ?? ''}`.trim());
+    return null;
   }
+  return { r, cancelled };
+}
+
+async function place(host: DialHost, p: Placing, report: DialReport): Promise<void> {
+  const answered = await ring(host, p, report);
+  if (!answered) return;
+  const { r, cancelled } = answered;
   // The dialog as the room placed it: its side in From, ours in To (so in-dialog requests and BYE work
   // the same both ways).
   const dialog: SipMessage = {
@@ -121,6 +149,13 @@ async function place(host: DialHost, p: Placing, report: DialReport): Promise<vo
     },
     ...(content ? { content } : {}),
   });
+  if (cancelled) {
+    host.udp.send(ack(), p.remote);
+    call.state = 'confirmed';
+    call.ok = r;
+    await host.hangUp(call, 'cancelled by the chair');
+    return;
+  }
   try {
     call.negotiated = negotiate(r.content ?? '');
   } catch (e) {

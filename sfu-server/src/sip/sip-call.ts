@@ -79,3 +79,51 @@ export function refusal(e: unknown): { status: number; reason: string } {
   }
   return { status: 500, reason: 'Server Internal Error' };
 }
+
+/** What we ask for when the room proposes no session interval (RFC 4028 minimum is 90 s). */
+const DEFAULT_SESSION_EXPIRES = 1800;
+
+/** The session interval the room asks for (RFC 4028), within 90 s to 2 h; null: none. */
+export function sessionExpires(m: SipMessage): number | null {
+  // npm `sip` keeps Session-Expires's compact form "x" as is.
+  const raw = m.headers['session-expires'] ?? m.headers.x;
+  if (typeof raw !== 'string') return null;
+  const n = Number.parseInt(raw, 10);
+  return Number.isFinite(n) && n >= 90 ? Math.min(n, 7200) : null;
+}
+
+/** Our answer's session-timer headers: the room refreshes (refresher=uac). */
+export function timerHeaders(m: SipMessage): Record<string, string> {
+  const supported = String(m.headers.supported ?? '')
+    .toLowerCase()
+    .includes('timer');
+  const asked = sessionExpires(m);
+  if (!supported && asked === null) return {};
+  const interval = asked ?? DEFAULT_SESSION_EXPIRES;
+  return { 'session-expires': `${interval};refresher=uac`, ...(supported ? { require: 'timer' } : {}) };
+}
+
+/** The room's To header with our tag: our side of the dialog. */
+export function ourTo(call: Call): SipMessage['headers']['to'] {
+  const to = call.invite.headers.to;
+  return { ...to, params: { ...to.params, tag: call.localTag } };
+}
+
+/** A request of ours inside the call's dialog, to the room's Contact. */
+export function inDialog(call: Call, method: string): SipMessage {
+  const their = call.invite.headers;
+  const contact = Array.isArray(their.contact) ? their.contact[0]?.uri : undefined;
+  return {
+    method,
+    uri: contact ?? their.from.uri,
+    version: '2.0',
+    headers: {
+      via: [],
+      to: their.from,
+      from: ourTo(call),
+      'call-id': call.callId,
+      cseq: { seq: ++call.localSeq, method },
+      'max-forwards': '70',
+    },
+  };
+}

@@ -11,16 +11,27 @@ import { answer, type Negotiated, negotiate } from '../domain/room-systems/sdp';
 import type { RoomSystem } from '../protocol/room-systems';
 import type { Conference } from '../signalling/conference';
 import { joiningSite, liveMeetingInfo } from '../signalling/meeting-access';
-import { type DialReport, dialOut } from './dial-out';
+import { type DialReport, dialOut, placingKey } from './dial-out';
 import { RoomCall } from './room-call';
 import { RoomWatch } from './room-watch';
-import { ALLOW, type Call, FAST_UPDATE, FAST_UPDATE_BODY, type Grant, INFO_GAP_MS, newCall, refusal } from './sip-call';
+import {
+  ALLOW,
+  type Call,
+  FAST_UPDATE,
+  FAST_UPDATE_BODY,
+  type Grant,
+  INFO_GAP_MS,
+  inDialog,
+  newCall,
+  ourTo,
+  refusal,
+  sessionExpires,
+  timerHeaders,
+} from './sip-call';
 import { type Remote, SipUdp } from './sip-udp';
 
 const T1 = 500;
 const T2 = 4000;
-/** What we ask for when the room proposes no session interval (RFC 4028 minimum is 90 s). */
-const DEFAULT_SESSION_EXPIRES = 1800;
 
 export interface SipEndpointOptions {
   core: Pick<Core, 'roomSystems' | 'sites' | 'accounts'>;
@@ -39,6 +50,7 @@ export interface SipEndpointOptions {
 export class SipEndpoint {
   readonly udp: SipUdp;
   readonly calls = new Map<string, Call>();
+  readonly placing = new Map<string, () => void>();
   readonly rooms: RoomWatch;
   private watch: NodeJS.Timeout | null = null;
 
@@ -87,6 +99,19 @@ export class SipEndpoint {
     dialOut(this, meetingId, roomSystemId, report);
   }
 
+  /** The chair stops a room's call in a meeting: cancelled while it rings, hung up once in. */
+  async hangUpRoom(meetingId: string, roomSystemId: string): Promise<boolean> {
+    const cancel = this.placing.get(placingKey(meetingId, roomSystemId));
+    if (cancel) {
+      cancel();
+      return true;
+    }
+    const call = [...this.calls.values()].find((c) => c.meetingId === meetingId && c.roomSystemId === roomSystemId && c.state !== 'ended');
+    if (!call) return false;
+    await this.hangUp(call, 'hung up by the chair');
+    return true;
+  }
+
   async stop(): Promise<void> {
     if (this.watch) clearInterval(this.watch);
     this.rooms.stop();
@@ -113,7 +138,7 @@ export class SipEndpoint {
           return;
         }
         this.udp.respond(m, from, 200, 'OK');
-        this.udp.respond(call.invite, from, 487, 'Request Terminated', { headers: { to: this.ourTo(call) } });
+        this.udp.respond(call.invite, from, 487, 'Request Terminated', { headers: { to: ourTo(call) } });
         void this.end(call, 'cancelled');
         return;
       case 'BYE':
@@ -134,7 +159,7 @@ export class SipEndpoint {
           return;
         }
         if (m.method === 'UPDATE') this.armExpiry(call, m);
-        this.udp.respond(m, from, 200, 'OK', { headers: this.timerHeaders(m) });
+        this.udp.respond(m, from, 200, 'OK', { headers: timerHeaders(m) });
         if (m.method === 'INFO' && FAST_UPDATE.test(m.content ?? '')) call.media?.roomAsksKeyFrame();
         return;
       default:
@@ -142,35 +167,13 @@ export class SipEndpoint {
     }
   }
 
-  private ourTo(call: Call): SipMessage['headers']['to'] {
-    const to = call.invite.headers.to;
-    return { ...to, params: { ...to.params, tag: call.localTag } };
-  }
-
   contact(): string {
     return `<sip:lienthong@${this.opts.announcedIp}:${this.udp.port}>`;
   }
 
-  private sessionExpires(m: SipMessage): number | null {
-    const raw = m.headers['session-expires'] ?? m.headers.x;
-    if (typeof raw !== 'string') return null;
-    const n = Number.parseInt(raw, 10);
-    return Number.isFinite(n) && n >= 90 ? Math.min(n, 7200) : null;
-  }
-
-  private timerHeaders(m: SipMessage): Record<string, string> {
-    const supported = String(m.headers.supported ?? '')
-      .toLowerCase()
-      .includes('timer');
-    const asked = this.sessionExpires(m);
-    if (!supported && asked === null) return {};
-    const interval = asked ?? DEFAULT_SESSION_EXPIRES;
-    return { 'session-expires': `${interval};refresher=uac`, ...(supported ? { require: 'timer' } : {}) };
-  }
-
   /** The room refreshes the session before it expires (RFC 4028): without a refresh the call ends. */
   private armExpiry(call: Call, m: SipMessage): void {
-    const interval = this.sessionExpires(m);
+    const interval = sessionExpires(m);
     if (call.expiry) clearTimeout(call.expiry);
     call.expiry = null;
     if (interval === null) return;
@@ -270,12 +273,12 @@ export class SipEndpoint {
   private sendOk(call: Call, rq: SipMessage, to: Remote): void {
     const ok = this.udp.respond(rq, to, 200, 'OK', {
       headers: {
-        to: this.ourTo(call),
+        to: ourTo(call),
         contact: this.contact(),
         allow: ALLOW,
         supported: 'timer',
         'content-type': 'application/sdp',
-        ...this.timerHeaders(rq),
+        ...timerHeaders(rq),
       },
       content: this.answerSdp(call),
     });
@@ -345,7 +348,7 @@ export class SipEndpoint {
     const wasConfirmed = call.state === 'confirmed' || call.ok !== null;
     const ending = this.end(call, why);
     if (!wasConfirmed) return ending;
-    const answered = this.udp.request(this.inDialog(call, 'BYE'), call.remote);
+    const answered = this.udp.request(inDialog(call, 'BYE'), call.remote);
     await Promise.all([ending, waitMs ? Promise.race([answered, new Promise((r) => setTimeout(r, waitMs))]) : undefined]);
   }
 
@@ -354,29 +357,10 @@ export class SipEndpoint {
     const now = Date.now();
     if (call.state !== 'confirmed' || now - call.lastInfo < INFO_GAP_MS) return;
     call.lastInfo = now;
-    const info = this.inDialog(call, 'INFO');
+    const info = inDialog(call, 'INFO');
     info.headers['content-type'] = 'application/media_control+xml';
     info.content = FAST_UPDATE_BODY;
     void this.udp.request(info, call.remote);
-  }
-
-  /** A request of ours inside the call's dialog, to the room's Contact. */
-  private inDialog(call: Call, method: string): SipMessage {
-    const their = call.invite.headers;
-    const contact = Array.isArray(their.contact) ? their.contact[0]?.uri : undefined;
-    return {
-      method,
-      uri: contact ?? their.from.uri,
-      version: '2.0',
-      headers: {
-        via: [],
-        to: their.from,
-        from: this.ourTo(call),
-        'call-id': call.callId,
-        cseq: { seq: ++call.localSeq, method },
-        'max-forwards': '70',
-      },
-    };
   }
 
   private async end(call: Call, why: string): Promise<void> {

@@ -42,4 +42,16 @@ export const dialOutHandlers = {
     }
     return {};
   },
+  'chair:hangUpRoom': async (ctx, { roomSystemId }) => {
+    const m = inMeeting(ctx);
+    requireChairPowers(m.floor.authority, m.userId);
+    const dialer = ctx.dialer;
+    if (!dialer) throw new AppError('SIP_UNAVAILABLE', 'Room-system calls are not set up on this server', 503);
+    const room = dialer.rooms(m.live.meetingId).find((r) => r.id === roomSystemId);
+    if (!room) throw new AppError('NOT_FOUND', 'No such room system at an invited site', 404);
+    if (!(await dialer.hangUp(m.live.meetingId, roomSystemId)))
+      throw new AppError('NOT_IN_CALL', `"${room.name}" is not being called nor in a call`, 409);
+    audit(ctx, m, 'hangUpRoom', room.siteId, room.name);
+    return {};
+  },
 } satisfies Partial<RequestHandlers<HandlerContext>>;

@@ -218,6 +218,7 @@ const sip = config.sip.enabled
       logger: logger.child({ component: 'sip' }),
       maxCalls: config.sip.maxCalls,
       optionsIntervalMs: config.sip.optionsIntervalSeconds * 1000,
+      picture: config.sip.video,
     })
   : undefined;
 const sipProblem = await sip?.start().then(

@@ -1,6 +1,7 @@
 import { parse } from 'sdp-transform';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../src/core';
+import { fitsLevel, levelOf, pictureFor } from '../src/domain/room-systems/picture';
 import { DOWN_AFTER, ReachabilityBook } from '../src/domain/room-systems/reachability';
 import { answer, negotiate, SdpError } from '../src/domain/room-systems/sdp';
 import { audioReturnArgs, planMix } from '../src/sip/audio-return';
@@ -263,5 +264,19 @@ describe('room-system reachability (SIP OPTIONS answers)', () => {
     expect(book.record('r', { status: 403, rttMs: 30 }, 11)).toEqual({ id: 'r', from: 'unreachable', to: 'reachable' });
     book.keepOnly(new Set());
     expect(book.view('r').state).toBe('unknown');
+  });
+});
+
+describe('the picture a room system is sent', () => {
+  const hd = { width: 1280, height: 720, fps: 25, kbps: 1500 };
+  it('is the configured size when its H.264 level takes it, else the largest smaller one that fits', () => {
+    expect(pictureFor('42e01f', hd)).toEqual(hd); // level 3.1: 720p25
+    expect(pictureFor('42e028', hd)).toEqual(hd); // 4.0
+    expect(pictureFor('42e01e', hd)).toEqual({ width: 640, height: 360, fps: 25, kbps: 800 }); // 3.0: no 720p
+    expect(pictureFor('42e016', hd)).toEqual({ width: 320, height: 180, fps: 25, kbps: 300 }); // 2.2: 360p25 is over its macroblock rate
+    expect(pictureFor('42e01e', { width: 640, height: 360, fps: 25, kbps: 800 })).toEqual({ width: 640, height: 360, fps: 25, kbps: 800 });
+    expect(fitsLevel({ width: 1280, height: 720, fps: 30 }, 31)).toBe(true);
+    expect(fitsLevel({ width: 1280, height: 720, fps: 60 }, 31)).toBe(false);
+    expect(levelOf('zz')).toBe(31);
   });
 });

@@ -3,14 +3,14 @@
 // system registered at the commune Cù Vân. Two Chromium sites in the meeting decode its video and hear
 // it; it decodes the main picture (H.264 re-encoded by the server) and hears the others' mix.
 // Calls the server must refuse get the SIP status that says why, and leave nothing behind.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { baresip, baresipCommand, speechLike } from '../support/baresip';
 import { inboundByPeer, launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { ADMIN_PASSWORD, login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
@@ -18,116 +18,6 @@ import { freeUdpPort, invite, sipRequest } from '../support/sip';
 
 const PASSWORD = 'lienthong123';
 const SIPP = join(import.meta.dirname, 'sipp');
-
-/** A baresip room system: its own config folder, a SIP port, H.264 and the audio codec asked for. */
-/** A talker: 0.6 s of tone every 1.3 s (a steady tone is background noise to speaker detection). */
-function speechLike(file: string): void {
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=500:sample_rate=48000:duration=120',
-    '-af',
-    "volume='if(lt(mod(t,1.3),0.6),0.8,0.0)':eval=frame",
-    '-ac',
-    '1',
-    '-c:a',
-    'pcm_s16le',
-    file,
-  ]);
-}
-
-async function baresip(
-  speech: string,
-  dir: string,
-  sipUser: string,
-  audioCodec: string,
-  /** Whom it calls; null: it waits for a call and answers it. */
-  dial: string | null,
-  port?: number,
-): Promise<{ proc: ChildProcess; output: () => string; port: number; ctrl: number }> {
-  port ??= await freeUdpPort();
-  const ctrl = await freeTcpPort();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'config'),
-    [
-      'poll_method epoll',
-      `sip_listen 127.0.0.1:${port}`,
-      'net_interface 127.0.0.1',
-      `audio_source aufile,${speech}`,
-      'ausrc_srate 48000',
-      'ausrc_channels 1',
-      'auplay_srate 48000',
-      'audio_player aufile,/dev/null',
-      `snd_path ${dir}`,
-      'video_source fakevideo,nil',
-      'video_display fakevideo,nil',
-      'video_size 640x360',
-      'video_bitrate 600000',
-      'video_fps 25',
-      'rtp_stats yes',
-      'module_path /usr/lib/baresip/modules',
-      'module g711.so',
-      'module g722.so',
-      'module avcodec.so',
-      'module aufile.so',
-      'module sndfile.so',
-      'module fakevideo.so',
-      'module snapshot.so',
-      'module_app account.so',
-      'module_app menu.so',
-      'module_app ctrl_tcp.so',
-      `ctrl_tcp_listen 127.0.0.1:${ctrl}`,
-      '',
-    ].join('\n'),
-  );
-  const answer = dial === null ? ';answermode=auto' : '';
-  writeFileSync(join(dir, 'accounts'), `<sip:${sipUser}@127.0.0.1>;regint=0${answer};audio_codecs=${audioCodec};video_codecs=H264\n`);
-  let out = '';
-  const proc = spawn('baresip', ['-f', dir, ...(dial ? ['-e', `/dial ${dial}`] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  proc.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  await waitFor(
-    async () => out.includes('baresip is ready'),
-    (ok) => ok,
-    15_000,
-    'baresip ready',
-  );
-  return { proc, output: () => out, port, ctrl };
-}
-
-async function freeTcpPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-/** A command to baresip's ctrl_tcp (netstring-framed JSON); resolves with its answer. */
-async function baresipCommand(port: number, command: string, params: string): Promise<string> {
-  const sock = connect(port, '127.0.0.1');
-  const json = JSON.stringify({ command, params, token: '1' });
-  sock.write(`${Buffer.byteLength(json)}:${json},`);
-  const answer = await new Promise<string>((resolve) => {
-    let got = '';
-    sock.on('data', (d) => {
-      got += d.toString();
-      if (got.includes('"response"')) resolve(got);
-    });
-    setTimeout(() => resolve(got), 5000);
-  });
-  sock.destroy();
-  return answer;
-}
 
 const PCMU_SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', ''].join('\n');
 

@@ -43,6 +43,8 @@ export async function startSfuServer(
     sipPort?: number;
     /** sip.optionsIntervalSeconds: how often room systems are asked whether they are there (default 30). */
     sipOptionsIntervalSeconds?: number;
+    /** sip.video: the picture room systems are sent. */
+    sipVideo?: { width: number; height: number; fps: number; kbps: number };
     /** media.basePort (default: a free range found by freeMediaBasePort). */
     basePort?: number;
     /** http.plainPort, the loopback plain HTTP port of `url` (default: a free port). */
@@ -120,6 +122,7 @@ export async function startSfuServer(
             '  enabled: true',
             `  port: ${opts.sipPort}`,
             ...(opts.sipOptionsIntervalSeconds ? [`  optionsIntervalSeconds: ${opts.sipOptionsIntervalSeconds}`] : []),
+            ...(opts.sipVideo ? ['  video:', ...Object.entries(opts.sipVideo).map(([k, v]) => `    ${k}: ${v}`)] : []),
           ]
         : ['  enabled: false']),
       ...(opts.extraConfig ? [opts.extraConfig] : []),

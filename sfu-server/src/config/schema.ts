@@ -177,6 +177,16 @@ export const SfuConfigSchema = Type.Object(
         maxCalls: Type.Integer({ minimum: 1, maximum: 500 }),
         /** How often each room system with an address is asked (SIP OPTIONS) whether it is there. */
         optionsIntervalSeconds: Type.Integer({ minimum: 2, maximum: 3600 }),
+        /** The main picture each room system is sent (H.264 Constrained Baseline); smaller when its level cannot take it. */
+        video: Type.Object(
+          {
+            width: Type.Integer({ minimum: 160, maximum: 1920, multipleOf: 2 }),
+            height: Type.Integer({ minimum: 90, maximum: 1080, multipleOf: 2 }),
+            fps: Type.Integer({ minimum: 5, maximum: 30 }),
+            kbps: Type.Integer({ minimum: 100, maximum: 6000 }),
+          },
+          { additionalProperties: false },
+        ),
       },
       { additionalProperties: false },
     ),
@@ -246,5 +256,13 @@ export const sfuDefaults: SfuConfig = {
     videoSlots: 8,
     audioSlots: 6,
   },
-  sip: { enabled: true, listenIp: '', port: 5060, announcedAddress: '', maxCalls: 40, optionsIntervalSeconds: 30 },
+  sip: {
+    enabled: true,
+    listenIp: '',
+    port: 5060,
+    announcedAddress: '',
+    maxCalls: 40,
+    optionsIntervalSeconds: 30,
+    video: { width: 640, height: 360, fps: 25, kbps: 800 },
+  },
 };

@@ -4,6 +4,7 @@
 // with the audio-level header extension, which room systems do not send and active-speaker needs.
 import { randomInt } from 'node:crypto';
 import type { Logger } from '@lienthong/kit';
+import { type PictureSpec, pictureFor } from '../domain/room-systems/picture';
 import type { AudioChoice, Negotiated, VideoChoice } from '../domain/room-systems/sdp';
 import { freeUdpPorts } from '../recording/gst-process';
 import { Conference, type LiveRoom } from '../signalling/conference';
@@ -23,6 +24,8 @@ export interface RoomCallDeps {
   announcedIp: string;
   registry: string;
   logger: Logger;
+  /** The picture the room is sent, before its H.264 level has its say. */
+  picture: PictureSpec;
 }
 
 /** The call's signalling side: where the room's SIP comes from, how to ask it for a keyframe by SIP INFO. */
@@ -174,8 +177,10 @@ export class RoomCall {
     if (!media.openTap) return;
     const ssrc = () => randomInt(1, 2 ** 31);
     this.back = await AudioReturn.open(await media.openTap(), n.audio, n.audio.remote, ssrc(), this.deps.registry, this.deps.logger);
-    if (n.video && withVideo)
-      this.sees = await VideoReturn.open(await media.openTap(), n.video, ssrc(), this.deps.registry, this.deps.logger);
+    if (n.video && withVideo) {
+      const picture = pictureFor(n.video.profileLevelId, this.deps.picture);
+      this.sees = await VideoReturn.open(await media.openTap(), n.video, ssrc(), picture, this.deps.registry, this.deps.logger);
+    }
     this.ticker = setInterval(() => void this.hear(), 500);
     void this.hear();
   }

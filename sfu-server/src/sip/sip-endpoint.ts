@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '@lienthong/kit';
 import { parseUri, type SipMessage } from 'sip';
 import type { Core } from '../core';
+import { DEFAULT_PICTURE, type PictureSpec } from '../domain/room-systems/picture';
 import { answer, type Negotiated, negotiate } from '../domain/room-systems/sdp';
 import type { RoomSystem } from '../protocol/room-systems';
 import type { Conference } from '../signalling/conference';
@@ -45,6 +46,8 @@ export interface SipEndpointOptions {
   maxCalls: number;
   /** How often room systems with an address are asked whether they are there (default 30 s). */
   optionsIntervalMs?: number;
+  /** The main picture sent to each room (default 640x360, 25 fps, 800 kbit/s). */
+  picture?: PictureSpec;
 }
 
 export class SipEndpoint {
@@ -250,6 +253,7 @@ export class SipEndpoint {
         announcedIp: this.opts.announcedIp,
         registry: this.opts.registry,
         logger: this.opts.logger,
+        picture: this.opts.picture ?? DEFAULT_PICTURE,
       },
       liveMeetingInfo(this.opts.core, grant.meeting),
       { roomSystemId: system.id, name: system.name, site: joiningSite(this.opts.core, grant.site) },

@@ -6,6 +6,7 @@
 // a keyframe at once.
 import { createSocket } from 'node:dgram';
 import type { Logger } from '@lienthong/kit';
+import type { PictureSpec } from '../domain/room-systems/picture';
 import type { VideoChoice } from '../domain/room-systems/sdp';
 import type { MediaTap, TapOutput } from '../media/media-tap';
 import { freeUdpPorts } from '../recording/gst-process';
@@ -84,7 +85,14 @@ export class VideoReturn {
     this.control.on('error', () => undefined);
   }
 
-  static async open(tap: MediaTap, v: VideoChoice, ssrc: number, registry: string, logger: Logger): Promise<VideoReturn> {
+  static async open(
+    tap: MediaTap,
+    v: VideoChoice,
+    ssrc: number,
+    picture: PictureSpec,
+    registry: string,
+    logger: Logger,
+  ): Promise<VideoReturn> {
     const [input, h264Input, discardPort, rtcpIn] = (await freeUdpPorts(4)) as [number, number, number, number];
     const vp8 = await tap.output({ port: input, rtcpPort: discardPort, kind: 'video' });
     const h264 = await tap.output({ port: h264Input, rtcpPort: discardPort, kind: 'video' });
@@ -97,11 +105,7 @@ export class VideoReturn {
       rtcpIn,
       rtcpTo: { ip: v.remote.ip, port: v.remoteRtcpPort },
       ssrc,
-      // 640x360 fits every level a Baseline codec offers from 3.0 up; 25 fps as most room systems.
-      width: 640,
-      height: 360,
-      fps: 25,
-      kbps: 800,
+      ...picture,
     };
     const made = new VideoReturn(tap, vp8, h264, spec);
     // Started again after a crash, it needs a keyframe of what it shows.
@@ -127,12 +131,13 @@ export class VideoReturn {
 
   /**
    * Shows this camera or presentation (null: black); a new one starts at a keyframe. A browser's VP8
-   * comes at its middle simulcast layer (640x360, what the room is sent); another room system's H.264
-   * as it is.
+   * comes at the simulcast layer of the room's picture size; another room system's H.264 as it is.
    */
   async show(producerId: string | null): Promise<void> {
     if (this.closed || producerId === this.shown) return;
-    const asVp8 = await this.vp8.feed(producerId, 'video/VP8', 1).catch(() => false);
+    // The simulcast layer nearest what the room is sent: the top one (720p) above 360p.
+    const layer = this.spec.height > 360 ? 2 : 1;
+    const asVp8 = await this.vp8.feed(producerId, 'video/VP8', layer).catch(() => false);
     const asH264 = !asVp8 && (await this.h264.feed(producerId, 'video/H264').catch(() => false));
     if (asVp8) await this.h264.feed(null, 'video/H264');
     if (!producerId || (!asVp8 && !asH264)) return;

@@ -135,7 +135,7 @@ describe('a room system dials into a meeting', () => {
   });
 
   // baresip names G.722 by its 16 kHz sampling; on the wire it is payload 9 at clock rate 8000.
-  for (const codec of ['PCMU', 'G722/16000/1']) {
+  for (const codec of ['PCMU', 'G722/16000/1', 'opus/48000/2']) {
     it(`joins with H.264 and ${codec.split('/')[0]}: browsers see and hear it, it sees and hears the meeting, the chair mutes it, it leaves cleanly`, async () => {
       const known = await Promise.all([myPeerId(chair), myPeerId(district)]);
       const room = await baresip(
@@ -192,6 +192,40 @@ describe('a room system dials into a meeting', () => {
         15_000,
         'the room system heard again',
       );
+      if (codec.startsWith('opus')) {
+        // Briefing mode: only the chair and the floor holder are heard; the chair gives the room the floor and takes it back.
+        await chair.getByTestId('mode-select').selectOption('briefing');
+        await waitFor(
+          () => mediaFlowingFrom(district, [roomPeer], { video: false }),
+          (ok) => !ok,
+          15_000,
+          'the room system silent in briefing',
+        );
+        await consoleSite.getByTestId('give-floor').click();
+        await waitFor(
+          () => mediaFlowingFrom(district, [roomPeer], { video: true }),
+          (ok) => ok,
+          15_000,
+          'the room system heard with the floor',
+        );
+        await chair.getByTestId('take-floor').click();
+        await waitFor(
+          () => mediaFlowingFrom(district, [roomPeer], { video: false }),
+          (ok) => !ok,
+          15_000,
+          'the room system silent again',
+        );
+        // Back to discussion its microphone stays closed (a codec cannot open it itself): the chair opens it.
+        await chair.getByTestId('mode-select').selectOption('discussion');
+        await chair.locator('[data-testid="console-site"][data-code="TN-DT-CUVAN"][data-mic="closed"]').waitFor({ timeout: 5000 });
+        await consoleSite.getByTestId('open-mic').click();
+        await waitFor(
+          () => mediaFlowingFrom(district, [roomPeer], { video: true }),
+          (ok) => ok,
+          15_000,
+          'the room system heard in discussion',
+        );
+      }
       // It sees the main picture (the chair's camera, re-encoded to H.264): a received frame decodes to a picture.
       const shot = join(tmp, `seen-${codec.split('/')[0]}.png`);
       const look = async () => {
@@ -207,7 +241,7 @@ describe('a room system dials into a meeting', () => {
       expect(px.length).toBe(64 * 36 * 3);
       expect(mean, 'what the room sees is not black').toBeGreaterThan(20);
       expect(spread, 'what the room sees has a picture in it').toBeGreaterThan(5);
-      if (codec === 'PCMU') {
+      if (codec !== 'G722/16000/1') {
         // It hangs up (baresip sends BYE as it stops): the site leaves the meeting for everyone.
         room.proc.kill('SIGTERM');
       } else {

@@ -63,6 +63,7 @@ export async function baresip(
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
       'module g722.so',
+      'module opus.so',
       'module avcodec.so',
       'module aufile.so',
       'module sndfile.so',

@@ -107,7 +107,7 @@ describe('a chair-led meeting', () => {
     const first = await waitFor(picture, (p) => p.width > 0 && p.frames > 0, 10_000, "the chair's main picture playing");
     expect(first.peerId).toBe(first.said);
     expect(others('chair').map((w) => peer[w])).toContain(first.peerId);
-    await waitFor(picture, (p) => p.frames > first.frames, 5000, 'more frames in the main picture');
+    await waitFor(picture, (p) => p.frames > first.frames, 15_000, 'more frames in the main picture');
 
     // A 1366x768 laptop: picture and console in one screen, nothing of the page to scroll.
     await pages.chair.setViewportSize({ width: 1366, height: 768 });

@@ -182,17 +182,18 @@ for (const s of services) {
 }
 if (!stopping) {
   const failing = [...shown.entries()].filter(([, p]) => p.length > 0);
-  for (const l of ['', ...demoBanner()]) console.log(`  ${l}`);
-  console.log(`\n  LienThong is running${failing.length ? ', BUT NOT EVERYTHING WORKS (see PROBLEM above)' : ''}.`);
-  console.log(`  On this machine:  http://localhost:${port.web}/   (demo accounts: sfu-server/DEMO-ACCOUNTS.md)`);
-  console.log(`  From other PCs:   https://${firstLanAddress()}:${port.webTls}/   (HTTPS; camera and microphone need it)`);
-  console.log(`  nms   http://localhost:${port.nms}/healthz   metrics: /metrics on both`);
+  // One write, so whoever reads the output sees the whole banner at once.
+  const banner = ['', ...demoBanner()].map((l) => `  ${l}`);
+  banner.push(`\n  LienThong is running${failing.length ? ', BUT NOT EVERYTHING WORKS (see PROBLEM above)' : ''}.`);
+  banner.push(`  On this machine:  http://localhost:${port.web}/   (demo accounts: sfu-server/DEMO-ACCOUNTS.md)`);
+  banner.push(`  From other PCs:   https://${firstLanAddress()}:${port.webTls}/   (HTTPS; camera and microphone need it)`);
+  banner.push(`  nms   http://localhost:${port.nms}/healthz   metrics: /metrics on both`);
   if (args.sfu.length === 0 || offset > 0) {
     // The default configs' internal CA (http.tls.caDir).
-    console.log(`  Other PCs must trust the demo's CA certificate ${join(root, 'var/ca/ca.pem')}:`);
-    for (const l of tlsBanner({ service: '', httpsUrl: '', caFile: 'ca.pem' }).slice(2)) console.log(`  ${l}`);
+    banner.push(`  Other PCs must trust the demo's CA certificate ${join(root, 'var/ca/ca.pem')}:`);
+    for (const l of tlsBanner({ service: '', httpsUrl: '', caFile: 'ca.pem' }).slice(2)) banner.push(`  ${l}`);
   }
-  console.log('');
+  console.log(`${banner.join('\n')}\n`);
   // Later failures (snmpsimd dying, a dependency going away) are printed when they happen.
   for (;;) {
     await sleep(5000);

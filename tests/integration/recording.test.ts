@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, mediaFlowingFrom, waitFor } from '../support/browser';
+import { launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
 
@@ -32,6 +32,7 @@ describe('recording a meeting', () => {
   const pages: Record<'chair' | 'district' | 'commune', Page> = {} as never;
   let meetingId: string;
   let tmp: string;
+  const chairWarnings: string[] = [];
   const tokens = new Map<string, string>();
   const token = async (user: string) => {
     if (!tokens.has(user)) tokens.set(user, await login(sfu.url, user, PASSWORD));
@@ -63,6 +64,9 @@ describe('recording a meeting', () => {
     sfu = await startSfuServer({ workers: 2, maxPeersPerRouter: 2, graceSeconds: 45 });
     browser = await launchChromium({ caFile: sfu.caFile });
     pages.chair = await loginAndJoin(browser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
+    pages.chair.on('console', (m) => {
+      if (m.type() === 'warning' || m.type() === 'error') chairWarnings.push(m.text().slice(0, 300));
+    });
     pages.district = await loginAndJoin(browser, sfu.httpsUrl(), 'daibieu.dt', PASSWORD);
     pages.commune = await loginAndJoin(browser, sfu.httpsUrl(), 'xa.cuvan', PASSWORD);
     meetingId = /#\/room\/([^/?]+)/.exec(pages.chair.url())![1]!;
@@ -180,7 +184,16 @@ describe('recording a meeting', () => {
       (ok) => ok,
       45_000,
       'the commune back in the meeting',
-    );
+    ).catch(async (e: Error) => {
+      const server = sfu
+        .output()
+        .split('\n')
+        .filter((l) => /adaptation step|"level":[45]0/.test(l))
+        .slice(-15);
+      throw new Error(
+        `${e.message}\nchair ${await sessionDump(pages.chair)}\ncommune ${await sessionDump(pages.commune)}\ndistrict ${await sessionDump(pages.district)}\n${server.join('\n')}\nchair console: ${chairWarnings.slice(-10).join('\n')}`,
+      );
+    });
     await new Promise((r) => setTimeout(r, 4000));
     await record(false);
     const both = await waitFor(

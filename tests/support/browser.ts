@@ -128,5 +128,25 @@ export async function sessionDump(page: Page): Promise<string> {
     const sending = [...s.producers.entries()].map(([source, p]) => `${source}${p.paused ? ':paused' : ''}`); // private field, read for diagnosis
     return { status: s.status, peerId: s.peerId, sending, remote };
   });
-  return JSON.stringify({ state, inbound: await inboundByPeer(page) });
+  return JSON.stringify({ state, inbound: await inboundByPeer(page), video: await videoRtp(page) });
+}
+
+/** Video RTP counters both ways (sent per simulcast layer, received per stream), for a failing wait's message. */
+function videoRtp(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const s = (window as never as { __lt?: { session?: { getStats(): Promise<{ send?: RTCStatsReport; recv?: RTCStatsReport }> } } }).__lt
+      ?.session;
+    if (!s) return [];
+    const { send, recv } = await s.getStats();
+    const out: string[] = [];
+    send?.forEach((st: Record<string, unknown>) => {
+      if (st.type === 'outbound-rtp' && st.kind === 'video')
+        out.push(`out ${st.rid ?? ''} ${st.frameWidth ?? 0}w enc=${st.framesEncoded} pli=${st.pliCount} lim=${st.qualityLimitationReason}`);
+    });
+    recv?.forEach((st: Record<string, unknown>) => {
+      if (st.type === 'inbound-rtp' && st.kind === 'video')
+        out.push(`in ${st.trackIdentifier} pkts=${st.packetsReceived} dec=${st.framesDecoded} pli=${st.pliCount} fir=${st.firCount}`);
+    });
+    return out;
+  });
 }

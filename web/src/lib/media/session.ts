@@ -338,6 +338,7 @@ export class MediaSession {
     if (a.kind === 'video' && this.receiveMode === 'audio-only') return;
     if ([...this.remote.values()].some((r) => r.producerId === a.producerId)) return;
     pending.add(a.producerId);
+    let made: string | null = null;
     try {
       const info = await this.sig.request('media:consume', { producerId: a.producerId });
       if (recv !== this.recvTransport) return; // rebuilt meanwhile: the new build consumes all known
@@ -347,6 +348,7 @@ export class MediaSession {
         kind: info.kind,
         rtpParameters: info.rtpParameters as unknown as types.RtpParameters,
       });
+      made = consumer.id;
       this.consumers.set(consumer.id, consumer);
       this.remote.set(consumer.id, {
         consumerId: consumer.id,
@@ -362,6 +364,8 @@ export class MediaSession {
       this.changed();
     } catch (e) {
       console.warn('consume failed', a.producerId, e);
+      // A consumer left paused on the server (its resume timed out) would block the retry below.
+      if (made) await this.dropConsumer(made, true);
       // Transient during rebuilds (our media not re-added yet): try again while it is still announced.
       if (attempt < 3 && !this.closed && recv === this.recvTransport) {
         setTimeout(() => {

@@ -170,6 +170,9 @@ const app = await buildApp({
           },
           ...(recordings ? { recordings: { service: recordings, retentionDays: config.recording.retentionDays } } : {}),
           sip: config.sip.enabled ? { host: sipAnnounced, port: config.sip.port } : null,
+          ...(config.sip.enabled
+            ? { roomWatch: { status: (id: string) => sip!.rooms.status(id), callOf: (id: string) => sip!.rooms.callOf(id) } }
+            : {}),
         },
       ),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),

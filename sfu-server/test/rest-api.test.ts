@@ -628,6 +628,24 @@ describe('room systems', () => {
     expect(dial.json).toMatchObject({ ok: true, number: expect.stringMatching(/^\d{6}$/), uri: null });
     expect((await call('GET', `/api/meetings/${demo.id}/dial-in`, { as: 'chutri.tinh' })).json.number).toBe(dial.json.number);
     expect((await call('GET', `/api/meetings/${demo.id}/dial-in`, { as: 'xa.thuongnung' })).status).toBe(403);
+    // The network engineers' site view: the codec with what the server knows of it (SIP is off here).
+    const watch = await call('GET', '/api/room-systems/watch?siteCode=TN-DT-CUVAN', { as: 'mang.tinh' });
+    expect(watch.status).toBe(200);
+    expect(watch.json.roomSystems).toEqual([
+      {
+        id: made.json.roomSystem.id,
+        name: 'Codec Cù Vân',
+        sipUser: 'cuvan.codec',
+        address: '10.20.30.40',
+        sipPort: null,
+        status: null,
+        call: null,
+      },
+    ]);
+    expect((await call('GET', '/api/room-systems/watch?siteCode=TN-DT-CUVAN', { as: 'xa.thuongnung' })).status).toBe(403);
+    expect((await call('GET', '/api/room-systems/watch?siteCode=TN-NOPE', { as: 'mang.tinh' })).status).toBe(404);
+    expect((await call('GET', '/api/room-systems/watch?siteCode=a%20b', { as: 'mang.tinh' })).status).toBe(400);
+    expect((await call('GET', '/api/room-systems/watch', { as: 'mang.tinh' })).status).toBe(400);
     expect((await call('DELETE', `/api/room-systems/${made.json.roomSystem.id}`, { as: 'xa.cuvan' })).status).toBe(403);
     expect((await call('DELETE', `/api/room-systems/${made.json.roomSystem.id}`, { as: 'admin' })).status).toBe(200);
   });

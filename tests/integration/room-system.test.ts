@@ -447,6 +447,26 @@ describe('a room system dials into a meeting', () => {
         'the call bit rate exported',
       );
       expect(await roomMetric('lienthong_room_system_in_call', 'Codec cuvan-callee')).toBe(1);
+      // The province's network engineer finds both codecs on the nms site views: the callee in the
+      // meeting with its call's numbers, the district's silent one not answering.
+      const engineer = await (await browser.newContext()).newPage();
+      await engineer.goto(`${sfu.httpsUrl()}/#/login`);
+      await engineer.locator('input[name="username"]').fill('mang.tinh');
+      await engineer.locator('input[name="password"]').fill(PASSWORD);
+      await engineer.getByTestId('login-submit').click();
+      await engineer.getByTestId('whoami').waitFor();
+      await engineer.goto(`${sfu.httpsUrl()}/#/network/sites/TN-DT-CUVAN`);
+      const inCall = engineer.locator('[data-testid="watched-room"][data-in-call="true"]', { hasText: 'Codec cuvan-callee' });
+      await inCall.waitFor({ timeout: 20_000 });
+      expect(await inCall.getAttribute('data-state')).toBe('reachable');
+      expect(await inCall.getByTestId('watched-room-call').textContent()).toMatch(
+        /Đang trong cuộc họp .+:\s+RTT [\s\S]* Mất gói [\s\S]*nhận từ phòng \S+ (kbit|Mbit)\/s/,
+      );
+      await engineer.goto(`${sfu.httpsUrl()}/#/network/sites/TN-DT`);
+      await engineer
+        .locator('[data-testid="watched-room"][data-state="unreachable"][data-in-call="false"]', { hasText: 'Codec district-busy' })
+        .waitFor({ timeout: 20_000 });
+      await engineer.context().close();
       // It hangs up while the meeting runs: the console shows the call ended, the chair is told the room
       // dropped out, it is counted (the RoomSystemDropped alert), and nothing is left.
       callee.proc.kill('SIGTERM');

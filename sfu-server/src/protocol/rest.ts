@@ -22,7 +22,16 @@ import {
 import { QualityReport } from './quality';
 import { BoardStreamQuery, ReadinessBoard, ReminderList, RemindInput, RemindReply, TechCheckInput, TechCheckReply } from './readiness';
 import { RecordingFileQuery, RecordingList, RecordingParams } from './recordings';
-import { CreateRoomSystemBody, DialIn, RoomSystemList, RoomSystemListQuery, RoomSystemParams, RoomSystemReply } from './room-systems';
+import {
+  CreateRoomSystemBody,
+  DialIn,
+  RoomSystemList,
+  RoomSystemListQuery,
+  RoomSystemParams,
+  RoomSystemReply,
+  RoomSystemWatchList,
+  RoomSystemWatchQuery,
+} from './room-systems';
 import { CreateRoomBody, RoomList, RoomListQuery, RoomParams, RoomReply, UpdateRoomBody } from './rooms';
 import { PUBLIC_KEY_PATH } from './session';
 import {
@@ -274,6 +283,14 @@ const roomSystemRoutes = {
     reply: RoomSystemReply,
   },
   'roomSystems.remove': { method: 'DELETE', path: '/api/room-systems/:id', access: 'user', params: RoomSystemParams, reply: OkReply },
+  /** A site's codecs with reachability and call numbers (nms site view); those who see the site. */
+  'roomSystems.watch': {
+    method: 'GET',
+    path: '/api/room-systems/watch',
+    access: 'user',
+    query: RoomSystemWatchQuery,
+    reply: RoomSystemWatchList,
+  },
   'roomSystems.dialIn': { method: 'GET', path: '/api/meetings/:id/dial-in', access: 'user', params: MeetingParams, reply: DialIn },
 } as const satisfies RouteTable;
 

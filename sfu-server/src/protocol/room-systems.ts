@@ -1,7 +1,7 @@
 // Meeting-room codecs (SIP room systems) over REST: registered at a site; each meeting has a number
 // they dial (`<number>@<server>`).
 import Type, { type Static } from 'typebox';
-import { Id } from './sites';
+import { Id, SiteCode } from './sites';
 
 export const RoomSystem = Type.Object({
   id: Type.String(),
@@ -45,6 +45,33 @@ export const RoomSystemParams = Type.Object({ id: Type.String({ pattern: '^[0-9a
 export const RoomSystemListQuery = Type.Object({ siteId: Type.Optional(Id) }, { additionalProperties: false });
 export const RoomSystemList = Type.Object({ ok: Type.Literal(true), roomSystems: Type.Array(RoomSystem) });
 export type RoomSystemList = Static<typeof RoomSystemList>;
+/** The numbers of a room system's call now, as the server measures them. */
+export const RoomCallNumbers = Type.Object({
+  meetingId: Type.String(),
+  meetingTitle: Type.String(),
+  rttMs: Type.Union([Type.Number(), Type.Null()]),
+  lossFraction: Type.Number(),
+  jitterMs: Type.Union([Type.Number(), Type.Null()]),
+  /** What mediasoup sends toward the room (RTCP only: the pipeline sends its return media) and receives from it. */
+  sendBps: Type.Number(),
+  recvBps: Type.Number(),
+});
+export type RoomCallNumbers = Static<typeof RoomCallNumbers>;
+/** For the network engineers' site view: each codec of a site, whether it answers, and its call. */
+export const WatchedRoomSystem = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  sipUser: Type.String(),
+  address: Type.Union([Type.String(), Type.Null()]),
+  sipPort: Type.Union([Type.Integer(), Type.Null()]),
+  /** Null: SIP is off on this server, nobody watches. */
+  status: Type.Union([RoomSystemStatus, Type.Null()]),
+  call: Type.Union([RoomCallNumbers, Type.Null()]),
+});
+export type WatchedRoomSystem = Static<typeof WatchedRoomSystem>;
+export const RoomSystemWatchQuery = Type.Object({ siteCode: SiteCode }, { additionalProperties: false });
+export const RoomSystemWatchList = Type.Object({ ok: Type.Literal(true), roomSystems: Type.Array(WatchedRoomSystem) });
+export type RoomSystemWatchList = Static<typeof RoomSystemWatchList>;
 export const RoomSystemReply = Type.Object({ ok: Type.Literal(true), roomSystem: RoomSystem });
 export type RoomSystemReply = Static<typeof RoomSystemReply>;
 

@@ -61,15 +61,21 @@ export class RoomWatch {
     };
   }
 
+  /** The meeting of its call now and the numbers the meeting keeps for it; null when not in one. */
+  callOf(roomSystemId: string): { meetingId: string; numbers: QualityNumbers } | null {
+    const call = [...this.o.calls()].find((c) => c.roomSystemId === roomSystemId && c.state === 'confirmed' && c.media);
+    const live = call?.media?.room.live;
+    return call?.media && live?.has(call.media.peerId) ? { meetingId: call.meetingId, numbers: live.get(call.media.peerId).quality } : null;
+  }
+
   /** Each room system for the metrics: its site's code, name, status, and the numbers of its call now. */
   rows(): { site: string; room: string; status: RoomSystemStatus; call: QualityNumbers | null }[] {
-    const calls = [...this.o.calls()].filter((c) => c.state === 'confirmed' && c.media);
-    return this.o.core.roomSystems.all().map((r) => {
-      const media = calls.find((c) => c.roomSystemId === r.id)?.media;
-      const live = media?.room.live;
-      const quality = live?.has(media!.peerId) ? live.get(media!.peerId).quality : null;
-      return { site: this.o.core.sites.find(r.siteId)?.code ?? r.siteId, room: r.name, status: this.status(r.id), call: quality };
-    });
+    return this.o.core.roomSystems.all().map((r) => ({
+      site: this.o.core.sites.find(r.siteId)?.code ?? r.siteId,
+      room: r.name,
+      status: this.status(r.id),
+      call: this.callOf(r.id)?.numbers ?? null,
+    }));
   }
 
   /** Called as a call ends, before its media goes: a drop out of a running meeting is told and counted. */

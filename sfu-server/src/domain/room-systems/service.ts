@@ -41,6 +41,13 @@ export class RoomSystemService {
     return this.store.listRoomSystems(siteId).filter((r) => seesSite(tree, actor, r.siteId));
   }
 
+  /** The room systems of one site by its code, for those who see that site. */
+  atSiteCode(actor: Actor, code: string): RoomSystem[] {
+    const site = this.sites.getByCode(code) ?? fail('NOT_FOUND', `No site ${code}`);
+    if (!seesSite(this.sites.tree(), actor, site.id)) fail('FORBIDDEN', 'This site is outside yours');
+    return this.store.listRoomSystems(site.id);
+  }
+
   get(id: string): RoomSystem {
     return this.find(id) ?? fail('NOT_FOUND', `No room system ${id}`);
   }

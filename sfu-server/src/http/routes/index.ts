@@ -12,7 +12,7 @@ import { type LoadTestSource, loadtestHandlers, noLoadTest } from './loadtest';
 import { meetingHandlers } from './meetings';
 import { type ReadinessSources, readinessHandlers } from './readiness';
 import { type RecordingSource, recordingHandlers } from './recordings';
-import { roomSystemHandlers, type SipAddress } from './room-systems';
+import { type RoomWatchSource, roomSystemHandlers, type SipAddress } from './room-systems';
 import { roomHandlers } from './rooms';
 import { siteHandlers } from './sites';
 import { userHandlers } from './users';
@@ -21,7 +21,13 @@ export async function registerApiRoutes(
   app: FastifyInstance,
   core: Core,
   loadTest: LoadTestSource = noLoadTest,
-  opts: { networkMonitoring: boolean; readiness?: ReadinessSources; recordings?: RecordingSource; sip?: SipAddress } = {
+  opts: {
+    networkMonitoring: boolean;
+    readiness?: ReadinessSources;
+    recordings?: RecordingSource;
+    sip?: SipAddress;
+    roomWatch?: RoomWatchSource;
+  } = {
     networkMonitoring: false,
   },
 ): Promise<void> {
@@ -34,7 +40,7 @@ export async function registerApiRoutes(
     ...attendanceHandlers(core),
     ...readinessHandlers(core, opts.readiness),
     ...recordingHandlers(core, opts.recordings),
-    ...roomSystemHandlers(core, opts.sip ?? null),
+    ...roomSystemHandlers(core, opts.sip ?? null, opts.roomWatch),
     ...loadtestHandlers(loadTest),
   };
   await app.register(async (scope) => {

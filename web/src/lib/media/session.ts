@@ -350,15 +350,8 @@ export class MediaSession {
       });
       made = consumer.id;
       this.consumers.set(consumer.id, consumer);
-      this.remote.set(consumer.id, {
-        consumerId: consumer.id,
-        producerId: info.producerId,
-        peerId: info.peerId,
-        kind: info.kind,
-        source: info.source,
-        track: consumer.track,
-        paused: a.paused,
-      });
+      const { producerId, peerId, kind, source } = info;
+      this.remote.set(consumer.id, { consumerId: consumer.id, producerId, peerId, kind, source, track: consumer.track, paused: a.paused });
       await this.sig.request('media:resumeConsumer', { consumerId: consumer.id });
       if (info.kind === 'video' && this.receiveMode === 'low') await this.setLayer(consumer.id, 0);
       this.changed();

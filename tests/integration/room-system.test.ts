@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { baresip, baresipCommand, speechLike } from '../support/baresip';
 import { inboundByPeer, launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
-import { loginAndJoin, myPeerId } from '../support/meeting-ui';
+import { loginAndJoin, myPeerId, signedIn } from '../support/meeting-ui';
 import { ADMIN_PASSWORD, login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 import { freeUdpPort, invite, sipRequest } from '../support/sip';
 
@@ -68,11 +68,7 @@ describe('a room system dials into a meeting', () => {
     districtId = cuvan.parentId!;
     const thuongnung = sites.sites.find((s) => s.code === 'TN-VN-THUONGNUNG')!;
     // The administrator registers Cù Vân's codec on the sites page (Vietnamese UI).
-    const adminPage = await (await browser.newContext()).newPage();
-    await adminPage.goto(`${sfu.httpsUrl()}/#/login`);
-    await adminPage.locator('input[name="username"]').fill('admin');
-    await adminPage.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-    await adminPage.getByTestId('login-submit').click();
+    const adminPage = await signedIn(browser, sfu.httpsUrl(), 'admin', ADMIN_PASSWORD);
     await adminPage.getByTestId('nav-sites').click();
     await adminPage.getByTestId('site-search').fill('Cù Vân');
     await adminPage.locator('[data-testid="site-row"][data-code="TN-DT-CUVAN"]').getByTestId('site-room-systems').click();
@@ -384,12 +380,7 @@ describe('a room system dials into a meeting', () => {
       );
       expect(await roomMetric('lienthong_room_system_options_rtt_seconds', 'Codec cuvan-callee')).toBeLessThan(1);
       // The chair's readiness board shows both, and the district's silent codec as a weak point.
-      const board = await (await browser.newContext()).newPage();
-      await board.goto(`${sfu.httpsUrl()}/#/login`);
-      await board.locator('input[name="username"]').fill('admin');
-      await board.locator('input[name="password"]').fill(ADMIN_PASSWORD);
-      await board.getByTestId('login-submit').click();
-      await board.getByTestId('nav-sites').waitFor();
+      const board = await signedIn(browser, sfu.httpsUrl(), 'admin', ADMIN_PASSWORD);
       await board.goto(`${sfu.httpsUrl()}/#/readiness/${meetingId}`);
       const chip = (code: string, name: string) =>
         board.locator(`[data-testid="readiness-site"][data-code="${code}"] [data-testid="readiness-room"]`, { hasText: name });
@@ -449,12 +440,7 @@ describe('a room system dials into a meeting', () => {
       expect(await roomMetric('lienthong_room_system_in_call', 'Codec cuvan-callee')).toBe(1);
       // The province's network engineer finds both codecs on the nms site views: the callee in the
       // meeting with its call's numbers, the district's silent one not answering.
-      const engineer = await (await browser.newContext()).newPage();
-      await engineer.goto(`${sfu.httpsUrl()}/#/login`);
-      await engineer.locator('input[name="username"]').fill('mang.tinh');
-      await engineer.locator('input[name="password"]').fill(PASSWORD);
-      await engineer.getByTestId('login-submit').click();
-      await engineer.getByTestId('whoami').waitFor();
+      const engineer = await signedIn(browser, sfu.httpsUrl(), 'mang.tinh', PASSWORD);
       await engineer.goto(`${sfu.httpsUrl()}/#/network/sites/TN-DT-CUVAN`);
       const inCall = engineer.locator('[data-testid="watched-room"][data-in-call="true"]', { hasText: 'Codec cuvan-callee' });
       await inCall.waitFor({ timeout: 20_000 });

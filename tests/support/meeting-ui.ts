@@ -14,15 +14,28 @@ export async function loginAndJoin(browser: Browser, baseUrl: string, username: 
   page.on('response', (r) => {
     if (r.status() >= 400) console.warn(`[${username}] ${r.status()} ${r.request().method()} ${r.url()}`);
   });
-  await page.goto(`${baseUrl}/#/login`);
-  await page.locator('input[name="username"]').fill(username);
-  await page.locator('input[name="password"]').fill(password);
-  await page.getByTestId('login-submit').click();
+  await logIn(page, baseUrl, username, password);
   await page.getByTestId('meeting-item').first().waitFor({ timeout: 20_000 });
   await page.getByTestId('join-meeting').first().click();
   await page.getByTestId('lobby-preview').waitFor({ timeout: 20_000 });
   await page.getByTestId('enter-room').click();
   await waitConnected(page);
+  return page;
+}
+
+/** The login form, as a user fills it; returns once the app says who is signed in. */
+export async function logIn(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/#/login`);
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('whoami').waitFor({ timeout: 20_000 });
+}
+
+/** A fresh browser context signed in as `username`. */
+export async function signedIn(browser: Browser, baseUrl: string, username: string, password: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await logIn(page, baseUrl, username, password);
   return page;
 }
 

@@ -32,7 +32,6 @@ describe('recording a meeting', () => {
   const pages: Record<'chair' | 'district' | 'commune', Page> = {} as never;
   let meetingId: string;
   let tmp: string;
-  const chairWarnings: string[] = [];
   const tokens = new Map<string, string>();
   const token = async (user: string) => {
     if (!tokens.has(user)) tokens.set(user, await login(sfu.url, user, PASSWORD));
@@ -61,12 +60,16 @@ describe('recording a meeting', () => {
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'lt-rec-'));
     // Two workers, two sites per router: the commune's streams reach the recorder piped from the other worker.
-    sfu = await startSfuServer({ workers: 2, maxPeersPerRouter: 2, graceSeconds: 45 });
+    sfu = await startSfuServer({
+      workers: 2,
+      maxPeersPerRouter: 2,
+      graceSeconds: 45,
+      // Recording is tested here, not thin links (thin-link.test.ts): on a starved machine the loopback link
+      // reads as thin, and shedding then rightly pauses the chair's thumbnails (a returning site's picture).
+      adaptation: false,
+    });
     browser = await launchChromium({ caFile: sfu.caFile });
     pages.chair = await loginAndJoin(browser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
-    pages.chair.on('console', (m) => {
-      if (m.type() === 'warning' || m.type() === 'error') chairWarnings.push(m.text().slice(0, 300));
-    });
     pages.district = await loginAndJoin(browser, sfu.httpsUrl(), 'daibieu.dt', PASSWORD);
     pages.commune = await loginAndJoin(browser, sfu.httpsUrl(), 'xa.cuvan', PASSWORD);
     meetingId = /#\/room\/([^/?]+)/.exec(pages.chair.url())![1]!;
@@ -172,7 +175,13 @@ describe('recording a meeting', () => {
     await pages.commune.getByTestId('lobby-preview').waitFor({ timeout: 20_000 });
     await pages.commune.getByTestId('enter-room').click();
     // After the heavier tests before it a rejoin can be slow on a 2-core machine: allow it.
-    await pages.commune.getByTestId('recording-notice').waitFor({ timeout: 40_000 });
+    await pages.commune
+      .getByTestId('recording-notice')
+      .waitFor({ timeout: 40_000 })
+      .catch(async (e: Error) => {
+        const shown = (await pages.commune.locator('main').textContent())?.replace(/\s+/g, ' ').slice(0, 400);
+        throw new Error(`${e.message}\ncommune shows: ${shown}\ncommune ${await sessionDump(pages.commune)}`);
+      });
     const back = await waitFor(
       () => myPeerId(pages.commune),
       (id) => id !== '' && id !== left,
@@ -188,10 +197,10 @@ describe('recording a meeting', () => {
       const server = sfu
         .output()
         .split('\n')
-        .filter((l) => /adaptation step|"level":[45]0/.test(l))
+        .filter((l) => /"level":[45]0/.test(l))
         .slice(-15);
       throw new Error(
-        `${e.message}\nchair ${await sessionDump(pages.chair)}\ncommune ${await sessionDump(pages.commune)}\ndistrict ${await sessionDump(pages.district)}\n${server.join('\n')}\nchair console: ${chairWarnings.slice(-10).join('\n')}`,
+        `${e.message}\nchair ${await sessionDump(pages.chair)}\ncommune ${await sessionDump(pages.commune)}\ndistrict ${await sessionDump(pages.district)}\n${server.join('\n')}`,
       );
     });
     await new Promise((r) => setTimeout(r, 4000));

@@ -222,6 +222,7 @@ const sip = config.sip.enabled
       maxCalls: config.sip.maxCalls,
       optionsIntervalMs: config.sip.optionsIntervalSeconds * 1000,
       picture: config.sip.video,
+      passThrough: config.sip.passThrough,
     })
   : undefined;
 const sipProblem = await sip?.start().then(

@@ -86,6 +86,7 @@ describe('the recorder pipeline', () => {
     fps: 25,
     videoKbps: 1500,
     videoPorts: [5000, 5001, 5002],
+    h264Ports: [5100, 5101, 5102],
     audioPorts: [6000, 6001],
     discardPort: 7000,
     vp8PayloadType: 101,
@@ -108,8 +109,12 @@ describe('the recorder pipeline', () => {
 
   it('listens on every port with the router payload types and writes fragmented MP4', () => {
     const args = pipelineArgs(spec).join(' ');
-    for (const port of [5000, 5001, 5002, 6000, 6001, 7000]) expect(args).toContain(`udpsrc port=${port} `);
+    for (const port of [5000, 5001, 5002, 5100, 5101, 5102, 6000, 6001, 7000]) expect(args).toContain(`udpsrc port=${port} `);
     expect(args).toContain('encoding-name=VP8,payload=101');
+    // A room system's H.264 into the same slot as a browser's VP8 would go.
+    expect(args).toMatch(
+      /udpsrc port=5101 caps=application\/x-rtp,media=video,clock-rate=90000,encoding-name=H264 ! rtph264depay ! avdec_h264 .* ! slot2\./,
+    );
     expect(args).toContain('encoding-name=OPUS,payload=100');
     expect(args).toContain('format=I420');
     expect(args).toContain('mp4mux name=mux fragment-duration=');
@@ -120,6 +125,7 @@ describe('the recorder pipeline', () => {
   it('refuses no video input or more than eight', () => {
     expect(() => pipelineArgs({ ...spec, videoPorts: [] })).toThrow();
     expect(() => pipelineArgs({ ...spec, videoPorts: [1, 2, 3, 4, 5, 6, 7, 8, 9] })).toThrow();
+    expect(() => pipelineArgs({ ...spec, h264Ports: [5100] })).toThrow();
   });
 });
 

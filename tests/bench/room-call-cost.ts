@@ -1,9 +1,11 @@
-// What a meeting-room codec's call costs the server: K baresip room systems (H.264 640x360 25 fps
-// from their test pattern, G.711 talker-like tone) dial the demo's live meeting; each sees the
-// other's picture re-encoded (H.264 decode, scale, x264 encode) and hears the mix (decode, mix,
-// encode). The same server is measured with the K calls in and with none, interleaved (calls, idle,
-// calls, idle ...); the cost per call is the difference of every process's CPU (Node, workers, the
-// GStreamer pipelines, from /proc) over the same hold, divided by K. Medians with min-max.
+// What a meeting-room codec's call costs the server: K baresip room systems (H.264 from their test
+// pattern, G.711 talker-like tone) dial the demo's live meeting; each sees the other's picture and
+// hears the mix (decode, mix, encode). Two servers run side by side: one passes the other room's
+// H.264 through as it is, one re-encodes it (H.264 decode, scale, x264 encode; sip.passThrough
+// false). Each is measured with the K calls in and with none, interleaved (pass calls, pass idle,
+// encode calls, encode idle, then the other order); the cost per call is the difference of every
+// process's CPU (Node, workers, the GStreamer pipelines, from /proc) over the same hold, divided by
+// K. Medians with min-max.
 // Results: docs/bench/room-call-cost.json.
 // Run: npm run bench -- room-call   (BENCH_ROUNDS=3 BENCH_ROOMS=2 BENCH_HOLD=30 BENCH_PICTURE=1280x720;
 // the rooms send and are sent that size; 720p is sent at 1500 kbit/s, 640x360 at 800)
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baresip, speechLike } from '../support/baresip';
 import { waitFor } from '../support/browser';
-import { loginAdmin, startSfuServer, stopChild } from '../support/sfu-process';
+import { loginAdmin, type SfuProcess, startSfuServer, stopChild } from '../support/sfu-process';
 import { freeUdpPort } from '../support/sip';
 import { commit, machine, spreadOf } from './support/bench-meta';
 import { cpuBetween, watchTree } from './support/proc-tree';
@@ -29,54 +31,69 @@ const root = resolve(import.meta.dirname, '../..');
 const out = join(root, 'docs/bench/room-call-cost.json');
 const measured = commit();
 
-const sipPort = await freeUdpPort();
-const sfu = await startSfuServer({ sipPort, workers: 2, spareWorker: true, sipVideo: picture });
-const tmp = mkdtempSync(join(tmpdir(), 'lt-room-bench-'));
-const admin = { authorization: `Bearer ${await loginAdmin(sfu.url)}`, 'content-type': 'application/json' };
-const get = async <T>(path: string): Promise<T> => (await (await fetch(`${sfu.url}${path}`, { headers: admin })).json()) as T;
-const metric = async (name: string) => {
-  const text = await (await fetch(`${sfu.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : Number.NaN;
-};
-
-// The demo's live meeting, its number, and one codec at each of K sites of the district it invites.
-const { meetings } = await get<{ meetings: { id: string; phase: string }[] }>('/api/meetings/upcoming');
-const meeting = meetings.find((m) => m.phase === 'live');
-if (!meeting) throw new Error('the demo has no live meeting');
-const { number } = await get<{ number: string }>(`/api/meetings/${meeting.id}/dial-in`);
-const { sites } = await get<{ sites: { id: string; code: string }[] }>('/api/sites');
-const codes = sites.map((s) => s.code).filter((c) => c === 'TN-DT' || c.startsWith('TN-DT-'));
-if (codes.length < ROOMS) throw new Error(`only ${codes.length} sites under TN-DT`);
-const users: string[] = [];
-for (const code of codes.slice(0, ROOMS)) {
-  const sipUser = `bench-${code.toLowerCase()}`;
-  const r = await fetch(`${sfu.url}/api/room-systems`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ siteId: sites.find((s) => s.code === code)!.id, name: `Bench ${code}`, sipUser }),
-  });
-  if (r.status !== 201) throw new Error(`registering ${sipUser}: ${r.status} ${await r.text()}`);
-  users.push(sipUser);
+/** One server as the bench sees it: its admin, the demo meeting's number, K registered codecs. */
+interface Server {
+  name: 'pass' | 'encode';
+  sfu: SfuProcess;
+  sipPort: number;
+  number: string;
+  users: string[];
+  metric: (name: string) => Promise<number>;
 }
+
+async function server(name: Server['name']): Promise<Server> {
+  const sipPort = await freeUdpPort();
+  const sfu = await startSfuServer({ sipPort, workers: 2, spareWorker: true, sipVideo: picture, sipPassThrough: name === 'pass' });
+  const admin = { authorization: `Bearer ${await loginAdmin(sfu.url)}`, 'content-type': 'application/json' };
+  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${sfu.url}${path}`, { headers: admin })).json()) as T;
+  const metric = async (m: string) => {
+    const text = await (await fetch(`${sfu.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${m} `));
+    return line ? Number(line.split(' ')[1]) : Number.NaN;
+  };
+  // The demo's live meeting, its number, and one codec at each of K sites of the district it invites.
+  const { meetings } = await get<{ meetings: { id: string; phase: string }[] }>('/api/meetings/upcoming');
+  const meeting = meetings.find((m) => m.phase === 'live');
+  if (!meeting) throw new Error('the demo has no live meeting');
+  const { number } = await get<{ number: string }>(`/api/meetings/${meeting.id}/dial-in`);
+  const { sites } = await get<{ sites: { id: string; code: string }[] }>('/api/sites');
+  const codes = sites.map((s) => s.code).filter((c) => c === 'TN-DT' || c.startsWith('TN-DT-'));
+  if (codes.length < ROOMS) throw new Error(`only ${codes.length} sites under TN-DT`);
+  const users: string[] = [];
+  for (const code of codes.slice(0, ROOMS)) {
+    const sipUser = `bench-${code.toLowerCase()}`;
+    const r = await fetch(`${sfu.url}/api/room-systems`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ siteId: sites.find((s) => s.code === code)!.id, name: `Bench ${code}`, sipUser }),
+    });
+    if (r.status !== 201) throw new Error(`registering ${sipUser}: ${r.status} ${await r.text()}`);
+    users.push(sipUser);
+  }
+  return { name, sfu, sipPort, number, users, metric };
+}
+
+// Two servers side by side: one passes a room's H.264 to the other room as it is, one re-encodes it.
+const servers = [await server('pass'), await server('encode')];
+const tmp = mkdtempSync(join(tmpdir(), 'lt-room-bench-'));
 speechLike(join(tmp, 'speech.wav'));
 
-async function withCalls(): Promise<ChildProcess[]> {
+async function withCalls(s: Server): Promise<ChildProcess[]> {
   const procs: ChildProcess[] = [];
-  for (const u of users) {
+  for (const u of s.users) {
     const room = await baresip(
       join(tmp, 'speech.wav'),
-      join(tmp, u),
+      join(tmp, `${s.name}-${u}`),
       u,
       'PCMU',
-      `sip:${number}@127.0.0.1:${sipPort}`,
+      `sip:${s.number}@127.0.0.1:${s.sipPort}`,
       undefined,
       `${W}x${H}`,
     );
     procs.push(room.proc);
   }
   await waitFor(
-    () => metric('lienthong_sip_calls'),
+    () => s.metric('lienthong_sip_calls'),
     (n) => n === ROOMS,
     30_000,
     `${ROOMS} calls up`,
@@ -84,10 +101,10 @@ async function withCalls(): Promise<ChildProcess[]> {
   return procs;
 }
 
-async function hangUp(procs: ChildProcess[]): Promise<void> {
+async function hangUp(s: Server, procs: ChildProcess[]): Promise<void> {
   for (const p of procs) await stopChild(p);
   await waitFor(
-    async () => [await metric('lienthong_sip_calls'), await metric('lienthong_sip_media_pipelines')],
+    async () => [await s.metric('lienthong_sip_calls'), await s.metric('lienthong_sip_media_pipelines')],
     (v) => v[0] === 0 && v[1] === 0,
     20_000,
     'calls and pipelines gone',
@@ -95,42 +112,56 @@ async function hangUp(procs: ChildProcess[]): Promise<void> {
 }
 
 interface Window {
+  server: Server['name'];
   side: 'calls' | 'idle';
   round: number;
   seconds: number;
   cpuSeconds: number;
   byName: Record<string, number>;
   changed: string[];
+  /** Calls passing a room's H.264 through at the end of the hold. */
+  passingThrough?: number;
 }
 
-async function hold(side: Window['side'], round: number): Promise<Window> {
-  const watch = watchTree(sfu.child.pid!);
+async function hold(s: Server, side: Window['side'], round: number): Promise<Window> {
+  const watch = watchTree(s.sfu.child.pid!);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const from = Date.now();
   await new Promise((r) => setTimeout(r, HOLD * 1000));
   const to = Date.now();
+  const passingThrough = side === 'calls' ? await s.metric('lienthong_sip_video_passthrough') : undefined;
   await new Promise((r) => setTimeout(r, 600));
   watch.stop();
   const cpu = cpuBetween(watch.samples, from, to);
-  return { side, round, seconds: cpu.seconds, cpuSeconds: cpu.total, byName: cpu.byName, changed: cpu.changed };
+  return {
+    server: s.name,
+    side,
+    round,
+    seconds: cpu.seconds,
+    cpuSeconds: cpu.total,
+    byName: cpu.byName,
+    changed: cpu.changed,
+    ...(passingThrough === undefined ? {} : { passingThrough }),
+  };
 }
 
 const windows: Window[] = [];
 try {
-  for (let round = 1; round <= ROUNDS; round++) {
-    const procs = await withCalls();
-    const calls = await hold('calls', round);
-    await hangUp(procs);
-    const idle = await hold('idle', round);
-    windows.push(calls, idle);
-    const perCall = (calls.cpuSeconds / calls.seconds - idle.cpuSeconds / idle.seconds) / ROOMS;
-    const gst = (calls.byName['gst-launch-1.0'] ?? 0) / calls.seconds / ROOMS;
-    console.log(
-      `  round ${round}: ${ROOMS} calls ${(calls.cpuSeconds / calls.seconds).toFixed(3)} cores, idle ${(idle.cpuSeconds / idle.seconds).toFixed(3)} cores -> ${perCall.toFixed(3)} cores per call (GStreamer ${gst.toFixed(3)})`,
-    );
-  }
+  for (let round = 1; round <= ROUNDS; round++)
+    for (const s of round % 2 ? servers : [...servers].reverse()) {
+      const procs = await withCalls(s);
+      const calls = await hold(s, 'calls', round);
+      await hangUp(s, procs);
+      const idle = await hold(s, 'idle', round);
+      windows.push(calls, idle);
+      const perCall = (calls.cpuSeconds / calls.seconds - idle.cpuSeconds / idle.seconds) / ROOMS;
+      const gst = (calls.byName['gst-launch-1.0'] ?? 0) / calls.seconds / ROOMS;
+      console.log(
+        `  round ${round} ${s.name}: ${ROOMS} calls ${(calls.cpuSeconds / calls.seconds).toFixed(3)} cores (${calls.passingThrough} passing through), idle ${(idle.cpuSeconds / idle.seconds).toFixed(3)} cores -> ${perCall.toFixed(3)} cores per call (GStreamer ${gst.toFixed(3)})`,
+      );
+    }
 } finally {
-  await sfu.stop();
+  for (const s of servers) await s.sfu.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
 
@@ -138,21 +169,28 @@ const rounds = [...new Set(windows.map((w) => w.round))];
 /** Cores of the processes whose name starts so (/proc's comm is cut at 15 characters), or of all. */
 const rate = (w: Window, prefix?: string) =>
   (prefix === undefined ? w.cpuSeconds : Object.entries(w.byName).reduce((t, [n, v]) => t + (n.startsWith(prefix) ? v : 0), 0)) / w.seconds;
-const pair = (r: number) =>
-  [windows.find((w) => w.round === r && w.side === 'calls')!, windows.find((w) => w.round === r && w.side === 'idle')!] as const;
-const perCall = (prefix?: string) =>
+const pair = (name: Server['name'], r: number) =>
+  [
+    windows.find((w) => w.server === name && w.round === r && w.side === 'calls')!,
+    windows.find((w) => w.server === name && w.round === r && w.side === 'idle')!,
+  ] as const;
+const perCall = (name: Server['name'], prefix?: string) =>
   spreadOf(
     rounds.map((r) => {
-      const [c, i] = pair(r);
+      const [c, i] = pair(name, r);
       return (rate(c, prefix) - rate(i, prefix)) / ROOMS;
     }),
   );
+const costs = (name: Server['name']) => ({
+  coresPerCall: perCall(name),
+  gstreamerCoresPerCall: perCall(name, 'gst-launch-1.0'),
+  nodeCoresPerCall: perCall(name, 'node'),
+  workerCoresPerCall: perCall(name, 'mediasoup'),
+});
 const summary = {
-  coresPerCall: perCall(),
-  gstreamerCoresPerCall: perCall('gst-launch-1.0'),
-  nodeCoresPerCall: perCall('node'),
-  workerCoresPerCall: perCall('mediasoup'),
-  goal: 'at most 0.5 core per call',
+  reencoded: costs('encode'),
+  passedThrough: costs('pass'),
+  goal: 'at most 0.5 core per call re-encoded; almost nothing passed through',
 };
 writeFileSync(
   out,
@@ -166,8 +204,8 @@ writeFileSync(
         rooms: ROOMS,
         holdSeconds: HOLD,
         rounds: ROUNDS,
-        roomSends: 'H.264 640x360 25 fps, PCMU',
-        roomGets: 'H.264 CB 640x360 25 fps 800 kbit/s, PCMU mix',
+        roomSends: `H.264 ${W}x${H} 25 fps, PCMU`,
+        roomGets: `the other room's picture: as it is (pass) or H.264 CB ${W}x${H} 25 fps ${picture.kbps} kbit/s (encode); PCMU mix`,
       },
       summary,
       windows,
@@ -177,9 +215,12 @@ writeFileSync(
   )}\n`,
 );
 const f = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(3)} [${s.min.toFixed(3)}-${s.max.toFixed(3)}]`;
+const line = (name: string, c: ReturnType<typeof costs>) =>
+  `  ${name}: all processes ${f(c.coresPerCall)}; GStreamer ${f(c.gstreamerCoresPerCall)}, node ${f(c.nodeCoresPerCall)}, workers ${f(c.workerCoresPerCall)}\n`;
 console.log(
   `\nCPU per room-system call, cores, median [min-max] of ${rounds.length} interleaved rounds (${ROOMS} calls against none):\n` +
-    `  all processes ${f(summary.coresPerCall)} (goal <= 0.5)\n  GStreamer ${f(summary.gstreamerCoresPerCall)}, node ${f(summary.nodeCoresPerCall)}, workers ${f(summary.workerCoresPerCall)}\n` +
+    line('re-encoded (goal <= 0.5)', summary.reencoded) +
+    line('passed through', summary.passedThrough) +
     `  written to ${out}`,
 );
 process.exit(0);

@@ -4,13 +4,17 @@
 // the encoder's next periodic one. When a browser that joins needs a keyframe of the room's
 // picture, the room is asked both ways: RTCP PLI on its RTCP port and SIP INFO. A pipeline of the
 // call that dies (gst-launch killed) is started again and the call goes on. A re-INVITE may change
-// the audio codec. Another room system's H.264, when it is the main picture, is what a room sees.
+// the audio codec. Another room system's H.264, when it is the main picture, is what a room sees,
+// passed through as it is, in the same stream as the encoded picture; a recording holds it too.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
 import { loginAndJoin } from '../support/meeting-ui';
-import { loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 import { FakeRoom, freeUdpPort } from '../support/sip';
 
 const PASSWORD = 'lienthong123';
@@ -26,13 +30,14 @@ describe("a room system's call media", () => {
   let sipPort: number;
   const siteCodes = new Map<string, string>();
   let cuvanParent = '';
+  let meetingId = '';
 
   beforeAll(async () => {
     sipPort = await freeUdpPort();
     sfu = await startSfuServer({ sipPort });
     browser = await launchChromium({ caFile: sfu.caFile });
     chair = await loginAndJoin(browser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
-    const meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
+    meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
     const auth = { authorization: `Bearer ${await loginAdmin(sfu.url)}`, 'content-type': 'application/json' };
     const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers: auth })).json()) as {
       sites: { id: string; code: string; parentId: string | null }[];
@@ -86,13 +91,18 @@ describe("a room system's call media", () => {
 
   it('the room gets a keyframe at once when it asks by RTCP PLI or by SIP INFO', async () => {
     room = await FakeRoom.call(sipPort, number, 'cuvan-room', ROOM_SSRC);
-    // Its camera: H.264 SMPTE bars with a keyframe every 2 s (it does not answer PLI itself).
+    // Its camera: H.264 SMPTE bars with a keyframe every 2 s (it does not answer PLI itself), Constrained
+    // Baseline 4:2:0 in one slice per picture, as its SDP says (42e01f) and room codecs send.
     camera = spawn(
       'gst-launch-1.0',
       [
-        ...'videotestsrc is-live=true pattern=smpte ! video/x-raw,width=320,height=180,framerate=15/1 ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=30'.split(
-          ' ',
-        ),
+        ...[
+          'videotestsrc is-live=true pattern=smpte ! video/x-raw,format=I420,width=320,height=180,framerate=15/1',
+          '! x264enc speed-preset=ultrafast tune=zerolatency sliced-threads=false key-int-max=30',
+          '! video/x-h264,profile=constrained-baseline',
+        ]
+          .join(' ')
+          .split(' '),
         ...`! rtph264pay pt=97 ssrc=${ROOM_SSRC} config-interval=-1 ! udpsink host=127.0.0.1 port=${room.serverVideo.rtp}`.split(' '),
       ],
       { stdio: 'ignore' },
@@ -136,8 +146,8 @@ describe("a room system's call media", () => {
         .trim();
       return out ? out.split('\n').map(Number) : [];
     };
-    const { audio, video } = room!.ports;
-    const pipelines = { videoBack: `port=${video}( |$)`, audioBack: `port=${audio}( |$)`, audioIn: 'mulawdec' };
+    const { audio } = room!.ports;
+    const pipelines = { videoBack: 'rtpbin name=rb', audioBack: `port=${audio}( |$)`, audioIn: 'mulawdec' };
     const before = Object.fromEntries(Object.entries(pipelines).map(([k, p]) => [k, pidOf(p)]));
     for (const [name, pids] of Object.entries(before)) expect(pids, name).toHaveLength(1);
     const restarts = await metric('lienthong_sip_media_pipeline_restarts');
@@ -181,11 +191,45 @@ describe("a room system's call media", () => {
     expect(await metric('lienthong_sip_calls')).toBe(1);
   }, 60_000);
 
-  it("a room sees another room system's H.264 picture when that one has the floor", async () => {
+  it("a room sees another room system's H.264 as it is when that one has the floor, and the encoded picture again after; one SSRC, no gap", async () => {
     const district = siteCodes.get(cuvanParent)!;
     const other = await FakeRoom.call(sipPort, number, 'district-room', 4242);
+    /** What the district's codec is sent over 3 s: its size, the colours of the top half's bars, bytes. */
+    const seen = async () => {
+      other.capture = [];
+      await new Promise((r) => setTimeout(r, 3000));
+      const stream = Buffer.concat(other.capture);
+      other.capture = null;
+      const size = execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-f', 'h264', '-i', '-', '-show_entries', 'stream=width,height', '-of', 'csv=p=0'],
+        {
+          input: stream,
+        },
+      )
+        .toString()
+        .trim();
+      const px = execFileSync(
+        'sh',
+        ['-c', 'ffmpeg -v error -f h264 -i - -vf crop=iw:ih/2:0:0,scale=14:1 -f rawvideo -pix_fmt rgb24 - | tail -c 42'],
+        { input: stream },
+      );
+      const at = (i: number) => [px[i * 3]!, px[i * 3 + 1]!, px[i * 3 + 2]!];
+      return { size, yellow: at(3), red: at(11), blue: at(13), bytes: stream.length };
+    };
     try {
-      // The chair gives the floor to Cù Vân: the district's codec is shown Cù Vân's SMPTE bars.
+      // First the chair's picture, re-encoded at the configured 640x360.
+      const before = await waitFor(
+        seen,
+        (b) => b.size === '640,360' && b.bytes > 5_000,
+        20_000,
+        'the encoded picture at the district codec',
+      );
+      const ssrc = other.receivedSsrc;
+      const breaks = other.videoSeqBreaks;
+      expect(await metric('lienthong_sip_video_passthrough')).toBe(0);
+      // The chair gives the floor to Cù Vân: the district's codec is shown Cù Vân's bars, passed through as
+      // they are (320x180, what Cù Vân sends), not decoded and scaled up.
       await chair.locator('[data-testid="console-site"][data-code="TN-DT-CUVAN"]').getByTestId('give-floor').click();
       await waitFor(
         async () => (await chair.getByTestId('console-floor').textContent()) ?? '',
@@ -193,22 +237,10 @@ describe("a room system's call media", () => {
         10_000,
         'the floor at Cù Vân',
       );
-      const bars = async () => {
-        other.capture = [];
-        await new Promise((r) => setTimeout(r, 3000));
-        const stream = Buffer.concat(other.capture);
-        other.capture = null;
-        const px = execFileSync(
-          'sh',
-          ['-c', 'ffmpeg -v error -f h264 -i - -vf crop=iw:ih/2:0:0,scale=14:1 -f rawvideo -pix_fmt rgb24 - | tail -c 42'],
-          { input: stream },
-        );
-        const at = (i: number) => [px[i * 3]!, px[i * 3 + 1]!, px[i * 3 + 2]!];
-        return { yellow: at(3), red: at(11), blue: at(13), bytes: stream.length };
-      };
-      const seen = await waitFor(
-        bars,
+      const bars = await waitFor(
+        seen,
         (b) =>
+          b.size === '320,180' &&
           b.yellow[0]! > 120 &&
           b.yellow[1]! > 120 &&
           b.yellow[2]! < 90 &&
@@ -217,13 +249,74 @@ describe("a room system's call media", () => {
           b.blue[2]! > 120 &&
           b.blue[0]! < 90,
         30_000,
-        `the ${district} codec shown Cù Vân's bars`,
+        `the ${district} codec shown Cù Vân's bars as they are`,
       );
-      expect(seen.bytes).toBeGreaterThan(10_000);
+      expect(bars.bytes).toBeGreaterThan(10_000);
+      expect(await metric('lienthong_sip_video_passthrough')).toBe(1);
+      // Nothing to encode for it meanwhile: its encoder is stopped (Cù Vân's call keeps its three pipelines).
+      expect(await metric('lienthong_sip_media_pipelines')).toBe(3 + 2);
+      expect(other.receivedSsrc).toBe(ssrc);
+      // The chair takes the floor back: the encoded picture again, in the same stream.
+      await chair.getByTestId('take-floor').click();
+      const after = await waitFor(seen, (b) => b.size === '640,360' && b.bytes > 5_000, 20_000, 'the encoded picture again');
+      expect(after.bytes).toBeGreaterThan(5_000);
+      expect(before.bytes).toBeGreaterThan(5_000);
+      expect(other.receivedSsrc).toBe(ssrc);
+      // Two switches on loopback: the sequence numbers went on (the room's jitter buffer saw no loss).
+      expect(other.videoSeqBreaks - breaks).toBe(0);
+      expect(await metric('lienthong_sip_video_passthrough')).toBe(0);
+      expect(await metric('lienthong_sip_media_pipelines')).toBe(3 + 3);
     } finally {
       await other.bye().catch(() => undefined);
       other.close();
     }
+  }, 120_000);
+
+  it("a recording holds the room system's H.264 picture when it has the floor", async () => {
+    // The chair took the floor back above: Cù Vân (SMPTE bars, H.264) is given it again.
+    await chair.locator('[data-testid="console-site"][data-code="TN-DT-CUVAN"]').getByTestId('give-floor').click();
+    await waitFor(
+      async () => (await chair.getByTestId('console-floor').textContent()) ?? '',
+      (t) => /Cù Vân/.test(t),
+      10_000,
+      'the floor at Cù Vân',
+    );
+    const button = chair.getByTestId('console-record');
+    await button.click();
+    await chair.locator('[data-testid="console-record"][data-recording="true"]').waitFor({ timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 8000));
+    await button.click();
+    await chair.locator('[data-testid="console-record"][data-recording="false"]').waitFor({ timeout: 20_000 });
+    const auth = { authorization: `Bearer ${await login(sfu.url, 'chutri.tinh', PASSWORD)}` };
+    const done = await waitFor(
+      async () =>
+        (
+          (await (await fetch(`${sfu.url}/api/meetings/${meetingId}/recordings`, { headers: auth })).json()) as {
+            recordings: { id: string; state: string }[];
+          }
+        ).recordings,
+      (l) => l.some((r) => r.state === 'done'),
+      20_000,
+      'the recording done',
+    );
+    const file = Buffer.from(
+      await (await fetch(`${sfu.url}/api/recordings/${done.find((r) => r.state === 'done')!.id}/file`, { headers: auth })).arrayBuffer(),
+    );
+    // The main picture's top half (the bars) at 5 s, 14 pixels wide: yellow, red and blue where the bars are.
+    const path = join(tmpdir(), `lt-room-rec-${process.pid}.mp4`);
+    writeFileSync(path, file);
+    const px = execFileSync('ffmpeg', [
+      ...'-v error -ss 5 -i'.split(' '),
+      path,
+      ...'-frames:v 1 -vf crop=960:270:0:0,scale=14:1 -f rawvideo -pix_fmt rgb24 -'.split(' '),
+    ]);
+    rmSync(path, { force: true });
+    const at = (i: number) => [px[i * 3]!, px[i * 3 + 1]!, px[i * 3 + 2]!];
+    const [yellow, red, blue] = [at(3), at(11), at(13)];
+    expect(px.length, 'one row of the main picture').toBe(42);
+    expect(yellow[0]! > 120 && yellow[1]! > 120 && yellow[2]! < 90, `yellow bar ${yellow}`).toBe(true);
+    expect(red[0]! > 120 && red[1]! < 90, `red bar ${red}`).toBe(true);
+    expect(blue[2]! > 120 && blue[0]! < 90, `blue bar ${blue}`).toBe(true);
   }, 90_000);
 
   it('a browser that joins asks the room for a keyframe both ways: RTCP PLI and SIP INFO', async () => {

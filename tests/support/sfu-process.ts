@@ -45,6 +45,8 @@ export async function startSfuServer(
     sipOptionsIntervalSeconds?: number;
     /** sip.video: the picture room systems are sent. */
     sipVideo?: { width: number; height: number; fps: number; kbps: number };
+    /** sip.passThrough: another room's H.264 is sent to a room as it is (default true). */
+    sipPassThrough?: boolean;
     /** media.basePort (default: a free range found by freeMediaBasePort). */
     basePort?: number;
     /** http.plainPort, the loopback plain HTTP port of `url` (default: a free port). */
@@ -123,6 +125,7 @@ export async function startSfuServer(
             `  port: ${opts.sipPort}`,
             ...(opts.sipOptionsIntervalSeconds ? [`  optionsIntervalSeconds: ${opts.sipOptionsIntervalSeconds}`] : []),
             ...(opts.sipVideo ? ['  video:', ...Object.entries(opts.sipVideo).map(([k, v]) => `    ${k}: ${v}`)] : []),
+            ...(opts.sipPassThrough === false ? ['  passThrough: false'] : []),
           ]
         : ['  enabled: false']),
       ...(opts.extraConfig ? [opts.extraConfig] : []),

@@ -104,6 +104,9 @@ export class FakeRoom {
   answer = '';
   /** The SSRC of the stream it receives (its PLI names it). */
   private lastSsrc = 0;
+  private lastVideoSeq = -1;
+  /** Video packets whose sequence number did not follow the one before (loss, or a stream started anew). */
+  videoSeqBreaks = 0;
   private keyFrameTs = -1;
   private toTag = '';
   private seq = 1;
@@ -193,6 +196,9 @@ export class FakeRoom {
       this.videoPackets++;
       this.capture?.push(...annexB(p));
       this.lastSsrc = p.readUInt32BE(8);
+      const seq = p.readUInt16BE(2);
+      if (this.lastVideoSeq >= 0 && seq !== ((this.lastVideoSeq + 1) & 0xffff)) this.videoSeqBreaks++;
+      this.lastVideoSeq = seq;
       // One keyframe may come in several slices (NAL units): count it once, by its RTP timestamp.
       const ts = p.readUInt32BE(4);
       if (nalTypes(p).includes(5) && ts !== this.keyFrameTs) {
@@ -249,6 +255,11 @@ export class FakeRoom {
       '',
       body,
     ].join('\r\n');
+  }
+
+  /** The SSRC of the picture it is sent (one across every switch of the main picture). */
+  get receivedSsrc(): number {
+    return this.lastSsrc;
   }
 
   /** RTCP PLI for the picture it is sent, from its RTCP port to the server's. */

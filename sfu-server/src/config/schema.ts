@@ -187,6 +187,8 @@ export const SfuConfigSchema = Type.Object(
           },
           { additionalProperties: false },
         ),
+        /** A room shown another room's H.264 that it can decode gets it as it is, not re-encoded. */
+        passThrough: Type.Boolean(),
       },
       { additionalProperties: false },
     ),
@@ -264,5 +266,6 @@ export const sfuDefaults: SfuConfig = {
     maxCalls: 40,
     optionsIntervalSeconds: 30,
     video: { width: 640, height: 360, fps: 25, kbps: 800 },
+    passThrough: true,
   },
 };

@@ -330,7 +330,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       const owner = this.producerOwner(producerId);
       if (!owner) return null;
       await this.slots.ensurePiped(producerId, owner.entry.slot, slot);
-      return owner.entry.producer.rtpParameters.codecs[0]?.mimeType ?? null;
+      return owner.entry.producer.rtpParameters.codecs[0] ?? null;
     };
     return new MediaTap({ router: slot.router, bring });
   }

@@ -6,8 +6,8 @@ import type { types } from 'mediasoup';
 
 export interface TapSource {
   router: types.Router;
-  /** Brings a producer of the room to the tap's router; its codec (mime type), or null when gone. */
-  bring(producerId: string): Promise<string | null>;
+  /** Brings a producer of the room to the tap's router; its codec, or null when gone. */
+  bring(producerId: string): Promise<types.RtpCodecParameters | null>;
 }
 
 export interface TapOutputOptions {
@@ -31,8 +31,16 @@ export class TapOutput {
     return this.consumer && !this.consumer.closed ? this.current : null;
   }
 
-  /** Sends this producer (null: nothing). Returns false when it cannot be sent here (gone, other codec). */
-  async feed(producerId: string | null, acceptMime: string, spatialLayer = 2): Promise<boolean> {
+  /**
+   * Sends this producer (null: nothing). Returns false when it cannot be sent here (gone, other codec,
+   * or a codec `accept` refuses).
+   */
+  async feed(
+    producerId: string | null,
+    acceptMime: string,
+    spatialLayer = 2,
+    accept: (codec: types.RtpCodecParameters) => boolean = () => true,
+  ): Promise<boolean> {
     if (producerId === this.producerId) {
       if (producerId && this.consumer?.type === 'simulcast') await this.consumer.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
       return true;
@@ -41,8 +49,8 @@ export class TapOutput {
     this.consumer = null;
     this.current = null;
     if (producerId === null || this.transport.closed) return producerId === null;
-    const mime = await this.source.bring(producerId);
-    if (mime?.toLowerCase() !== acceptMime.toLowerCase()) return false;
+    const codec = await this.source.bring(producerId);
+    if (!codec || codec.mimeType.toLowerCase() !== acceptMime.toLowerCase() || !accept(codec)) return false;
     const consumer = await this.transport.consume({
       producerId,
       // Codecs only: no header extensions, so no congestion control probing padding into the pipeline.

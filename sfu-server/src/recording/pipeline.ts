@@ -16,8 +16,9 @@ export interface PipelineSpec {
   height: number;
   fps: number;
   videoKbps: number;
-  /** video[0] is the main picture. */
+  /** video[0] is the main picture: a browser's VP8 comes to videoPorts[i], a room system's H.264 to h264Ports[i]. */
   videoPorts: readonly number[];
+  h264Ports: readonly number[];
   audioPorts: readonly number[];
   /** RTCP of every input is sent here and dropped. */
   discardPort: number;
@@ -43,21 +44,32 @@ export const MAX_VIDEO_SLOTS = 8;
 /** gst-launch-1.0 arguments (each element and property its own word; caps carry no spaces). */
 export function pipelineArgs(p: PipelineSpec): string[] {
   if (p.videoPorts.length < 1 || p.videoPorts.length > MAX_VIDEO_SLOTS) throw new Error(`1..${MAX_VIDEO_SLOTS} video inputs`);
+  if (p.h264Ports.length !== p.videoPorts.length) throw new Error('one H.264 input for each video slot');
   // 8-bit 4:2:0 throughout: left to itself the compositor negotiates a 64-bit RGB format, several times the work.
   const raw = `video/x-raw,format=I420,width=${p.width},height=${p.height},framerate=${p.fps}/1`;
   const vp8 = `application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=${p.vp8PayloadType}`;
   const opus = `application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=${p.opusPayloadType}`;
   const pcm = 'audio/x-raw,rate=48000,channels=2';
-  const pads = layoutGeometry(p.width, p.height, p.videoPorts.length).flatMap((g, i) => [
+  // No payload type: the router has several H.264 codecs, and the depayloader does not need it.
+  const h264 = 'application/x-rtp,media=video,clock-rate=90000,encoding-name=H264';
+  const cells = layoutGeometry(p.width, p.height, p.videoPorts.length);
+  const pads = cells.flatMap((g, i) => [
     `sink_${i + 1}::xpos=${g.x}`,
     `sink_${i + 1}::ypos=${g.y}`,
     `sink_${i + 1}::width=${g.width}`,
     `sink_${i + 1}::height=${g.height}`,
     `sink_${i + 1}::sizing-policy=keep-aspect-ratio`,
   ]);
-  const video = p.videoPorts.flatMap((port, i) =>
-    `udpsrc port=${port} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! videoconvert ! queue ! mix.sink_${i + 1}`.split(' '),
-  );
+  // Each slot: VP8 or H.264 (one flows at a time), both brought to the slot's size, through one funnel.
+  const video = cells.flatMap((g, i) => {
+    const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
+    const fit = `videoconvert ! videoscale add-borders=true ! video/x-raw,format=I420,width=${even(g.width)},height=${even(g.height)},pixel-aspect-ratio=1/1`;
+    return [
+      `funnel name=slot${i + 1} ! queue ! mix.sink_${i + 1}`,
+      `udpsrc port=${p.videoPorts[i]} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! ${fit} ! slot${i + 1}.`,
+      `udpsrc port=${p.h264Ports[i]} caps=${h264} ! rtph264depay ! avdec_h264 ! ${fit} ! slot${i + 1}.`,
+    ].flatMap((c) => c.split(' '));
+  });
   const audio = p.audioPorts.flatMap((port) =>
     `udpsrc port=${port} caps=${opus} ! rtpopusdepay ! opusdec ! audioconvert ! audioresample ! queue ! amix.`.split(' '),
   );

@@ -35,7 +35,8 @@ const layerOfSlot = (slot: number) => (slot === 0 ? 2 : 0);
 export class Recorder {
   private plan: SlotPlan;
   private tap: MediaTap | null = null;
-  private outputs: { video: TapOutput[]; audio: TapOutput[] } = { video: [], audio: [] };
+  /** Per video slot a VP8 output (browsers) and an H.264 one (room systems); the audio outputs. */
+  private outputs: { video: TapOutput[]; h264: TapOutput[]; audio: TapOutput[] } = { video: [], h264: [], audio: [] };
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private stopping = false;
@@ -45,7 +46,7 @@ export class Recorder {
   private gst: GstRun | null = null;
 
   private constructor(
-    private readonly ports: { video: number[]; audio: number[]; discard: number },
+    private readonly ports: { video: number[]; h264: number[]; audio: number[]; discard: number },
     private readonly deps: RecorderDeps,
   ) {
     this.plan = emptyPlan(ports.video.length, ports.audio.length);
@@ -53,8 +54,13 @@ export class Recorder {
 
   static async start(file: string, s: RecorderSettings, deps: RecorderDeps): Promise<Recorder> {
     const tap = await deps.openTap();
-    const all = await freeUdpPorts(s.videoSlots + s.audioSlots + 1);
-    const ports = { video: all.slice(0, s.videoSlots), audio: all.slice(s.videoSlots, -1), discard: all.at(-1)! };
+    const all = await freeUdpPorts(2 * s.videoSlots + s.audioSlots + 1);
+    const ports = {
+      video: all.slice(0, s.videoSlots),
+      h264: all.slice(s.videoSlots, 2 * s.videoSlots),
+      audio: all.slice(2 * s.videoSlots, -1),
+      discard: all.at(-1)!,
+    };
     const args = pipelineArgs({
       file,
       width: s.width,
@@ -62,6 +68,7 @@ export class Recorder {
       fps: s.fps,
       videoKbps: s.videoKbps,
       videoPorts: ports.video,
+      h264Ports: ports.h264,
       audioPorts: ports.audio,
       discardPort: ports.discard,
       vp8PayloadType: tap.payloadType('video/VP8') ?? 101,
@@ -80,7 +87,7 @@ export class Recorder {
     });
     await Promise.race([recorder.gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
     // Its decoders wait for a keyframe: ask for one now rather than at the senders' next.
-    await Promise.all(recorder.outputs.video.map((o) => o.requestKeyFrame().catch(() => undefined)));
+    await Promise.all([...recorder.outputs.video, ...recorder.outputs.h264].map((o) => o.requestKeyFrame().catch(() => undefined)));
     recorder.timer = setInterval(() => void recorder.tick(), TICK_MS);
     return recorder;
   }
@@ -105,9 +112,22 @@ export class Recorder {
     const out = (kind: 'audio' | 'video') => (port: number) => tap.output({ port, rtcpPort: this.ports.discard, kind });
     this.outputs = {
       video: await Promise.all(this.ports.video.map(out('video'))),
+      h264: await Promise.all(this.ports.h264.map(out('video'))),
       audio: await Promise.all(this.ports.audio.map(out('audio'))),
     };
     this.plan = emptyPlan(this.ports.video.length, this.ports.audio.length);
+  }
+
+  /** A browser's VP8 at the slot's simulcast layer, else a room system's H.264 as it is; the other input empty. */
+  private async feedVideo(slot: number, producerId: string | null): Promise<boolean> {
+    const vp8 = this.outputs.video[slot];
+    const h264 = this.outputs.h264[slot];
+    if (!vp8 || !h264) return false;
+    if (await vp8.feed(producerId, 'video/VP8', layerOfSlot(slot))) {
+      await h264.feed(null, 'video/H264');
+      return true;
+    }
+    return h264.feed(producerId, 'video/H264');
   }
 
   private recordable(view: RecordingView): RecordingView {
@@ -132,8 +152,10 @@ export class Recorder {
       if (this.tap?.closed) await this.attach(await this.deps.openTap());
       const next = planSlots(this.recordable(view), this.plan);
       for (const c of changedSlots(this.plan, next)) {
-        const output = c.kind === 'video' ? this.outputs.video[c.slot] : this.outputs.audio[c.slot];
-        const ok = await output?.feed(c.producerId, c.kind === 'video' ? 'video/VP8' : 'audio/opus', layerOfSlot(c.slot));
+        const ok =
+          c.kind === 'video'
+            ? await this.feedVideo(c.slot, c.producerId)
+            : await this.outputs.audio[c.slot]?.feed(c.producerId, 'audio/opus');
         // A stream that cannot be recorded here (another codec, gone) leaves its slot empty.
         if (!ok && c.producerId) {
           this.unrecordable.add(c.producerId);

@@ -26,6 +26,8 @@ export interface RoomCallDeps {
   logger: Logger;
   /** The picture the room is sent, before its H.264 level has its say. */
   picture: PictureSpec;
+  /** Another room's H.264 that this room can decode is sent as it is, not re-encoded. */
+  passThrough: boolean;
 }
 
 /** The call's signalling side: where the room's SIP comes from, how to ask it for a keyframe by SIP INFO. */
@@ -179,7 +181,11 @@ export class RoomCall {
     this.back = await AudioReturn.open(await media.openTap(), n.audio, n.audio.remote, ssrc(), this.deps.registry, this.deps.logger);
     if (n.video && withVideo) {
       const picture = pictureFor(n.video.profileLevelId, this.deps.picture);
-      this.sees = await VideoReturn.open(await media.openTap(), n.video, ssrc(), picture, this.deps.registry, this.deps.logger);
+      this.sees = await VideoReturn.open(await media.openTap(), n.video, ssrc(), picture, {
+        registry: this.deps.registry,
+        logger: this.deps.logger,
+        passThrough: this.deps.passThrough,
+      });
     }
     this.ticker = setInterval(() => void this.hear(), 500);
     void this.hear();
@@ -227,6 +233,11 @@ export class RoomCall {
       onRoomAsked: signal.askKeyFrame,
     });
     return { port: t.port, relay };
+  }
+
+  /** The room is sent another room's H.264 as it is now (not re-encoded). */
+  get passingThrough(): boolean {
+    return this.sees?.passingThrough ?? false;
   }
 
   /** The room asks for a keyframe of what it is sent (RTCP PLI/FIR, SIP INFO picture_fast_update). */

@@ -48,6 +48,8 @@ export interface SipEndpointOptions {
   optionsIntervalMs?: number;
   /** The main picture sent to each room (default 640x360, 25 fps, 800 kbit/s). */
   picture?: PictureSpec;
+  /** Another room's suitable H.264 is passed to a room as it is (default true). */
+  passThrough?: boolean;
 }
 
 export class SipEndpoint {
@@ -254,6 +256,7 @@ export class SipEndpoint {
         registry: this.opts.registry,
         logger: this.opts.logger,
         picture: this.opts.picture ?? DEFAULT_PICTURE,
+        passThrough: this.opts.passThrough ?? true,
       },
       liveMeetingInfo(this.opts.core, grant.meeting),
       { roomSystemId: system.id, name: system.name, site: joiningSite(this.opts.core, grant.site) },

@@ -31,6 +31,14 @@ export function registerSipMetrics(registry: Registry, sip: SipEndpoint): void {
     },
   });
   new Gauge({
+    name: 'lienthong_sip_video_passthrough',
+    help: "Room-system calls sent another room's H.264 as it is now (no decoding or encoding)",
+    registers: [registry],
+    collect() {
+      this.set([...sip.calls.values()].filter((c) => c.media?.passingThrough).length);
+    },
+  });
+  new Gauge({
     name: 'lienthong_sip_dropped_messages',
     help: 'SIP datagrams dropped since start (malformed, oversized, or over the per-address rate)',
     registers: [registry],

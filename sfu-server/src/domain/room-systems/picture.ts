@@ -53,3 +53,30 @@ export function pictureFor(profileLevelId: string, wanted: PictureSpec): Picture
   const fitting = [wanted, ...FALLBACKS.filter((f) => f.width * f.height < wanted.width * wanted.height)].find((p) => fitsLevel(p, level));
   return fitting ?? FALLBACKS[FALLBACKS.length - 1]!;
 }
+
+export interface H264Format {
+  profileLevelId: string;
+  packetizationMode: 0 | 1;
+}
+
+/** profile_idc 66 with constraint_set1: Constrained Baseline, which every room system decodes. */
+function constrainedBaseline(profileLevelId: string): boolean {
+  const idc = Number.parseInt(profileLevelId.slice(0, 2), 16);
+  const flags = Number.parseInt(profileLevelId.slice(2, 4), 16);
+  return idc === 0x42 && (flags & 0x40) !== 0;
+}
+
+/**
+ * Whether a room's H.264 can be sent as it is to another room: Constrained Baseline (or the very
+ * profile the receiver offered), a level the receiver takes, and a packetization it reads (mode 0
+ * sends single NAL units, which a mode 1 receiver also reads; FU-A needs mode 1).
+ */
+export function canPassThrough(source: H264Format, room: H264Format): boolean {
+  const src = source.profileLevelId.toLowerCase();
+  const dst = room.profileLevelId.toLowerCase();
+  if (!/^[0-9a-f]{6}$/.test(src) || !/^[0-9a-f]{6}$/.test(dst)) return false;
+  const profileOk = constrainedBaseline(src) || src.slice(0, 4) === dst.slice(0, 4);
+  const levelOk = levelOf(src) <= levelOf(dst);
+  const modeOk = source.packetizationMode === 0 || room.packetizationMode === 1;
+  return profileOk && levelOk && modeOk;
+}

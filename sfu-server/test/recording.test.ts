@@ -109,11 +109,12 @@ describe('the recorder pipeline', () => {
 
   it('listens on every port with the router payload types and writes fragmented MP4', () => {
     const args = pipelineArgs(spec).join(' ');
-    for (const port of [5000, 5001, 5002, 5100, 5101, 5102, 6000, 6001, 7000]) expect(args).toContain(`udpsrc port=${port} `);
+    for (const port of [5000, 5001, 5002, 5100, 5101, 5102, 6000, 6001, 7000])
+      expect(args).toContain(`udpsrc address=127.0.0.1 port=${port} `);
     expect(args).toContain('encoding-name=VP8,payload=101');
     // A room system's H.264 into the same slot as a browser's VP8 would go.
     expect(args).toMatch(
-      /udpsrc port=5101 caps=application\/x-rtp,media=video,clock-rate=90000,encoding-name=H264 ! rtph264depay ! avdec_h264 .* ! slot2\./,
+      /udpsrc address=127.0.0.1 port=5101 caps=application\/x-rtp,media=video,clock-rate=90000,encoding-name=H264 ! rtph264depay ! avdec_h264 .* ! slot2\./,
     );
     expect(args).toContain('encoding-name=OPUS,payload=100');
     expect(args).toContain('format=I420');

@@ -146,8 +146,7 @@ describe("a room system's call media", () => {
         .trim();
       return out ? out.split('\n').map(Number) : [];
     };
-    const { audio } = room!.ports;
-    const pipelines = { videoBack: 'rtpbin name=rb', audioBack: `port=${audio}( |$)`, audioIn: 'mulawdec' };
+    const pipelines = { videoBack: 'rtpbin name=rb', audioBack: 'audiomixer name=mix ', audioIn: 'mulawdec' };
     const before = Object.fromEntries(Object.entries(pipelines).map(([k, p]) => [k, pidOf(p)]));
     for (const [name, pids] of Object.entries(before)) expect(pids, name).toHaveLength(1);
     const restarts = await metric('lienthong_sip_media_pipeline_restarts');
@@ -175,7 +174,7 @@ describe("a room system's call media", () => {
   it('a re-INVITE that changes the audio codec is taken: the room hears and is heard in G.722 from then on', async () => {
     expect(room!.audioPt).toBe(0);
     expect(await room!.reInvite('G722')).toBe('SIP/2.0 200 OK');
-    expect(room!.answer).toMatch(/^m=audio \d+ RTP\/AVP 9\r?$/m);
+    expect(room!.answer).toMatch(/^m=audio \d+ RTP\/AVP 9 101\r?$/m);
     const a0 = room!.audioPackets;
     await waitFor(
       async () => [room!.audioPt, room!.audioPackets - a0],
@@ -318,6 +317,67 @@ describe("a room system's call media", () => {
     expect(red[0]! > 120 && red[1]! < 90, `red bar ${red}`).toBe(true);
     expect(blue[2]! > 120 && blue[0]! < 90, `blue bar ${blue}`).toBe(true);
   }, 90_000);
+
+  it('room systems answer the roll call with their remote (RFC 4733 and SIP INFO)', async () => {
+    const district = await FakeRoom.call(sipPort, number, 'district-room', 4343);
+    try {
+      await chair.getByTestId('rollcall-start').click();
+      await chair.getByTestId('rollcall-room-keys').waitFor({ timeout: 5000 });
+      const row = (code: string) => chair.locator(`[data-testid="rollcall-row"][data-code="${code}"]`);
+      const districtCode = siteCodes.get(cuvanParent)!;
+      await row('TN-DT-CUVAN').waitFor({ timeout: 10_000 });
+      // Cù Vân's codec: 1, 2, # as telephone-events in its sound.
+      await room!.pressKeys('12#');
+      await waitFor(
+        async () => [await row('TN-DT-CUVAN').getAttribute('data-status'), await row('TN-DT-CUVAN').locator('td').nth(2).textContent()],
+        ([status, count]) => status === 'present' && count === '12',
+        10_000,
+        'Cù Vân present with 12',
+      );
+      // The district's codec: 7 then # by SIP INFO.
+      expect(await district.infoKey('7')).toBe('SIP/2.0 200 OK');
+      expect(await district.infoKey('#')).toBe('SIP/2.0 200 OK');
+      await waitFor(
+        async () => [await row(districtCode).getAttribute('data-status'), await row(districtCode).locator('td').nth(2).textContent()],
+        ([status, count]) => status === 'present' && count === '7',
+        10_000,
+        `${districtCode} present with 7`,
+      );
+      await chair.getByTestId('rollcall-end').click();
+      await chair.getByTestId('rollcall-start').waitFor({ timeout: 5000 });
+      // Keys with no roll call open change nothing and break nothing.
+      await room!.pressKeys('3#');
+      // Its sound from another port of its own address (asymmetric RTP): what it hears stays at its SDP port.
+      const moved = await room!.sendSound(2500, true);
+      expect(moved.back, 'packets to the other port').toBe(0);
+      expect(moved.toSdpPort, 'packets to its SDP port').toBeGreaterThan(50);
+    } finally {
+      await district.bye().catch(() => undefined);
+      district.close();
+    }
+  }, 90_000);
+
+  it('a codec behind NAT (a private address in its SDP, its packets from another) hears and sees the meeting where its packets come from', async () => {
+    // Its messages say 127.0.0.3 (nobody there), its packets come from 127.0.0.2, as from a NAT.
+    const behind = await FakeRoom.call(sipPort, number, 'district-room', 4444, { ip: '127.0.0.2', sdpIp: '127.0.0.3' });
+    try {
+      expect(behind.answer).toMatch(/^m=audio [1-9]\d* /m);
+      const [a0, v0] = [behind.audioPackets, behind.videoPackets];
+      await behind.sendVideo(10);
+      const sound = await behind.sendSound(3000);
+      expect(sound.toSdpPort, 'sound at its own port').toBeGreaterThan(50);
+      await waitFor(
+        async () => [behind.audioPackets - a0, behind.videoPackets - v0],
+        ([a, v]) => a! > 50 && v! > 20,
+        10_000,
+        'sound and picture at the NAT address',
+      );
+      // In-dialog requests reach it there too: its BYE is answered and the call ends.
+      expect((await behind.bye()).split('\r\n')[0]).toBe('SIP/2.0 200 OK');
+    } finally {
+      behind.close();
+    }
+  }, 60_000);
 
   it('a browser that joins asks the room for a keyframe both ways: RTCP PLI and SIP INFO', async () => {
     const plis = room!.plisReceived.length;

@@ -33,18 +33,18 @@ export async function sipRequest(sipPort: number, text: (localPort: number) => s
 const rand = () => Math.random().toString(36).slice(2);
 
 export const invite =
-  (number: string, fromUser: string, sdp: string, callId = `${rand()}@test`) =>
+  (number: string, fromUser: string, sdp: string, callId = `${rand()}@test`, host = '127.0.0.1') =>
   (localPort: number) => {
     const body = sdp.replaceAll('\r\n', '\n').replaceAll('\n', '\r\n');
     return [
       `INVITE sip:${number}@127.0.0.1 SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK${rand()};rport`,
+      `Via: SIP/2.0/UDP ${host}:${localPort};branch=z9hG4bK${rand()};rport`,
       'Max-Forwards: 70',
-      `From: <sip:${fromUser}@127.0.0.1>;tag=${rand()}`,
+      `From: <sip:${fromUser}@${host}>;tag=${rand()}`,
       `To: <sip:${number}@127.0.0.1>`,
       `Call-ID: ${callId}`,
       'CSeq: 1 INVITE',
-      `Contact: <sip:${fromUser}@127.0.0.1:${localPort}>`,
+      `Contact: <sip:${fromUser}@${host}:${localPort}>`,
       'Content-Type: application/sdp',
       `Content-Length: ${Buffer.byteLength(body)}`,
       '',
@@ -52,11 +52,24 @@ export const invite =
     ].join('\r\n');
   };
 
-const bind = async (port = 0): Promise<Socket> => {
+const bind = async (port = 0, ip = '127.0.0.1'): Promise<Socket> => {
   const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(port, '127.0.0.1', () => r()));
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(port, ip, () => resolve());
+  });
   return s;
 };
+
+/**
+ * Where a FakeRoom lives: `ip` its sockets (SIP and media) are bound to, `sdpIp` the address its SDP,
+ * Via and Contact carry. Different, it is a codec behind NAT: a private address in its messages, its
+ * packets from the NAT's.
+ */
+export interface RoomPlace {
+  ip: string;
+  sdpIp: string;
+}
 
 /** The H.264 NAL unit types an RTP packet (RFC 6184) starts or carries. */
 export function nalTypes(p: Buffer): number[] {
@@ -121,23 +134,31 @@ export class FakeRoom {
     private readonly callId: string,
     private readonly user: string,
     private readonly number: string,
+    private readonly place: RoomPlace,
   ) {}
 
-  static async call(sipPort: number, number: string, user: string, ssrc: number): Promise<FakeRoom> {
-    let video = await bind();
+  static async call(
+    sipPort: number,
+    number: string,
+    user: string,
+    ssrc: number,
+    place: RoomPlace = { ip: '127.0.0.1', sdpIp: '127.0.0.1' },
+  ): Promise<FakeRoom> {
+    let video = await bind(0, place.ip);
     let videoRtcp: Socket | null = null;
     // RTCP on the port after RTP, as the SDP implies.
     for (let i = 0; i < 20 && !videoRtcp; i++) {
-      videoRtcp = await bind(video.address().port + 1).catch(() => null);
+      videoRtcp = await bind(video.address().port + 1, place.ip).catch(() => null);
       if (!videoRtcp) {
         video.close();
-        video = await bind();
+        video = await bind(0, place.ip);
       }
     }
-    const room = new FakeRoom(await bind(), video, videoRtcp!, await bind(), sipPort, `${rand()}@fake-room`, user, number);
+    const [sip, audio] = [await bind(0, place.ip), await bind(0, place.ip)];
+    const room = new FakeRoom(sip, video, videoRtcp!, audio, sipPort, `${rand()}@fake-room`, user, number, place);
     room.listen();
     const sdp = room.offer('PCMU', ssrc);
-    const ok = await room.send(invite(number, user, sdp, room.callId)(room.sip.address().port), /^SIP\/2\.0 200/);
+    const ok = await room.send(invite(number, user, sdp, room.callId, place.sdpIp)(room.sip.address().port), /^SIP\/2\.0 200/);
     room.toTag = /^To:.*;tag=([^;\s]+)/im.exec(ok)![1]!;
     room.contact = /^Contact:\s*<([^>]+)>/im.exec(ok)![1]!;
     room.answer = ok.slice(ok.indexOf('\r\n\r\n') + 4);
@@ -156,12 +177,14 @@ export class FakeRoom {
     const pt = codec === 'PCMU' ? 0 : 9;
     return [
       'v=0',
-      `o=- 1 ${this.version++} IN IP4 127.0.0.1`,
+      `o=- 1 ${this.version++} IN IP4 ${this.place.sdpIp}`,
       's=-',
-      'c=IN IP4 127.0.0.1',
+      `c=IN IP4 ${this.place.sdpIp}`,
       't=0 0',
-      `m=audio ${this.audio.address().port} RTP/AVP ${pt}`,
+      `m=audio ${this.audio.address().port} RTP/AVP ${pt} 101`,
       `a=rtpmap:${pt} ${codec}/8000`,
+      'a=rtpmap:101 telephone-event/8000',
+      'a=fmtp:101 0-15',
       `m=video ${this.video.address().port} RTP/AVP 97`,
       'a=rtpmap:97 H264/90000',
       'a=fmtp:97 packetization-mode=1;profile-level-id=42e01f',
@@ -244,9 +267,9 @@ export class FakeRoom {
     const me = this.sip.address().port;
     return [
       `${method} ${this.contact} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${me};branch=z9hG4bK${rand()};rport`,
+      `Via: SIP/2.0/UDP ${this.place.sdpIp}:${me};branch=z9hG4bK${rand()};rport`,
       'Max-Forwards: 70',
-      `From: <sip:${this.user}@127.0.0.1>;tag=fake`,
+      `From: <sip:${this.user}@${this.place.sdpIp}>;tag=fake`,
       `To: <sip:${this.number}@127.0.0.1>;tag=${this.toTag}`,
       `Call-ID: ${this.callId}`,
       `CSeq: ${seq} ${method}`,
@@ -286,6 +309,81 @@ export class FakeRoom {
 
   async bye(): Promise<string> {
     return this.send(this.inDialog('BYE', ++this.seq), /^SIP\/2\.0 \d{3}/);
+  }
+
+  /** Some H.264 RTP of its camera from its video port (an SPS, as a stream starts), `count` packets. */
+  async sendVideo(count: number): Promise<void> {
+    for (let seq = 1; seq <= count; seq++) {
+      const b = Buffer.from([0x80, 97, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x67, 0x42, 0xe0, 0x1f, 0xda, 0x01]);
+      b.writeUInt16BE(seq, 2);
+      b.writeUInt32BE(seq * 3000, 4);
+      b.writeUInt32BE(this.ssrc, 8);
+      this.video.send(b, this.serverVideo.rtp, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** The server's audio port (m=audio of its answer). */
+  get serverAudio(): number {
+    return Number(/^m=audio (\d+)/m.exec(this.answer)![1]);
+  }
+
+  /**
+   * Keys on its remote as RFC 4733 events in its audio stream (payload 101), each in three packets and
+   * three end packets with one timestamp, as codecs send them; from `from` (default its audio socket).
+   */
+  async pressKeys(keys: string, from: Socket = this.audio): Promise<void> {
+    const KEYS = '0123456789*#';
+    for (const [i, key] of [...keys].entries()) {
+      const ts = 160_000 + i * 8000 + Math.floor(Math.random() * 1000);
+      for (let n = 0; n < 6; n++) {
+        const b = Buffer.alloc(16);
+        b[0] = 0x80;
+        b[1] = (n === 0 ? 0x80 : 0) | 101;
+        this.dtmfSeq = (this.dtmfSeq + 1) & 0xffff;
+        b.writeUInt16BE(this.dtmfSeq, 2);
+        b.writeUInt32BE(ts, 4);
+        b.writeUInt32BE(this.ssrc + 1, 8);
+        b[12] = KEYS.indexOf(key);
+        b[13] = (n >= 3 ? 0x80 : 0) | 10;
+        b.writeUInt16BE(160 * (n + 1), 14);
+        from.send(b, this.serverAudio, '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  private dtmfSeq = 0;
+
+  /** A key by SIP INFO (application/dtmf-relay); resolves with the status line. */
+  async infoKey(key: string): Promise<string> {
+    const body = `Signal=${key}\r\nDuration=160\r\n`;
+    const res = await this.send(this.inDialog('INFO', ++this.seq, ['Content-Type: application/dtmf-relay'], body), /^SIP\/2\.0 \d{3}/);
+    return res.split('\r\n')[0]!;
+  }
+
+  /**
+   * PCMU for `ms`, from its own audio port or (`elsewhere`) from a new port on its address, as some codecs
+   * do; resolves with how many packets came back to that new port and to its SDP port meanwhile.
+   */
+  async sendSound(ms: number, elsewhere = false): Promise<{ back: number; toSdpPort: number }> {
+    const socket = elsewhere ? await bind(0, this.place.ip) : this.audio;
+    let back = 0;
+    if (elsewhere) socket.on('message', () => back++);
+    const before = this.audioPackets;
+    const b = Buffer.alloc(12 + 160, 0xff);
+    b[0] = 0x80;
+    b[1] = 0;
+    b.writeUInt32BE(this.ssrc + 2, 8);
+    const until = Date.now() + ms;
+    for (let seq = 1; Date.now() < until; seq++) {
+      b.writeUInt16BE(seq, 2);
+      b.writeUInt32BE(seq * 160, 4);
+      socket.send(b, this.serverAudio, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (elsewhere) socket.close();
+    return { back, toSdpPort: this.audioPackets - before };
   }
 
   get ports(): { audio: number; video: number } {

@@ -19,6 +19,7 @@ import {
   transportOf,
   webRtcTransportOf,
 } from './peer-media';
+import { openPlainTransport, type PlainTransportInfo, type PlainTransportOptions } from './plain-transport';
 import { RouterSlots } from './router-slots';
 import type { MediaWorkerPool } from './worker-pool';
 
@@ -129,30 +130,13 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     };
   }
 
-  /**
-   * Plain RTP for room systems (SIP/RTP hardware codecs) and synthetic senders.
-   * comedia: learn the remote address from the first packet it sends.
-   */
-  async createPlainTransport(
-    peerId: string,
-    direction: 'send' | 'recv',
-    opts: { listenIp: string; announcedAddress?: string; comedia: boolean; rtcpMux: boolean },
-  ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }> {
+  /** Plain RTP for room systems (SIP/RTP hardware codecs) and synthetic senders. */
+  async createPlainTransport(peerId: string, direction: 'send' | 'recv', opts: PlainTransportOptions): Promise<PlainTransportInfo> {
     const peer = this.peer(peerId);
     if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) throw new AppError('TOO_MANY_TRANSPORTS', 'Too many transports for one peer', 409);
-    const transport = await peer.slot.router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: opts.listenIp, ...(opts.announcedAddress ? { announcedAddress: opts.announcedAddress } : {}) },
-      comedia: opts.comedia,
-      rtcpMux: opts.rtcpMux,
-      appData: { direction, peerId },
-    });
+    const { transport, info } = await openPlainTransport(peer.slot.router, opts, { direction, peerId });
     peer.transports.set(transport.id, transport);
-    return {
-      id: transport.id,
-      ip: transport.tuple.localAddress,
-      port: transport.tuple.localPort,
-      rtcpPort: transport.rtcpTuple?.localPort,
-    };
+    return info;
   }
 
   async connectPlainTransport(peerId: string, transportId: string, remote: { ip: string; port: number; rtcpPort?: number }): Promise<void> {

@@ -66,12 +66,12 @@ export function pipelineArgs(p: PipelineSpec): string[] {
     const fit = `videoconvert ! videoscale add-borders=true ! video/x-raw,format=I420,width=${even(g.width)},height=${even(g.height)},pixel-aspect-ratio=1/1`;
     return [
       `funnel name=slot${i + 1} ! queue ! mix.sink_${i + 1}`,
-      `udpsrc port=${p.videoPorts[i]} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! ${fit} ! slot${i + 1}.`,
-      `udpsrc port=${p.h264Ports[i]} caps=${h264} ! rtph264depay ! avdec_h264 ! ${fit} ! slot${i + 1}.`,
+      `udpsrc address=127.0.0.1 port=${p.videoPorts[i]} caps=${vp8} ! rtpvp8depay wait-for-keyframe=true ! vp8dec ! ${fit} ! slot${i + 1}.`,
+      `udpsrc address=127.0.0.1 port=${p.h264Ports[i]} caps=${h264} ! rtph264depay ! avdec_h264 ! ${fit} ! slot${i + 1}.`,
     ].flatMap((c) => c.split(' '));
   });
   const audio = p.audioPorts.flatMap((port) =>
-    `udpsrc port=${port} caps=${opus} ! rtpopusdepay ! opusdec ! audioconvert ! audioresample ! queue ! amix.`.split(' '),
+    `udpsrc address=127.0.0.1 port=${port} caps=${opus} ! rtpopusdepay ! opusdec ! audioconvert ! audioresample ! queue ! amix.`.split(' '),
   );
   const latency = 300_000_000; // ns: inputs decoded later than this are drawn in the next frame
   return [
@@ -87,7 +87,7 @@ export function pipelineArgs(p: PipelineSpec): string[] {
     ...'! aacparse ! queue ! mux.audio_0'.split(' '),
     ...`audiotestsrc is-live=true wave=silence ! ${pcm} ! amix.`.split(' '),
     ...audio,
-    ...`udpsrc port=${p.discardPort} ! fakesink async=false sync=false`.split(' '),
+    ...`udpsrc address=127.0.0.1 port=${p.discardPort} ! fakesink async=false sync=false`.split(' '),
     ...'mp4mux name=mux fragment-duration=2000 ! filesink'.split(' '),
     `location=${p.file}`,
   ];

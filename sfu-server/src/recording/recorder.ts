@@ -52,7 +52,18 @@ export class Recorder {
     this.plan = emptyPlan(ports.video.length, ports.audio.length);
   }
 
+  /** Starts recording; a port taken between choosing it and the pipeline binding it is chosen again. */
   static async start(file: string, s: RecorderSettings, deps: RecorderDeps): Promise<Recorder> {
+    for (let attempt = 1; ; attempt++) {
+      const made = await Recorder.startOnce(file, s, deps);
+      if (made) return made;
+      deps.logger.warn({ file, attempt }, 'a recording port was taken meanwhile; other ports');
+      if (attempt >= 3) throw new Error('The recording pipeline found its ports taken three times');
+    }
+  }
+
+  /** null: the pipeline could not bind a port it was given (taken since it was found free). */
+  private static async startOnce(file: string, s: RecorderSettings, deps: RecorderDeps): Promise<Recorder | null> {
     const tap = await deps.openTap();
     const all = await freeUdpPorts(2 * s.videoSlots + s.audioSlots + 1);
     const ports = {
@@ -78,14 +89,25 @@ export class Recorder {
     const recorder: Recorder = new Recorder(ports, deps);
     await recorder.attach(tap);
     await recorder.tick(true);
-    recorder.gst = startGst(args, join(dirname(file), '.gstreamer-registry.bin'), () => {
-      if (!recorder.stopping) {
+    let starting = true;
+    const gst = startGst(args, join(dirname(file), '.gstreamer-registry.bin'), () => {
+      if (!recorder.stopping && !starting) {
         deps.logger.error({ file, gst: recorder.gst?.tail() }, 'recording pipeline exited');
         recorder.halt();
         deps.onEnded('pipeline-exit');
       }
     });
-    await Promise.race([recorder.gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
+    recorder.gst = gst;
+    await Promise.race([gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
+    starting = false;
+    const gone = await Promise.race([gst.exited.then(() => true), Promise.resolve(false)]);
+    if (gone) {
+      recorder.halt();
+      if (/Address already in use/.test(gst.tail())) return null;
+      deps.logger.error({ file, gst: gst.tail() }, 'recording pipeline exited');
+      deps.onEnded('pipeline-exit');
+      return recorder;
+    }
     // Its decoders wait for a keyframe: ask for one now rather than at the senders' next.
     await Promise.all([...recorder.outputs.video, ...recorder.outputs.h264].map((o) => o.requestKeyFrame().catch(() => undefined)));
     recorder.timer = setInterval(() => void recorder.tick(), TICK_MS);

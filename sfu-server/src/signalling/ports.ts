@@ -143,7 +143,14 @@ export interface RoomMedia {
   createPlainTransport?(
     peerId: string,
     direction: 'send' | 'recv',
-    opts: { listenIp: string; announcedAddress?: string; comedia: boolean; rtcpMux: boolean },
+    opts: {
+      listenIp: string;
+      announcedAddress?: string;
+      comedia: boolean;
+      rtcpMux: boolean;
+      /** comedia: where the sender's RTP comes from, once learnt from its first packet. */
+      onTuple?: (remote: { ip: string; port: number }) => void;
+    },
   ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }>;
   close(): void;
   on<K extends keyof MediaRoomEvents>(event: K, listener: (...args: MediaRoomEvents[K]) => void): unknown;

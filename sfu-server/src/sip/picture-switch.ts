@@ -70,6 +70,15 @@ export class PictureSwitch {
     this.splice.want(source);
   }
 
+  /** The room's video comes from elsewhere than its SDP said (NAT): what it sees goes there. */
+  retarget(to: { ip: string; port: number }): void {
+    this.o.to = { ...to };
+  }
+
+  get destination(): { ip: string; port: number } {
+    return { ...this.o.to };
+  }
+
   private rtp(source: PictureSource, m: Buffer): void {
     if (this.closed) return;
     const before = this.splice.current;

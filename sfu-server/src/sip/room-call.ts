@@ -4,11 +4,13 @@
 // with the audio-level header extension, which room systems do not send and active-speaker needs.
 import { randomInt } from 'node:crypto';
 import type { Logger } from '@lienthong/kit';
+import { KeyEntry } from '../domain/room-systems/dtmf';
 import { type PictureSpec, pictureFor } from '../domain/room-systems/picture';
 import type { AudioChoice, Negotiated, VideoChoice } from '../domain/room-systems/sdp';
 import { freeUdpPorts } from '../recording/gst-process';
 import { Conference, type LiveRoom } from '../signalling/conference';
 import type { LiveMeetingInfo } from '../signalling/ports';
+import { AudioPort } from './audio-port';
 import { AudioReturn } from './audio-return';
 import { KeptPipeline } from './kept-pipeline';
 import { RtcpRelay } from './rtcp-relay';
@@ -78,6 +80,13 @@ export class RoomCall {
   private ticker: NodeJS.Timeout | null = null;
   private relay: RtcpRelay | null = null;
   private closed = false;
+  /** Keys from the room's remote control, toward a roll-call answer. */
+  private readonly keys = new KeyEntry();
+  /** Where the room's sound goes to be re-encoded (loopback). */
+  private ingressPort = 0;
+  /** Where the room's video comes from, once known (before the picture back is set up, too). */
+  private videoSource: { ip: string; port: number } | null = null;
+  private videoSdpIp = '';
   readonly ports: { audio: number; video: number | null; videoRtcp: number | undefined };
 
   private constructor(
@@ -85,6 +94,7 @@ export class RoomCall {
     readonly room: LiveRoom,
     readonly peerId: string,
     ports: RoomCall['ports'],
+    private readonly audioPort: AudioPort,
   ) {
     this.ports = ports;
   }
@@ -99,67 +109,103 @@ export class RoomCall {
   ): Promise<RoomCall> {
     const { conference } = deps;
     const room = conference.getOrCreate(Conference.meetingKey(meeting.id), meeting);
-    const { peerId } = conference.join(
-      room,
-      {
-        userId: `room-system:${who.roomSystemId}`,
-        userName: who.name,
-        chairRole: false,
-        siteId: who.site.id,
-        siteCode: who.site.code,
-        siteName: who.site.name,
-        parentSiteId: who.site.parentId,
-        parentSiteName: who.site.parentName,
-      },
-      undefined,
-    );
+    const { peerId } = conference.join(room, RoomCall.participant(who), undefined);
     let call: RoomCall | undefined;
+    let audioPort: AudioPort | undefined;
     try {
       const media = room.media;
       if (!media.createPlainTransport) throw new Error('this room takes no plain RTP');
       await media.addPeer(peerId);
-      const [audioIn] = await freeUdpPorts(1, deps.listenIp);
-      const audioT = await media.createPlainTransport(peerId, 'send', { listenIp: '127.0.0.1', comedia: true, rtcpMux: true });
-      const ssrc = randomInt(1, 2 ** 31);
-      await media.produce(
-        peerId,
-        audioT.id,
-        'audio',
-        {
-          codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PT, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
-          headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 1 }],
-          encodings: [{ ssrc }],
-          rtcp: { cname: `room-${who.roomSystemId.slice(0, 8)}` },
-        },
-        'mic',
-      );
+      audioPort = await AudioPort.open({
+        listenIp: deps.listenIp,
+        room: n.audio.remote,
+        alsoFrom: [signal.sipFrom],
+        payloadType: n.audio.payloadType,
+        telephoneEvent: n.audio.telephoneEvent,
+        onKey: (key) => call?.key(key),
+      });
+      const [ingressPort] = await freeUdpPorts(1);
+      const audioOut = await RoomCall.produceSound(room, peerId, who);
       let video: { port: number; relay: RtcpRelay } | null = null;
       // Keyframe requests of the room, for the picture it is sent (made below).
       let roomAsks: () => void = () => undefined;
       // Without its SSRC in the SDP or with a profile the room cannot take, the call goes on with sound only.
       if (n.video && n.video.ssrc !== null)
-        video = await RoomCall.openVideo(deps, room, peerId, n.video, signal, () => roomAsks()).catch((e: unknown) => {
+        video = await RoomCall.openVideo(
+          deps,
+          room,
+          peerId,
+          n.video,
+          signal,
+          () => roomAsks(),
+          (from) => call?.videoFrom(from),
+        ).catch((e: unknown) => {
           deps.logger.warn({ err: e, peerId }, 'room system video not taken; audio only');
           return null;
         });
-      const made = new RoomCall(deps, room, peerId, { audio: audioIn!, video: video?.port ?? null, videoRtcp: video?.relay.port });
+      const made = new RoomCall(
+        deps,
+        room,
+        peerId,
+        { audio: audioPort.port, video: video?.port ?? null, videoRtcp: video?.relay.port },
+        audioPort,
+      );
+      made.ingressPort = ingressPort!;
+      made.videoSdpIp = n.video?.remote.ip ?? '';
+      audioPort.feed(ingressPort!);
       made.relay = video?.relay ?? null;
       roomAsks = () => made.roomAsksKeyFrame();
       call = made;
-      made.audioOut = { port: audioT.port, ssrc };
+      made.audioOut = audioOut;
       made.gst = made.ingress(n.audio);
       await made.openReturns(n, !!video);
       conference.broadcastState(room);
       return made;
     } catch (e) {
       if (call) await call.close();
-      else conference.removePeer(room, peerId);
+      else {
+        audioPort?.close();
+        conference.removePeer(room, peerId);
+      }
       throw e;
     }
   }
 
+  /** The room system as a participant of its site. */
+  private static participant(who: RoomCallWho): Parameters<Conference['join']>[1] {
+    return {
+      userId: `room-system:${who.roomSystemId}`,
+      userName: who.name,
+      chairRole: false,
+      siteId: who.site.id,
+      siteCode: who.site.code,
+      siteName: who.site.name,
+      parentSiteId: who.site.parentId,
+      parentSiteName: who.site.parentName,
+    };
+  }
+
+  /** The room's sound in the meeting: an Opus producer with audio levels, fed on loopback by the ingress pipeline. */
+  private static async produceSound(room: LiveRoom, peerId: string, who: RoomCallWho): Promise<{ port: number; ssrc: number }> {
+    const t = await room.media.createPlainTransport!(peerId, 'send', { listenIp: '127.0.0.1', comedia: true, rtcpMux: true });
+    const ssrc = randomInt(1, 2 ** 31);
+    await room.media.produce(
+      peerId,
+      t.id,
+      'audio',
+      {
+        codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PT, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
+        headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 1 }],
+        encodings: [{ ssrc }],
+        rtcp: { cname: `room-${who.roomSystemId.slice(0, 8)}` },
+      },
+      'mic',
+    );
+    return { port: t.port, ssrc };
+  }
+
   private ingress(a: AudioChoice): KeptPipeline {
-    return new KeptPipeline(audioIngressArgs(a, this.deps.listenIp, this.ports.audio, this.audioOut), this.deps.registry, {
+    return new KeptPipeline(audioIngressArgs(a, '127.0.0.1', this.ingressPort, this.audioOut), this.deps.registry, {
       name: 'room audio in',
       logger: this.deps.logger,
     });
@@ -169,8 +215,54 @@ export class RoomCall {
   async changeAudio(a: AudioChoice): Promise<void> {
     if (this.closed) return;
     await this.gst?.stop(2000);
+    this.audioPort.renegotiate({ room: a.remote, payloadType: a.payloadType, telephoneEvent: a.telephoneEvent });
     this.gst = this.ingress(a);
-    await this.back?.recodec(a, a.remote);
+    await this.back?.recodec(a, this.returnTo);
+  }
+
+  /** What the room hears goes out of the call's audio port (AudioPort), to where the room really is. */
+  private get returnTo(): { ip: string; port: number } {
+    return { ip: '127.0.0.1', port: this.audioPort.returnPort };
+  }
+
+  /**
+   * Where the room's video comes from (learnt by mediasoup from its first packet). From another address
+   * than its SDP's, it is behind NAT: what it sees goes there.
+   */
+  private videoFrom(from: { ip: string; port: number }): void {
+    if (from.ip === this.videoSdpIp) return;
+    this.videoSource = from;
+    this.sees?.retarget(from);
+  }
+
+  /** Where its picture is sent now. */
+  get videoDestination(): { ip: string; port: number } | null {
+    return this.sees?.destination ?? null;
+  }
+
+  /** Where its sound is sent now, and whether the room's own packets told us (NAT). */
+  get audioDestination(): { ip: string; port: number; learnt: boolean } {
+    return this.audioPort.destination;
+  }
+
+  /**
+   * A key from the room's remote (RFC 4733 or SIP INFO). Digits then # answer an open roll call for
+   * its site, with that many people; nothing happens without one.
+   */
+  key(key: string): void {
+    const answer = this.keys.press(key, Date.now());
+    const live = this.room.live;
+    if (!answer || this.closed || !live?.has(this.peerId)) return;
+    const { conference } = this.deps;
+    const siteId = live.get(this.peerId).siteId;
+    try {
+      live.floor.answerPresent(siteId, answer.present, conference.now());
+    } catch {
+      return; // no roll call open, or its site is not on the roll
+    }
+    conference.repo.saveRollCall(live.meetingId, this.peerId, live.floor.rollCall!);
+    conference.audit(this.room, null, 'rollcall.answer.keys', siteId, answer.present === null ? null : String(answer.present));
+    conference.broadcastState(this.room);
   }
 
   /** What the room hears and sees: the others' mix and the main picture, kept up to date twice a second. */
@@ -178,7 +270,7 @@ export class RoomCall {
     const { media } = this.room;
     if (!media.openTap) return;
     const ssrc = () => randomInt(1, 2 ** 31);
-    this.back = await AudioReturn.open(await media.openTap(), n.audio, n.audio.remote, ssrc(), this.deps.registry, this.deps.logger);
+    this.back = await AudioReturn.open(await media.openTap(), n.audio, this.returnTo, ssrc(), this.deps.registry, this.deps.logger);
     if (n.video && withVideo) {
       const picture = pictureFor(n.video.profileLevelId, this.deps.picture);
       this.sees = await VideoReturn.open(await media.openTap(), n.video, ssrc(), picture, {
@@ -186,6 +278,7 @@ export class RoomCall {
         logger: this.deps.logger,
         passThrough: this.deps.passThrough,
       });
+      if (this.videoSource) this.sees.retarget(this.videoSource);
     }
     this.ticker = setInterval(() => void this.hear(), 500);
     void this.hear();
@@ -198,12 +291,14 @@ export class RoomCall {
     v: VideoChoice,
     signal: RoomCallSignal,
     roomAsks: () => void,
+    learnt: (from: { ip: string; port: number }) => void,
   ): Promise<{ port: number; relay: RtcpRelay }> {
     const t = await room.media.createPlainTransport!(peerId, 'send', {
       listenIp: deps.listenIp,
       ...(deps.announcedIp !== deps.listenIp ? { announcedAddress: deps.announcedIp } : {}),
       comedia: true,
       rtcpMux: false,
+      onTuple: learnt,
     });
     await room.media.produce(
       peerId,
@@ -286,6 +381,7 @@ export class RoomCall {
     await this.back?.close();
     await this.sees?.close();
     this.relay?.close();
+    this.audioPort.close();
     if (this.deps.conference.rooms.get(this.room.key) === this.room && this.room.live?.has(this.peerId))
       this.deps.conference.removePeer(this.room, this.peerId);
     await this.gst?.stop(2000);

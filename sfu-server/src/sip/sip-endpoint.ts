@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '@lienthong/kit';
 import { parseUri, type SipMessage } from 'sip';
 import type { Core } from '../core';
+import { infoKey } from '../domain/room-systems/dtmf';
 import { DEFAULT_PICTURE, type PictureSpec } from '../domain/room-systems/picture';
 import { answer, type Negotiated, negotiate } from '../domain/room-systems/sdp';
 import type { RoomSystem } from '../protocol/room-systems';
@@ -166,6 +167,10 @@ export class SipEndpoint {
         if (m.method === 'UPDATE') this.armExpiry(call, m);
         this.udp.respond(m, from, 200, 'OK', { headers: timerHeaders(m) });
         if (m.method === 'INFO' && FAST_UPDATE.test(m.content ?? '')) call.media?.roomAsksKeyFrame();
+        if (m.method === 'INFO') {
+          const key = infoKey(String(m.headers['content-type'] ?? ''), m.content ?? '');
+          if (key) call.media?.key(key);
+        }
         return;
       default:
         this.udp.respond(m, from, 405, 'Method Not Allowed', { headers: { allow: ALLOW } });

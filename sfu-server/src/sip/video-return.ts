@@ -157,6 +157,15 @@ export class VideoReturn {
     return via === 'pass' ? this.pass : via === 'vp8' ? this.vp8 : this.h264;
   }
 
+  /** The room's video comes from elsewhere than its SDP said (NAT): what it sees goes there. */
+  retarget(to: { ip: string; port: number }): void {
+    this.out.retarget(to);
+  }
+
+  get destination(): { ip: string; port: number } {
+    return this.out.destination;
+  }
+
   /** The room is sent another room's H.264 as it is (not re-encoded). */
   get passingThrough(): boolean {
     return this.out.current === 'pass';

@@ -333,7 +333,7 @@ export class FloorControl implements FloorView {
     return this.rollCall;
   }
 
-  answerPresent(siteId: string, headCount: number, now: number): AttendanceEntry {
+  answerPresent(siteId: string, headCount: number | null, now: number): AttendanceEntry {
     const e = this.openEntry(siteId);
     e.status = 'present';
     e.headCount = headCount;

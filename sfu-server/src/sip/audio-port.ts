@@ -1,0 +1,113 @@
+// A room call's audio port, the one its SDP answer names. The room's sound goes on to the GStreamer
+// pipeline that re-encodes it (loopback); its keys (RFC 4733 telephone-events) are read here. What the
+// room hears leaves from this same port; a codec whose packets come from another address than its SDP
+// says is behind NAT, and is answered where its packets come from (symmetric RTP), not at the private
+// address in its SDP.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { EventDedup, telephoneEvent } from '../domain/room-systems/dtmf';
+
+export interface AudioPortOptions {
+  listenIp: string;
+  /** Where the room said it takes sound (SDP), until its packets say otherwise. */
+  room: { ip: string; port: number };
+  /** Addresses it may send from besides its SDP one (its SIP address, behind NAT). */
+  alsoFrom: readonly string[];
+  /** The call's audio and telephone-event payload types. */
+  payloadType: number;
+  telephoneEvent: number | null;
+  onKey: (key: string) => void;
+}
+
+const bind = async (ip: string): Promise<Socket> => {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(0, ip, () => resolve());
+  });
+  s.on('error', () => undefined);
+  return s;
+};
+
+export class AudioPort {
+  private room: { ip: string; port: number };
+  private learnt = false;
+  private closed = false;
+  private readonly dedup = new EventDedup();
+  /** Where the re-encoding pipeline listens (loopback). */
+  private pipelinePort = 0;
+  keysSeen = 0;
+
+  private constructor(
+    private readonly outside: Socket,
+    private readonly inside: Socket,
+    private o: AudioPortOptions,
+  ) {
+    this.room = { ...o.room };
+    outside.on('message', (m, from) => this.fromRoom(m, from));
+    // What the room hears comes in here from its pipeline and leaves from the call's port.
+    inside.on('message', (m) => {
+      if (!this.closed) outside.send(m, this.room.port, this.room.ip);
+    });
+  }
+
+  static async open(o: AudioPortOptions): Promise<AudioPort> {
+    const [outside, inside] = await Promise.all([bind(o.listenIp), bind('127.0.0.1')]);
+    return new AudioPort(outside, inside, o);
+  }
+
+  /** The port in the SDP answer. */
+  get port(): number {
+    return this.outside.address().port;
+  }
+
+  /** Where the return pipeline sends what the room hears. */
+  get returnPort(): number {
+    return this.inside.address().port;
+  }
+
+  /** Where the room's sound is sent on: the re-encoding pipeline's port. */
+  feed(pipelinePort: number): void {
+    this.pipelinePort = pipelinePort;
+  }
+
+  /** The address the room is sent to now, and whether its own packets told it. */
+  get destination(): { ip: string; port: number; learnt: boolean } {
+    return { ...this.room, learnt: this.learnt };
+  }
+
+  /** A re-INVITE: another codec or address (learnt again from its packets). */
+  renegotiate(o: Pick<AudioPortOptions, 'room' | 'payloadType' | 'telephoneEvent'>): void {
+    this.o = { ...this.o, ...o };
+    this.room = { ...o.room };
+    this.learnt = false;
+  }
+
+  private fromRoom(m: Buffer, from: RemoteInfo): void {
+    if (this.closed || m.length < 12 || m[0]! >> 6 !== 2) return;
+    if (from.address !== this.o.room.ip && !this.o.alsoFrom.includes(from.address)) return;
+    // From another address than its SDP's, the room is behind NAT: answer where its packets come from.
+    // From its SDP address it is reached there, even if it sends from another port (asymmetric RTP).
+    if (from.address !== this.o.room.ip && (from.address !== this.room.ip || from.port !== this.room.port)) {
+      this.room = { ip: from.address, port: from.port };
+      this.learnt = true;
+    }
+    const pt = m[1]! & 0x7f;
+    if (pt === this.o.telephoneEvent) {
+      const off = 12 + (m[0]! & 0x0f) * 4 + (m[0]! & 0x10 ? 4 + m.readUInt16BE(14 + (m[0]! & 0x0f) * 4) * 4 : 0);
+      const ev = telephoneEvent(m.subarray(off));
+      if (ev && this.dedup.first(m.readUInt32BE(4))) {
+        this.keysSeen++;
+        this.o.onKey(ev.key);
+      }
+      return;
+    }
+    if (pt === this.o.payloadType && this.pipelinePort) this.inside.send(m, this.pipelinePort, '127.0.0.1');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.outside.close();
+    this.inside.close();
+  }
+}

@@ -4,8 +4,8 @@ import type { Core } from '../src/core';
 import { fitsLevel, levelOf, pictureFor } from '../src/domain/room-systems/picture';
 import { DOWN_AFTER, ReachabilityBook } from '../src/domain/room-systems/reachability';
 import { answer, negotiate, SdpError } from '../src/domain/room-systems/sdp';
+import { audioIngressArgs } from '../src/sip/audio-ingress';
 import { audioReturnArgs, planMix } from '../src/sip/audio-return';
-import { audioIngressArgs } from '../src/sip/room-call';
 import { asksKeyFrame, isRtcp, receiverReport } from '../src/sip/rtcp';
 import { videoReturnArgs } from '../src/sip/video-return';
 import { actorOf, makeCore } from './support/core';
@@ -99,6 +99,47 @@ describe('SDP offer/answer with a room system', () => {
     expect(() => negotiate('hello')).toThrow(SdpError);
     expect(() => negotiate(sdp('m=audio 4000 RTP/AVP 0').replace('c=IN IP4 10.0.0.9\r\n', ''))).toThrow(/connection address/);
     expect(() => negotiate('x'.repeat(20_000))).toThrow(/too large/);
+  });
+
+  it('takes SRTP lines keyed by SDES (AES_CM_128_HMAC_SHA1_80) and answers each with our key under its tag', () => {
+    const KEY_A = Buffer.alloc(30, 1).toString('base64');
+    const KEY_V = Buffer.alloc(30, 2).toString('base64');
+    const offer = BARESIP.replace('RTP/AVP 0 8 9 96 101', 'RTP/SAVP 0 8 9 96 101')
+      .replace('m=video 10924 RTP/AVP', 'm=video 10924 RTP/SAVP')
+      .replace(
+        'a=ssrc:2402313486',
+        `a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:${KEY_V}\r\na=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:${KEY_A}|2^31\r\na=ssrc:2402313486`,
+      )
+      .replace('a=ssrc:141249480', `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${KEY_V}\r\na=ssrc:141249480`);
+    const n = negotiate(offer);
+    expect(n.audio.srtp).toEqual({ tag: 3, suite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: KEY_A });
+    expect(n.video?.srtp).toEqual({ tag: 1, suite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: KEY_V });
+    const ours = { a: Buffer.alloc(30, 3).toString('base64'), v: Buffer.alloc(30, 4).toString('base64') };
+    const ans = parse(
+      answer(n, { ip: '10.0.0.1', audioPort: 4000, videoPort: 5000, audioKey: ours.a, videoKey: ours.v, sessionId: 1, version: 1 }),
+    );
+    expect(ans.media.map((m) => m.protocol)).toEqual(['RTP/SAVP', 'RTP/SAVP']);
+    expect(ans.media[0]?.crypto).toEqual([{ id: 3, suite: 'AES_CM_128_HMAC_SHA1_80', config: `inline:${ours.a}` }]);
+    expect(ans.media[1]?.crypto).toEqual([{ id: 1, suite: 'AES_CM_128_HMAC_SHA1_80', config: `inline:${ours.v}` }]);
+    // Plain lines carry no key.
+    expect(negotiate(BARESIP).audio.srtp).toBeNull();
+  });
+
+  it('refuses SRTP it cannot key: 488 when the audio offers no usable key (other suite, short key, none)', () => {
+    const savp = (crypto: string) => sdp('m=audio 4000 RTP/SAVP 0', 'a=rtpmap:0 PCMU/8000', ...(crypto ? [crypto] : []));
+    const short = Buffer.alloc(16, 1).toString('base64');
+    for (const c of [
+      '',
+      `a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:${Buffer.alloc(46).toString('base64')}`,
+      `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${short}`,
+    ]) {
+      expect(() => negotiate(savp(c)), c).toThrow(SdpError);
+      try {
+        negotiate(savp(c));
+      } catch (e) {
+        expect((e as SdpError).sipStatus).toBe(488);
+      }
+    }
   });
 
   it('re-encodes each audio codec to Opus with the audio-level extension for active speaker', () => {

@@ -131,15 +131,25 @@ describe('a room system dials into a meeting', () => {
   });
 
   // baresip names G.722 by its 16 kHz sampling; on the wire it is payload 9 at clock rate 8000.
-  for (const codec of ['PCMU', 'G722/16000/1', 'opus/48000/2']) {
-    it(`joins with H.264 and ${codec.split('/')[0]}: browsers see and hear it, it sees and hears the meeting, the chair mutes it, it leaves cleanly`, async () => {
+  // The last one insists on SRTP (SDES keys, RTP/SAVP): sound and picture both ways encrypted.
+  for (const [codec, srtp] of [
+    ['PCMU', false],
+    ['G722/16000/1', false],
+    ['opus/48000/2', false],
+    ['PCMU', true],
+  ] as const) {
+    const name = `${codec.split('/')[0]}${srtp ? '-srtp' : ''}`;
+    it(`joins with H.264 and ${codec.split('/')[0]}${srtp ? ' over SRTP' : ''}: browsers see and hear it, it sees and hears the meeting, the chair mutes it, it leaves cleanly`, async () => {
       const known = await Promise.all([myPeerId(chair), myPeerId(district)]);
       const room = await baresip(
         join(tmp, 'speech.wav'),
-        join(tmp, codec.split('/')[0]!),
+        join(tmp, name),
         'cuvan-room',
         codec,
         `sip:${number}@127.0.0.1:${sipPort}`,
+        undefined,
+        undefined,
+        srtp ? 'srtp-mand' : undefined,
       );
       rooms.push(room.proc);
       // A failure part-way hangs it up (baresip sends BYE as it stops), so the next call starts clean.
@@ -223,7 +233,7 @@ describe('a room system dials into a meeting', () => {
         );
       }
       // It sees the main picture (the chair's camera, re-encoded to H.264): a received frame decodes to a picture.
-      const shot = join(tmp, `seen-${codec.split('/')[0]}.png`);
+      const shot = join(tmp, `seen-${name}.png`);
       const look = async () => {
         rmSync(shot, { force: true });
         await baresipCommand(room.ctrl, 'snapshot_recv', shot);
@@ -269,7 +279,7 @@ describe('a room system dials into a meeting', () => {
         'the call and its pipeline gone',
       );
       // It heard the meeting: the others' microphones mixed in its codec, decoded by it with sound in it.
-      const dir = join(tmp, codec.split('/')[0]!);
+      const dir = join(tmp, name);
       const decoded = readdirSync(dir).find((f) => f.endsWith('-dec.wav'));
       expect(decoded, readdirSync(dir).join(' ')).toBeDefined();
       const stats = execFileSync('sh', ['-c', `ffmpeg -v info -i '${join(dir, decoded!)}' -af volumedetect -f null - 2>&1`]).toString();

@@ -38,6 +38,8 @@ export async function baresip(
   port?: number,
   /** What its camera sends (default 640x360). */
   videoSize = '640x360',
+  /** Media encryption it insists on (baresip's mediaenc, e.g. srtp-mand: SDES over RTP/SAVP). */
+  mediaenc?: string,
 ): Promise<{ proc: ChildProcess; output: () => string; port: number; ctrl: number }> {
   port ??= await freeUdpPort();
   const ctrl = await freeTcpPort();
@@ -69,6 +71,7 @@ export async function baresip(
       'module sndfile.so',
       'module fakevideo.so',
       'module snapshot.so',
+      'module srtp.so',
       'module_app account.so',
       'module_app menu.so',
       'module_app ctrl_tcp.so',
@@ -77,7 +80,10 @@ export async function baresip(
     ].join('\n'),
   );
   const answer = dial === null ? ';answermode=auto' : '';
-  writeFileSync(join(dir, 'accounts'), `<sip:${sipUser}@127.0.0.1>;regint=0${answer};audio_codecs=${audioCodec};video_codecs=H264\n`);
+  writeFileSync(
+    join(dir, 'accounts'),
+    `<sip:${sipUser}@127.0.0.1>;regint=0${answer};audio_codecs=${audioCodec};video_codecs=H264${mediaenc ? `;mediaenc=${mediaenc}` : ''}\n`,
+  );
   let out = '';
   const proc = spawn('baresip', ['-f', dir, ...(dial ? ['-e', `/dial ${dial}`] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout?.on('data', (d: Buffer) => {

@@ -9,6 +9,8 @@ export interface PlainTransportOptions {
   rtcpMux: boolean;
   /** comedia: where the sender's RTP comes from, once learnt from its first packet. */
   onTuple?: (remote: { ip: string; port: number }) => void;
+  /** SRTP (SDES): the sender's key (AES_CM_128_HMAC_SHA1_80, base64); ours is in the answer. */
+  srtpRemoteKey?: string;
 }
 
 export interface PlainTransportInfo {
@@ -16,6 +18,8 @@ export interface PlainTransportInfo {
   ip: string;
   port: number;
   rtcpPort: number | undefined;
+  /** Our SRTP key (base64) when the sender keyed its line. */
+  srtpKey?: string;
 }
 
 export async function openPlainTransport(
@@ -28,17 +32,21 @@ export async function openPlainTransport(
     comedia: opts.comedia,
     rtcpMux: opts.rtcpMux,
     appData,
+    ...(opts.srtpRemoteKey ? { enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const } : {}),
   });
+  if (opts.srtpRemoteKey)
+    await transport.connect({ srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: opts.srtpRemoteKey } });
   const { onTuple } = opts;
   if (onTuple)
     transport.on('tuple', (t) => {
       if (t.remoteIp && t.remotePort) onTuple({ ip: t.remoteIp, port: t.remotePort });
     });
-  const info = {
+  const info: PlainTransportInfo = {
     id: transport.id,
     ip: transport.tuple.localAddress,
     port: transport.tuple.localPort,
     rtcpPort: transport.rtcpTuple?.localPort,
+    ...(transport.srtpParameters ? { srtpKey: transport.srtpParameters.keyBase64 } : {}),
   };
   return { transport, info };
 }

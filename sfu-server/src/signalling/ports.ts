@@ -150,8 +150,10 @@ export interface RoomMedia {
       rtcpMux: boolean;
       /** comedia: where the sender's RTP comes from, once learnt from its first packet. */
       onTuple?: (remote: { ip: string; port: number }) => void;
+      /** SRTP (SDES): the sender's key, base64; ours comes back as srtpKey. */
+      srtpRemoteKey?: string;
     },
-  ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }>;
+  ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined; srtpKey?: string }>;
   close(): void;
   on<K extends keyof MediaRoomEvents>(event: K, listener: (...args: MediaRoomEvents[K]) => void): unknown;
 }

@@ -5,6 +5,7 @@
 // address in its SDP.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventDedup, telephoneEvent } from '../domain/room-systems/dtmf';
+import { SrtpLine } from './srtp';
 
 export interface AudioPortOptions {
   listenIp: string;
@@ -15,6 +16,8 @@ export interface AudioPortOptions {
   /** The call's audio and telephone-event payload types. */
   payloadType: number;
   telephoneEvent: number | null;
+  /** SRTP keys (base64) when the room keyed its audio line; null: plain RTP. */
+  srtp: { local: string; remote: string } | null;
   onKey: (key: string) => void;
 }
 
@@ -33,6 +36,7 @@ export class AudioPort {
   private learnt = false;
   private closed = false;
   private readonly dedup = new EventDedup();
+  private srtp: SrtpLine | null;
   /** Where the re-encoding pipeline listens (loopback). */
   private pipelinePort = 0;
   keysSeen = 0;
@@ -43,10 +47,12 @@ export class AudioPort {
     private o: AudioPortOptions,
   ) {
     this.room = { ...o.room };
+    this.srtp = o.srtp ? new SrtpLine(o.srtp.local, o.srtp.remote) : null;
     outside.on('message', (m, from) => this.fromRoom(m, from));
     // What the room hears comes in here from its pipeline and leaves from the call's port.
     inside.on('message', (m) => {
-      if (!this.closed) outside.send(m, this.room.port, this.room.ip);
+      if (this.closed || m.length < 12) return;
+      outside.send(this.srtp ? this.srtp.protect(m) : m, this.room.port, this.room.ip);
     });
   }
 
@@ -76,15 +82,31 @@ export class AudioPort {
   }
 
   /** A re-INVITE: another codec or address (learnt again from its packets). */
-  renegotiate(o: Pick<AudioPortOptions, 'room' | 'payloadType' | 'telephoneEvent'>): void {
+  renegotiate(o: Pick<AudioPortOptions, 'room' | 'payloadType' | 'telephoneEvent' | 'srtp'>): void {
+    if (o.srtp?.remote !== this.o.srtp?.remote || o.srtp?.local !== this.o.srtp?.local)
+      this.srtp = o.srtp ? new SrtpLine(o.srtp.local, o.srtp.remote) : null;
     this.o = { ...this.o, ...o };
     this.room = { ...o.room };
     this.learnt = false;
   }
 
-  private fromRoom(m: Buffer, from: RemoteInfo): void {
-    if (this.closed || m.length < 12 || m[0]! >> 6 !== 2) return;
+  /** Our SRTP key for the line, when it is keyed. */
+  get srtpKey(): string | undefined {
+    return this.o.srtp?.local;
+  }
+
+  /** SRTP packets that did not authenticate (dropped). */
+  get rejected(): number {
+    return this.srtp?.rejected ?? 0;
+  }
+
+  private fromRoom(packet: Buffer, from: RemoteInfo): void {
+    if (this.closed || packet.length < 12 || packet[0]! >> 6 !== 2) return;
     if (from.address !== this.o.room.ip && !this.o.alsoFrom.includes(from.address)) return;
+    // RTCP (on this port only by mistake, without rtcp-mux) is not sound.
+    if (packet[1]! >= 192 && packet[1]! <= 223) return;
+    const m = this.srtp ? this.srtp.unprotect(packet) : packet;
+    if (!m) return;
     // From another address than its SDP's, the room is behind NAT: answer where its packets come from.
     // From its SDP address it is reached there, even if it sends from another port (asymmetric RTP).
     if (from.address !== this.o.room.ip && (from.address !== this.room.ip || from.port !== this.room.port)) {

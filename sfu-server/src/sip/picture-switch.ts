@@ -3,6 +3,7 @@
 // (RtpSplice decides what and rewrites it). Counting here gives the true rate sent to the room.
 import { createSocket, type Socket } from 'node:dgram';
 import { type PictureSource, RtpSplice } from './rtp-splice';
+import { SrtpLine } from './srtp';
 
 export interface PictureSwitchOptions {
   to: { ip: string; port: number };
@@ -11,6 +12,8 @@ export interface PictureSwitchOptions {
   payloadType: number;
   /** The room is now sent this source (its keyframe came). */
   onSwitched?: (source: PictureSource) => void;
+  /** SRTP keys (base64) of the line: ours protects what the room is sent. */
+  srtp?: { local: string; remote: string } | null;
 }
 
 const bind = async (): Promise<Socket> => {
@@ -25,6 +28,7 @@ const bind = async (): Promise<Socket> => {
 
 export class PictureSwitch {
   private readonly splice: RtpSplice;
+  private readonly srtp: SrtpLine | null;
   private closed = false;
   bytesSent = 0;
   packetsSent = 0;
@@ -36,11 +40,13 @@ export class PictureSwitch {
     private readonly o: PictureSwitchOptions,
   ) {
     this.splice = new RtpSplice({ ssrc: o.ssrc, payloadType: o.payloadType });
+    this.srtp = o.srtp ? new SrtpLine(o.srtp.local, o.srtp.remote) : null;
     encoded.on('message', (m) => this.rtp('encoded', m));
     pass.on('message', (m) => this.rtp('pass', m));
     reports.on('message', (m) => {
       const out = this.splice.senderReport(m);
-      if (out && !this.closed) reports.send(out, o.rtcpTo.port, o.rtcpTo.ip);
+      // Over SRTP the encoder's plain reports would only be dropped by the room.
+      if (out && !this.closed && !this.srtp) reports.send(out, o.rtcpTo.port, o.rtcpTo.ip);
     });
   }
 
@@ -87,7 +93,7 @@ export class PictureSwitch {
     this.bytesSent += out.length;
     this.packetsSent++;
     // From the encoder's socket: the room sees one sender whichever source it is.
-    this.encoded.send(out, this.o.to.port, this.o.to.ip);
+    this.encoded.send(this.srtp ? this.srtp.protect(out) : out, this.o.to.port, this.o.to.ip);
     if (this.splice.current !== before) this.o.onSwitched?.(this.splice.current);
   }
 

@@ -10,14 +10,13 @@ import type { AudioChoice, Negotiated, VideoChoice } from '../domain/room-system
 import { freeUdpPorts } from '../recording/gst-process';
 import { Conference, type LiveRoom } from '../signalling/conference';
 import type { LiveMeetingInfo } from '../signalling/ports';
+import { AUDIO_LEVEL_URI, audioIngressArgs, OPUS_PT } from './audio-ingress';
 import { AudioPort } from './audio-port';
 import { AudioReturn } from './audio-return';
 import { KeptPipeline } from './kept-pipeline';
 import { RtcpRelay } from './rtcp-relay';
+import { newSrtpKey } from './srtp';
 import { VideoReturn } from './video-return';
-
-const OPUS_PT = 100;
-const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
 export interface RoomCallDeps {
   conference: Conference;
@@ -44,33 +43,6 @@ export interface RoomCallWho {
   site: { id: string; code: string; name: string; parentId: string | null; parentName: string | null };
 }
 
-const DEPAY: Record<AudioChoice['codec'], (a: AudioChoice) => string[]> = {
-  PCMU: (a) => [`application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=${a.payloadType}`, 'rtppcmudepay', 'mulawdec'],
-  PCMA: (a) => [`application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMA,payload=${a.payloadType}`, 'rtppcmadepay', 'alawdec'],
-  G722: (a) => [`application/x-rtp,media=audio,clock-rate=8000,encoding-name=G722,payload=${a.payloadType}`, 'rtpg722depay', 'avdec_g722'],
-  opus: (a) => [`application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=${a.payloadType}`, 'rtpopusdepay', 'opusdec'],
-};
-
-/** gst-launch arguments: the room's audio on `inPort`, Opus with audio levels to mediasoup at `out`. */
-export function audioIngressArgs(a: AudioChoice, listenIp: string, inPort: number, out: { port: number; ssrc: number }): string[] {
-  const [caps, depay, decode] = DEPAY[a.codec](a) as [string, string, string];
-  const chain: string[] = [
-    `udpsrc address=${listenIp} port=${inPort} caps=${caps}`,
-    'rtpjitterbuffer latency=60 drop-on-latency=true',
-    depay,
-    decode,
-    'audioconvert',
-    'audioresample',
-    'audio/x-raw,rate=48000,channels=1',
-    'level audio-level-meta=true interval=20000000',
-    'opusenc bitrate=32000 inband-fec=true frame-size=20',
-    `rtpopuspay pt=${OPUS_PT} ssrc=${out.ssrc} auto-header-extension=true`,
-    `application/x-rtp,extmap-1=(string)<"",${AUDIO_LEVEL_URI},"vad=on">`,
-    `udpsink host=127.0.0.1 port=${out.port} sync=false async=false`,
-  ];
-  return chain.flatMap((el, i) => (i === 0 ? el.split(' ') : ['!', ...el.split(' ')]));
-}
-
 export class RoomCall {
   private gst: KeptPipeline | null = null;
   /** Where the room's sound goes into mediasoup once it is Opus. */
@@ -87,6 +59,8 @@ export class RoomCall {
   /** Where the room's video comes from, once known (before the picture back is set up, too). */
   private videoSource: { ip: string; port: number } | null = null;
   private videoSdpIp = '';
+  /** Our SRTP key for its video line (mediasoup's, which the picture back is protected with too). */
+  private videoKey: string | undefined;
   readonly ports: { audio: number; video: number | null; videoRtcp: number | undefined };
 
   private constructor(
@@ -116,17 +90,20 @@ export class RoomCall {
       const media = room.media;
       if (!media.createPlainTransport) throw new Error('this room takes no plain RTP');
       await media.addPeer(peerId);
+      // Our SRTP key for its audio, kept across re-INVITEs.
+      const audioKey = newSrtpKey();
       audioPort = await AudioPort.open({
         listenIp: deps.listenIp,
         room: n.audio.remote,
         alsoFrom: [signal.sipFrom],
         payloadType: n.audio.payloadType,
         telephoneEvent: n.audio.telephoneEvent,
+        srtp: n.audio.srtp ? { local: audioKey, remote: n.audio.srtp.keyBase64 } : null,
         onKey: (key) => call?.key(key),
       });
       const [ingressPort] = await freeUdpPorts(1);
       const audioOut = await RoomCall.produceSound(room, peerId, who);
-      let video: { port: number; relay: RtcpRelay } | null = null;
+      let video: { port: number; relay: RtcpRelay; srtpKey: string | undefined } | null = null;
       // Keyframe requests of the room, for the picture it is sent (made below).
       let roomAsks: () => void = () => undefined;
       // Without its SSRC in the SDP or with a profile the room cannot take, the call goes on with sound only.
@@ -154,6 +131,7 @@ export class RoomCall {
       made.videoSdpIp = n.video?.remote.ip ?? '';
       audioPort.feed(ingressPort!);
       made.relay = video?.relay ?? null;
+      made.videoKey = video?.srtpKey;
       roomAsks = () => made.roomAsksKeyFrame();
       call = made;
       made.audioOut = audioOut;
@@ -215,7 +193,13 @@ export class RoomCall {
   async changeAudio(a: AudioChoice): Promise<void> {
     if (this.closed) return;
     await this.gst?.stop(2000);
-    this.audioPort.renegotiate({ room: a.remote, payloadType: a.payloadType, telephoneEvent: a.telephoneEvent });
+    const local = this.audioPort.srtpKey ?? newSrtpKey();
+    this.audioPort.renegotiate({
+      room: a.remote,
+      payloadType: a.payloadType,
+      telephoneEvent: a.telephoneEvent,
+      srtp: a.srtp ? { local, remote: a.srtp.keyBase64 } : null,
+    });
     this.gst = this.ingress(a);
     await this.back?.recodec(a, this.returnTo);
   }
@@ -238,6 +222,11 @@ export class RoomCall {
   /** Where its picture is sent now. */
   get videoDestination(): { ip: string; port: number } | null {
     return this.sees?.destination ?? null;
+  }
+
+  /** Our SRTP keys (base64) for the lines the room keyed, for the answer. */
+  get srtpKeys(): { audio: string | undefined; video: string | undefined } {
+    return { audio: this.audioPort.srtpKey, video: this.videoKey };
   }
 
   /** Where its sound is sent now, and whether the room's own packets told us (NAT). */
@@ -277,6 +266,7 @@ export class RoomCall {
         registry: this.deps.registry,
         logger: this.deps.logger,
         passThrough: this.deps.passThrough,
+        srtp: n.video.srtp && this.videoKey ? { local: this.videoKey, remote: n.video.srtp.keyBase64 } : null,
       });
       if (this.videoSource) this.sees.retarget(this.videoSource);
     }
@@ -292,14 +282,16 @@ export class RoomCall {
     signal: RoomCallSignal,
     roomAsks: () => void,
     learnt: (from: { ip: string; port: number }) => void,
-  ): Promise<{ port: number; relay: RtcpRelay }> {
+  ): Promise<{ port: number; relay: RtcpRelay; srtpKey: string | undefined }> {
     const t = await room.media.createPlainTransport!(peerId, 'send', {
       listenIp: deps.listenIp,
       ...(deps.announcedIp !== deps.listenIp ? { announcedAddress: deps.announcedIp } : {}),
       comedia: true,
       rtcpMux: false,
       onTuple: learnt,
+      ...(v.srtp ? { srtpRemoteKey: v.srtp.keyBase64 } : {}),
     });
+    if (v.srtp && !t.srtpKey) throw new Error('SRTP asked for its video and not set up');
     await room.media.produce(
       peerId,
       t.id,
@@ -327,7 +319,7 @@ export class RoomCall {
       onRoomAsks: roomAsks,
       onRoomAsked: signal.askKeyFrame,
     });
-    return { port: t.port, relay };
+    return { port: t.port, relay, srtpKey: t.srtpKey };
   }
 
   /** The room is sent another room's H.264 as it is now (not re-encoded). */

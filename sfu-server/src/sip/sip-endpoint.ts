@@ -277,6 +277,8 @@ export class SipEndpoint {
       audioPort: ports.audio,
       videoPort: ports.video,
       videoRtcpPort: ports.videoRtcp,
+      audioKey: call.media!.srtpKeys.audio,
+      videoKey: call.media!.srtpKeys.video,
       sessionId: call.sessionId,
       version: call.sdpVersion,
     });

@@ -108,7 +108,7 @@ export class VideoReturn {
     v: VideoChoice,
     ssrc: number,
     picture: PictureSpec,
-    opts: { registry: string; logger: Logger; passThrough: boolean },
+    opts: { registry: string; logger: Logger; passThrough: boolean; srtp: { local: string; remote: string } | null },
   ): Promise<VideoReturn> {
     const [input, h264Input, discardPort, rtcpIn] = (await freeUdpPorts(4)) as [number, number, number, number];
     const vp8 = await tap.output({ port: input, rtcpPort: discardPort, kind: 'video' });
@@ -120,6 +120,7 @@ export class VideoReturn {
       ssrc,
       payloadType: v.payloadType,
       onSwitched: (source) => made?.switched(source),
+      srtp: opts.srtp,
     });
     const pass = opts.passThrough ? await tap.output({ port: out.ports.pass, rtcpPort: discardPort, kind: 'video' }) : null;
     const spec: VideoReturnSpec = {

@@ -1,6 +1,7 @@
 // Offer/answer with a meeting-room codec (RFC 3264): one audio line (Opus, G.722, G.711), one main
 // video line (H.264, packetization-mode 1 preferred, Constrained Baseline or Baseline at the level
-// it offers); every other line (content/BFCP, a second video, T.140) is declined with port 0.
+// it offers); every other line (content/BFCP, a second video, T.140) is declined with port 0. A line
+// over SRTP (RTP/SAVP with SDES keys, RFC 4568) is taken when it offers AES_CM_128_HMAC_SHA1_80.
 import { parse, write } from 'sdp-transform';
 
 export type AudioCodecName = 'opus' | 'G722' | 'PCMU' | 'PCMA';
@@ -16,7 +17,18 @@ export interface AudioChoice {
   remote: { ip: string; port: number };
   /** DTMF events it offered (answered so its keypad works later). */
   telephoneEvent: number | null;
+  srtp: SdesKey | null;
 }
+
+/** The room's SRTP key for a line (SDES a=crypto): its tag, answered with ours under the same tag. */
+export interface SdesKey {
+  tag: number;
+  suite: typeof SRTP_SUITE;
+  /** 30 bytes of master key and salt, base64, as the room sends with it. */
+  keyBase64: string;
+}
+
+export const SRTP_SUITE = 'AES_CM_128_HMAC_SHA1_80';
 
 export interface VideoChoice {
   payloadType: number;
@@ -27,6 +39,7 @@ export interface VideoChoice {
   remote: { ip: string; port: number };
   /** Where its RTCP goes: a=rtcp, else the port after RTP. */
   remoteRtcpPort: number;
+  srtp: SdesKey | null;
 }
 
 export interface Negotiated {
@@ -68,6 +81,16 @@ function fmtpOf(m: Media, pt: number): Record<string, string> {
   return out;
 }
 
+/** The line's SDES key we can use (a 30-byte inline key of AES_CM_128_HMAC_SHA1_80), or null. */
+function sdesKey(m: Media): SdesKey | null {
+  for (const c of m.crypto ?? []) {
+    if (c.suite !== SRTP_SUITE) continue;
+    const inline = /^inline:([A-Za-z0-9+/]+={0,2})(\|[^\s]*)?$/.exec(c.config.trim().split(/\s+/)[0] ?? '');
+    if (inline && Buffer.from(inline[1]!, 'base64').length === 30) return { tag: Number(c.id), suite: SRTP_SUITE, keyBase64: inline[1]! };
+  }
+  return null;
+}
+
 const payloadList = (m: Media): number[] =>
   String(m.payloads ?? '')
     .split(/\s+/)
@@ -106,6 +129,7 @@ function chooseAudio(sdp: ReturnType<typeof parse>, m: Media): AudioChoice | nul
       ssrc: ssrcOf(m),
       remote: remoteOf(sdp, m),
       telephoneEvent: dtmf?.payload ?? null,
+      srtp: sdesKey(m),
     };
   }
   return null;
@@ -132,6 +156,7 @@ function chooseVideo(sdp: ReturnType<typeof parse>, m: Media): VideoChoice | nul
     ssrc: ssrcOf(m),
     remote,
     remoteRtcpPort: m.rtcp?.port ?? remote.port + 1,
+    srtp: sdesKey(m),
   };
 }
 
@@ -151,7 +176,8 @@ export function negotiate(offerSdp: string): Negotiated {
   let audioDirection = 'sendrecv';
   for (const m of sdp.media) {
     const base = { type: String(m.type), protocol: String(m.protocol), payloads: String(m.payloads ?? '') };
-    const plainRtp = m.protocol === 'RTP/AVP' || m.protocol === 'RTP/AVPF';
+    const secure = (m.protocol === 'RTP/SAVP' || m.protocol === 'RTP/SAVPF') && sdesKey(m) !== null;
+    const plainRtp = m.protocol === 'RTP/AVP' || m.protocol === 'RTP/AVPF' || secure;
     if (m.type === 'audio' && !audio && plainRtp && m.port > 0) {
       audio = chooseAudio(sdp, m);
       if (audio) {
@@ -169,7 +195,7 @@ export function negotiate(offerSdp: string): Negotiated {
     }
     lines.push({ ...base, kind: 'declined' });
   }
-  if (!audio) throw new SdpError(488, 'No common audio codec (Opus, G.722, G.711) over plain RTP');
+  if (!audio) throw new SdpError(488, 'No common audio codec (Opus, G.722, G.711) over RTP, or SRTP keyed with AES_CM_128_HMAC_SHA1_80');
   return { audio, video, lines, audioDirection };
 }
 
@@ -185,6 +211,9 @@ export interface AnswerPorts {
   audioPort: number;
   videoPort: number | null;
   videoRtcpPort?: number | undefined;
+  /** Our SRTP keys (base64) for the lines the room keyed. */
+  audioKey?: string | undefined;
+  videoKey?: string | undefined;
   sessionId: number;
   version: number;
 }
@@ -194,6 +223,10 @@ const ANSWER_DIRECTION: Record<string, 'sendrecv' | 'recvonly' | 'sendonly' | 'i
   recvonly: 'sendonly',
   inactive: 'inactive',
 };
+
+/** Our key for a line the room keyed, under its tag. */
+const crypto = (theirs: SdesKey | null, ours: string | undefined) =>
+  theirs && ours ? { crypto: [{ id: theirs.tag, suite: theirs.suite, config: `inline:${ours}` }] } : {};
 
 /** Our answer: the chosen codec on each line we take, port 0 on the others. */
 export function answer(n: Negotiated, ports: AnswerPorts): string {
@@ -211,6 +244,7 @@ export function answer(n: Negotiated, ports: AnswerPorts): string {
         fmtp: a.telephoneEvent !== null ? [{ payload: a.telephoneEvent, config: '0-15' }] : [],
         direction: ANSWER_DIRECTION[n.audioDirection] ?? 'sendrecv',
         ptime: 20,
+        ...crypto(a.srtp, ports.audioKey),
       };
     }
     if (l.kind === 'video' && n.video && ports.videoPort !== null) {
@@ -229,6 +263,7 @@ export function answer(n: Negotiated, ports: AnswerPorts): string {
         ],
         ...(ports.videoRtcpPort ? { rtcp: { port: ports.videoRtcpPort } } : {}),
         direction: 'sendrecv' as const,
+        ...crypto(v.srtp, ports.videoKey),
       };
     }
     return { type: l.type, port: 0, protocol: l.protocol, payloads: l.payloads.split(/\s+/)[0] ?? '0', rtp: [], fmtp: [] };

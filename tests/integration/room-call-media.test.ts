@@ -204,6 +204,7 @@ describe("a room system's call media", () => {
         ['-v', 'error', '-f', 'h264', '-i', '-', '-show_entries', 'stream=width,height', '-of', 'csv=p=0'],
         {
           input: stream,
+          stdio: ['pipe', 'pipe', 'ignore'],
         },
       )
         .toString()
@@ -211,7 +212,7 @@ describe("a room system's call media", () => {
       const px = execFileSync(
         'sh',
         ['-c', 'ffmpeg -v error -f h264 -i - -vf crop=iw:ih/2:0:0,scale=14:1 -f rawvideo -pix_fmt rgb24 - | tail -c 42'],
-        { input: stream },
+        { input: stream, stdio: ['pipe', 'pipe', 'ignore'] },
       );
       const at = (i: number) => [px[i * 3]!, px[i * 3 + 1]!, px[i * 3 + 2]!];
       return { size, yellow: at(3), red: at(11), blue: at(13), bytes: stream.length };

@@ -56,11 +56,12 @@ export function startGst(args: readonly string[], registry: string, onExit?: (co
   return {
     exited,
     playing,
+    // Errors and warnings with the detail gst-launch prints after them (the second line says why).
     tail: () =>
       output
         .split('\n')
-        .filter((l) => /ERROR|WARNING|erroneous/i.test(l))
-        .slice(-3)
+        .filter((l, i, all) => /ERROR|WARNING|erroneous/i.test(l) || /^Additional debug info:/.test(all[i - 2] ?? ''))
+        .slice(-4)
         .join(' | '),
     async stop(timeoutMs = 30_000) {
       guard.stdin.end('\n');

@@ -29,6 +29,8 @@ export interface RecorderDeps {
 }
 
 const TICK_MS = 500;
+/** A pipeline dead this soon after it started is started again (once). */
+const EARLY_DEATH_MS = 5000;
 /** The main picture at the top simulcast layer, thumbnails at the lowest. */
 const layerOfSlot = (slot: number) => (slot === 0 ? 2 : 0);
 
@@ -39,6 +41,7 @@ export class Recorder {
   private outputs: { video: TapOutput[]; h264: TapOutput[]; audio: TapOutput[] } = { video: [], h264: [], audio: [] };
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  private earlyRestarts = 0;
   private stopping = false;
   /** Streams this pipeline cannot take (another codec): planned around. */
   private readonly unrecordable = new Set<string>();
@@ -90,13 +93,27 @@ export class Recorder {
     await recorder.attach(tap);
     await recorder.tick(true);
     let starting = true;
-    const gst = startGst(args, join(dirname(file), '.gstreamer-registry.bin'), () => {
-      if (!recorder.stopping && !starting) {
-        deps.logger.error({ file, gst: recorder.gst?.tail() }, 'recording pipeline exited');
+    const registry = join(dirname(file), '.gstreamer-registry.bin');
+    const launch = (): GstRun => {
+      const startedAt = Date.now();
+      const run = startGst(args, registry, () => {
+        if (recorder.stopping || starting || run !== recorder.gst) return;
+        // Dead within its first seconds (seen once under load: the muxer refused a buffer): the file holds
+        // next to nothing yet, so it is started again once, over the same file.
+        if (Date.now() - startedAt < EARLY_DEATH_MS && recorder.earlyRestarts < 1) {
+          recorder.earlyRestarts++;
+          deps.logger.warn({ file, gst: run.tail() }, 'recording pipeline died at its start; starting it again');
+          recorder.gst = launch();
+          void recorder.gst.playing.then(() => recorder.askKeyFrames());
+          return;
+        }
+        deps.logger.error({ file, gst: run.tail() }, 'recording pipeline exited');
         recorder.halt();
         deps.onEnded('pipeline-exit');
-      }
-    });
+      });
+      return run;
+    };
+    const gst = launch();
     recorder.gst = gst;
     await Promise.race([gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
     starting = false;
@@ -108,10 +125,14 @@ export class Recorder {
       deps.onEnded('pipeline-exit');
       return recorder;
     }
-    // Its decoders wait for a keyframe: ask for one now rather than at the senders' next.
-    await Promise.all([...recorder.outputs.video, ...recorder.outputs.h264].map((o) => o.requestKeyFrame().catch(() => undefined)));
+    await recorder.askKeyFrames();
     recorder.timer = setInterval(() => void recorder.tick(), TICK_MS);
     return recorder;
+  }
+
+  /** Its decoders wait for a keyframe: ask for one now rather than at the senders' next. */
+  private async askKeyFrames(): Promise<void> {
+    await Promise.all([...this.outputs.video, ...this.outputs.h264].map((o) => o.requestKeyFrame().catch(() => undefined)));
   }
 
   /** Sends EOS and waits for the file to be finalised. */

@@ -3,9 +3,11 @@
 // every other site's audio and video, site 1's as the main picture at the top layer sent and the
 // others at the lowest, as the room page asks; real ICE/DTLS/SRTP), each side's every
 // process measured from /proc over the hold. Forwarded RTP packets per CPU-second, and sites per
-// server at 90 % of the machine (extrapolated). Runs interleave (L J L J ...), medians with min-max.
+// server at 90 % of the machine (extrapolated). The bare mediasoup app of the SFU-overhead bench runs
+// the same load as a third side: what the forwarding engine alone does against Janus, the ceiling of
+// LienThong's ratio. Runs interleave (L B J L B J ...), medians with min-max.
 // Results: docs/bench/janus-capacity.json and .svg. Installs janus (apt) when it is missing.
-// Run: npm run bench -- janus-capacity   (BENCH_ROUNDS=3 BENCH_SITES=8 BENCH_HOLD=30)
+// Run: npm run bench -- janus-capacity   (BENCH_ROUNDS=3 BENCH_SITES=8 BENCH_HOLD=30; BENCH_BARE=0: no bare side)
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseOptions } from '../../infra/loadtest/args';
 import type { LoadTestReport } from '../../infra/loadtest/report';
 import { ensureJanus, janusVersion, startJanus } from './janus/server';
+import { startBare } from './support/bare-side';
 import { commit, spreadOf } from './support/bench-meta';
 import { type CapacityLoad, type CapacityRun, type Side, sitesAt, writeCapacityReport } from './support/capacity-report';
 import { holdMeasure, relayLoadOutput, runLoadTool, startLienThong, type Target } from './support/lienthong-side';
@@ -60,7 +63,7 @@ function runJanusLoad(url: string, json: string): Promise<number | null> {
 }
 
 async function once(side: Side, round: number): Promise<CapacityRun> {
-  const target = side === 'lienthong' ? await startLienThong(WORKERS) : await janusTarget();
+  const target = side === 'lienthong' ? await startLienThong(WORKERS) : side === 'bare' ? await startBare(WORKERS) : await janusTarget();
   const dir = mkdtempSync(join(tmpdir(), 'lt-capacity-'));
   const watch = watchTree(target.pid, 500, side === 'janus' ? 'janus' : 'node');
   try {
@@ -69,8 +72,7 @@ async function once(side: Side, round: number): Promise<CapacityRun> {
     const idle = cpuBetween(watch.samples, Date.now() - 5000, Date.now());
     console.log(`  round ${round} ${side}: ${SITES} sites, hold ${HOLD} s (idle ${(idle.total / idle.seconds).toFixed(3)} cores)`);
     const json = join(dir, 'r.json');
-    const code =
-      side === 'lienthong' ? await runLoadTool(target, { sites: SITES, hold: HOLD, json }) : await runJanusLoad(target.url, json);
+    const code = side === 'janus' ? await runJanusLoad(target.url, json) : await runLoadTool(target, { sites: SITES, hold: HOLD, json });
     const r = JSON.parse(readFileSync(json, 'utf8')) as LoadTestReport;
     if (!r.hold) throw new Error(`${side}: the load did not reach its hold (exit ${code})`);
     const { cpu, packets } = holdMeasure(watch.samples, r.hold, r.perSite);
@@ -113,8 +115,9 @@ async function once(side: Side, round: number): Promise<CapacityRun> {
 ensureJanus();
 const version = janusVersion();
 const runs: CapacityRun[] = [];
+const sides: Side[] = process.env.BENCH_BARE === '0' ? ['lienthong', 'janus'] : ['lienthong', 'bare', 'janus'];
 for (let round = 1; round <= ROUNDS; round++)
-  for (const side of ['lienthong', 'janus'] as const) {
+  for (const side of sides) {
     const r = await once(side, round);
     runs.push(r);
     console.log(
@@ -146,6 +149,7 @@ const load: CapacityLoad = {
     'Signalling differs by design: LienThong does HTTPS login + socket.io; the Janus client speaks the Janus JSON API over plain HTTP long-poll. Neither carries traffic during the hold beyond keep-alives and stats.',
     'On Janus every site publishes first and then subscribes once to all others (one offer, no renegotiation); on LienThong sites consume producers as they appear. Only the hold is measured.',
     'LienThong probes bandwidth toward receivers (mediasoup probation RTP, not counted) and runs its adaptation; Janus 1.1 does no sender-side bandwidth estimation toward subscribers.',
+    'The bare side is tests/bench/bare-sfu (the SFU-overhead baseline: same workers, codecs and transport options, no product logic) under the same load tool; it is a reference, not a product.',
     'The LienThong load tool asks sfu-server for /api/loadtest/usage about once a second through the hold (its progress line and server series): that work is counted against LienThong; the Janus load process asks Janus nothing during the hold.',
     "Site 1 speaks throughout (the load tool's default): LienThong makes it the main picture through its active-speaker rule and the sites ask for its top layer, thumbnails at the lowest; on Janus (no such rule in VideoRoom) each subscriber takes site 1's feed at substream 2 and the others at substream 0 from the start.",
   ],
@@ -158,8 +162,8 @@ const line = (name: string, s: (typeof result)['lienthong']) =>
   `${s.sitesAt90.median.toFixed(1)} [${s.sitesAt90.min.toFixed(1)}-${s.sitesAt90.max.toFixed(1)}] sites at 90 % (extrapolated); failed sites ${s.failedSites}, incomplete ${s.incompleteSites}`;
 console.log(
   `\nCapacity against Janus ${version}, ${SITES} sites, median [min-max] of ${ROUNDS} interleaved runs:\n` +
-    `${line('LienThong', result.lienthong)}\n${line('Janus', result.janus)}\n` +
-    `  ratio ${result.ratio.toFixed(2)}x (goal >= 1.5); written to ${out}`,
+    `${line('LienThong', result.lienthong)}\n${result.bare ? `${line('bare mediasoup', result.bare)}\n` : ''}${line('Janus', result.janus)}\n` +
+    `  ratio ${result.ratio.toFixed(2)}x (goal >= 1.5)${result.bareRatio ? `; bare mediasoup ${result.bareRatio.toFixed(2)}x Janus` : ''}; written to ${out}`,
 );
 if (result.lienthong.failedSites || result.janus.failedSites || result.lienthong.incompleteSites || result.janus.incompleteSites)
   console.log(

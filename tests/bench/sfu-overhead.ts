@@ -4,15 +4,13 @@
 // divided by the RTP packets the sites received (what the server forwarded). Runs interleave
 // (A B A B ...), medians with min-max. Results: docs/bench/sfu-overhead.json and .svg.
 // Run: npm run bench -- sfu-overhead   (BENCH_ROUNDS=3 BENCH_SITES=8 BENCH_HOLD=30; BENCH_PROFILE_DIR=DIR: CPU profile of sfu-server)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LoadTestReport } from '../../infra/loadtest/report';
-import { freeMediaBasePort } from '../support/ports';
-import { stopChild } from '../support/sfu-process';
+import { startBare } from './support/bare-side';
 import { commit } from './support/bench-meta';
-import { holdMeasure, runLoadTool, startLienThong, type Target } from './support/lienthong-side';
+import { holdMeasure, runLoadTool, startLienThong } from './support/lienthong-side';
 import { type OverheadRun, writeOverheadReport } from './support/overhead-report';
 import { watchTree } from './support/proc-tree';
 
@@ -26,49 +24,9 @@ const out = join(root, 'docs/bench/sfu-overhead.json');
 /** The code measured is the code at the start (a commit during the run is not it). */
 const measured = commit();
 
-async function bare(): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'lt-bare-'));
-  const basePort = await freeMediaBasePort(WORKERS);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(import.meta.dirname, 'bare-sfu/server.ts'),
-      '--port',
-      '0',
-      '--workers',
-      String(WORKERS),
-      '--base-port',
-      String(basePort),
-      '--dir',
-      dir,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const first = await new Promise<{ url: string; ca: string }>((ok, fail) => {
-    let buf = '';
-    child.stdout!.on('data', (d) => {
-      buf += d;
-      const line = buf.split('\n').find((l) => l.startsWith('{'));
-      if (line) ok(JSON.parse(line));
-    });
-    child.once('exit', (code) => fail(new Error(`bare app exited (${code})`)));
-  });
-  return {
-    url: first.url,
-    caFile: first.ca,
-    pid: child.pid!,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 async function once(side: OverheadRun['side'], round: number): Promise<OverheadRun> {
   // BENCH_PROFILE_DIR: where to write a V8 CPU profile of sfu-server.
-  const target = side === 'lienthong' ? await startLienThong(WORKERS, process.env.BENCH_PROFILE_DIR) : await bare();
+  const target = side === 'lienthong' ? await startLienThong(WORKERS, process.env.BENCH_PROFILE_DIR) : await startBare(WORKERS);
   const dir = mkdtempSync(join(tmpdir(), 'lt-overhead-'));
   const watch = watchTree(target.pid);
   try {

@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import { machine, type Spread, spreadOf } from './bench-meta';
 import { SvgChart } from './svg-chart';
 
-export type Side = 'lienthong' | 'janus';
+/** bare: tests/bench/bare-sfu, the forwarding engine without the product (a reference). */
+export type Side = 'lienthong' | 'bare' | 'janus';
 
 export interface CapacityRun {
   side: Side;
@@ -82,6 +83,8 @@ interface Summary {
   lienthongSitesAt90: number;
   janusSitesAt90: number;
   failedSites: { lienthong: number; janus: number };
+  barePacketsPerCpuSecond?: number;
+  bareRatio?: number;
 }
 
 export interface CapacityLoad {
@@ -114,7 +117,18 @@ export function writeCapacityReport(file: string, load: CapacityLoad, measured: 
   const lienthong = of('lienthong');
   const janus = of('janus');
   const ratio = lienthong.packetsPerCpuSecond.median / janus.packetsPerCpuSecond.median;
-  const result = { lienthong, janus, ratio, goal: 1.5, extrapolated: true as const, sitesAt90Method: SITES_AT_90_METHOD };
+  const bare = load.runs.some((r) => r.side === 'bare') ? of('bare') : undefined;
+  // What mediasoup alone does against Janus: LienThong's ratio cannot exceed it by product code.
+  const bareRatio = bare ? bare.packetsPerCpuSecond.median / janus.packetsPerCpuSecond.median : undefined;
+  const result = {
+    lienthong,
+    ...(bare ? { bare, bareRatio } : {}),
+    janus,
+    ratio,
+    goal: 1.5,
+    extrapolated: true as const,
+    sitesAt90Method: SITES_AT_90_METHOD,
+  };
   const meta = {
     date: new Date().toISOString(),
     commit: measured,
@@ -134,6 +148,7 @@ export function writeCapacityReport(file: string, load: CapacityLoad, measured: 
     lienthongSitesAt90: lienthong.sitesAt90.median,
     janusSitesAt90: janus.sitesAt90.median,
     failedSites: { lienthong: lienthong.failedSites, janus: janus.failedSites },
+    ...(bare ? { barePacketsPerCpuSecond: bare.packetsPerCpuSecond.median, bareRatio } : {}),
   };
   const history = [...(old.history ?? []), summary].slice(-50);
   writeFileSync(file, `${JSON.stringify({ ...meta, ...load, result, history }, null, 1)}\n`);
@@ -143,10 +158,19 @@ export function writeCapacityReport(file: string, load: CapacityLoad, measured: 
 
 const k = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
 
-function chart(load: CapacityLoad, r: { lienthong: SideResult; janus: SideResult; ratio: number }, date: string, rev: string): string {
+interface ChartSides {
+  lienthong: SideResult;
+  bare?: SideResult;
+  bareRatio?: number;
+  janus: SideResult;
+  ratio: number;
+}
+
+function chart(load: CapacityLoad, r: ChartSides, date: string, rev: string): string {
   const c = new SvgChart();
   const items = (f: (s: SideResult) => Spread): [string, Spread, string][] => [
     ['LienThong', f(r.lienthong), '#2b6cb0'],
+    ...(r.bare ? [['bare mediasoup', f(r.bare), '#90cdf4'] as [string, Spread, string]] : []),
     [`Janus ${load.janus.version}`, f(r.janus), '#a0aec0'],
   ];
   c.bars(
@@ -165,7 +189,7 @@ function chart(load: CapacityLoad, r: { lienthong: SideResult; janus: SideResult
   c.text(
     40,
     292,
-    `ratio ${r.ratio.toFixed(2)}× (goal ≥ 1.5), median of ${load.rounds} interleaved runs each${failed ? `; FAILED SITES: LienThong ${r.lienthong.failedSites}, Janus ${r.janus.failedSites}` : ''} — ${date.slice(0, 10)} ${rev}`,
+    `ratio ${r.ratio.toFixed(2)}× (goal ≥ 1.5${r.bareRatio ? `; bare mediasoup ${r.bareRatio.toFixed(2)}×` : ''}), median of ${load.rounds} interleaved runs each${failed ? `; FAILED SITES: LienThong ${r.lienthong.failedSites}, Janus ${r.janus.failedSites}` : ''} — ${date.slice(0, 10)} ${rev}`,
   );
   c.text(40, 308, `* extrapolated from the measured ${load.sites}-site mesh and the idle server (method in the JSON)`, 'font-size="11"');
   return c.svg(780, 320, 'LienThong against Janus VideoRoom: forwarded packets per CPU-second');

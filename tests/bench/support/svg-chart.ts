@@ -15,12 +15,14 @@ export class SvgChart {
     const top = Math.max(...items.map(([, s]) => s.max)) * 1.2 || 1;
     const y = (v: number) => 250 - (v / top) * 190;
     this.text(x0, 24, title, 'font-weight="bold"');
+    // Three bars share a panel's 340 px as two do.
+    const [step, w] = items.length > 2 ? [115, 80] : [150, 90];
     items.forEach(([label, s, color], i) => {
-      const x = x0 + 40 + i * 150;
-      this.out.push(`<rect x="${x}" y="${y(s.median)}" width="90" height="${250 - y(s.median)}" fill="${color}"/>`);
-      this.out.push(`<line x1="${x + 45}" x2="${x + 45}" y1="${y(s.max)}" y2="${y(s.min)}" stroke="#000"/>`);
-      this.text(x + 45, y(s.max) - 6, fmt(s.median), 'text-anchor="middle"');
-      this.text(x + 45, 270, label, 'text-anchor="middle"');
+      const x = x0 + 40 + i * step;
+      this.out.push(`<rect x="${x}" y="${y(s.median)}" width="${w}" height="${250 - y(s.median)}" fill="${color}"/>`);
+      this.out.push(`<line x1="${x + w / 2}" x2="${x + w / 2}" y1="${y(s.max)}" y2="${y(s.min)}" stroke="#000"/>`);
+      this.text(x + w / 2, y(s.max) - 6, fmt(s.median), 'text-anchor="middle"');
+      this.text(x + w / 2, 270, label, 'text-anchor="middle"');
     });
   }
 

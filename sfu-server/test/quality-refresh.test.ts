@@ -1,13 +1,13 @@
 // The periodic quality refresh (conference.refreshQuality): what it reads from the media layer and
 // when it tells the room. A calm meeting must cost little; a change must still reach everyone.
 import { describe, expect, it } from 'vitest';
-import type { RoomState } from '../src/protocol';
+import type { RoomState, ServerEventOf } from '../src/protocol';
 import { call, fakeConference, MEETING, socketOf } from './support/fake-signalling';
 
 const good = { rttMs: 20, lossFraction: 0, sendBps: 600_000, recvBps: 900_000, jitterMs: 5, layer: 2 };
 
 describe('quality refresh', () => {
-  it('reads a good link every 5.5 s and a poor one every refresh; tells the room on a visible change, else every 10 s', async () => {
+  it('reads a good link every 5.5 s and a poor one every refresh; tells the room the sites that changed, the full state every 10 s', async () => {
     const f = fakeConference();
     const ids: Record<string, string> = {};
     for (const site of ['tn', 'dt']) {
@@ -19,6 +19,7 @@ describe('quality refresh', () => {
     media.stats.set(ids.tn!, good);
     media.stats.set(ids.dt!, { ...good, lossFraction: 0.12 }); // poor
     const states = () => f.push.events('room:state') as RoomState[];
+    const deltas = () => f.push.events('room:quality') as ServerEventOf<'room:quality'>[];
     const before = states().length;
     const refreshes = async (n: number) => {
       for (let i = 0; i < n; i++) {
@@ -27,27 +28,27 @@ describe('quality refresh', () => {
       }
     };
     await refreshes(1);
-    expect(states().length).toBe(before + 1); // first figures: told
-    const grades = Object.fromEntries(
-      states()
-        .at(-1)!
-        .participants.map((p) => [p.siteId, p.quality.grade]),
-    );
-    expect(grades).toEqual({ tn: 'good', dt: 'poor' });
+    // The joins sent the full state moments ago: the first figures go out as a change of both sites.
+    expect(states().length).toBe(before);
+    expect(deltas()).toHaveLength(1);
+    const grades = Object.fromEntries(deltas()[0]!.sites.map((s) => [s.peerId, s.quality.grade]));
+    expect(grades).toEqual({ [ids.tn!]: 'good', [ids.dt!]: 'poor' });
     await refreshes(5); // 10 s more
     expect(media.statsReads.get(ids.dt!)).toBe(6);
     expect(media.statsReads.get(ids.tn!)).toBe(2); // at 2 and 8 s (5.5 s apart at least)
-    // Nothing changed on screen: one reminder in those 10 s, not five.
-    expect(states().length).toBe(before + 2);
-    // The good link turns poor: seen at its next reading, told at once.
-    media.stats.set(ids.tn!, { ...good, rttMs: 900 });
-    const told = states().length;
-    await refreshes(3);
-    expect(states().length).toBeGreaterThan(told);
+    // Nothing changed on screen: one full reminder in those 10 s, no change told.
+    expect(states().length).toBe(before + 1);
+    expect(deltas()).toHaveLength(1);
     expect(
       states()
         .at(-1)!
-        .participants.find((p) => p.siteId === 'tn')!.quality.grade,
-    ).toBe('poor');
+        .participants.map((p) => p.quality.grade)
+        .sort(),
+    ).toEqual(['good', 'poor']);
+    // The good link turns poor: seen at its next reading, told at once, and only that site.
+    media.stats.set(ids.tn!, { ...good, rttMs: 900 });
+    await refreshes(3);
+    expect(deltas()).toHaveLength(2);
+    expect(deltas()[1]!.sites.map((s) => [s.peerId, s.quality.grade])).toEqual([[ids.tn!, 'poor']]);
   });
 });

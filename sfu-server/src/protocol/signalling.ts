@@ -209,6 +209,11 @@ export const ServerEvents = {
   /** What adaptation shed for each site (received video) and which sites stopped sending video; on every change. */
   'media:adaptation': AdaptationEvent,
   'room:state': RoomState,
+  /**
+   * Sites whose quality changed as shown on screen since they were last told, and only those: the
+   * full room:state (every site's quality) goes out on other changes and as a reminder every 10 s.
+   */
+  'room:quality': Type.Object({ sites: Type.Array(Type.Object({ peerId: RefId, quality: Quality }), { maxItems: 1000 }) }),
   'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]), recentSpeakers: Type.Array(RefId, { maxItems: 8 }) }),
   /**
    * The meeting is over for this socket: `removed` (by the chair), `cancelled`, `ended`, `uninvited`

@@ -321,6 +321,48 @@ describe('adaptation loop over the fakes (signalling/adaptation.ts)', () => {
     expect(seconds).toBeLessThanOrEqual(5);
   });
 
+  it('tells the room of an estimate that moved only where screens show it (a site with something shed)', async () => {
+    const f = fakeConference();
+    const ids = await meeting(f);
+    const media = f.media[0]!;
+    const video = cameras(ids);
+    const good = { estimateBps: 3_000_000, sendBps: 500_000, rttMs: 5, lossFraction: 0, audioStreams: 2, video };
+    media.links.set(ids.pb!, good);
+    media.links.set(ids.tn!, good);
+    const loop = new AdaptationLoop(f.conference, { enabled: true, logger: silentLogger, now: () => f.clock.t });
+    const sent = () => f.push.events('media:adaptation') as { sites: SiteAdaptation[] }[];
+    const ticks = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        f.clock.t += 1000;
+        await loop.tick();
+      }
+    };
+    await ticks(4);
+    const told = sent().length;
+    // Nothing shed: an estimate that doubles, then halves, is seen by no one.
+    media.links.set(ids.tn!, { ...good, estimateBps: 6_000_000 });
+    await ticks(4);
+    media.links.set(ids.tn!, { ...good, estimateBps: 1_500_000 });
+    await ticks(4);
+    expect(sent().length).toBe(told);
+    // pb's link thins and its video is shed: told; its estimate then moves by half: told again.
+    media.links.set(ids.pb!, { ...good, estimateBps: 200_000, sendBps: 150_000, rttMs: 200, lossFraction: 0.05 });
+    await ticks(4);
+    const shed = sent()
+      .at(-1)!
+      .sites.find((x) => x.peerId === ids.pb)!;
+    expect(shed.step).not.toBe('none');
+    const n = sent().length;
+    media.links.set(ids.pb!, { ...good, estimateBps: 100_000, sendBps: 90_000, rttMs: 200, lossFraction: 0.05 });
+    await ticks(2);
+    expect(sent().length).toBeGreaterThan(n);
+    expect(
+      sent()
+        .at(-1)!
+        .sites.find((x) => x.peerId === ids.pb)!.linkKbps,
+    ).toBe(100);
+  });
+
   it('with adaptation switched off, sheds nothing', async () => {
     const f = fakeConference();
     const ids = await meeting(f);

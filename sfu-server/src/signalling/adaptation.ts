@@ -163,10 +163,17 @@ export class AdaptationLoop {
         uplinkKbps: p.uplinkKbps,
       });
     }
-    // The estimate moves all the time: it goes out when it moved by a quarter or more; a socket
-    // bound since the last send (a join, a reconnect) gets the table too.
+    // The estimate moves all the time: it goes out when it moved by a quarter or more, and only for a
+    // site whose screens show it (something shed; its uplink figure while its camera is paused). On
+    // loopback an 8-site table went to everyone every 4 s for figures nobody saw. A socket bound since
+    // the last send (a join, a reconnect) gets the table too.
     const bucket = (kbps: number | null) => (kbps === null ? null : Math.round(Math.log2(Math.max(1, kbps)) * 3));
-    const json = JSON.stringify([sites.map((s) => ({ ...s, linkKbps: bucket(s.linkKbps) })), [...room.sockets.values()].sort()]);
+    const shown = sites.map((s) => ({
+      ...s,
+      linkKbps: s.step === 'none' ? null : bucket(s.linkKbps),
+      uplinkKbps: s.sendVideoPaused ? s.uplinkKbps : null,
+    }));
+    const json = JSON.stringify([shown, [...room.sockets.values()].sort()]);
     const a = adaptationOf(room);
     if (json === a.sent) return;
     a.sent = json;

@@ -209,6 +209,10 @@ describe('signalling handlers over fakes (no socket.io, no mediasoup)', () => {
     expect(media.micLive(dt.peerId)).toBe(false);
     await call(dt.ctx, 'media:resumeProducer', { producerId: dt.mic });
     expect(media.micLive(dt.peerId)).toBe(true);
+    // The chair console sees it at once, not at the next reminder.
+    expect(lastControl(f).media[dt.peerId]?.micLive).toBe(true);
+    await call(dt.ctx, 'media:pauseProducer', { producerId: dt.mic });
+    expect(lastControl(f).media[dt.peerId]?.micLive).toBe(false);
 
     await call(chair.ctx, 'chair:setSelfUnmute', { allowed: false });
     await call(chair.ctx, 'chair:mute', { siteId: 'dt', muted: true });

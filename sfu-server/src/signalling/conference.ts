@@ -256,6 +256,11 @@ export class Conference {
     room.stateSentAt = this.now();
     const state = this.state(room);
     if (state) this.toRoom(room, 'room:state', state);
+    this.broadcastControl(room);
+  }
+
+  /** The chair console's view of each site's microphone and camera follows its producers at once. */
+  broadcastControl(room: LiveRoom): void {
     const control = this.control(room);
     if (control) this.toRoom(room, 'room:control', control);
   }
@@ -308,10 +313,8 @@ export class Conference {
   }
 
   /**
-   * Refresh every participant's quality from real transport statistics. Everyone is told the sites
-   * whose figures changed as shown on screen (room:quality), and the full state at most every
-   * QUALITY_QUIET_MS: in a meeting of 8 sites some figure moved every 3 s, and each time the full
-   * state and control went to every site (6 KB each, 30 KB at 40 sites, on commune links too).
+   * Refresh every participant's quality from real transport statistics. The room is told the sites whose
+   * figures changed on screen (room:quality), the full state (6 KB at 8 sites) at most every QUALITY_QUIET_MS.
    */
   async refreshQuality(): Promise<void> {
     for (const room of this.rooms.values()) {
@@ -365,8 +368,9 @@ export class Conference {
     room.media.on('producerAdded', (a) => {
       // Close a microphone the chair has not opened before anyone consumes it.
       if (!selfTest && a.kind === 'audio') void enforceAudio(room);
-      if (selfTest) this.toPeer(room, a.peerId, 'media:newProducer', a);
-      else this.toRoom(room, 'media:newProducer', a, a.peerId);
+      if (selfTest) return this.toPeer(room, a.peerId, 'media:newProducer', a);
+      this.toRoom(room, 'media:newProducer', a, a.peerId);
+      this.broadcastControl(room);
     });
     room.media.on('producerClosed', (producerId, peerId, reason) => {
       room.selfPaused.delete(producerId);
@@ -374,11 +378,12 @@ export class Conference {
       if (room.live?.floor.presentation?.producerId === producerId) {
         room.live.floor.presentationEnded(peerId);
         this.broadcastState(room);
-      }
+      } else this.broadcastControl(room);
     });
-    room.media.on('producerPaused', (producerId, peerId, paused) =>
-      this.toRoom(room, 'media:producerPaused', { producerId, peerId, paused }),
-    );
+    room.media.on('producerPaused', (producerId, peerId, paused) => {
+      this.toRoom(room, 'media:producerPaused', { producerId, peerId, paused });
+      this.broadcastControl(room);
+    });
     room.media.on('consumerClosed', (peerId, consumerId) => this.toPeer(room, peerId, 'media:consumerClosed', { consumerId }));
     room.media.on('peerMediaReset', (peerId) => {
       // Its new transports start their link estimate afresh: judged as a new site's, after the settle time.

@@ -318,11 +318,12 @@ export class Conference {
    */
   async refreshQuality(): Promise<void> {
     for (const room of this.rooms.values()) {
-      if (!room.live) continue;
+      const live = room.live;
+      if (!live) continue;
       const changed: string[] = [];
       room.qualityReadAt ??= new Map();
       const readAt = room.qualityReadAt;
-      for (const p of room.live.list()) {
+      for (const p of live.list()) {
         if (!p.connected || !room.media.hasPeer(p.peerId)) continue;
         // A good link is read less often: each reading is several stats requests to the worker.
         if (p.quality.grade === 'good' && this.now() - (readAt.get(p.peerId) ?? 0) < QUALITY_GOOD_MS) continue;
@@ -331,14 +332,12 @@ export class Conference {
           // The adaptation loop read the link toward the site moments ago: its reading is not asked for twice.
           const last = room.adaptation?.peers.get(p.peerId)?.lastLink;
           const recv = last && this.now() - last.at < RECV_READING_FRESH_MS ? last : undefined;
-          if (room.live.setQuality(p.peerId, await room.media.peerStats(p.peerId, recv))) changed.push(p.peerId);
-          this.sampleQuality(room.live, p.peerId);
+          if (live.setQuality(p.peerId, await room.media.peerStats(p.peerId, recv))) changed.push(p.peerId);
+          this.sampleQuality(live, p.peerId);
         } catch {
           // peer left while stats were gathered
         }
       }
-      const live = room.live;
-      if (!live) continue; // ended while its links were read
       if (this.now() - (room.stateSentAt ?? 0) >= QUALITY_QUIET_MS) this.broadcastState(room);
       else if (changed.length > 0) {
         const sites = changed.filter((id) => live.has(id)).map((peerId) => ({ peerId, quality: live.get(peerId).quality }));

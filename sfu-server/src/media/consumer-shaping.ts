@@ -4,6 +4,7 @@
 // Also the measured link toward a receiver, which adaptation decides from.
 import type { types } from 'mediasoup';
 import type { MediaSource } from '../protocol/media';
+import { watchFirstFrame } from './first-frame-watch';
 import type { PeerMedia } from './peer-media';
 
 interface Shaping {
@@ -16,6 +17,8 @@ interface Shaping {
   lastPackets: number;
   /** Packets the receiver had asked for again (NACK) at the last sample. */
   lastNacked: number;
+  /** The first resume started the first-frame watch. */
+  watched: boolean;
 }
 
 const shapings = new WeakMap<types.Consumer, Shaping>();
@@ -23,7 +26,7 @@ const shapings = new WeakMap<types.Consumer, Shaping>();
 function shapingOf(c: types.Consumer): Shaping {
   let s = shapings.get(c);
   if (!s) {
-    s = { clientPaused: true, spatial: 0, temporal: 2, shed: false, cap: null, lastPackets: 0, lastNacked: 0 };
+    s = { clientPaused: true, spatial: 0, temporal: 2, shed: false, cap: null, lastPackets: 0, lastNacked: 0, watched: false };
     shapings.set(c, s);
   }
   return s;
@@ -53,6 +56,10 @@ export async function clientResume(c: types.Consumer): Promise<void> {
   const s = shapingOf(c);
   s.clientPaused = false;
   await applyPause(c, s);
+  if (c.kind === 'video' && !s.watched) {
+    s.watched = true;
+    watchFirstFrame(c);
+  }
 }
 
 export async function clientLayers(c: types.Consumer, spatial: number, temporal?: number): Promise<void> {

@@ -2,6 +2,7 @@
 // state, so nothing has to remember to update them. Labels use stable ASCII site
 // codes, never display names.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { firstFrameRetries } from '../media/first-frame-watch';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import type { Conference } from '../signalling/conference';
 
@@ -114,6 +115,17 @@ function registerWorkerMetrics(registry: Registry, pool: MediaWorkerPool): void 
     registers: [registry],
     collect() {
       this.set(pool.deaths);
+    },
+  });
+  let retriesLast = 0;
+  new Counter({
+    name: 'lienthong_keyframe_retries_total',
+    help: 'Keyframes asked for again for a new video consumer that had forwarded nothing after its resume',
+    registers: [registry],
+    collect() {
+      const now = firstFrameRetries();
+      if (now > retriesLast) this.inc(now - retriesLast);
+      retriesLast = now;
     },
   });
 }

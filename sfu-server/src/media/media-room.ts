@@ -240,7 +240,10 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     if (pending) return pending;
     const cap = this.opts.consumersPerPeer ?? DEFAULT_CONSUMERS_PER_PEER;
     if (peer.consumers.size + peer.consuming.size >= cap) throw new AppError('TOO_MANY_CONSUMERS', 'Too many consumers', 409);
-    const made = this.newConsumer(peer, producerId, owner);
+    // The producer closing meanwhile (a site reloading) is a clear 404, not a worker's internal error.
+    const made = this.newConsumer(peer, producerId, owner).catch((e: unknown) =>
+      Promise.reject(this.producerOwner(producerId) ? e : gone()),
+    );
     peer.consuming.set(producerId, made);
     try {
       return await made;

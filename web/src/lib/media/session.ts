@@ -356,7 +356,8 @@ export class MediaSession {
       if (info.kind === 'video' && this.receiveMode === 'low') await this.setLayer(consumer.id, 0);
       this.changed();
     } catch (e) {
-      console.warn('consume failed', a.producerId, e);
+      // Its producer closed meanwhile (a site reloading): nothing was lost, nothing to say.
+      if (this.known.has(a.producerId)) console.warn('consume failed', a.producerId, e);
       // A consumer left paused on the server (its resume timed out) would block the retry below.
       if (made) await this.dropConsumer(made, true);
       // Transient during rebuilds (our media not re-added yet): try again while it is still announced.

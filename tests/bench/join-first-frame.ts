@@ -4,7 +4,7 @@
 // the reconnect grace). Each entry is split into where the time goes: the page up to its media
 // session, the session up to its receive transport connected (signalling, ICE, DTLS), and from
 // there to a decoded frame of every other site (consumers, keyframe). p50 / p95 per phase.
-// `npm run bench -- join-first-frame` (ROUNDS=n, default 20). Results: docs/bench/join-first-frame.json.
+// `npm run bench -- join-first-frame` (ROUNDS=n, default 20; OTHERS_SHARES, OTHERS_LOW below). Results: docs/bench/join-first-frame.json.
 import { chmodSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -115,8 +115,9 @@ const stats = (xs: number[]) => ({
 /**
  * The three staying sites stand for browsers on other machines. On this 2-core machine their
  * encoding and decoding would otherwise queue the entering page's work and the server's: their
- * Chromium runs in a cgroup of the lowest CPU weight (cgroup v1 cpu.shares 2, as root), so it has
- * what the rest leaves. Chromium resets its processes' nice values, so nice alone does not hold.
+ * Chromium runs in a cgroup of low CPU weight (cgroup v1, as root; cpu.shares OTHERS_SHARES,
+ * default 128 against 1024 for each other process; at 2 their encoders starved and keyframes
+ * came late). Chromium resets its processes' nice values, so nice does not hold.
  * OTHERS_LOW=0, or no writable cgroup: all at the same weight (the report says which).
  */
 function lowWeightChromium(): { path: string; dir: string; cgroup: string } | undefined {
@@ -124,7 +125,7 @@ function lowWeightChromium(): { path: string; dir: string; cgroup: string } | un
   const cgroup = `/sys/fs/cgroup/cpu/lt-bench-others-${process.pid}`;
   try {
     mkdirSync(cgroup);
-    writeFileSync(join(cgroup, 'cpu.shares'), process.env.OTHERS_SHARES ?? '2');
+    writeFileSync(join(cgroup, 'cpu.shares'), process.env.OTHERS_SHARES ?? '128');
   } catch (e) {
     console.log(`  (no low-weight cgroup for the staying sites: ${(e as Error).message})`);
     return undefined;
@@ -194,7 +195,7 @@ try {
     );
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), commit: measured, machine: machine(), meeting: `4 sites (3 staying, 1 entering), Chromium headless, loopback HTTPS; the staying sites' Chromium ${low ? 'at the lowest CPU weight' : 'at the same CPU weight'}`, goal: 'p50 < 1000 ms', result, entries }, null, 1)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), commit: measured, machine: machine(), meeting: `4 sites (3 staying, 1 entering), Chromium headless, loopback HTTPS; the staying sites' Chromium ${low ? `at CPU weight ${process.env.OTHERS_SHARES ?? '128'} of 1024` : 'at the same CPU weight'}`, goal: 'p50 < 1000 ms', result, entries }, null, 1)}\n`,
   );
   console.log(`written to ${out}`);
 } finally {

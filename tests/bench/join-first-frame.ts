@@ -39,6 +39,8 @@ const PROBE = `(() => {
       if (s.lastJoin) t.joined ??= performance.now();
       if (recv) t.transports ??= performance.now();
       if (recv && recv.connectionState === 'connecting') t.recvConnecting ??= performance.now();
+      // Every other site's audio and video consumed on the page (resumes then follow).
+      if (s.remote && s.remote.size >= 6) t.consumed ??= performance.now();
       const snd = s.sendTransport;
       if (snd && snd.connectionState === 'connecting') t.sendConnecting ??= performance.now();
       if (snd && snd.connectionState === 'connected') t.sendConnected ??= performance.now();
@@ -77,6 +79,10 @@ interface Entry {
   connected: number;
   firstFrame: number;
   allFrames: number;
+  /** Every other site's audio and video consumed on the page. */
+  consumed?: number;
+  /** The first video packet from each other site (a frame follows once a keyframe is in). */
+  packets?: Record<string, number>;
   path?: string;
 }
 
@@ -182,16 +188,26 @@ try {
       transportsToConnecting: stats(es.map((e) => (e.recvConnecting ?? Number.NaN) - (e.transports ?? Number.NaN)).filter(Number.isFinite)),
       connectingToConnected: stats(es.map((e) => e.connected - (e.recvConnecting ?? Number.NaN)).filter(Number.isFinite)),
       connectedToAllFrames: stats(es.map((e) => e.allFrames - e.connected)),
+      // Inside it: the consumers made, then the senders' keyframes (resume, PLI, encode, forward).
+      connectedToConsumed: stats(es.map((e) => (e.consumed ?? Number.NaN) - e.connected).filter(Number.isFinite)),
+      consumedToLastFirstPacket: stats(
+        es.map((e) => Math.max(...Object.values(e.packets ?? {})) - (e.consumed ?? Number.NaN)).filter(Number.isFinite),
+      ),
       firstFrame: stats(es.map((e) => e.firstFrame)),
       allFrames: stats(es.map((e) => e.allFrames)),
     };
   };
-  const result = { join: phases('join'), rejoin: phases('rejoin') };
-  for (const [kind, p] of Object.entries(result))
+  // New video consumers that had forwarded nothing after their resume and were sent a keyframe request again.
+  const metrics = await (await fetch(`${sfu.url}/metrics`)).text();
+  const keyframeRetries = Number(/^lienthong_keyframe_retries_total (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
+  console.log(`keyframes asked for again by the first-frame watch: ${keyframeRetries}`);
+  const result = { join: phases('join'), rejoin: phases('rejoin'), keyframeRetries };
+  for (const [kind, p] of Object.entries({ join: result.join, rejoin: result.rejoin }))
     console.log(
       `${kind.padEnd(7)} every other site's frame p50 ${p.allFrames.p50} ms p95 ${p.allFrames.p95} ms (first one p50 ${p.firstFrame.p50}); ` +
         `page -> session p50 ${p.pageToSession.p50}, session -> transport connected p50 ${p.sessionToConnected.p50}, connected -> frames p50 ${p.connectedToAllFrames.p50} ms\n` +
-        `        document in ${p.pageToDocument.p50} ms, its first script ${p.pageToFirstScript.p50} ms, DOMContentLoaded ${p.pageToDomContentLoaded.p50} ms; in session -> connected: join ${p.sessionToJoined.p50}, transports ${p.joinedToTransports.p50}, first consume ${p.transportsToConnecting.p50}, ICE+DTLS ${p.connectingToConnected.p50} ms`,
+        `        document in ${p.pageToDocument.p50} ms, its first script ${p.pageToFirstScript.p50} ms, DOMContentLoaded ${p.pageToDomContentLoaded.p50} ms; in session -> connected: join ${p.sessionToJoined.p50}, transports ${p.joinedToTransports.p50}, first consume ${p.transportsToConnecting.p50}, ICE+DTLS ${p.connectingToConnected.p50} ms; ` +
+        `in connected -> frames: all consumed ${p.connectedToConsumed.p50}, then the last site's first video packet ${p.consumedToLastFirstPacket.p50} ms`,
     );
   writeFileSync(
     out,

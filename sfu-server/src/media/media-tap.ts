@@ -3,6 +3,7 @@
 // stream on an output closes its consumer and opens another on the same transport; the new
 // consumer starts at a keyframe.
 import type { types } from 'mediasoup';
+import { portRangeOption } from './port-range';
 
 export interface TapSource {
   router: types.Router;
@@ -92,7 +93,7 @@ export class MediaTap {
 
   async output(o: TapOutputOptions): Promise<TapOutput> {
     const transport = await this.source.router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1', ...portRangeOption() },
       rtcpMux: false,
       comedia: false,
       appData: { tap: true },

@@ -1,5 +1,6 @@
 // Plain RTP transports for room systems (SIP/RTP hardware codecs) and synthetic senders.
 import type { types } from 'mediasoup';
+import { portRangeOption } from './port-range';
 
 export interface PlainTransportOptions {
   listenIp: string;
@@ -28,7 +29,12 @@ export async function openPlainTransport(
   appData: Record<string, unknown>,
 ): Promise<{ transport: types.PlainTransport; info: PlainTransportInfo }> {
   const transport = await router.createPlainTransport({
-    listenInfo: { protocol: 'udp', ip: opts.listenIp, ...(opts.announcedAddress ? { announcedAddress: opts.announcedAddress } : {}) },
+    listenInfo: {
+      protocol: 'udp',
+      ip: opts.listenIp,
+      ...portRangeOption(),
+      ...(opts.announcedAddress ? { announcedAddress: opts.announcedAddress } : {}),
+    },
     comedia: opts.comedia,
     rtcpMux: opts.rtcpMux,
     appData,

@@ -4,6 +4,7 @@
 import { AppError } from '@lienthong/kit';
 import type { types } from 'mediasoup';
 import { ROUTER_CODECS } from './codecs';
+import { portRangeOption } from './port-range';
 import type { MediaWorkerPool, PooledWorker } from './worker-pool';
 
 export interface RouterSlot {
@@ -85,7 +86,13 @@ export class RouterSlots {
     if (from === to) return;
     let pending = to.piped.get(producerId);
     if (!pending) {
-      pending = from.router.pipeToRouter({ producerId, router: to.router }).then(() => undefined);
+      pending = from.router
+        .pipeToRouter({
+          producerId,
+          router: to.router,
+          listenInfo: { protocol: 'udp', ip: '127.0.0.1', ...portRangeOption() },
+        })
+        .then(() => undefined);
       to.piped.set(producerId, pending);
       pending.catch(() => to.piped.delete(producerId));
     }

@@ -13,6 +13,8 @@ export interface GstRun {
   readonly exited: Promise<number | null>;
   /** Resolves when the pipeline runs (or has gone). */
   readonly playing: Promise<void>;
+  /** Has the process exited (true before `playing` resolves for a pipeline that failed to start)? */
+  hasExited(): boolean;
   /** Asks for EOS; kills it if the file is not finalised in time. */
   stop(timeoutMs?: number): Promise<number | null>;
   /** The last errors and warnings gst-launch wrote (for the error of a failed recording). */
@@ -44,9 +46,17 @@ export function startGst(args: readonly string[], registry: string, onExit?: (co
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  let gone = false;
   const exited = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => resolve(code));
-    child.on('error', () => resolve(null));
+    // 'close', not 'exit': its output is read to the end first (tail() then holds why it failed).
+    child.on('close', (code) => {
+      gone = true;
+      resolve(code);
+    });
+    child.on('error', () => {
+      gone = true;
+      resolve(null);
+    });
   });
   void exited.then(() => {
     guard.kill();
@@ -56,6 +66,7 @@ export function startGst(args: readonly string[], registry: string, onExit?: (co
   return {
     exited,
     playing,
+    hasExited: () => gone,
     // Errors and warnings with the detail gst-launch prints after them (the second line says why).
     tail: () =>
       output

@@ -26,6 +26,8 @@ export interface RecorderDeps {
   logger: Logger;
   /** The pipeline or the room ended without stop(): `reason` says why. */
   onEnded(reason: 'room-closed' | 'pipeline-exit'): void;
+  /** Free loopback UDP ports for the pipeline's inputs (freeUdpPorts unless given). */
+  choosePorts?(count: number): Promise<number[]>;
 }
 
 const TICK_MS = 500;
@@ -68,7 +70,7 @@ export class Recorder {
   /** null: the pipeline could not bind a port it was given (taken since it was found free). */
   private static async startOnce(file: string, s: RecorderSettings, deps: RecorderDeps): Promise<Recorder | null> {
     const tap = await deps.openTap();
-    const all = await freeUdpPorts(2 * s.videoSlots + s.audioSlots + 1);
+    const all = await (deps.choosePorts ?? freeUdpPorts)(2 * s.videoSlots + s.audioSlots + 1);
     const ports = {
       video: all.slice(0, s.videoSlots),
       h264: all.slice(s.videoSlots, 2 * s.videoSlots),
@@ -117,8 +119,7 @@ export class Recorder {
     recorder.gst = gst;
     await Promise.race([gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
     starting = false;
-    const gone = await Promise.race([gst.exited.then(() => true), Promise.resolve(false)]);
-    if (gone) {
+    if (gst.hasExited()) {
       recorder.halt();
       if (/Address already in use/.test(gst.tail())) return null;
       deps.logger.error({ file, gst: gst.tail() }, 'recording pipeline exited');

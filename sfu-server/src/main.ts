@@ -217,6 +217,7 @@ const sip = config.sip.enabled
       listenIp: config.sip.listenIp || config.media.listenIp,
       port: config.sip.port,
       announcedIp: sipAnnounced,
+      rtpPorts: config.sip.rtpPorts,
       registry: resolve(dataDir, 'gst-registry.bin'),
       logger: logger.child({ component: 'sip' }),
       maxCalls: config.sip.maxCalls,

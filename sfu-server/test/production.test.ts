@@ -27,3 +27,23 @@ describe('admin password guard', () => {
     expect(productionStartProblem(c)).toBe("metrics.token still holds the sample's placeholder: set your own value in the config file");
   });
 });
+
+describe("room systems' media port range", () => {
+  const sip = (min: number, max: number, maxCalls: number, enabled = true) => ({
+    ...cfg(sfuDefaults.auth.initialAdminPassword, true),
+    sip: { ...sfuDefaults.sip, enabled, maxCalls, rtpPorts: { min, max } },
+  });
+
+  it('refuses a range too small for sip.maxCalls calls of four ports, or upside down', () => {
+    expect(productionStartProblem(sip(30000, 30038, 10))).toBe(
+      'sip.rtpPorts (30000-30038) must hold 4 ports for each of sip.maxCalls (10): at least 40',
+    );
+    expect(productionStartProblem(sip(31000, 30000, 1))).toMatch(/^sip\.rtpPorts \(31000-30000\)/);
+  });
+
+  it('takes the default, a range just large enough, and any range with SIP off', () => {
+    expect(productionStartProblem(cfg(sfuDefaults.auth.initialAdminPassword, true))).toBeNull();
+    expect(productionStartProblem(sip(30000, 30039, 10))).toBeNull();
+    expect(productionStartProblem(sip(31000, 30000, 10, false))).toBeNull();
+  });
+});

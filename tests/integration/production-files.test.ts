@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { sfuDefaults } from '../../sfu-server/src/config/schema';
+import { PORTS_PER_CALL } from '../../sfu-server/src/sip/rtp-ports';
 import { freePort } from '../support/ports';
 import { tempDir, waitFor } from './nms-support';
 
@@ -61,8 +63,18 @@ describe('firewall', () => {
     const nft = read('nftables.conf');
     const ports = [...nft.matchAll(/dport \{? ?([\d, ]+?) ?\}? (?:accept|ct|redirect)/g)].flatMap((m) => m[1]!.split(/, ?/));
     ports.push(/define MEDIA_PORTS = (\d+)/.exec(nft)![1]!);
-    expect(ports).toEqual(expect.arrayContaining(['22', '80', '443', '3478', '5349', '10162', '162', '20000']));
+    ports.push(/define ROOM_RTP_PORTS = (\d+)/.exec(nft)![1]!);
+    expect(ports).toEqual(expect.arrayContaining(['22', '80', '443', '3478', '5349', '10162', '162', '20000', '5060', '30000']));
     for (const p of ports) expect(table, p).toMatch(new RegExp(`\\| ${p}\\b|→ ${p}\\b`));
+  });
+
+  it("opens the room systems' SIP port and exactly the media ports sfu-server gives their calls", () => {
+    const nft = read('nftables.conf');
+    const [, min, max] = /define ROOM_RTP_PORTS = (\d+)-(\d+)/.exec(nft)!;
+    expect({ min: Number(min), max: Number(max) }).toEqual(sfuDefaults.sip.rtpPorts);
+    expect(Number(max) - Number(min) + 1).toBeGreaterThanOrEqual(PORTS_PER_CALL * sfuDefaults.sip.maxCalls);
+    expect(nft).toMatch(new RegExp(`udp dport ${sfuDefaults.sip.port} accept`));
+    expect(nft).toMatch(/udp dport \$ROOM_RTP_PORTS accept/);
   });
 });
 

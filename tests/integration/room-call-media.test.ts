@@ -19,6 +19,8 @@ import { FakeRoom, freeUdpPort } from '../support/sip';
 
 const PASSWORD = 'lienthong123';
 const ROOM_SSRC = 31337;
+/** sip.rtpPorts: what a firewall would open to room systems (4 per call, for the default 40 calls). */
+const RTP_PORTS = { min: 30600, max: 30759 };
 
 describe("a room system's call media", () => {
   let sfu: SfuProcess;
@@ -34,7 +36,7 @@ describe("a room system's call media", () => {
 
   beforeAll(async () => {
     sipPort = await freeUdpPort();
-    sfu = await startSfuServer({ sipPort });
+    sfu = await startSfuServer({ sipPort, sipRtpPorts: RTP_PORTS });
     browser = await launchChromium({ caFile: sfu.caFile });
     chair = await loginAndJoin(browser, sfu.httpsUrl(), 'chutri.tinh', PASSWORD);
     meetingId = /#\/room\/([^/?]+)/.exec(chair.url())![1]!;
@@ -91,6 +93,9 @@ describe("a room system's call media", () => {
 
   it('the room gets a keyframe at once when it asks by RTCP PLI or by SIP INFO', async () => {
     room = await FakeRoom.call(sipPort, number, 'cuvan-room', ROOM_SSRC);
+    // Every port its answer names is one the firewall opens to room systems.
+    for (const p of [room.serverAudio, room.serverVideo.rtp, room.serverVideo.rtcp])
+      expect(p >= RTP_PORTS.min && p <= RTP_PORTS.max, `port ${p}`).toBe(true);
     // Its camera: H.264 SMPTE bars with a keyframe every 2 s (it does not answer PLI itself), Constrained
     // Baseline 4:2:0 in one slice per picture, as its SDP says (42e01f) and room codecs send.
     camera = spawn(

@@ -47,6 +47,8 @@ export async function startSfuServer(
     sipVideo?: { width: number; height: number; fps: number; kbps: number };
     /** sip.passThrough: another room's H.264 is sent to a room as it is (default true). */
     sipPassThrough?: boolean;
+    /** sip.rtpPorts: the ports room systems send their media to. */
+    sipRtpPorts?: { min: number; max: number };
     /** media.basePort (default: a free range found by freeMediaBasePort). */
     basePort?: number;
     /** http.plainPort, the loopback plain HTTP port of `url` (default: a free port). */
@@ -126,6 +128,7 @@ export async function startSfuServer(
             ...(opts.sipOptionsIntervalSeconds ? [`  optionsIntervalSeconds: ${opts.sipOptionsIntervalSeconds}`] : []),
             ...(opts.sipVideo ? ['  video:', ...Object.entries(opts.sipVideo).map(([k, v]) => `    ${k}: ${v}`)] : []),
             ...(opts.sipPassThrough === false ? ['  passThrough: false'] : []),
+            ...(opts.sipRtpPorts ? ['  rtpPorts:', `    min: ${opts.sipRtpPorts.min}`, `    max: ${opts.sipRtpPorts.max}`] : []),
           ]
         : ['  enabled: false']),
       ...(opts.extraConfig ? [opts.extraConfig] : []),

@@ -1,7 +1,9 @@
 // Start-up guard: a value still holding a production sample's placeholder never starts; without demo data
 // the seeded `admin` is the way in, so its initial password must not be one printed in this repository
-// (embedded default, samples) nor short enough to guess.
+// (embedded default, samples) nor short enough to guess; the room systems' media ports must hold
+// their calls.
 import { placeholderProblem } from '@lienthong/kit';
+import { PORTS_PER_CALL } from '../sip/rtp-ports';
 import { type SfuConfig, sfuDefaults } from './schema';
 
 export const MIN_INITIAL_ADMIN_PASSWORD = 12;
@@ -16,6 +18,9 @@ export const PUBLIC_ADMIN_PASSWORDS: readonly string[] = [
 export function productionStartProblem(config: Pick<SfuConfig, 'auth' | 'demo'> & Partial<SfuConfig>): string | null {
   const unset = placeholderProblem(config);
   if (unset) return unset;
+  const sip = config.sip;
+  if (sip?.enabled && sip.rtpPorts.max - sip.rtpPorts.min + 1 < PORTS_PER_CALL * sip.maxCalls)
+    return `sip.rtpPorts (${sip.rtpPorts.min}-${sip.rtpPorts.max}) must hold ${PORTS_PER_CALL} ports for each of sip.maxCalls (${sip.maxCalls}): at least ${PORTS_PER_CALL * sip.maxCalls}`;
   if (config.demo.seed) return null;
   const pw = config.auth.initialAdminPassword;
   if (PUBLIC_ADMIN_PASSWORDS.includes(pw))

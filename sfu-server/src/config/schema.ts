@@ -175,6 +175,8 @@ export const SfuConfigSchema = Type.Object(
         announcedAddress: Type.String(),
         /** Room-system calls at once. */
         maxCalls: Type.Integer({ minimum: 1, maximum: 500 }),
+        /** UDP ports room systems send their media to (4 per call); the firewall opens them to the sites. */
+        rtpPorts: Type.Object({ min: Port, max: Port }, { additionalProperties: false }),
         /** How often each room system with an address is asked (SIP OPTIONS) whether it is there. */
         optionsIntervalSeconds: Type.Integer({ minimum: 2, maximum: 3600 }),
         /** The main picture each room system is sent (H.264 Constrained Baseline); smaller when its level cannot take it. */
@@ -264,6 +266,7 @@ export const sfuDefaults: SfuConfig = {
     port: 5060,
     announcedAddress: '',
     maxCalls: 40,
+    rtpPorts: { min: 30000, max: 30999 },
     optionsIntervalSeconds: 30,
     video: { width: 640, height: 360, fps: 25, kbps: 800 },
     passThrough: true,

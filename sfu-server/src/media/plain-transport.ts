@@ -4,6 +4,8 @@ import { portRangeOption } from './port-range';
 
 export interface PlainTransportOptions {
   listenIp: string;
+  /** Where its ports come from (default: below the ephemeral range, see port-range.ts). */
+  portRange?: types.TransportPortRange;
   announcedAddress?: string;
   /** Learn the remote address from the first packet it sends. */
   comedia: boolean;
@@ -32,7 +34,7 @@ export async function openPlainTransport(
     listenInfo: {
       protocol: 'udp',
       ip: opts.listenIp,
-      ...portRangeOption(),
+      ...(opts.portRange ? { portRange: opts.portRange } : portRangeOption()),
       ...(opts.announcedAddress ? { announcedAddress: opts.announcedAddress } : {}),
     },
     comedia: opts.comedia,

@@ -5,10 +5,13 @@
 // address in its SDP.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventDedup, telephoneEvent } from '../domain/room-systems/dtmf';
+import { bindUdp, type PortRange } from './rtp-ports';
 import { SrtpLine } from './srtp';
 
 export interface AudioPortOptions {
   listenIp: string;
+  /** The ports room systems may send to (the firewall's); any free one without. */
+  rtpPorts?: PortRange;
   /** Where the room said it takes sound (SDP), until its packets say otherwise. */
   room: { ip: string; port: number };
   /** Addresses it may send from besides its SDP one (its SIP address, behind NAT). */
@@ -57,7 +60,8 @@ export class AudioPort {
   }
 
   static async open(o: AudioPortOptions): Promise<AudioPort> {
-    const [outside, inside] = await Promise.all([bind(o.listenIp), bind('127.0.0.1')]);
+    const [outside, inside] = await Promise.all([bindUdp(o.listenIp, o.rtpPorts), bind('127.0.0.1')]);
+    outside.on('error', () => undefined);
     return new AudioPort(outside, inside, o);
   }
 

@@ -15,6 +15,7 @@ import { AudioPort } from './audio-port';
 import { AudioReturn } from './audio-return';
 import { KeptPipeline } from './kept-pipeline';
 import { RtcpRelay } from './rtcp-relay';
+import type { PortRange } from './rtp-ports';
 import { newSrtpKey } from './srtp';
 import { VideoReturn } from './video-return';
 
@@ -23,6 +24,8 @@ export interface RoomCallDeps {
   /** Address the room system sends media to (bound), and the one written in SDP. */
   listenIp: string;
   announcedIp: string;
+  /** The ports of listenIp room systems send media to (sip.rtpPorts, opened in the firewall). */
+  rtpPorts?: PortRange;
   registry: string;
   logger: Logger;
   /** The picture the room is sent, before its H.264 level has its say. */
@@ -94,6 +97,7 @@ export class RoomCall {
       const audioKey = newSrtpKey();
       audioPort = await AudioPort.open({
         listenIp: deps.listenIp,
+        ...(deps.rtpPorts ? { rtpPorts: deps.rtpPorts } : {}),
         room: n.audio.remote,
         alsoFrom: [signal.sipFrom],
         payloadType: n.audio.payloadType,
@@ -285,6 +289,7 @@ export class RoomCall {
   ): Promise<{ port: number; relay: RtcpRelay; srtpKey: string | undefined }> {
     const t = await room.media.createPlainTransport!(peerId, 'send', {
       listenIp: deps.listenIp,
+      ...(deps.rtpPorts ? { portRange: deps.rtpPorts } : {}),
       ...(deps.announcedIp !== deps.listenIp ? { announcedAddress: deps.announcedIp } : {}),
       comedia: true,
       rtcpMux: false,
@@ -313,6 +318,7 @@ export class RoomCall {
     );
     const relay = await RtcpRelay.open({
       listenIp: deps.listenIp,
+      ...(deps.rtpPorts ? { rtpPorts: deps.rtpPorts } : {}),
       mediasoup: { ip: deps.listenIp === '0.0.0.0' ? '127.0.0.1' : deps.listenIp, port: t.rtcpPort! },
       room: { ip: v.remote.ip, port: v.remoteRtcpPort },
       alsoFrom: [signal.sipFrom],

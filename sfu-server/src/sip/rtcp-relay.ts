@@ -3,12 +3,15 @@
 // send it, which mediasoup never sees. mediasoup's reports and keyframe requests go back to the room,
 // and each keyframe request is also announced (the call repeats it as SIP INFO, which some rooms
 // prefer). The room's address is learnt from what it sends (symmetric RTCP through NAT).
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { asksKeyFrame, isRtcp, receiverReport } from './rtcp';
+import { bindUdp, type PortRange } from './rtp-ports';
 
 export interface RtcpRelayOptions {
   /** Bound address (where the room sends its RTCP). */
   listenIp: string;
+  /** The ports room systems may send to (the firewall's); any free one without. */
+  rtpPorts?: PortRange;
   /** The RTCP port of the plain transport that receives the room's video. */
   mediasoup: { ip: string; port: number };
   /** Where the room said it takes RTCP (SDP); replaced by where its RTCP comes from. */
@@ -33,11 +36,7 @@ export class RtcpRelay {
   }
 
   static async open(o: RtcpRelayOptions): Promise<RtcpRelay> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, o.listenIp, () => resolve());
-    });
+    const socket = await bindUdp(o.listenIp, o.rtpPorts);
     const relay = new RtcpRelay(socket, o);
     socket.on('error', () => undefined);
     socket.on('message', (m, from) => relay.onPacket(m, from));

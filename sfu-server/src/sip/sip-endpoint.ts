@@ -16,6 +16,7 @@ import { joiningSite, liveMeetingInfo } from '../signalling/meeting-access';
 import { type DialReport, dialOut, placingKey } from './dial-out';
 import { RoomCall } from './room-call';
 import { RoomWatch } from './room-watch';
+import type { PortRange } from './rtp-ports';
 import {
   ALLOW,
   type Call,
@@ -42,6 +43,8 @@ export interface SipEndpointOptions {
   listenIp: string;
   port: number;
   announcedIp: string;
+  /** The ports room systems send media to (sip.rtpPorts); any free one without. */
+  rtpPorts?: PortRange;
   registry: string;
   logger: Logger;
   maxCalls: number;
@@ -258,6 +261,7 @@ export class SipEndpoint {
         conference: this.opts.conference,
         listenIp: this.opts.listenIp,
         announcedIp: this.opts.announcedIp,
+        ...(this.opts.rtpPorts ? { rtpPorts: this.opts.rtpPorts } : {}),
         registry: this.opts.registry,
         logger: this.opts.logger,
         picture: this.opts.picture ?? DEFAULT_PICTURE,

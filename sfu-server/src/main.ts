@@ -22,6 +22,7 @@ import { registerNmsProxy } from './http/nms-proxy';
 import { registerApiRoutes } from './http/routes';
 import { noLoadTest } from './http/routes/loadtest';
 import { activeHandles, MediaCensus } from './media/media-census';
+import { reservePorts } from './media/port-range';
 import { MediaPortsTakenError } from './media/port-wait';
 import { MediaWorkerPool } from './media/worker-pool';
 import { serverProcesses } from './metrics/process-usage';
@@ -69,6 +70,11 @@ void sweepRecordings();
 setInterval(sweepRecordings, 3_600_000).unref();
 
 const workers = config.media.workers || availableParallelism();
+// mediasoup's own port choices stay clear of the fixed ports (a replaced worker binds its port again).
+reservePorts([
+  { min: config.media.basePort, max: config.media.basePort + workers - 1 },
+  ...(config.sip.enabled ? [config.sip.rtpPorts] : []),
+]);
 // Browsers need a reachable address in ICE candidates: default to this machine's first LAN address.
 const firstLanAddress = () =>
   Object.values(networkInterfaces())

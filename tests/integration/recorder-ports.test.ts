@@ -1,5 +1,6 @@
 // A recording's pipeline inputs are ports found free and then handed to GStreamer; one taken in
 // between (seen in CI: the pipeline could not bind it and the recording failed) gets other ports.
+import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,6 +83,53 @@ describe('recording pipeline ports', () => {
       expect(r.exitCode).toBe(0);
     }
     expect(existsSync(join(dir, 'a.mp4'))).toBe(true);
+  });
+
+  it('starts a pipeline that dies in its first seconds again, twice, then reports the third death', async () => {
+    const file = join(dir, 'b.mp4');
+    const pids = () => {
+      try {
+        return execFileSync('pgrep', ['-f', `gst-launch-1.0 .*location=${file}`], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const warnings: string[] = [];
+    const logger = createLogger({ service: 'test', level: 'silent' });
+    logger.warn = ((_obj: unknown, msg?: string) => void warnings.push(msg ?? '')) as typeof logger.warn;
+    let ended: string | null = null;
+    const recorder = await Recorder.start(file, settings, {
+      openTap: async () => new MediaTap({ router, bring: async () => null }),
+      view: () => ({ mainPeerId: null, presentationProducerId: null, recentSpeakers: [], peers: [] }),
+      logger,
+      onEnded: (reason) => {
+        ended = reason;
+      },
+    });
+    try {
+      const seen = new Set<number>();
+      for (let death = 1; death <= 3; death++) {
+        const [pid] = pids();
+        expect(pid, `a pipeline before death ${death}`).toBeDefined();
+        expect(seen.has(pid!)).toBe(false);
+        seen.add(pid!);
+        process.kill(pid!, 'SIGKILL');
+        const until = Date.now() + 10_000;
+        // A new pipeline (deaths 1 and 2), or the recording ended (death 3).
+        while (Date.now() < until && !ended && (pids().length === 0 || seen.has(pids()[0]!))) await new Promise((r) => setTimeout(r, 100));
+        if (death < 3) {
+          expect(ended).toBeNull();
+          expect(warnings.filter((w) => w.includes('died at its start'))).toHaveLength(death);
+        }
+      }
+      expect(ended).toBe('pipeline-exit');
+      expect(pids()).toEqual([]);
+    } finally {
+      await recorder.stop();
+    }
   });
 
   it('leaves the ports it hands to pipelines out of the range mediasoup picks its own from', async () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { login, type SfuProcess, startSfuServer } from '../support/sfu-process';
@@ -81,6 +81,9 @@ describe('recording a meeting', () => {
       'the chair receiving both sites',
     );
   }, 180_000);
+
+  // A failure says what the server logged (warnings and errors: the pipeline's own words among them).
+  beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(`sfu-server said:\n${sfu.output().slice(-6000)}`)));
 
   afterAll(async () => {
     await browser?.close();

@@ -31,8 +31,9 @@ export interface RecorderDeps {
 }
 
 const TICK_MS = 500;
-/** A pipeline dead this soon after it started is started again (once). */
+/** A pipeline dead this soon after it began to play is started again (at most EARLY_RESTARTS times). */
 const EARLY_DEATH_MS = 5000;
+const EARLY_RESTARTS = 2;
 /** The main picture at the top simulcast layer, thumbnails at the lowest. */
 const layerOfSlot = (slot: number) => (slot === 0 ? 2 : 0);
 
@@ -44,6 +45,10 @@ export class Recorder {
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private earlyRestarts = 0;
+  /** Set while start() waits for the first pipeline to play. */
+  private starting = true;
+  /** When the current pipeline began to play; 0 before. */
+  private playingAt = 0;
   private stopping = false;
   /** Streams this pipeline cannot take (another codec): planned around. */
   private readonly unrecordable = new Set<string>();
@@ -94,41 +99,57 @@ export class Recorder {
     const recorder: Recorder = new Recorder(ports, deps);
     await recorder.attach(tap);
     await recorder.tick(true);
-    let starting = true;
-    const registry = join(dirname(file), '.gstreamer-registry.bin');
-    const launch = (): GstRun => {
-      const startedAt = Date.now();
-      const run = startGst(args, registry, () => {
-        if (recorder.stopping || starting || run !== recorder.gst) return;
-        // Dead within its first seconds (seen once under load: the muxer refused a buffer): the file holds
-        // next to nothing yet, so it is started again once, over the same file.
-        if (Date.now() - startedAt < EARLY_DEATH_MS && recorder.earlyRestarts < 1) {
-          recorder.earlyRestarts++;
-          deps.logger.warn({ file, gst: run.tail() }, 'recording pipeline died at its start; starting it again');
-          recorder.gst = launch();
-          void recorder.gst.playing.then(() => recorder.askKeyFrames());
-          return;
-        }
-        deps.logger.error({ file, gst: run.tail() }, 'recording pipeline exited');
-        recorder.halt();
-        deps.onEnded('pipeline-exit');
-      });
-      return run;
-    };
-    const gst = launch();
-    recorder.gst = gst;
-    await Promise.race([gst.playing, new Promise((r) => setTimeout(r, 10_000))]);
-    starting = false;
+    recorder.launch(args, join(dirname(file), '.gstreamer-registry.bin'), file);
+    // Wait for the pipeline that plays: one dead at its start may have been replaced meanwhile.
+    for (;;) {
+      const run = recorder.gst!;
+      await Promise.race([run.playing, new Promise((r) => setTimeout(r, 10_000))]);
+      if (run.hasExited()) await new Promise((r) => setImmediate(r)); // its exit handler has run
+      if (recorder.gst === run) break;
+    }
+    const gst = recorder.gst!;
+    recorder.starting = false;
     if (gst.hasExited()) {
       recorder.halt();
       if (/Address already in use/.test(gst.tail())) return null;
-      deps.logger.error({ file, gst: gst.tail() }, 'recording pipeline exited');
-      deps.onEnded('pipeline-exit');
-      return recorder;
+      return recorder; // dead with no restart left: its exit handler has reported it
     }
+    recorder.playingAt ||= Date.now();
     await recorder.askKeyFrames();
     recorder.timer = setInterval(() => void recorder.tick(), TICK_MS);
     return recorder;
+  }
+
+  /**
+   * Starts the pipeline. One that dies within its first seconds of playing (seen under load: the muxer
+   * refused a buffer with no PTS) is started again over the same file, which holds next to nothing yet.
+   * One that could not bind a port at its start is left to start(), which chooses other ports.
+   */
+  private launch(args: string[], registry: string, file: string): void {
+    this.playingAt = 0;
+    const run = startGst(args, registry, () => {
+      if (this.stopping || run !== this.gst) return;
+      if (this.starting && /Address already in use/.test(run.tail())) return;
+      const early = !this.playingAt || Date.now() - this.playingAt < EARLY_DEATH_MS;
+      if (early && this.earlyRestarts < EARLY_RESTARTS) {
+        this.earlyRestarts++;
+        this.deps.logger.warn(
+          { file, gst: run.tail(), restart: this.earlyRestarts },
+          'recording pipeline died at its start; starting it again',
+        );
+        this.launch(args, registry, file);
+        return;
+      }
+      this.deps.logger.error({ file, gst: run.tail() }, 'recording pipeline exited');
+      this.halt();
+      this.deps.onEnded('pipeline-exit');
+    });
+    this.gst = run;
+    void run.playing.then(() => {
+      if (run !== this.gst || run.hasExited()) return;
+      this.playingAt = Date.now();
+      if (!this.starting) void this.askKeyFrames();
+    });
   }
 
   /** Its decoders wait for a keyframe: ask for one now rather than at the senders' next. */

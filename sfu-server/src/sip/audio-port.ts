@@ -3,7 +3,7 @@
 // room hears leaves from this same port; a codec whose packets come from another address than its SDP
 // says is behind NAT, and is answered where its packets come from (symmetric RTP), not at the private
 // address in its SDP.
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { EventDedup, telephoneEvent } from '../domain/room-systems/dtmf';
 import { bindUdp, type PortRange } from './rtp-ports';
 import { SrtpLine } from './srtp';
@@ -23,16 +23,6 @@ export interface AudioPortOptions {
   srtp: { local: string; remote: string } | null;
   onKey: (key: string) => void;
 }
-
-const bind = async (ip: string): Promise<Socket> => {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.bind(0, ip, () => resolve());
-  });
-  s.on('error', () => undefined);
-  return s;
-};
 
 export class AudioPort {
   private room: { ip: string; port: number };
@@ -60,8 +50,8 @@ export class AudioPort {
   }
 
   static async open(o: AudioPortOptions): Promise<AudioPort> {
-    const [outside, inside] = await Promise.all([bindUdp(o.listenIp, o.rtpPorts), bind('127.0.0.1')]);
-    outside.on('error', () => undefined);
+    const [outside, inside] = await Promise.all([bindUdp(o.listenIp, o.rtpPorts), bindUdp('127.0.0.1', undefined)]);
+    for (const s of [outside, inside]) s.on('error', () => undefined);
     return new AudioPort(outside, inside, o);
   }
 

@@ -8,6 +8,7 @@ import { createTokenService, type TokenService } from './auth/tokens';
 import type { SfuConfig } from './config/schema';
 import { AccountService } from './domain/accounts/service';
 import type { UserRecord } from './domain/accounts/store';
+import { MediaServerService } from './domain/cascade/service';
 import { RoomService } from './domain/meetings/rooms';
 import { MeetingService } from './domain/meetings/service';
 import { RoomSystemService } from './domain/room-systems/service';
@@ -16,6 +17,7 @@ import { PROVINCE_CODE, thaiNguyenSeed } from './domain/sites/seed-thai-nguyen';
 import { SiteService } from './domain/sites/service';
 import { SiteTransfer } from './domain/sites/transfer';
 import type { Role } from './protocol/session';
+import { MediaServerRepository } from './store/media-server-repository';
 import { RoomSystemRepository } from './store/room-system-repository';
 import { SqliteStore } from './store/sqlite-store';
 
@@ -32,7 +34,12 @@ export interface CoreOptions {
   clock?: Clock;
   /** Tests lower the scrypt cost; production keeps the default. */
   scrypt?: { N: number; r: number; p: number };
+  /** This server's own https URL (config/public-url.ts): the demo's province server, and every site's server while none is configured. */
+  publicUrl?: string;
 }
+
+/** When the caller names no URL: the default HTTPS port on this machine. */
+export const DEFAULT_PUBLIC_URL = 'https://localhost:8443';
 
 export interface Core {
   store: SqliteStore;
@@ -42,6 +49,8 @@ export interface Core {
   rooms: RoomService;
   meetings: MeetingService;
   roomSystems: RoomSystemService;
+  /** The media servers of a cascade and the sites each serves. */
+  servers: MediaServerService;
   tokens: TokenService;
   clock: Clock;
   sessionTtlSeconds: number;
@@ -73,6 +82,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       rooms,
       meetings,
       roomSystems: new RoomSystemService(new RoomSystemRepository(store.db), sites, meetings, clock),
+      servers: new MediaServerService(new MediaServerRepository(store.db), sites, clock, opts.publicUrl ?? DEFAULT_PUBLIC_URL),
       tokens,
       clock,
       sessionTtlSeconds: opts.auth.sessionTtlSeconds,
@@ -235,6 +245,8 @@ async function seedDemo(core: Core, adminPassword: string): Promise<void> {
         { siteId: siteId('TN-PY'), scope: 'subtree' },
       ],
     });
+    // One server, the province's, serving the whole tree: a cascade starts from here.
+    core.servers.seedProvince(siteId(PROVINCE_CODE), `Máy chủ ${core.sites.getByCode(PROVINCE_CODE)!.name}`);
   });
 }
 

@@ -15,6 +15,7 @@ import {
 import { httpsServerFactory, PortTakenError, prepareTls, serveHttps } from '@lienthong/kit/tls';
 import type { FastifyInstance } from 'fastify';
 import { productionStartProblem } from './config/production';
+import { publicUrl } from './config/public-url';
 import { SfuConfigSchema, sfuDefaults } from './config/schema';
 import { createCore } from './core';
 import { buildApp } from './http/app';
@@ -53,7 +54,18 @@ mkdirSync(dataDir, { recursive: true });
 const health = new HealthRegistry();
 const metrics = createMetricsRegistry();
 
-const core = await createCore({ dataDir, auth: config.auth, demoSeed: config.demo.seed, logger: logger.child({ component: 'core' }) });
+// Browsers need a reachable address in ICE candidates: default to this machine's first LAN address.
+const firstLanAddress = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
+const core = await createCore({
+  dataDir,
+  auth: config.auth,
+  demoSeed: config.demo.seed,
+  logger: logger.child({ component: 'core' }),
+  publicUrl: publicUrl(config, firstLanAddress),
+});
 health.register('store', () => (core.store.ping() ? { ok: true } : { ok: false, reason: 'SQLite store does not answer' }));
 
 // Recordings: rows a crash left open are closed with what their files hold; old files go by retention.
@@ -75,11 +87,6 @@ reservePorts([
   { min: config.media.basePort, max: config.media.basePort + workers - 1 },
   ...(config.sip.enabled ? [config.sip.rtpPorts] : []),
 ]);
-// Browsers need a reachable address in ICE candidates: default to this machine's first LAN address.
-const firstLanAddress = () =>
-  Object.values(networkInterfaces())
-    .flat()
-    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 const announcedAddress = config.media.announcedAddress || (config.media.listenIp === '0.0.0.0' ? firstLanAddress() : config.media.listenIp);
 const sipAnnounced = config.sip.announcedAddress || announcedAddress;
 // Only a load test reads consumer scores: no observers on a server in use.

@@ -651,6 +651,22 @@ describe('room systems', () => {
   });
 });
 
+describe('media servers', () => {
+  it('lists the server of each site for everyone; admins add, change and remove servers', async () => {
+    const listed = await call('GET', '/api/servers', { as: 'xa.cuvan' });
+    expect(listed.json.servers.map((s: { siteId: string }) => s.siteId)).toEqual([siteId('TN')]);
+    const body = { name: 'Máy chủ huyện Đại Từ', url: 'https://dai-tu.example.vn', siteId: siteId('TN-DT') };
+    expect((await call('POST', '/api/servers', { as: 'kythuat.tinh', body })).status).toBe(403);
+    const made = await call('POST', '/api/servers', { as: 'admin', body });
+    expect(made.status).toBe(201);
+    const id = made.json.server.id;
+    expect((await call('PATCH', `/api/servers/${id}`, { as: 'admin', body: { name: 'Máy chủ Đại Từ' } })).json.server.name).toBe(
+      'Máy chủ Đại Từ',
+    );
+    expect((await call('DELETE', `/api/servers/${id}`, { as: 'admin' })).status).toBe(200);
+  });
+});
+
 describe('the REST table', () => {
   it('answers every route it lists as its schemas say (this file calls each one)', async () => {
     const demo = demoMeeting();

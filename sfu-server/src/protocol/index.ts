@@ -14,6 +14,7 @@ export * from './recordings';
 export * from './rest';
 export * from './room-systems';
 export * from './rooms';
+export * from './servers';
 export * from './session';
 export * from './signalling';
 export * from './sites';

@@ -33,6 +33,7 @@ import {
   RoomSystemWatchQuery,
 } from './room-systems';
 import { CreateRoomBody, RoomList, RoomListQuery, RoomParams, RoomReply, UpdateRoomBody } from './rooms';
+import { CreateServerBody, ServerList, ServerParams, ServerReply, UpdateServerBody } from './servers';
 import { PUBLIC_KEY_PATH } from './session';
 import {
   CreateSiteBody,
@@ -294,6 +295,28 @@ const roomSystemRoutes = {
   'roomSystems.dialIn': { method: 'GET', path: '/api/meetings/:id/dial-in', access: 'user', params: MeetingParams, reply: DialIn },
 } as const satisfies RouteTable;
 
+/** Media servers of a cascade (issue 15): everyone signed in sees which server serves which site; admins change them. */
+const serverRoutes = {
+  'servers.list': { method: 'GET', path: '/api/servers', access: 'user', reply: ServerList },
+  'servers.create': {
+    method: 'POST',
+    path: '/api/servers',
+    access: { roles: ['admin'] },
+    status: 201,
+    body: CreateServerBody,
+    reply: ServerReply,
+  },
+  'servers.update': {
+    method: 'PATCH',
+    path: '/api/servers/:id',
+    access: { roles: ['admin'] },
+    params: ServerParams,
+    body: UpdateServerBody,
+    reply: ServerReply,
+  },
+  'servers.remove': { method: 'DELETE', path: '/api/servers/:id', access: { roles: ['admin'] }, params: ServerParams, reply: OkReply },
+} as const satisfies RouteTable;
+
 /** `npm run loadtest`: admins only; the usage answers only on a server with loadTest.enabled (LOAD_TEST_DISABLED). */
 const loadtestRoutes = {
   'loadtest.status': { method: 'GET', path: '/api/loadtest', access: { roles: ['admin'] }, reply: LoadTestStatusReply },
@@ -310,6 +333,7 @@ export const SfuRoutes = {
   ...readinessRoutes,
   ...recordingRoutes,
   ...roomSystemRoutes,
+  ...serverRoutes,
   ...loadtestRoutes,
 } as const satisfies RouteTable;
 export type SfuRoutes = typeof SfuRoutes;

@@ -39,7 +39,7 @@ export function tempDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function makeCore(opts: { dataDir?: string; demoSeed?: boolean; clock?: TestClock } = {}) {
+export async function makeCore(opts: { dataDir?: string; demoSeed?: boolean; clock?: TestClock; publicUrl?: string } = {}) {
   const tmp = opts.dataDir ? undefined : tempDir();
   const dataDir = opts.dataDir ?? tmp!.dir;
   const clock = opts.clock ?? new TestClock();
@@ -50,6 +50,7 @@ export async function makeCore(opts: { dataDir?: string; demoSeed?: boolean; clo
     logger: silentLogger,
     clock,
     scrypt: FAST_SCRYPT,
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
   });
   return {
     core,

@@ -7,8 +7,12 @@ import type { SeedSite } from './seed-thai-nguyen';
 import type { SiteRecord, SiteStore } from './store';
 import { SiteTree } from './tree';
 
+/** Refuses (throws a coded error) a site tree a change would leave, before it is written. */
+export type TreeGuard = (next: SiteTree) => void;
+
 export class SiteService {
   private cached: SiteTree | undefined;
+  private readonly guards: TreeGuard[] = [];
 
   constructor(
     private readonly store: SiteStore,
@@ -24,6 +28,16 @@ export class SiteService {
   /** For writers outside this service (imports) and after a rollback. */
   invalidate(): void {
     this.cached = undefined;
+  }
+
+  /** What else hangs on the tree (media servers) checks every move and removal through this. */
+  addTreeGuard(guard: TreeGuard): void {
+    this.guards.push(guard);
+  }
+
+  /** Runs the guards over the tree a change would leave; throws the first refusal. */
+  checkTree(next: SiteTree): void {
+    for (const g of this.guards) g(next);
   }
 
   view(rec: SiteRecord): Site {
@@ -126,6 +140,7 @@ export class SiteService {
     if (cur.parentId === parentId) return this.view(cur);
     const now = iso(this.clock.now());
     const rec: SiteRecord = { ...cur, parentId, updatedAt: now };
+    this.checkTree(new SiteTree(tree.all().map((s) => (s.id === id ? rec : s))));
     this.store.transaction(() => {
       this.store.updateSite(rec);
       this.store.insertSiteMove({ siteId: id, fromParentId: cur.parentId, toParentId: parentId, movedAt: now, movedBy: actor.sub });
@@ -144,6 +159,7 @@ export class SiteService {
     if (usage.users + usage.rooms + usage.meetings > 0) {
       fail('SITE_IN_USE', `The site still has ${usage.users} user(s), ${usage.rooms} room(s) and ${usage.meetings} meeting(s)`, usage);
     }
+    this.checkTree(new SiteTree(tree.all().filter((s) => s.id !== id)));
     this.store.deleteSite(id);
     this.invalidate();
   }

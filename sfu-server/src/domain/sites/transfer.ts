@@ -12,7 +12,7 @@ import { type Actor, type Clock, fail, iso, newId } from '../shared';
 import { inertCell, restoreCell } from '../spreadsheet';
 import type { SiteService } from './service';
 import type { SiteRecord, SiteStore } from './store';
-import type { SiteTree } from './tree';
+import { SiteTree } from './tree';
 
 const rowParser = createParser(SiteRow);
 
@@ -100,14 +100,21 @@ export class SiteTransfer {
       const first = problems[0]!;
       fail('IMPORT_FAILED', `Nothing imported: ${problems.length} bad row(s), first on line ${first.line}: ${first.message}`, { problems });
     }
-    const counts = this.store.transaction(() =>
-      this.apply(
-        actor,
-        tree,
-        rows.map((r) => r.row),
-      ),
-    );
-    this.sites.invalidate();
+    let counts: { created: number; updated: number; unchanged: number };
+    try {
+      counts = this.store.transaction(() => {
+        const done = this.apply(
+          actor,
+          tree,
+          rows.map((r) => r.row),
+        );
+        // Moves that would strand a media server roll the whole import back.
+        this.sites.checkTree(new SiteTree(this.store.listSites()));
+        return done;
+      });
+    } finally {
+      this.sites.invalidate();
+    }
     return { ok: true, ...counts };
   }
 

@@ -14,6 +14,7 @@ import { type ReadinessSources, readinessHandlers } from './readiness';
 import { type RecordingSource, recordingHandlers } from './recordings';
 import { type RoomWatchSource, roomSystemHandlers, type SipAddress } from './room-systems';
 import { roomHandlers } from './rooms';
+import { serverHandlers } from './servers';
 import { siteHandlers } from './sites';
 import { userHandlers } from './users';
 
@@ -41,6 +42,7 @@ export async function registerApiRoutes(
     ...readinessHandlers(core, opts.readiness),
     ...recordingHandlers(core, opts.recordings),
     ...roomSystemHandlers(core, opts.sip ?? null, opts.roomWatch),
+    ...serverHandlers(core),
     ...loadtestHandlers(loadTest),
   };
   await app.register(async (scope) => {

@@ -10,6 +10,7 @@ import { qualityVideoMigration } from './009-quality-video';
 import { recordingsMigration } from './010-recordings';
 import { roomSystemsMigration } from './011-room-systems';
 import { roomSystemPortMigration } from './012-room-system-port';
+import { mediaServersMigration } from './013-media-servers';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   recordingsMigration,
   roomSystemsMigration,
   roomSystemPortMigration,
+  mediaServersMigration,
 ];

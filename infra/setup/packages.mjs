@@ -36,6 +36,8 @@ export const APT_PACKAGES = {
     'gstreamer1.0-plugins-ugly',
     'gstreamer1.0-libav',
     'ffmpeg',
+    // cascade: servers of one meeting coordinate over NATS (hub at the province, leaf nodes at districts)
+    'nats-server',
   ],
   test: [
     'chromium',

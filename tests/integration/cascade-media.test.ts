@@ -1,0 +1,209 @@
+// Media across a cascade of three servers (province, two districts), each a process in its own
+// network namespace, joined by veth WAN links and coordinated over NATS (hub at the province, leaf
+// nodes at the districts). A district's camera (simulcast VP8) is decoded at the other district,
+// two links away; the bytes on each link are one copy of what is consumed beyond it, however many
+// watch it there, at the top layer someone there wants; a cut link comes back by itself.
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CascadeNodeProc,
+  createWan,
+  natsConfigs,
+  removeDir,
+  simulcastCamera,
+  startCascadeNode,
+  startNats,
+  vp8Decoder,
+  type Wan,
+} from '../support/cascade-wan';
+
+const MEETING = 'm-cascade-1';
+const SMALL = 160 * 90 * 1.5;
+const LARGE = 640 * 360 * 1.5;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await sleep(250);
+  }
+}
+
+describe('cascade: one meeting over three servers, each stream crossing each link once', () => {
+  let wan: Wan;
+  const procs: ChildProcess[] = [];
+  const dirs: string[] = [];
+  const nodes: Record<'p' | 'd1' | 'd2', CascadeNodeProc> = {} as never;
+  const decoders: { stop: () => void }[] = [];
+  let producerId = '';
+  let d2Producer = '';
+
+  beforeAll(async () => {
+    wan = createWan();
+    const hub = startNats(wan.ns.p, natsConfigs.hubConfig({ clientPort: 4222, leafListen: { ip: '0.0.0.0', port: 7422 } }));
+    const leaf1 = startNats(wan.ns.d1, natsConfigs.leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${wan.addr.p1}:7422` }));
+    const leaf2 = startNats(wan.ns.d2, natsConfigs.leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${wan.addr.p2}:7422` }));
+    for (const n of [hub, leaf1, leaf2]) {
+      procs.push(n.child);
+      dirs.push(n.dir);
+    }
+    await sleep(500);
+    const url = 'nats://127.0.0.1:4222';
+    nodes.p = await startCascadeNode(wan.ns.p, 'p', url, { d1: wan.addr.p1, d2: wan.addr.p2 }, { d1: 'd1', d2: 'd2' });
+    nodes.d1 = await startCascadeNode(wan.ns.d1, 'd1', url, { p: wan.addr.d1 }, { p: 'p', d2: 'p' });
+    nodes.d2 = await startCascadeNode(wan.ns.d2, 'd2', url, { p: wan.addr.d2 }, { p: 'p', d1: 'p' });
+    // Every server reaches every other over the leaf nodes before the meeting starts.
+    for (const [a, b] of [
+      ['d1', 'd2'],
+      ['d2', 'd1'],
+      ['p', 'd1'],
+    ] as const) {
+      await waitFor(
+        () => nodes[a].call<{ reaches: boolean }>('reaches', { server: b }),
+        (r) => r.reaches,
+        20_000,
+        `${a} reaching ${b}`,
+      );
+    }
+    for (const n of Object.values(nodes)) await n.call('join', { meetingId: MEETING });
+    const cam = await nodes.d1.call<{ producerId: string; port: number }>('ingest', { meetingId: MEETING, ssrcs: [1111, 2222, 3333] });
+    producerId = cam.producerId;
+    procs.push(simulcastCamera(wan.ns.d1, cam.port, [1111, 2222, 3333]));
+    const cam2 = await nodes.d2.call<{ producerId: string; port: number }>('ingest', { meetingId: MEETING, ssrcs: [4444, 5555, 6666] });
+    d2Producer = cam2.producerId;
+    procs.push(simulcastCamera(wan.ns.d2, cam2.port, [4444, 5555, 6666]));
+    for (const n of [nodes.p, nodes.d2]) {
+      await waitFor(
+        () => n.call<{ producers: string[] }>('remote', { meetingId: MEETING }),
+        (r) => r.producers.includes(producerId),
+        10_000,
+        'announce',
+      );
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const d of decoders) d.stop();
+    for (const n of Object.values(nodes)) n?.kill();
+    for (const p of procs) p.kill('SIGKILL');
+    await sleep(300);
+    wan?.remove();
+    for (const d of dirs) removeDir(d);
+  });
+
+  /** A decoder in `ns` and a watcher sending to it. */
+  async function watchAndDecode(at: 'p' | 'd1' | 'd2', id: string, layer: number, port: number) {
+    const w = await nodes[at].call<{ watcherId: string; payloadType: number }>('watch', {
+      meetingId: MEETING,
+      producerId: id,
+      layer,
+      sinkPort: port,
+    });
+    const dec = vp8Decoder(wan.ns[at], port, w.payloadType);
+    decoders.push(dec);
+    return { ...w, dec };
+  }
+
+  /** Bytes per second on a province–district veth (both directions) and through the link transport. */
+  async function measure(d: 'd1' | 'd2', ms: number) {
+    const v0 = wan.linkBytes(d);
+    const l0 = await nodes.p.call<{ sent: number; received: number }>('linkBytes', { meetingId: MEETING, peer: d });
+    await sleep(ms);
+    const v1 = wan.linkBytes(d);
+    const l1 = await nodes.p.call<{ sent: number; received: number }>('linkBytes', { meetingId: MEETING, peer: d });
+    const s = ms / 1000;
+    return { veth: (v1.tx + v1.rx - v0.tx - v0.rx) / s, link: (l1.sent + l1.received - l0.sent - l0.received) / s };
+  }
+
+  it('a district camera is decoded at the other district, through the province; watchers there do not add link bytes', async () => {
+    const first = await watchAndDecode('d2', producerId, 0, 25001);
+    await waitFor(
+      () => first.dec.frames(),
+      (n) => n >= 30,
+      20_000,
+      'frames decoded at d2',
+    );
+    expect([...first.dec.sizes()]).toEqual([SMALL]);
+    await sleep(2000);
+    const one = await measure('d2', 5000);
+    // Four more sites at d2 and two at the province watch the same picture.
+    const more: { dec: { frames: () => number } }[] = [];
+    for (let i = 0; i < 4; i++) more.push(await watchAndDecode('d2', producerId, 0, 25002 + i));
+    for (let i = 0; i < 2; i++) more.push(await watchAndDecode('p', producerId, 0, 25010 + i));
+    await waitFor(
+      () => more.map((m) => m.dec.frames()),
+      (f) => f.every((n) => n >= 15),
+      20_000,
+      'frames at every watcher',
+    );
+    await sleep(2000);
+    const seven = await measure('d2', 5000);
+    const upstream = await measure('d1', 5000);
+    console.log(
+      `cascade link bytes/s: 1 watcher ${JSON.stringify(one)}, 7 watchers ${JSON.stringify(seven)}, d1 uplink ${JSON.stringify(upstream)}`,
+    );
+    // One copy: the veth carries what the link transport sends (plus headers and NATS), whatever the watchers.
+    expect(one.link).toBeGreaterThan(2_000);
+    expect(seven.veth).toBeLessThan(1.2 * one.link);
+    expect(seven.veth).toBeLessThan(1.2 * seven.link);
+    expect(upstream.veth).toBeLessThan(1.2 * upstream.link);
+    expect(Math.abs(seven.link - one.link) / one.link).toBeLessThan(0.35);
+    // The district's uplink carries it once too, though the province and d2 both watch it.
+    expect(Math.abs(upstream.link - one.link) / one.link).toBeLessThan(0.35);
+  }, 120_000);
+
+  it('only the layer wanted beyond a link crosses it, and it follows the watchers', async () => {
+    const low = await measure('d2', 4000);
+    const big = await watchAndDecode('d2', producerId, 2, 25020);
+    // The district's copy is now the top layer: its watchers decode 640×360, and the link carries more.
+    await waitFor(
+      () => big.dec.sizes(),
+      (s) => s.has(LARGE),
+      20_000,
+      'top layer at d2',
+    );
+    await sleep(2000);
+    const high = await measure('d2', 4000);
+    expect(high.link).toBeGreaterThan(2 * low.link);
+    await nodes.d2.call('unwatch', { watcherId: big.watcherId });
+    await sleep(3000);
+    const back = await measure('d2', 4000);
+    console.log(`cascade layer bytes/s: low ${low.link}, top ${high.link}, back ${back.link}`);
+    expect(back.link).toBeLessThan(0.6 * high.link);
+  }, 90_000);
+
+  it('a district cut off from the province keeps its own media, and gets the meeting back by itself', async () => {
+    const local = await watchAndDecode('d2', d2Producer, 0, 25030);
+    const remote = decoders.length;
+    const far = await watchAndDecode('d2', producerId, 0, 25031);
+    await waitFor(
+      () => [local.dec.frames(), far.dec.frames()],
+      (f) => f.every((n) => n >= 15),
+      20_000,
+      'both pictures at d2',
+    );
+    expect(remote).toBeGreaterThan(0);
+    wan.cut('d2');
+    await sleep(1500);
+    const cut = [local.dec.frames(), far.dec.frames()];
+    await sleep(10_000);
+    // Local media went on; the province's picture stopped.
+    expect(local.dec.frames() - cut[0]!).toBeGreaterThan(100);
+    expect(far.dec.frames() - cut[1]!).toBeLessThan(5);
+    wan.restore('d2');
+    await waitFor(
+      () => far.dec.frames() - cut[1]!,
+      (n) => n >= 30,
+      20_000,
+      'the far picture again after the link came back',
+    );
+    expect(await nodes.d2.call<{ reaches: boolean }>('reaches', { server: 'd1' })).toEqual({
+      ok: true,
+      reaches: true,
+      id: expect.any(Number),
+    });
+  }, 90_000);
+});

@@ -1,0 +1,192 @@
+// A province and two districts, each in its own network namespace, joined by veth "WAN" links
+// province–district (districts reach each other only through the province). Each runs nats-server
+// (the hub at the province, leaf nodes at the districts) and a cascade node process.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { hubConfig, leafConfig } from '../../sfu-server/src/cascade/nats-config';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const ip = (args: string[]) => execFileSync('ip', args, { stdio: 'pipe' }).toString();
+
+export interface Wan {
+  /** Namespace and WAN address of each server; district links are 10.215.<n>.1 (province) – .2 (district). */
+  ns: Record<'p' | 'd1' | 'd2', string>;
+  addr: { p1: string; p2: string; d1: string; d2: string };
+  /** Bytes that crossed the province–district veth, both directions, counted at the province end. */
+  linkBytes(district: 'd1' | 'd2'): { tx: number; rx: number };
+  cut(district: 'd1' | 'd2'): void;
+  restore(district: 'd1' | 'd2'): void;
+  remove(): void;
+}
+
+export function createWan(tag = 'cw'): Wan {
+  const ns = { p: `lt-${tag}p`, d1: `lt-${tag}d1`, d2: `lt-${tag}d2` };
+  const dev = { d1: `${tag}pd1`, d2: `${tag}pd2` };
+  const remove = () => {
+    for (const n of Object.values(ns)) {
+      try {
+        ip(['netns', 'del', n]);
+      } catch {
+        // not there
+      }
+    }
+  };
+  remove();
+  for (const n of Object.values(ns)) {
+    ip(['netns', 'add', n]);
+    ip(['-n', n, 'link', 'set', 'lo', 'up']);
+  }
+  const link = (d: 'd1' | 'd2', subnet: number) => {
+    ip(['-n', ns.p, 'link', 'add', dev[d], 'type', 'veth', 'peer', 'name', `${tag}up`, 'netns', ns[d]]);
+    ip(['-n', ns.p, 'addr', 'add', `10.215.${subnet}.1/24`, 'dev', dev[d]]);
+    ip(['-n', ns[d], 'addr', 'add', `10.215.${subnet}.2/24`, 'dev', `${tag}up`]);
+    ip(['-n', ns.p, 'link', 'set', dev[d], 'up']);
+    ip(['-n', ns[d], 'link', 'set', `${tag}up`, 'up']);
+  };
+  link('d1', 1);
+  link('d2', 2);
+  return {
+    ns,
+    addr: { p1: '10.215.1.1', p2: '10.215.2.1', d1: '10.215.1.2', d2: '10.215.2.2' },
+    linkBytes(d) {
+      const [s] = JSON.parse(ip(['-n', ns.p, '-s', '-j', 'link', 'show', 'dev', dev[d]])) as {
+        stats64: { rx: { bytes: number }; tx: { bytes: number } };
+      }[];
+      return { tx: s!.stats64.tx.bytes, rx: s!.stats64.rx.bytes };
+    },
+    cut: (d) => void ip(['-n', ns.p, 'link', 'set', dev[d], 'down']),
+    restore: (d) => void ip(['-n', ns.p, 'link', 'set', dev[d], 'up']),
+    remove,
+  };
+}
+
+/** A process in a namespace, killed with its namespace's test. */
+export function inNetns(ns: string, cmd: string, args: string[], opts: { stdio?: 'pipe' | 'ignore' } = {}): ChildProcess {
+  return spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: opts.stdio ?? 'pipe', cwd: root });
+}
+
+export function startNats(ns: string, config: string): { child: ChildProcess; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lt-nats-'));
+  writeFileSync(join(dir, 'nats.conf'), config);
+  const child = inNetns(ns, 'nats-server', ['-c', join(dir, 'nats.conf')], { stdio: 'ignore' });
+  return { child, dir };
+}
+
+export const natsConfigs = { hubConfig, leafConfig };
+
+export interface CascadeNodeProc {
+  serverId: string;
+  call<T = Record<string, unknown>>(op: string, args?: Record<string, unknown>): Promise<T>;
+  log: string[];
+  kill(): void;
+}
+
+export async function startCascadeNode(
+  ns: string,
+  serverId: string,
+  natsUrl: string,
+  linkIps: Record<string, string>,
+  routes: Record<string, string>,
+): Promise<CascadeNodeProc> {
+  const child = inNetns(ns, process.execPath, [
+    '--import',
+    'tsx',
+    join(root, 'tests/support/cascade-node-process.ts'),
+    serverId,
+    natsUrl,
+    JSON.stringify(linkIps),
+    JSON.stringify(routes),
+  ]);
+  const log: string[] = [];
+  child.stderr!.on('data', (d: Buffer) => {
+    log.push(d.toString());
+    process.stderr.write(d);
+  });
+  const waiting = new Map<number, (r: Record<string, unknown>) => void>();
+  let seq = 0;
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`cascade node ${serverId} exited ${code}: ${log.join('')}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const msg = JSON.parse(line) as Record<string, unknown>;
+      if (msg.ready) return resolve();
+      waiting.get(Number(msg.id))?.(msg);
+      waiting.delete(Number(msg.id));
+    });
+  });
+  await ready;
+  return {
+    serverId,
+    log,
+    call: (op, args = {}) =>
+      new Promise((resolve, reject) => {
+        const id = ++seq;
+        waiting.set(id, (r) => (r.ok ? resolve(r as never) : reject(new Error(`${serverId} ${op}: ${String(r.error)}`))));
+        child.stdin!.write(`${JSON.stringify({ id, op, ...args })}\n`);
+      }),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+/**
+ * Simulcast VP8 as a browser sends it: 3 layers (about 140, 280 and 760 kbit/s), one SSRC each, a
+ * keyframe every second, and RTCP sender reports (a layer switch needs them), all from one socket.
+ */
+export function simulcastCamera(ns: string, port: number, ssrcs: [number, number, number]): ChildProcess {
+  const sizes = [
+    [160, 90, 150],
+    [320, 180, 300],
+    [640, 360, 800],
+  ] as const;
+  const branches = sizes.map(
+    ([w, h, kbps], i) =>
+      `t. ! queue ! videoscale ! video/x-raw,width=${w},height=${h} ! vp8enc deadline=1 cpu-used=8 target-bitrate=${kbps * 1000} keyframe-max-dist=15 ! rtpvp8pay pt=101 ssrc=${ssrcs[i]} picture-id-mode=15-bit ! rb.send_rtp_sink_${i} rb.send_rtp_src_${i} ! f. rb.send_rtcp_src_${i} ! f.`,
+  );
+  const pipeline = [
+    'rtpbin name=rb videotestsrc is-live=true pattern=smpte horizontal-speed=3 ! video/x-raw,width=640,height=360,framerate=15/1 ! tee name=t',
+    `funnel name=f ! udpsink host=127.0.0.1 port=${port} sync=false async=false`,
+    ...branches,
+  ].join(' ');
+  return inNetns(ns, 'gst-launch-1.0', ['-q', ...pipeline.split(' ')], { stdio: 'ignore' });
+}
+
+/** Decodes the VP8 sent to `port` and counts frames by their size (width × height). */
+export function vp8Decoder(
+  ns: string,
+  port: number,
+  payloadType: number,
+): { frames: () => number; sizes: () => Set<number>; stop: () => void } {
+  const caps = `application/x-rtp,media=video,encoding-name=VP8,payload=${payloadType},clock-rate=90000`;
+  const child = inNetns(ns, 'gst-launch-1.0', [
+    '-v',
+    'udpsrc',
+    `port=${port}`,
+    `caps=${caps}`,
+    '!',
+    'rtpjitterbuffer',
+    'latency=100',
+    '!',
+    'rtpvp8depay',
+    '!',
+    'vp8dec',
+    '!',
+    'fakesink',
+    'silent=false',
+  ]);
+  let frames = 0;
+  const sizes = new Set<number>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = /chain\s+\*+ \(fakesink0:sink\) \((\d+) bytes/.exec(line);
+    if (!m) return;
+    frames++;
+    sizes.add(Number(m[1]));
+  });
+  return { frames: () => frames, sizes: () => sizes, stop: () => child.kill('SIGKILL') };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -2,7 +2,7 @@
 // mediasoup worker and router per meeting, the cascade bus, links and node of sfu-server, driven by
 // JSON lines on stdin ({id, op, ...}) and answering on stdout ({id, ok, ...}). RTP comes in from
 // GStreamer on loopback and goes out to GStreamer decoders on loopback, as a room system's would.
-//   argv: <serverId> <natsUrl> <linkIps JSON: {peer: ip this server listens on toward it}> <routes JSON: {origin: nextHop}>
+//   argv: <serverId> <natsUrl> <linkIps JSON: {peer: ip this server listens on toward it}> <routes JSON: {origin: nextHop}> <parent|->
 import { createInterface } from 'node:readline';
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
@@ -10,8 +10,10 @@ import { CascadeBus } from '../../sfu-server/src/cascade/bus';
 import { CascadeNode } from '../../sfu-server/src/cascade/cascade-node';
 import { CascadeLinks } from '../../sfu-server/src/cascade/links';
 import { ROUTER_CODECS } from '../../sfu-server/src/media/codecs';
+import { type CascadeVerb, EmptyAnswer } from '../../sfu-server/src/protocol/cascade';
 
-const [serverId, natsUrl, linkIpsJson, routesJson] = process.argv.slice(2) as [string, string, string, string];
+const [serverId, natsUrl, linkIpsJson, routesJson, parentArg] = process.argv.slice(2) as [string, string, string, string, string];
+if (!parentArg) throw new Error('usage: cascade-node-process <serverId> <natsUrl> <linkIps> <routes> <parent|->');
 const routes = JSON.parse(routesJson) as Record<string, string>;
 const linkIps = JSON.parse(linkIpsJson) as Record<string, string>;
 const worker = await mediasoup.createWorker({ logLevel: 'warn' });
@@ -31,10 +33,23 @@ const node = new CascadeNode({
   links,
   routerOf,
   nextHop: (o) => (o === serverId ? null : (routes[o] ?? null)),
+  neighbours: [...new Set(Object.values(routes))],
+  parent: parentArg === '-' ? null : parentArg,
   log,
   releaseAfterMs: 2000,
+  rosterEveryMs: 1000,
+  ping: { intervalMs: 1000, timeoutMs: 800, misses: 3 },
 });
-const watchers = new Map<string, { transport: types.PlainTransport; producerId: string }>();
+/** A watcher stays until unwatched, as a site's page does: it consumes the producer again whenever it is back. */
+interface Watcher {
+  id: string;
+  meetingId: string;
+  producerId: string;
+  layer: number;
+  transport: types.PlainTransport;
+  consumer?: types.Consumer;
+}
+const watchers = new Map<string, Watcher>();
 let watcherSeq = 0;
 const own = new Map<string, types.Producer>();
 
@@ -62,19 +77,34 @@ async function ingest(c: Command) {
   return { producerId: producer.id, port: t.tuple.localPort };
 }
 
+async function consumeFor(w: Watcher, local: types.Producer) {
+  if (w.consumer && !w.consumer.closed) return w.consumer;
+  const router = await routerOf(w.meetingId);
+  w.consumer = await w.transport.consume({ producerId: local.id, rtpCapabilities: router.rtpCapabilities });
+  if (w.consumer.type === 'simulcast') await w.consumer.setPreferredLayers({ spatialLayer: w.layer });
+  return w.consumer;
+}
+
 async function watch(c: Command) {
   const meetingId = String(c.meetingId);
-  const producerId = String(c.producerId);
-  const watcherId = `w${++watcherSeq}`;
-  const local = own.get(producerId) ?? (await node.watch(producerId, watcherId, Number(c.layer ?? 0)));
   const router = await routerOf(meetingId);
   const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: false, rtcpMux: true });
   await transport.connect({ ip: '127.0.0.1', port: Number(c.sinkPort) });
-  const consumer = await transport.consume({ producerId: local.id, rtpCapabilities: router.rtpCapabilities });
-  if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: Number(c.layer ?? 0) });
-  watchers.set(watcherId, { transport, producerId });
-  return { watcherId, payloadType: consumer.rtpParameters.codecs[0]!.payloadType, consumerType: consumer.type };
+  const w: Watcher = { id: `w${++watcherSeq}`, meetingId, producerId: String(c.producerId), layer: Number(c.layer ?? 0), transport };
+  watchers.set(w.id, w);
+  const local = own.get(w.producerId) ?? (await node.watch(w.producerId, w.id, w.layer));
+  const consumer = await consumeFor(w, local);
+  return { watcherId: w.id, payloadType: consumer.rtpParameters.codecs[0]!.payloadType, consumerType: consumer.type };
 }
+
+node.onAvailable = (producer) => {
+  for (const w of watchers.values()) if (w.producerId === producer.id) void consumeFor(w, producer).catch((e) => log(`re-consume: ${e}`));
+};
+node.onRemoteEvent = (e) => {
+  if (e.event !== 'announce') return;
+  for (const w of watchers.values())
+    if (w.producerId === e.producerId) void node.watch(w.producerId, w.id, w.layer).catch((err) => log(`re-watch: ${err}`));
+};
 
 const ops: Record<string, (c: Command) => Promise<object>> = {
   join: async (c) => {
@@ -92,6 +122,16 @@ const ops: Record<string, (c: Command) => Promise<object>> = {
     return {};
   },
   reaches: async (c) => ({ reaches: await node.reaches(String(c.server)) }),
+  /** Send any body to a server's verb: what a confused or hostile neighbour could send. */
+  raw: async (c) => {
+    try {
+      await bus.request(String(c.server), c.verb as CascadeVerb, c.body as object, EmptyAnswer);
+      return { answer: 'ok' };
+    } catch (err) {
+      return { answer: (err as { code?: string }).code ?? 'ERROR', message: (err as Error).message };
+    }
+  },
+  status: async () => ({ isolated: node.isolated(), neighbours: node.neighbourStates() }),
   remote: async (c) => ({ producers: node.remoteProducers(String(c.meetingId)).map((e) => e.producerId) }),
   linkBytes: async (c) => node.linkBytes(String(c.meetingId), String(c.peer)),
   watcherBytes: async (c) => {

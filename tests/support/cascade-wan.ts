@@ -91,6 +91,7 @@ export async function startCascadeNode(
   natsUrl: string,
   linkIps: Record<string, string>,
   routes: Record<string, string>,
+  parent: string | null,
 ): Promise<CascadeNodeProc> {
   const child = inNetns(ns, process.execPath, [
     '--import',
@@ -100,6 +101,7 @@ export async function startCascadeNode(
     natsUrl,
     JSON.stringify(linkIps),
     JSON.stringify(routes),
+    parent ?? '-',
   ]);
   const log: string[] = [];
   child.stderr!.on('data', (d: Buffer) => {

@@ -4,11 +4,12 @@
 import { AppError, createParser, type Parser, toWireError } from '@lienthong/kit';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { Static, TSchema } from 'typebox';
-import { CascadeRefusal, type CascadeVerb, cascadeSubjects, ProducerEvent } from '../protocol/cascade';
+import { CascadeRefusal, type CascadeVerb, cascadeSubjects, ProducerEvent, Roster } from '../protocol/cascade';
 
-const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_MESSAGE_BYTES = 256 * 1024;
 const refusalParser = createParser(CascadeRefusal);
 const eventParser = createParser(ProducerEvent);
+const rosterParser = createParser(Roster);
 
 export interface BusOptions {
   /** nats://host:port of this server's own NATS node (a leaf at a district, the hub at the province). */
@@ -63,8 +64,8 @@ export class CascadeBus {
   }
 
   /** Ask one server; its refusal comes back as an AppError with its code. */
-  async request<R extends TSchema>(server: string, verb: CascadeVerb, body: object, reply: R): Promise<Static<R>> {
-    const timeout = this.opts.requestTimeoutMs ?? 5000;
+  async request<R extends TSchema>(server: string, verb: CascadeVerb, body: object, reply: R, timeoutMs?: number): Promise<Static<R>> {
+    const timeout = timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
     let raw: unknown;
     try {
       const msg = await this.nc.request(cascadeSubjects.request(server, verb), this.encoder.encode(JSON.stringify(body)), { timeout });
@@ -98,6 +99,24 @@ export class CascadeBus {
     return () => sub.unsubscribe();
   }
 
+  publishRoster(roster: Roster): void {
+    this.nc.publish(cascadeSubjects.roster(roster.meetingId), this.encoder.encode(JSON.stringify(roster)));
+  }
+
+  /** Rosters of a meeting from every server but this one. */
+  onRosters(meetingId: string, handler: (r: Roster) => void): () => void {
+    const sub = this.nc.subscribe(cascadeSubjects.roster(meetingId), {
+      callback: (err, msg) => {
+        if (err) return;
+        const parsed = rosterParser.parse(this.safeDecode(msg.data));
+        if (!parsed.ok || parsed.value.meetingId !== meetingId) return this.opts.log?.('cascade: dropped a malformed roster');
+        if (parsed.value.origin !== this.opts.serverId) handler(parsed.value);
+      },
+    });
+    this.subs.push(sub);
+    return () => sub.unsubscribe();
+  }
+
   /** Resolves once everything published so far has reached the NATS server. */
   async flush(): Promise<void> {
     await this.nc.flush();
@@ -109,7 +128,7 @@ export class CascadeBus {
   }
 
   private decode(data: Uint8Array): unknown {
-    if (data.byteLength > MAX_MESSAGE_BYTES) throw new AppError('CASCADE_TOO_LARGE', 'cascade message over 64 KiB', 413);
+    if (data.byteLength > MAX_MESSAGE_BYTES) throw new AppError('CASCADE_TOO_LARGE', 'cascade message over 256 KiB', 413);
     try {
       return JSON.parse(this.decoder.decode(data));
     } catch {

@@ -2,12 +2,15 @@
 // pulls a remote producer from the neighbour on the path toward its origin when someone here (a
 // local consumer, or a link further on) watches it, and sends its own and relayed producers to
 // neighbours that pull them. A stream crosses each link once, at the top layer wanted beyond it.
+import { randomUUID } from 'node:crypto';
 import { AppError } from '@lienthong/kit';
 import type { types } from 'mediasoup';
 import { type DemandAction, DemandLedger, type DemandTimers } from '../domain/cascade/demand';
-import { EmptyAnswer, LayerChange, type ProducerEvent, Pull, PullAnswer, Release } from '../protocol/cascade';
+import { EmptyAnswer, LayerChange, PingAnswer, type ProducerEvent, Pull, PullAnswer, Release, type Roster } from '../protocol/cascade';
 import type { CascadeBus } from './bus';
 import type { CascadeLinks, RouterOf } from './links';
+import { type NeighbourOptions, type NeighbourState, Neighbours } from './neighbours';
+import { RosterKeeper } from './roster';
 
 export interface CascadeNodeDeps {
   bus: CascadeBus;
@@ -15,8 +18,13 @@ export interface CascadeNodeDeps {
   routerOf: RouterOf;
   /** The neighbour on the server-tree path toward `origin`; null when unknown or this server. */
   nextHop: (origin: string) => string | null;
+  /** The servers linked to this one in the server tree, and which of them is its parent. */
+  neighbours: readonly string[];
+  parent: string | null;
   timers?: DemandTimers;
   releaseAfterMs?: number;
+  rosterEveryMs?: number;
+  ping?: NeighbourOptions;
   log?: (msg: string) => void;
 }
 
@@ -29,6 +37,7 @@ interface Remote {
 }
 
 const linkWatcher = (peer: string) => `link:${peer}`;
+const PULL_RETRY_MS = 1000;
 
 export class CascadeNode {
   private readonly local = new Map<string, { meetingId: string; producer: types.Producer }>();
@@ -36,9 +45,18 @@ export class CascadeNode {
   /** Consumers on link transports, sending a producer to a neighbour: `${producerId}/${peer}`. */
   private readonly sending = new Map<string, types.Consumer>();
   private readonly meetings = new Map<string, () => void>();
+  private readonly published = new Map<string, Record<string, unknown>>();
   private readonly demand: DemandLedger;
-  /** Listeners for producers of other servers appearing here, once pulled. */
+  private readonly roster: RosterKeeper;
+  private readonly neighbours: Neighbours;
+  /** This run of the server: neighbours see a restart as a new id. */
+  readonly bootId = randomUUID();
+  /** Producers of other servers appearing, changing state or going. */
   onRemoteEvent: (e: ProducerEvent) => void = () => {};
+  /** A remote producer has (again) a copy on this server that local consumers can consume. */
+  onAvailable: (producer: types.Producer) => void = () => {};
+  /** A neighbour came up or went down; `isolated()` may have changed. */
+  onNeighbour: (peer: string, state: NeighbourState) => void = () => {};
 
   constructor(private readonly deps: CascadeNodeDeps) {
     this.demand = new DemandLedger((a) => this.act(a), deps.timers, deps.releaseAfterMs);
@@ -57,9 +75,33 @@ export class CascadeNode {
       this.demand.drop(r.producerId, linkWatcher(r.from));
       return {};
     });
-    // Neighbours ask this to know the path is up (NATS alone says nothing of the far side).
-    deps.bus.serve('ping', EmptyAnswer, async () => ({}));
+    deps.bus.serve('ping', EmptyAnswer, async () => ({ bootId: this.bootId }));
     deps.links.onClosed = (meetingId, peer) => this.linkClosed(meetingId, peer);
+    this.roster = new RosterKeeper(
+      deps.bus,
+      {
+        own: (meetingId) => this.ownRoster(meetingId),
+        known: (meetingId) => this.remoteProducers(meetingId).map((e) => ({ producerId: e.producerId, origin: e.origin })),
+        apply: (e) => this.onEvent(e),
+      },
+      deps.rosterEveryMs,
+    );
+    this.neighbours = new Neighbours(deps.bus, { up: (p) => this.neighbourUp(p), down: (p) => this.neighbourDown(p) }, deps.ping);
+    this.neighbours.watch(deps.neighbours);
+  }
+
+  /** Cut off from the parent server: the subtree meets on its own until the link returns. */
+  isolated(): boolean {
+    return this.deps.parent !== null && this.neighbours.state(this.deps.parent) === 'down';
+  }
+
+  neighbourStates(): Record<string, NeighbourState> {
+    return this.neighbours.all();
+  }
+
+  stop(): void {
+    this.neighbours.stop();
+    this.roster.stop();
   }
 
   get serverId(): string {
@@ -73,11 +115,13 @@ export class CascadeNode {
       meetingId,
       this.deps.bus.onProducerEvents(meetingId, (e) => this.onEvent(e)),
     );
+    this.roster.join(meetingId);
   }
 
   async leave(meetingId: string): Promise<void> {
     this.meetings.get(meetingId)?.();
     this.meetings.delete(meetingId);
+    this.roster.leave(meetingId);
     for (const [id, r] of this.remote) if (r.event.meetingId === meetingId) this.forgetRemote(id);
     await this.deps.links.dropMeeting(meetingId);
   }
@@ -86,6 +130,7 @@ export class CascadeNode {
   publish(meetingId: string, producer: types.Producer, appData: Record<string, unknown> = {}): void {
     this.join(meetingId);
     this.local.set(producer.id, { meetingId, producer });
+    this.published.set(producer.id, appData);
     const send = (event: ProducerEvent['event']) =>
       this.deps.bus.publish({ meetingId, origin: this.serverId, producerId: producer.id, event, kind: producer.kind, appData });
     send('announce');
@@ -93,6 +138,7 @@ export class CascadeNode {
     producer.observer.on('resume', () => send('resume'));
     producer.observer.once('close', () => {
       this.local.delete(producer.id);
+      this.published.delete(producer.id);
       send('close');
     });
   }
@@ -119,7 +165,7 @@ export class CascadeNode {
 
   /** Whether a server answers over the bus now. */
   async reaches(server: string): Promise<boolean> {
-    return this.deps.bus.request(server, 'ping', {}, EmptyAnswer).then(
+    return this.deps.bus.request(server, 'ping', {}, PingAnswer).then(
       () => true,
       () => false,
     );
@@ -133,6 +179,7 @@ export class CascadeNode {
   }
 
   private onEvent(e: ProducerEvent): void {
+    this.roster.heardFrom(e.meetingId, e.origin);
     const r = this.remote.get(e.producerId);
     if (e.event === 'announce') {
       if (!r) this.remote.set(e.producerId, { event: e });
@@ -158,8 +205,13 @@ export class CascadeNode {
     const r = this.remote.get(a.producerId);
     if (!r) return;
     if (a.type === 'pull') {
-      r.arriving = this.pull(r, a.spatialLayer);
-      r.arriving.catch((err) => this.deps.log?.(`cascade: pull of ${a.producerId} failed: ${(err as Error).message}`));
+      const arriving = this.pull(r, a.spatialLayer);
+      r.arriving = arriving;
+      arriving.catch((err) => {
+        this.deps.log?.(`cascade: pull of ${a.producerId} failed: ${(err as Error).message}`);
+        if (r.arriving === arriving) r.arriving = undefined;
+        this.pullAgainLater(a.producerId);
+      });
       return;
     }
     const hop = r.via;
@@ -173,6 +225,15 @@ export class CascadeNode {
       r.arriving = undefined;
       void this.deps.bus.request(hop, 'release', body, EmptyAnswer).catch(() => undefined);
     }
+  }
+
+  /** A failed pull is tried again while someone here still watches (the far side may be restarting). */
+  private pullAgainLater(producerId: string): void {
+    const t = setTimeout(() => {
+      const r = this.remote.get(producerId);
+      if (r && !r.producer && !r.arriving && this.demand.watchers(producerId).length > 0) this.demand.repull(producerId);
+    }, PULL_RETRY_MS);
+    t.unref();
   }
 
   /** Ask the next hop toward the origin for the stream; produce it here with the same id. */
@@ -192,6 +253,7 @@ export class CascadeNode {
     });
     r.producer = producer;
     r.via = hop;
+    this.onAvailable(producer);
     return producer;
   }
 
@@ -239,15 +301,54 @@ export class CascadeNode {
       throw new AppError('CASCADE_NOT_SENDING', `nothing of ${producerId} is sent to ${peer}`, 404);
   }
 
+  private ownRoster(meetingId: string): Roster['producers'] {
+    return [...this.local.values()]
+      .filter((l) => l.meetingId === meetingId)
+      .map(({ producer }) => ({
+        producerId: producer.id,
+        kind: producer.kind,
+        paused: producer.paused,
+        appData: this.published.get(producer.id) ?? {},
+      }));
+  }
+
+  /** A neighbour answers again (or restarted): pull again what is watched here and comes through it. */
+  private neighbourUp(peer: string): void {
+    this.deps.log?.(`cascade: ${peer} is up`);
+    for (const meetingId of this.meetings.keys()) this.roster.send(meetingId);
+    for (const [id, r] of this.remote) {
+      if (!r.producer && !r.arriving && this.deps.nextHop(r.event.origin) === peer) this.demand.repull(id);
+    }
+    this.onNeighbour(peer, 'up');
+  }
+
+  /** A neighbour stopped answering: drop the links to it; what came over them is pulled again on its return. */
+  private neighbourDown(peer: string): void {
+    this.deps.log?.(`cascade: ${peer} is down`);
+    void this.deps.links.dropPeer(peer);
+    for (const k of [...this.sending.keys()]) {
+      if (!k.endsWith(`/${peer}`)) continue;
+      this.sending.get(k)?.close();
+      this.sending.delete(k);
+      this.demand.drop(k.slice(0, -peer.length - 1), linkWatcher(peer));
+    }
+    this.onNeighbour(peer, 'down');
+  }
+
   /** A link died: what came over it is gone; what we pulled over it is pulled again when possible. */
   private linkClosed(meetingId: string, peer: string): void {
     for (const [id, r] of this.remote) {
       if (r.event.meetingId !== meetingId || r.via !== peer) continue;
       r.producer = undefined;
+      r.arriving = undefined;
       r.via = undefined;
-      this.demand.repull(id);
+      this.pullAgainLater(id);
     }
-    for (const [k, c] of this.sending) if (k.endsWith(`/${peer}`) && c.closed) this.sending.delete(k);
+    for (const [k, c] of [...this.sending]) {
+      if (!k.endsWith(`/${peer}`) || !c.closed) continue;
+      this.sending.delete(k);
+      this.demand.drop(k.slice(0, -peer.length - 1), linkWatcher(peer));
+    }
   }
 }
 

@@ -59,6 +59,12 @@ export class CascadeLinks {
     if (t && !t.closed) t.close();
   }
 
+  /** Every link to a neighbour, in every meeting. */
+  async dropPeer(peer: string): Promise<void> {
+    const meetings = [...this.links.keys()].filter((k) => k.endsWith(`\u0000${peer}`)).map((k) => k.split('\u0000')[0]!);
+    await Promise.all(meetings.map((m) => this.drop(m, peer)));
+  }
+
   async dropMeeting(meetingId: string): Promise<void> {
     const peers = [...this.links.keys()].filter((k) => k.startsWith(`${meetingId}\u0000`)).map((k) => k.split('\u0000')[1]!);
     await Promise.all(peers.map((p) => this.drop(meetingId, p)));

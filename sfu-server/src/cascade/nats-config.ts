@@ -20,7 +20,7 @@ const quote = (s: string) => JSON.stringify(s);
 export function hubConfig(c: HubConfig): string {
   return [
     `listen: ${quote(`127.0.0.1:${c.clientPort}`)}`,
-    'max_payload: 65536',
+    'max_payload: 262144',
     `leafnodes { listen: ${quote(`${c.leafListen.ip}:${c.leafListen.port}`)} }`,
     '',
   ].join('\n');
@@ -30,7 +30,7 @@ export function leafConfig(c: LeafConfig): string {
   if (!/^nats-leaf:\/\/[0-9a-fA-F:.[\]]+:\d+$/.test(c.hubUrl)) throw new Error(`hub URL must be nats-leaf://ip:port, got ${c.hubUrl}`);
   return [
     `listen: ${quote(`127.0.0.1:${c.clientPort}`)}`,
-    'max_payload: 65536',
+    'max_payload: 262144',
     // Try the hub again every second: a restored link is used within a second or two.
     `leafnodes { reconnect: 1, remotes: [ { url: ${quote(c.hubUrl)} } ] }`,
     '',

@@ -78,6 +78,32 @@ export const ProducerEvent = Type.Object(
 );
 export type ProducerEvent = Static<typeof ProducerEvent>;
 
+/** Sent by each server to a meeting every few seconds: the producers that start there, all of them. */
+export const Roster = Type.Object(
+  {
+    meetingId: RefId,
+    origin: ServerId,
+    producers: Type.Array(
+      Type.Object(
+        {
+          producerId: RefId,
+          kind: Type.Union([Type.Literal('audio'), Type.Literal('video')]),
+          paused: Type.Boolean(),
+          appData: Type.Record(Type.String(), Type.Unknown(), { maxProperties: 16 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Roster = Static<typeof Roster>;
+
+/** A ping's answer: the id of this run of the server, new after every restart. */
+export const PingAnswer = Type.Object({ bootId: RefId }, { additionalProperties: false });
+export type PingAnswer = Static<typeof PingAnswer>;
+
 /** Every reply is either { ok: true, ... } or a coded refusal the asker reports as it is. */
 export const CascadeRefusal = Type.Object(
   { ok: Type.Literal(false), code: Type.String({ maxLength: 64 }), message: Type.String({ maxLength: 500 }) },
@@ -94,4 +120,5 @@ const token = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
 export const cascadeSubjects = {
   request: (server: string, verb: CascadeVerb) => `lt.srv.${token(server)}.${verb}`,
   producers: (meetingId: string) => `lt.mtg.${token(meetingId)}.producers`,
+  roster: (meetingId: string) => `lt.mtg.${token(meetingId)}.roster`,
 } as const;

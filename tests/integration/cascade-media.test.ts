@@ -3,19 +3,8 @@
 // nodes at the districts). A district's camera (simulcast VP8) is decoded at the other district,
 // two links away; the bytes on each link are one copy of what is consumed beyond it, however many
 // watch it there, at the top layer someone there wants; a cut link comes back by itself.
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import {
-  type CascadeNodeProc,
-  createWan,
-  natsConfigs,
-  removeDir,
-  simulcastCamera,
-  startCascadeNode,
-  startNats,
-  vp8Decoder,
-  type Wan,
-} from '../support/cascade-wan';
+import { type CascadeWan, simulcastCamera, startCascadeWan, type Vp8Decoder, vp8Decoder, type Wan } from '../support/cascade-wan';
 
 const MEETING = 'm-cascade-1';
 const SMALL = 160 * 90 * 1.5;
@@ -33,48 +22,22 @@ async function waitFor<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms: n
 }
 
 describe('cascade: one meeting over three servers, each stream crossing each link once', () => {
+  let cw: CascadeWan;
   let wan: Wan;
-  const procs: ChildProcess[] = [];
-  const dirs: string[] = [];
-  const nodes: Record<'p' | 'd1' | 'd2', CascadeNodeProc> = {} as never;
-  const decoders: { stop: () => void }[] = [];
+  let nodes: CascadeWan['nodes'];
+  const decoders: Vp8Decoder[] = [];
   let producerId = '';
   let d2Producer = '';
 
   beforeAll(async () => {
-    wan = createWan();
-    const hub = startNats(wan.ns.p, natsConfigs.hubConfig({ clientPort: 4222, leafListen: { ip: '0.0.0.0', port: 7422 } }));
-    const leaf1 = startNats(wan.ns.d1, natsConfigs.leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${wan.addr.p1}:7422` }));
-    const leaf2 = startNats(wan.ns.d2, natsConfigs.leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${wan.addr.p2}:7422` }));
-    for (const n of [hub, leaf1, leaf2]) {
-      procs.push(n.child);
-      dirs.push(n.dir);
-    }
-    await sleep(500);
-    const url = 'nats://127.0.0.1:4222';
-    nodes.p = await startCascadeNode(wan.ns.p, 'p', url, { d1: wan.addr.p1, d2: wan.addr.p2 }, { d1: 'd1', d2: 'd2' }, null);
-    nodes.d1 = await startCascadeNode(wan.ns.d1, 'd1', url, { p: wan.addr.d1 }, { p: 'p', d2: 'p' }, 'p');
-    nodes.d2 = await startCascadeNode(wan.ns.d2, 'd2', url, { p: wan.addr.d2 }, { p: 'p', d1: 'p' }, 'p');
-    // Every server reaches every other over the leaf nodes before the meeting starts.
-    for (const [a, b] of [
-      ['d1', 'd2'],
-      ['d2', 'd1'],
-      ['p', 'd1'],
-    ] as const) {
-      await waitFor(
-        () => nodes[a].call<{ reaches: boolean }>('reaches', { server: b }),
-        (r) => r.reaches,
-        20_000,
-        `${a} reaching ${b}`,
-      );
-    }
-    for (const n of Object.values(nodes)) await n.call('join', { meetingId: MEETING });
+    cw = await startCascadeWan(MEETING);
+    ({ wan, nodes } = cw);
     const cam = await nodes.d1.call<{ producerId: string; port: number }>('ingest', { meetingId: MEETING, ssrcs: [1111, 2222, 3333] });
     producerId = cam.producerId;
-    procs.push(simulcastCamera(wan.ns.d1, cam.port, [1111, 2222, 3333]));
+    cw.track(simulcastCamera(wan.ns.d1, cam.port, [1111, 2222, 3333]));
     const cam2 = await nodes.d2.call<{ producerId: string; port: number }>('ingest', { meetingId: MEETING, ssrcs: [4444, 5555, 6666] });
     d2Producer = cam2.producerId;
-    procs.push(simulcastCamera(wan.ns.d2, cam2.port, [4444, 5555, 6666]));
+    cw.track(simulcastCamera(wan.ns.d2, cam2.port, [4444, 5555, 6666]));
     for (const n of [nodes.p, nodes.d2]) {
       await waitFor(
         () => n.call<{ producers: string[] }>('remote', { meetingId: MEETING }),
@@ -87,11 +50,7 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
 
   afterAll(async () => {
     for (const d of decoders) d.stop();
-    for (const n of Object.values(nodes)) n?.kill();
-    for (const p of procs) p.kill('SIGKILL');
-    await sleep(300);
-    wan?.remove();
-    for (const d of dirs) removeDir(d);
+    await cw?.stop();
   });
 
   /** A decoder in `ns` and a watcher sending to it. */
@@ -232,7 +191,7 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
       'CASCADE_BAD_MESSAGE',
     );
     // Nothing changed: the far picture still flows.
-    const far = decoders.at(-1) as ReturnType<typeof vp8Decoder>;
+    const far = decoders.at(-1)!;
     const before = far.frames();
     await waitFor(
       () => far.frames() - before,
@@ -243,7 +202,7 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
   }, 30_000);
 
   it('the province server restarting: the district pictures it relays come back by themselves', async () => {
-    const far = decoders.at(-1) as ReturnType<typeof vp8Decoder>;
+    const far = decoders.at(-1)!;
     await waitFor(
       () => far.frames(),
       (n) => n > 0,
@@ -253,15 +212,7 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
     nodes.p.kill();
     await sleep(500);
     const before = far.frames();
-    nodes.p = await startCascadeNode(
-      wan.ns.p,
-      'p',
-      'nats://127.0.0.1:4222',
-      { d1: wan.addr.p1, d2: wan.addr.p2 },
-      { d1: 'd1', d2: 'd2' },
-      null,
-    );
-    await nodes.p.call('join', { meetingId: MEETING });
+    await cw.startNode('p');
     const started = Date.now();
     await waitFor(
       () => far.frames() - before,

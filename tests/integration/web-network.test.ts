@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
 import { type NmsProcess, startSfuAndNms } from '../support/nms-process';
-import type { SfuProcess } from '../support/sfu-process';
+import { loginAdmin, type SfuProcess } from '../support/sfu-process';
 
 describe('network views in the web app', () => {
   let sfu: SfuProcess;
@@ -67,6 +67,52 @@ describe('network views in the web app', () => {
     // nms sends a reason code; the page words it in the reader's language.
     expect(await page.textContent('[data-testid=root-causes]')).toContain('Giao diện mất tín hiệu dù đang bật');
     expect(await page.textContent('[data-testid=net-updated]')).toMatch(/Cập nhật lúc \d\d:\d\d:\d\d/);
+  });
+
+  it("names each site's media server, and marks a district's uplink as carrying the cascade once it has its own", async () => {
+    await page.goto(`${sfu.httpsUrl()}/#/network`);
+    const serverOf = (code: string) => page.locator(`[data-testid=site-node][data-code="${code}"] > .row [data-testid=site-server]`);
+    await serverOf('TN').waitFor();
+    // The demo's one server, the province's, serves every site (sfu-server's directory says so).
+    expect(await serverOf('TN').textContent()).toBe('Máy chủ: Máy chủ Tỉnh Thái Nguyên');
+    expect(await serverOf('TN-DT').textContent()).toBe('Máy chủ: Máy chủ Tỉnh Thái Nguyên');
+    // An admin gives Đại Từ a server of its own: nms reads it from the directory, the page shows it.
+    const admin = await loginAdmin(sfu.url);
+    const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+    const sites = (await (await fetch(`${sfu.url}/api/sites`, { headers })).json()) as { sites: { id: string; code: string }[] };
+    const made = await fetch(`${sfu.url}/api/servers`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        name: 'Máy chủ Đại Từ',
+        url: 'https://daitu.example.vn',
+        siteId: sites.sites.find((x) => x.code === 'TN-DT')!.id,
+      }),
+    });
+    expect(made.status).toBe(201);
+    const serverId = ((await made.json()) as { server: { id: string } }).server.id;
+    try {
+      await waitFor(
+        () => serverOf('TN-DT').textContent(),
+        (t) => t === 'Máy chủ: Máy chủ Đại Từ',
+        30_000,
+        "Đại Từ's own server on the site tree",
+      );
+      await page.goto(`${sfu.httpsUrl()}/#/network/links`);
+      const uplink = page.locator('[data-testid=link-row]', { hasText: 'demo-tn-dt-uplink' });
+      await uplink.locator('[data-testid=link-cascade]').waitFor({ timeout: 20_000 });
+      expect(await uplink.locator('[data-testid=link-cascade]').textContent()).toBe(
+        'Liên kết liên thông máy chủ: Máy chủ Đại Từ ↔ Máy chủ Tỉnh Thái Nguyên',
+      );
+      // Another district's uplink stays on the province server's side: no cascade on it.
+      expect(
+        await page.locator('[data-testid=link-row]', { hasText: 'demo-tn-dh-uplink' }).locator('[data-testid=link-cascade]').count(),
+      ).toBe(0);
+    } finally {
+      expect(
+        (await fetch(`${sfu.url}/api/servers/${serverId}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })).status,
+      ).toBe(200);
+    }
   });
 
   it('opens a link and draws its traffic over time in a uPlot chart', async () => {
@@ -162,6 +208,7 @@ describe('network views in the web app', () => {
     expect(text).toContain('Site tree');
     expect(text).toContain('Unreachable because link demo-tn-pb-uplink is down');
     expect(text).toContain('Oper down while admin up');
+    expect(text).toContain('Server: Máy chủ Tỉnh Thái Nguyên');
     expect(text).not.toContain('Cây đơn vị');
     await page.goto(`${sfu.httpsUrl()}/#/network/devices`);
     await page.waitForSelector('[data-testid=device-row]');

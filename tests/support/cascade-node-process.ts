@@ -66,7 +66,8 @@ async function ingest(c: Command) {
   const meetingId = String(c.meetingId);
   node.join(meetingId);
   const router = await routerOf(meetingId);
-  const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true, rtcpMux: true });
+  const ip = String(c.listenIp ?? '127.0.0.1');
+  const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip }, comedia: true, rtcpMux: true });
   const ssrcs = c.ssrcs as number[];
   const producer = await t.produce({
     kind: 'video',
@@ -88,8 +89,11 @@ async function consumeFor(w: Watcher, local: types.Producer) {
 async function watch(c: Command) {
   const meetingId = String(c.meetingId);
   const router = await routerOf(meetingId);
-  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: false, rtcpMux: true });
-  await transport.connect({ ip: '127.0.0.1', port: Number(c.sinkPort) });
+  // The decoder is on loopback, or (a site served by a far server) across a WAN link at sinkIp.
+  const sinkIp = String(c.sinkIp ?? '127.0.0.1');
+  const listenIp = String(c.listenIp ?? '127.0.0.1');
+  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: listenIp }, comedia: false, rtcpMux: true });
+  await transport.connect({ ip: sinkIp, port: Number(c.sinkPort) });
   const w: Watcher = { id: `w${++watcherSeq}`, meetingId, producerId: String(c.producerId), layer: Number(c.layer ?? 0), transport };
   watchers.set(w.id, w);
   const local = own.get(w.producerId) ?? (await node.watch(w.producerId, w.id, w.layer));

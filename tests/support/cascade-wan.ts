@@ -76,8 +76,6 @@ export function startNats(ns: string, config: string): { child: ChildProcess; di
   return { child, dir };
 }
 
-export const natsConfigs = { hubConfig, leafConfig };
-
 export interface CascadeNodeProc {
   serverId: string;
   call<T = Record<string, unknown>>(op: string, args?: Record<string, unknown>): Promise<T>;
@@ -137,7 +135,7 @@ export async function startCascadeNode(
  * Simulcast VP8 as a browser sends it: 3 layers (about 140, 280 and 760 kbit/s), one SSRC each, a
  * keyframe every second, and RTCP sender reports (a layer switch needs them), all from one socket.
  */
-export function simulcastCamera(ns: string, port: number, ssrcs: [number, number, number]): ChildProcess {
+export function simulcastCamera(ns: string, port: number, ssrcs: [number, number, number], host = '127.0.0.1'): ChildProcess {
   const sizes = [
     [160, 90, 150],
     [320, 180, 300],
@@ -149,18 +147,22 @@ export function simulcastCamera(ns: string, port: number, ssrcs: [number, number
   );
   const pipeline = [
     'rtpbin name=rb videotestsrc is-live=true pattern=smpte horizontal-speed=3 ! video/x-raw,width=640,height=360,framerate=15/1 ! tee name=t',
-    `funnel name=f ! udpsink host=127.0.0.1 port=${port} sync=false async=false`,
+    `funnel name=f ! udpsink host=${host} port=${port} sync=false async=false`,
     ...branches,
   ].join(' ');
   return inNetns(ns, 'gst-launch-1.0', ['-q', ...pipeline.split(' ')], { stdio: 'ignore' });
 }
 
 /** Decodes the VP8 sent to `port` and counts frames by their size (width × height). */
-export function vp8Decoder(
-  ns: string,
-  port: number,
-  payloadType: number,
-): { frames: () => number; sizes: () => Set<number>; stop: () => void } {
+export interface Vp8Decoder {
+  frames: () => number;
+  sizes: () => Set<number>;
+  /** When (Date.now()) the first frame was decoded; undefined before. */
+  firstAt: () => number | undefined;
+  stop: () => void;
+}
+
+export function vp8Decoder(ns: string, port: number, payloadType: number): Vp8Decoder {
   const caps = `application/x-rtp,media=video,encoding-name=VP8,payload=${payloadType},clock-rate=90000`;
   const child = inNetns(ns, 'gst-launch-1.0', [
     '-v',
@@ -179,16 +181,84 @@ export function vp8Decoder(
     'silent=false',
   ]);
   let frames = 0;
+  let first: number | undefined;
   const sizes = new Set<number>();
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const m = /chain\s+\*+ \(fakesink0:sink\) \((\d+) bytes/.exec(line);
     if (!m) return;
+    if (frames === 0) first = Date.now();
     frames++;
     sizes.add(Number(m[1]));
   });
-  return { frames: () => frames, sizes: () => sizes, stop: () => child.kill('SIGKILL') };
+  return { frames: () => frames, sizes: () => sizes, firstAt: () => first, stop: () => child.kill('SIGKILL') };
 }
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+export type ServerName = 'p' | 'd1' | 'd2';
+
+export interface CascadeWan {
+  wan: Wan;
+  nodes: Record<ServerName, CascadeNodeProc>;
+  /** Start (or restart after a kill) one server's cascade node. */
+  startNode(name: ServerName): Promise<CascadeNodeProc>;
+  track(p: ChildProcess): void;
+  stop(): Promise<void>;
+}
+
+/** The WAN, NATS (hub at the province, leaves at the districts) and the three cascade nodes, all reaching each other. */
+export async function startCascadeWan(meetingId: string): Promise<CascadeWan> {
+  const wan = createWan();
+  const procs: ChildProcess[] = [];
+  const dirs: string[] = [];
+  const natsServers = [
+    startNats(wan.ns.p, hubConfig({ clientPort: 4222, leafListen: { ip: '0.0.0.0', port: 7422 } })),
+    startNats(wan.ns.d1, leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${wan.addr.p1}:7422` })),
+    startNats(wan.ns.d2, leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${wan.addr.p2}:7422` })),
+  ];
+  for (const n of natsServers) {
+    procs.push(n.child);
+    dirs.push(n.dir);
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const url = 'nats://127.0.0.1:4222';
+  const specs: Record<ServerName, [Record<string, string>, Record<string, string>, string | null]> = {
+    p: [{ d1: wan.addr.p1, d2: wan.addr.p2 }, { d1: 'd1', d2: 'd2' }, null],
+    d1: [{ p: wan.addr.d1 }, { p: 'p', d2: 'p' }, 'p'],
+    d2: [{ p: wan.addr.d2 }, { p: 'p', d1: 'p' }, 'p'],
+  };
+  const nodes = {} as Record<ServerName, CascadeNodeProc>;
+  const startNode = async (name: ServerName) => {
+    const [ips, routes, parent] = specs[name];
+    nodes[name] = await startCascadeNode(wan.ns[name], name, url, ips, routes, parent);
+    await nodes[name].call('join', { meetingId });
+    return nodes[name];
+  };
+  const stop = async () => {
+    for (const n of Object.values(nodes)) n.kill();
+    for (const p of procs) p.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    wan.remove();
+    for (const d of dirs) removeDir(d);
+  };
+  try {
+    for (const name of ['p', 'd1', 'd2'] as const) await startNode(name);
+    const deadline = Date.now() + 20_000;
+    for (const [a, b] of [
+      ['d1', 'd2'],
+      ['d2', 'd1'],
+      ['p', 'd1'],
+    ] as const) {
+      while (!(await nodes[a].call<{ reaches: boolean }>('reaches', { server: b })).reaches) {
+        if (Date.now() > deadline) throw new Error(`${a} never reached ${b} over NATS`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { wan, nodes, startNode, track: (p) => procs.push(p), stop };
 }

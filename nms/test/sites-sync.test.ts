@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createLogger } from '@lienthong/kit';
+import { createLogger, type Logger } from '@lienthong/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nmsDefaults } from '../src/config/schema';
 import type { SiteNode } from '../src/domain/topology';
@@ -23,16 +23,26 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const tree = (extra: { code: string; name: string; parentCode: string | null }[] = []) =>
+// The media servers sfu-server names (issue 15): the province's, and Đại Từ's own.
+const PROVINCE = { id: 'srv-tn', name: 'Máy chủ Tỉnh Thái Nguyên', url: 'https://tinh.example.vn' };
+const DAI_TU = { id: 'srv-dt', name: 'Máy chủ Đại Từ', url: 'https://daitu.example.vn:8443' };
+type Entry = { code: string; name: string; parentCode: string | null; server?: unknown };
+const tree = (extra: Entry[] = [], dt: Record<string, unknown> = {}) =>
   JSON.stringify({
     ok: true,
     sites: [
-      { code: 'TN', name: 'Tỉnh Thái Nguyên', parentCode: null, level: 0 },
-      { code: 'TN-DT', name: 'Huyện Đại Từ', parentCode: 'TN', level: 1 },
-      ...extra.map((e) => ({ ...e, level: 2 })),
+      { code: 'TN', name: 'Tỉnh Thái Nguyên', parentCode: null, level: 0, server: PROVINCE },
+      { code: 'TN-DT', name: 'Huyện Đại Từ', parentCode: 'TN', level: 1, server: DAI_TU, ...dt },
+      ...extra.map((e) => ({ server: DAI_TU, ...e, level: 2 })),
     ],
   });
 const silent = createLogger({ service: 'nms-test', level: 'silent' });
+/** A logger that keeps the warnings (why a directory was refused). */
+const warnings = () => {
+  const seen: string[] = [];
+  const logger = { warn: (o: { err?: string }) => seen.push(o.err ?? '') } as unknown as Logger;
+  return { seen, logger };
+};
 const tick = () => new Promise((r) => setTimeout(r, 120));
 
 describe('following the site directory', () => {
@@ -59,7 +69,67 @@ describe('following the site directory', () => {
       answer = { status: 200, body: tree([{ code: 'TN-DT-A', name: 'Xã A', parentCode: 'TN-DT' }]) };
       for (let i = 0; i < 25 && seen.length < 2; i++) await tick();
       expect(seen).toHaveLength(2);
-      expect(seen[1]!.find((s) => s.code === 'TN-DT-A')).toEqual({ code: 'TN-DT-A', name: 'Xã A', parentCode: 'TN-DT' });
+      expect(seen[1]!.find((s) => s.code === 'TN-DT-A')).toEqual({ code: 'TN-DT-A', name: 'Xã A', parentCode: 'TN-DT', server: DAI_TU });
+    } finally {
+      sync.stop();
+    }
+  });
+
+  it("keeps each site's media server, refuses a malformed one with a clear problem, and takes a directory without servers", async () => {
+    const seen: SiteNode[][] = [];
+    const log = warnings();
+    answer = { status: 200, body: tree([{ code: 'TN-DT-A', name: 'Xã A', parentCode: 'TN-DT' }]) };
+    const sync = followSiteDirectory(`${base}/api/sites/directory`, 50, log.logger, (s) => seen.push(s));
+    try {
+      await sync.first;
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.map((s) => [s.code, s.server?.id])).toEqual([
+        ['TN', 'srv-tn'],
+        ['TN-DT', 'srv-dt'],
+        ['TN-DT-A', 'srv-dt'],
+      ]);
+      expect(seen[0]!.find((s) => s.code === 'TN')!.server).toEqual(PROVINCE);
+      const refused: [string, RegExp][] = [
+        [
+          tree([], { server: { id: 'srv-dt', name: 42, url: DAI_TU.url } }),
+          /^not a site directory: \/sites\/1\/server\/name: must be string/,
+        ],
+        [
+          tree([], { server: { id: 'srv-dt', name: DAI_TU.name } }),
+          /^not a site directory: \/sites\/1\/server: must have required properties url/,
+        ],
+        [
+          tree([], { server: { ...DAI_TU, id: '' } }),
+          /^not a site directory: \/sites\/1\/server\/id: must not have fewer than 1 characters/,
+        ],
+        [tree([], { server: 'srv-dt' }), /^not a site directory: \/sites\/1\/server: must be object/],
+        [
+          tree([{ code: 'TN-DT-A', name: 'Xã A', parentCode: 'TN-DT', server: { ...DAI_TU, name: 'Khác' } }]),
+          /^TN-DT-A: server srv-dt is named or addressed otherwise than at TN-DT$/,
+        ],
+      ];
+      for (const [body, problem] of refused) {
+        answer = { status: 200, body };
+        for (let i = 0; i < 25 && !problem.test(log.seen.at(-1) ?? ''); i++) await tick();
+        expect(log.seen.at(-1)).toMatch(problem);
+      }
+      expect(seen).toHaveLength(1); // nothing changed: the last good tree stays
+      // An older sfu-server names no server: taken, each server unknown.
+      answer = {
+        status: 200,
+        body: JSON.stringify({
+          ok: true,
+          sites: [
+            { code: 'TN', name: 'Tỉnh Thái Nguyên', parentCode: null, level: 0 },
+            { code: 'TN-DT', name: 'Huyện Đại Từ', parentCode: 'TN', level: 1, server: null },
+          ],
+        }),
+      };
+      for (let i = 0; i < 25 && seen.length < 2; i++) await tick();
+      expect(seen[1]).toEqual([
+        { code: 'TN', name: 'Tỉnh Thái Nguyên', parentCode: null, server: null },
+        { code: 'TN-DT', name: 'Huyện Đại Từ', parentCode: 'TN', server: null },
+      ]);
     } finally {
       sync.stop();
     }
@@ -89,10 +159,31 @@ describe('following the site directory', () => {
         payload: { name: 'b-r1', siteCode: 'TN-DT-B', role: 'router', address: '127.0.0.1', probe: false },
       });
       expect(res.statusCode).toBe(201);
-      const sites = (
-        await second.nms.app.inject({ method: 'GET', url: '/api/nms/sites', headers: { authorization: `Bearer ${token}` } })
-      ).json();
+      const get = async (url: string) =>
+        (await second.nms.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })).json();
+      const sites = await get('/api/nms/sites');
       expect(sites.sites.find((s: { code: string }) => s.code === 'TN-DT-B')).toMatchObject({ parentCode: 'TN-DT', level: 'commune' });
+      // Each site's media server was kept too, and the web app reads it with the site's status.
+      const serverOf = (code: string) => sites.sites.find((s: { code: string }) => s.code === code)?.server;
+      expect([serverOf('TN'), serverOf('TN-DT'), serverOf('TN-DT-B')]).toEqual([PROVINCE, DAI_TU, DAI_TU]);
+      // Đại Từ has its own server: its WAN link to the province carries the cascade to the province server.
+      const link = { downstream: { siteCode: 'TN-DT' }, upstream: { siteCode: 'TN' }, speedBps: 100e6, role: 'primary' };
+      const inner = { downstream: { siteCode: 'TN-DT-B' }, upstream: { siteCode: 'TN-DT' }, speedBps: 10e6, role: 'primary' };
+      for (const payload of [
+        { name: 'dt-up', ...link },
+        { name: 'dtb-up', ...inner },
+      ]) {
+        const made = await second.nms.app.inject({
+          method: 'POST',
+          url: '/api/nms/links',
+          headers: { authorization: `Bearer ${token}` },
+          payload,
+        });
+        expect(made.statusCode).toBe(201);
+      }
+      const links = (await get('/api/nms/links')).links as { name: string; cascade: unknown }[];
+      expect(links.find((l) => l.name === 'dt-up')?.cascade).toEqual({ child: DAI_TU, parent: PROVINCE });
+      expect(links.find((l) => l.name === 'dtb-up')?.cascade).toBeNull(); // both ends on Đại Từ's server
     } finally {
       await second.nms.close();
     }

@@ -4,7 +4,7 @@ import { createParser, matchRoute } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Core, DEMO_PASSWORD } from '../src/core';
-import { ErrorReply, type MediaServer, type ServerList, SfuRoutes } from '../src/protocol';
+import { ErrorReply, type MediaServer, type ServerList, SfuRoutes, SITE_DIRECTORY_PATH, type SiteDirectoryReply } from '../src/protocol';
 import { adminToken, makeApp, makeCore, tempDir } from './support/core';
 
 const PUBLIC_URL = 'https://tinh.example.vn:8443';
@@ -33,6 +33,11 @@ async function call(method: string, url: string, as: string, body?: unknown) {
 const siteId = (code: string) => core.sites.getByCode(code)!.id;
 const list = async (as = 'admin') => (await call('GET', '/api/servers', as)).json as ServerList;
 const serverOf = (l: ServerList, code: string) => l.assignments.find((a) => a.siteId === siteId(code))?.serverId;
+/** Each site's server as the public directory (what nms follows) names it, by site code. */
+const directory = async () => {
+  const reply = (await call('GET', SITE_DIRECTORY_PATH, 'admin')).json as SiteDirectoryReply;
+  return new Map(reply.sites.map((s) => [s.code, s.server]));
+};
 
 async function open(): Promise<void> {
   core = (await makeCore({ dataDir: tmp.dir, publicUrl: PUBLIC_URL })).core;
@@ -63,6 +68,11 @@ describe('media servers over REST', () => {
     expect(l.servers[0]).toMatchObject({ name: 'Máy chủ Tỉnh Thái Nguyên', url: PUBLIC_URL, siteId: siteId('TN') });
     expect(l.assignments).toHaveLength(core.sites.list().length);
     expect(new Set(l.assignments.map((a) => a.serverId))).toEqual(new Set([l.servers[0]!.id]));
+    // The directory nms follows names it for every site.
+    const dir = await directory();
+    expect(dir.size).toBe(core.sites.list().length);
+    const province = { id: l.servers[0]!.id, name: 'Máy chủ Tỉnh Thái Nguyên', url: PUBLIC_URL };
+    expect(new Set([...dir.values()].map((s) => JSON.stringify(s)))).toEqual(new Set([JSON.stringify(province)]));
   });
 
   it('lets an admin add, rename and readdress a district server; its subtree follows it', async () => {
@@ -96,7 +106,15 @@ describe('media servers over REST', () => {
     const after = await list();
     expect(serverOf(after, 'TN-DT-CUVAN')).toBe(district.id);
     expect(serverOf(after, 'TN-DT')).toBe(after.servers[0]!.id);
+    expect((await directory()).get('TN-DT')?.id).toBe(after.servers[0]!.id);
+    expect((await directory()).get('TN-DT-CUVAN')?.id).toBe(district.id);
     district = (await call('PATCH', `/api/servers/${district.id}`, 'admin', { siteId: siteId('TN-DT') })).json.server;
+    // The directory: the district's sites name the district server, the others the province server.
+    const dir = await directory();
+    const ownServer = { id: district.id, name: 'Máy chủ Đại Từ', url: 'https://daitu.example.vn:8443' };
+    const province = { id: after.servers[0]!.id, name: 'Máy chủ Tỉnh Thái Nguyên', url: PUBLIC_URL };
+    for (const code of ['TN-DT', 'TN-DT-CUVAN']) expect([code, dir.get(code)]).toEqual([code, ownServer]);
+    for (const code of ['TN', 'TN-VN']) expect([code, dir.get(code)]).toEqual([code, province]);
   });
 
   it('refuses everyone but admins (403), with nothing changed', async () => {
@@ -180,5 +198,8 @@ describe('media servers over REST', () => {
     // The last server may go: every site is this server's again, as in a single-server install.
     expect((await call('DELETE', `/api/servers/${l.servers[0]!.id}`, 'admin')).status).toBe(200);
     expect(new Set((await list()).assignments.map((a) => a.serverId))).toEqual(new Set(['local']));
+    expect(new Set([...(await directory()).values()].map((s) => JSON.stringify(s)))).toEqual(
+      new Set([JSON.stringify({ id: 'local', name: 'local', url: PUBLIC_URL })]),
+    );
   });
 });

@@ -1,6 +1,7 @@
 // Link evaluation: each link's health (status, utilisation held over time, flapping, loss,
 // latency) from the runtime state of the devices at its ends, its recent series, and the
 // site tree with the links on each site's path to the province (folding under a cut link).
+import type { DirectoryServer } from '@lienthong/kit/contracts';
 import type { SiteState, TimeSeriesPoint } from '../protocol/health';
 import type { Clock } from './clock';
 import type { DeviceRuntime } from './device-intake';
@@ -10,6 +11,7 @@ import type { Device, Inventory, Link } from './inventory';
 import { type HealthThresholds, LinkHealthTracker, type LinkObservation } from './link-health';
 import type { LiveSites } from './live-sites';
 import { RingBuffer } from './ring-buffer';
+import { type CarriedCascade, SiteServers } from './site-servers';
 import { type SiteNode, type SiteReach, Topology } from './topology';
 
 export interface SiteInfo extends SiteNode {
@@ -65,6 +67,7 @@ export class LinkEvaluation {
   private readonly links = new Map<string, LinkRuntime>();
   private readonly sites = new Map<string, SiteInfo>();
   private topology!: Topology;
+  private servers = new SiteServers([]);
   /** Sites in live meetings (sfu-server reports them): a change on their path is raised to critical. */
   liveSites: LiveSites | null = null;
 
@@ -84,11 +87,22 @@ export class LinkEvaluation {
   setSites(sites: SiteInfo[]): void {
     this.sites.clear();
     for (const s of sites) this.sites.set(s.code, s);
+    this.servers = new SiteServers(sites);
     this.rebuild();
   }
 
   siteList(): SiteInfo[] {
     return [...this.sites.values()];
+  }
+
+  /** The media server serving a site (sfu-server's directory), null when unknown. */
+  serverOf(code: string): DirectoryServer | null {
+    return this.servers.of(code);
+  }
+
+  /** The cascade between two media servers the link carries (its ends are served by a server and its parent), else null. */
+  cascadeOn(l: Link): CarriedCascade | null {
+    return this.servers.cascadeBetween(l.downstream.siteCode, l.upstream.siteCode);
   }
 
   linkRuntime(id: string): LinkRuntime {

@@ -78,6 +78,7 @@ export class MonitorViews {
       downstream: l.downstream,
       upstream: l.upstream,
       demo: l.demo,
+      cascade: this.links.cascadeOn(l),
       health: {
         state: h.state,
         reasons: h.reasons,
@@ -135,6 +136,7 @@ export class MonitorViews {
         devicesDown: mine.filter((d) => d.snmp && ['unreachable', 'error'].includes(effectiveState(this.intake.runtime(d.id)))).length,
         devicesUnmonitored: mine.filter((d) => d.snmp && effectiveState(this.intake.runtime(d.id)) === 'snmp_unreachable').length,
         inLiveMeeting: this.links.liveSites?.has(s.code) ?? false,
+        server: this.links.serverOf(s.code),
       };
     });
   }

@@ -1,11 +1,14 @@
 // The site tree and the links that carry each site up to the province. A site cut off by
 // a down link above it is "unreachable because of" that link: one cause, not one alert per site.
+import type { DirectoryServer } from '@lienthong/kit/contracts';
 import type { SiteState } from '../protocol/health';
 
 export interface SiteNode {
   code: string;
   name: string;
   parentCode: string | null;
+  /** The media server serving the site, as sfu-server's directory names it; null or absent when unknown. */
+  server?: DirectoryServer | null;
 }
 
 export interface TopoLink {

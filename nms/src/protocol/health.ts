@@ -1,5 +1,5 @@
 // Link health, site health (with the upstream cause), events and link time series.
-import { Nullable } from '@lienthong/kit/contracts';
+import { DirectoryServer, Nullable } from '@lienthong/kit/contracts';
 import Type, { type Static } from 'typebox';
 import { LinkEnd } from './inventory';
 
@@ -42,6 +42,12 @@ export const LinkView = Type.Object({
   downstream: LinkEnd,
   upstream: LinkEnd,
   demo: Type.Boolean(),
+  /**
+   * The cascade between two media servers this link carries: its ends are served by a server (child)
+   * and that server's parent server (from sfu-server's site directory). Null when it carries none
+   * or the servers are unknown. The cascade's own health is not here yet.
+   */
+  cascade: Nullable(Type.Object({ child: DirectoryServer, parent: DirectoryServer })),
   health: Type.Object({
     state: LinkState,
     /** Why it is not up; `text` is English for logs and API users, the web app words `code` itself. */
@@ -90,6 +96,8 @@ export const SiteHealthView = Type.Object({
   devicesUnmonitored: Type.Integer(),
   /** In a meeting now (sfu-server says so): faults on its path are raised to critical. */
   inLiveMeeting: Type.Boolean(),
+  /** The media server serving the site, from sfu-server's site directory; null when unknown. */
+  server: Nullable(DirectoryServer),
 });
 export type SiteHealthView = Static<typeof SiteHealthView>;
 

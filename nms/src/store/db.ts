@@ -25,6 +25,10 @@ const MIGRATIONS: string[] = [
    CREATE INDEX events_last ON events (last_at);`,
   // The site tree as last read from sfu-server, so nms starts with it when sfu-server is not up yet.
   `CREATE TABLE sites (code TEXT PRIMARY KEY, name TEXT NOT NULL, parent_code TEXT);`,
+  // The media server serving each site (issue 15); null when sfu-server did not say.
+  `ALTER TABLE sites ADD COLUMN server_id TEXT;
+   ALTER TABLE sites ADD COLUMN server_name TEXT;
+   ALTER TABLE sites ADD COLUMN server_url TEXT;`,
 ];
 
 interface DeviceRow {
@@ -40,6 +44,14 @@ interface DeviceRow {
   probe: number;
   demo: number;
   secret_json: string | null;
+}
+interface SiteRow {
+  code: string;
+  name: string;
+  parent_code: string | null;
+  server_id: string | null;
+  server_name: string | null;
+  server_url: string | null;
 }
 interface LinkRow {
   id: string;
@@ -90,16 +102,23 @@ export class NmsStore implements InventoryStore, EventStore {
   }
 
   loadSites(): SiteNode[] {
-    return (
-      this.db.prepare('SELECT code, name, parent_code FROM sites').all() as { code: string; name: string; parent_code: string | null }[]
-    ).map((r) => ({ code: r.code, name: r.name, parentCode: r.parent_code }));
+    return (this.db.prepare('SELECT code, name, parent_code, server_id, server_name, server_url FROM sites').all() as SiteRow[]).map(
+      (r) => ({
+        code: r.code,
+        name: r.name,
+        parentCode: r.parent_code,
+        server: r.server_id === null ? null : { id: r.server_id, name: r.server_name ?? '', url: r.server_url ?? '' },
+      }),
+    );
   }
 
   saveSites(sites: SiteNode[]): void {
-    const ins = this.db.prepare('INSERT INTO sites (code, name, parent_code) VALUES (?, ?, ?)');
+    const ins = this.db.prepare(
+      'INSERT INTO sites (code, name, parent_code, server_id, server_name, server_url) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.transaction(() => {
       this.db.exec('DELETE FROM sites');
-      for (const s of sites) ins.run(s.code, s.name, s.parentCode);
+      for (const s of sites) ins.run(s.code, s.name, s.parentCode, s.server?.id ?? null, s.server?.name ?? null, s.server?.url ?? null);
     });
   }
 

@@ -55,9 +55,14 @@ export class MediaServerService {
 
   /** Every site with the id of the server serving it, in tree order. */
   assignments(): ServerAssignment[] {
+    return [...this.serving()].map(([siteId, server]) => ({ siteId, serverId: server.id }));
+  }
+
+  /** Every site's id with the server serving it (this server while none is configured), in tree order. */
+  serving(): Map<string, MediaServerRecord> {
     const tree = this.sites.tree();
     const servers = this.store.listMediaServers();
-    return tree.ordered().map((s) => ({ siteId: s.id, serverId: serverForSite(tree, servers, s.id, this.local)!.id }));
+    return new Map(tree.ordered().map((s) => [s.id, serverForSite(tree, servers, s.id, this.local)!]));
   }
 
   /** Each server's parent server (null for the province server). */

@@ -7,9 +7,15 @@ export function siteHandlers(core: Core): SfuHandlers<'sites'> {
     // Every signed-in user sees the whole tree: meeting rooms label sites under their parents.
     'sites.list': () => ({ ok: true, sites: core.sites.list() }),
 
+    // Public (nms follows it): codes, names and each site's media server (name and https URL).
     'sites.directory': () => {
       const sites = core.sites.list();
       const codeOf = new Map(sites.map((s) => [s.id, s.code]));
+      const serving = core.servers.serving();
+      const serverOf = (siteId: string) => {
+        const server = serving.get(siteId);
+        return server ? { id: server.id, name: server.name, url: server.url } : null;
+      };
       return {
         ok: true,
         sites: sites.map((s) => ({
@@ -17,6 +23,7 @@ export function siteHandlers(core: Core): SfuHandlers<'sites'> {
           name: s.name,
           parentCode: s.parentId ? (codeOf.get(s.parentId) ?? null) : null,
           level: s.level,
+          server: serverOf(s.id),
         })),
       };
     },

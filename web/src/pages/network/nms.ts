@@ -1,8 +1,9 @@
 // Typed calls to the nms REST API (through sfu-server's /api/nms proxy) and the formatting
 // shared by the network pages.
 import type { DeviceView, EventView, LinkHealthReason, LinkTimeSeries, LinkView, SiteHealthView } from '@lienthong/nms/protocol';
+import { LOCAL_SERVER_ID } from '@lienthong/sfu-server/protocol';
 import { nmsApi } from '../../lib/api/client';
-import { i18n } from '../../lib/i18n/i18n.svelte';
+import { i18n, t } from '../../lib/i18n/i18n.svelte';
 import * as wording from '../../lib/network/wording';
 
 export type { DeviceView, EventView, LinkTimeSeries, LinkView, SiteHealthView };
@@ -27,3 +28,13 @@ export const reasonText = (r: LinkHealthReason): string => wording.reasonText(r,
 export const reasonsText = (reasons: LinkHealthReason[]): string => wording.reasonsText(reasons, i18n.locale);
 export const deviceErrorText = (code: string, message: string | null): string => wording.pollErrorText(code, message, i18n.locale);
 export const eventText = (e: EventView): string => wording.eventText(e, i18n.locale);
+
+type ServerRef = NonNullable<SiteHealthView['server']>;
+/** A media server's name as shown; the synthetic one of a single-server install is "this server". */
+export const serverName = (s: ServerRef): string => (s.id === LOCAL_SERVER_ID ? t('serverLocal') : s.name);
+/** "Máy chủ: …" for a site whose server is known, else null. */
+export const siteServerText = (site: SiteHealthView): string | null =>
+  site.server ? t('serverOfSite').replace('{name}', serverName(site.server)) : null;
+/** The cascade a link carries: its short label and its longer explanation. */
+export const cascadeText = (c: NonNullable<LinkView['cascade']>, key: 'netCascadeBetween' | 'netCascadeHint'): string =>
+  t(key).replace('{child}', serverName(c.child)).replace('{parent}', serverName(c.parent));

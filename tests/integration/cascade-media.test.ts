@@ -28,6 +28,8 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
   const decoders: Vp8Decoder[] = [];
   let producerId = '';
   let d2Producer = '';
+  /** The province's own sites watching district 1's camera. */
+  const atProvince: Vp8Decoder[] = [];
 
   beforeAll(async () => {
     cw = await startCascadeWan(MEETING);
@@ -91,7 +93,11 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
     // Four more sites at d2 and two at the province watch the same picture.
     const more: { dec: { frames: () => number } }[] = [];
     for (let i = 0; i < 4; i++) more.push(await watchAndDecode('d2', producerId, 0, 25002 + i));
-    for (let i = 0; i < 2; i++) more.push(await watchAndDecode('p', producerId, 0, 25010 + i));
+    for (let i = 0; i < 2; i++) {
+      const w = await watchAndDecode('p', producerId, 0, 25010 + i);
+      more.push(w);
+      atProvince.push(w.dec);
+    }
     await waitFor(
       () => more.map((m) => m.dec.frames()),
       (f) => f.every((n) => n >= 15),
@@ -144,6 +150,7 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
       'both pictures at d2',
     );
     wan.cut('d2');
+    const cutAt = Date.now();
     onTestFinished(() => wan.restore('d2'));
     // Both sides see the link gone: the district knows it meets on its own.
     await waitFor(
@@ -158,11 +165,14 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
       10_000,
       'p sees d2 down',
     );
-    const cut = [local.dec.frames(), far.dec.frames()];
-    await sleep(8000);
+    const cut = [local.dec.frames(), far.dec.frames(), ...atProvince.map((d) => d.frames())];
+    // The link stays down for 60 s, as a WAN outage would.
+    await sleep(Math.max(0, cutAt + 60_000 - Date.now()));
     // Local media went on; the far picture stopped, and d2 no longer lists the producers beyond the cut.
-    expect(local.dec.frames() - cut[0]!).toBeGreaterThan(80);
+    expect(local.dec.frames() - cut[0]!).toBeGreaterThan(500);
     expect(far.dec.frames() - cut[1]!).toBeLessThan(5);
+    // The rest of the meeting went on too: the province still decodes district 1's camera.
+    atProvince.forEach((d, i) => expect(d.frames() - cut[2 + i]!).toBeGreaterThan(500));
     expect((await nodes.d2.call<{ producers: string[] }>('remote', { meetingId: MEETING })).producers).toEqual([]);
     wan.restore('d2');
     const restored = Date.now();
@@ -174,7 +184,7 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
     );
     console.log(`cascade: far picture back ${Date.now() - restored} ms after the link returned`);
     expect((await nodes.d2.call<{ isolated: boolean }>('status')).isolated).toBe(false);
-  }, 90_000);
+  }, 150_000);
 
   it('a neighbour asking nonsense gets a coded refusal, and no stream is ever sent back where it came from', async () => {
     const ask = (from: 'p' | 'd1' | 'd2', server: string, verb: string, body: unknown) =>
@@ -221,5 +231,49 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
       'the far picture through the new province server',
     );
     console.log(`cascade: far picture back ${Date.now() - started} ms after the province server restarted`);
+  }, 60_000);
+
+  it("the origin's pause, resume and close reach every server that has a copy, and the links fall silent", async () => {
+    const far = decoders.find((d) => d.frames() > 0 && d !== decoders.at(-1)) ?? decoders.at(-1)!;
+    await waitFor(
+      () => far.frames(),
+      (n) => n > 0,
+      5_000,
+      'a far picture',
+    );
+    await nodes.d1.call('pause', { producerId });
+    await waitFor(
+      () => nodes.d2.call<{ paused: boolean | null }>('copy', { producerId }),
+      (c) => c.paused === true,
+      5_000,
+      'paused at d2',
+    );
+    expect((await nodes.p.call<{ paused: boolean | null }>('copy', { producerId })).paused).toBe(true);
+    await sleep(1500);
+    const paused = await measure('d2', 3000);
+    const stalled = far.frames();
+    await sleep(1000);
+    expect(far.frames() - stalled).toBeLessThan(3);
+    await nodes.d1.call('resume', { producerId });
+    await waitFor(
+      () => far.frames() - stalled,
+      (n) => n >= 15,
+      10_000,
+      'the picture after resume',
+    );
+    expect((await nodes.d2.call<{ paused: boolean | null }>('copy', { producerId })).paused).toBe(false);
+    const resumed = await measure('d2', 3000);
+    console.log(`cascade: link bytes/s paused ${paused.link}, resumed ${resumed.link}`);
+    expect(paused.link).toBeLessThan(0.1 * resumed.link);
+    await nodes.d1.call('close', { producerId });
+    for (const n of [nodes.p, nodes.d2]) {
+      await waitFor(
+        () => n.call<{ producers: string[] }>('remote', { meetingId: MEETING }),
+        (r) => !r.producers.includes(producerId),
+        5_000,
+        'closed everywhere',
+      );
+      expect((await n.call<{ here: boolean }>('copy', { producerId })).here).toBe(false);
+    }
   }, 60_000);
 });

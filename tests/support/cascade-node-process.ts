@@ -110,6 +110,12 @@ node.onRemoteEvent = (e) => {
     if (w.producerId === e.producerId) void node.watch(w.producerId, w.id, w.layer).catch((err) => log(`re-watch: ${err}`));
 };
 
+function ownProducer(c: Command): types.Producer {
+  const p = own.get(String(c.producerId));
+  if (!p) throw new Error('not a producer of this server');
+  return p;
+}
+
 const ops: Record<string, (c: Command) => Promise<object>> = {
   join: async (c) => {
     node.join(String(c.meetingId));
@@ -134,6 +140,23 @@ const ops: Record<string, (c: Command) => Promise<object>> = {
     } catch (err) {
       return { answer: (err as { code?: string }).code ?? 'ERROR', message: (err as Error).message };
     }
+  },
+  // The origin's own producer: what its site's mute, camera-off or leaving does.
+  pause: async (c) => {
+    await ownProducer(c).pause();
+    return {};
+  },
+  resume: async (c) => {
+    await ownProducer(c).resume();
+    return {};
+  },
+  close: async (c) => {
+    ownProducer(c).close();
+    return {};
+  },
+  copy: async (c) => {
+    const p = node.remoteCopy(String(c.producerId));
+    return { here: Boolean(p), paused: p?.paused ?? null };
   },
   status: async () => ({ isolated: node.isolated(), neighbours: node.neighbourStates() }),
   remote: async (c) => ({ producers: node.remoteProducers(String(c.meetingId)).map((e) => e.producerId) }),

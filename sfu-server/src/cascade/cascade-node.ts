@@ -148,6 +148,12 @@ export class CascadeNode {
     return [...this.remote.values()].filter((r) => r.event.meetingId === meetingId).map((r) => r.event);
   }
 
+  /** The copy of a remote producer on this server, while one is here. */
+  remoteCopy(producerId: string): types.Producer | undefined {
+    const p = this.remote.get(producerId)?.producer;
+    return p && !p.closed ? p : undefined;
+  }
+
   /** Someone here watches a remote producer at a layer: resolves to its copy on this server. */
   async watch(producerId: string, watcherId: string, spatialLayer = 0): Promise<types.Producer> {
     const r = this.remote.get(producerId);

@@ -30,7 +30,7 @@ export class Neighbours {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly bus: CascadeBus,
+    private readonly bus: Pick<CascadeBus, 'request'>,
     private readonly events: NeighbourEvents,
     private readonly opts: NeighbourOptions = {},
   ) {}

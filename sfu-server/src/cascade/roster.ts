@@ -22,7 +22,7 @@ export class RosterKeeper {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly bus: CascadeBus,
+    private readonly bus: Pick<CascadeBus, 'serverId' | 'publishRoster' | 'onRosters'>,
     private readonly source: RosterSource,
     private readonly everyMs = ROSTER_EVERY_MS,
     private readonly now: () => number = Date.now,

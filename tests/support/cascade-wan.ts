@@ -2,11 +2,13 @@
 // province–district (districts reach each other only through the province). Each runs nats-server
 // (the hub at the province, leaf nodes at the districts) and a cascade node process.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ensureServerCert } from '@lienthong/kit/tls';
 import { hubConfig, leafConfig } from '../../sfu-server/src/cascade/nats-config';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -213,10 +215,20 @@ export async function startCascadeWan(meetingId: string): Promise<CascadeWan> {
   const wan = createWan();
   const procs: ChildProcess[] = [];
   const dirs: string[] = [];
+  // The hub's certificate for its two WAN addresses, from a CA of this run; a leaf password of this run.
+  const pki = mkdtempSync(join(tmpdir(), 'lt-cascade-pki-'));
+  dirs.push(pki);
+  const cert = await ensureServerCert({
+    caDir: join(pki, 'ca'),
+    dir: join(pki, 'hub'),
+    names: { dns: [], ips: [wan.addr.p1, wan.addr.p2] },
+  });
+  const leafPassword = randomBytes(18).toString('base64url');
+  const leaf = (hubIp: string) => leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${hubIp}:7422`, caFile: cert.caFile, leafPassword });
   const natsServers = [
-    startNats(wan.ns.p, hubConfig({ clientPort: 4222, leafListen: { ip: '0.0.0.0', port: 7422 } })),
-    startNats(wan.ns.d1, leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${wan.addr.p1}:7422` })),
-    startNats(wan.ns.d2, leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${wan.addr.p2}:7422` })),
+    startNats(wan.ns.p, hubConfig({ clientPort: 4222, leafListen: { ip: '0.0.0.0', port: 7422 }, tls: cert, leafPassword })),
+    startNats(wan.ns.d1, leaf(wan.addr.p1)),
+    startNats(wan.ns.d2, leaf(wan.addr.p2)),
   ];
   for (const n of natsServers) {
     procs.push(n.child);

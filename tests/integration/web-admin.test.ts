@@ -94,6 +94,45 @@ describe('web administration and scheduling', () => {
     await page.context().close();
   });
 
+  it('an admin gives Đại Từ its own media server in the page: a taken address is refused in Vietnamese, the subtree shows it, and it survives a reload', async () => {
+    const page = await signIn('admin', ADMIN_PASSWORD);
+    await page.getByTestId('nav-sites').click();
+    await page.getByTestId('media-servers').waitFor();
+    const before = await rest<{ servers: { id: string; url: string; siteId: string }[] }>('/api/servers');
+    const daiTu = (await sites()).find((s) => s.code === 'TN-DT')!;
+    await page.getByTestId('media-server-new').click();
+    const form = page.getByTestId('media-server-form');
+    await form.locator('input[name="name"]').fill('Máy chủ Đại Từ');
+    await form.locator('select[name="siteId"]').selectOption(daiTu.id);
+    // The demo's province server holds an address already: taking it again is refused, and nothing is added.
+    const taken = before.servers[0]!.url;
+    await form.locator('input[name="url"]').fill(taken);
+    await page.getByTestId('media-server-save').click();
+    await expect.poll(() => page.getByTestId('media-server-error').textContent()).toContain('Địa chỉ máy chủ đã được dùng');
+    expect((await rest<{ servers: unknown[] }>('/api/servers')).servers).toHaveLength(before.servers.length);
+    await form.locator('input[name="url"]').fill('https://dai-tu.lienthong.test:8443');
+    await page.getByTestId('media-server-save').click();
+    await page.locator('[data-testid="media-server"][data-url="https://dai-tu.lienthong.test:8443"]').waitFor();
+    const after = await rest<{ servers: { id: string; url: string }[]; assignments: { siteId: string; serverId: string }[] }>(
+      '/api/servers',
+    );
+    const added = after.servers.find((x) => x.url === 'https://dai-tu.lienthong.test:8443')!;
+    const commune = (await sites()).find((x) => x.parentId === daiTu.id)!;
+    expect(after.assignments.find((a) => a.siteId === commune.id)?.serverId).toBe(added.id);
+    // Stored: after a reload the district's row still names it.
+    await page.reload();
+    const row = page.locator(`[data-testid="site-row"][data-code="TN-DT"]`);
+    await expect.poll(() => row.getByTestId('site-server').textContent()).toBe('Máy chủ: Máy chủ Đại Từ');
+    await page
+      .locator('[data-testid="media-server"][data-url="https://dai-tu.lienthong.test:8443"]')
+      .getByTestId('media-server-remove')
+      .click();
+    await expect
+      .poll(async () => (await rest<{ servers: { url: string }[] }>('/api/servers')).servers.some((x) => x.url.includes('dai-tu')))
+      .toBe(false);
+    await page.context().close();
+  });
+
   it('a chair schedules a meeting for the whole Đại Từ subtree; the same room at the same time is refused with the clash named', async () => {
     const page = await signIn('chutri.tinh', PASSWORD);
     await page.getByTestId('schedule-meeting').click();

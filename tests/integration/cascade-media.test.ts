@@ -130,9 +130,13 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
       20_000,
       'top layer at d2',
     );
-    await sleep(2000);
-    const high = await measure('d2', 4000);
-    expect(high.link).toBeGreaterThan(2 * low.link);
+    // A layer switch waits for the top layer's keyframe and a good score: the link follows within seconds.
+    const high = await waitFor(
+      () => measure('d2', 2000),
+      (m) => m.link > 2 * low.link,
+      20_000,
+      'the top layer on the link',
+    );
     await nodes.d2.call('unwatch', { watcherId: big.watcherId });
     await sleep(3000);
     const back = await measure('d2', 4000);

@@ -185,6 +185,8 @@ export class CascadeNode {
   }
 
   private onEvent(e: ProducerEvent): void {
+    // A producer of this server is never taken for a remote one, whoever claims it.
+    if (this.local.has(e.producerId)) return;
     this.roster.heardFrom(e.meetingId, e.origin);
     const r = this.remote.get(e.producerId);
     if (e.event === 'announce') {

@@ -87,16 +87,7 @@ export class CascadeBus {
 
   /** Producer events of a meeting from every server but this one. */
   onProducerEvents(meetingId: string, handler: (e: ProducerEvent) => void): () => void {
-    const sub = this.nc.subscribe(cascadeSubjects.producers(meetingId), {
-      callback: (err, msg) => {
-        if (err) return;
-        const parsed = eventParser.parse(this.safeDecode(msg.data));
-        if (!parsed.ok || parsed.value.meetingId !== meetingId) return this.opts.log?.('cascade: dropped a malformed producer event');
-        if (parsed.value.origin !== this.opts.serverId) handler(parsed.value);
-      },
-    });
-    this.subs.push(sub);
-    return () => sub.unsubscribe();
+    return this.onMeeting(cascadeSubjects.producers(meetingId), eventParser, meetingId, 'producer event', handler);
   }
 
   publishRoster(roster: Roster): void {
@@ -105,11 +96,22 @@ export class CascadeBus {
 
   /** Rosters of a meeting from every server but this one. */
   onRosters(meetingId: string, handler: (r: Roster) => void): () => void {
-    const sub = this.nc.subscribe(cascadeSubjects.roster(meetingId), {
+    return this.onMeeting(cascadeSubjects.roster(meetingId), rosterParser, meetingId, 'roster', handler);
+  }
+
+  /** A meeting's messages of one kind, checked, from every server but this one. */
+  private onMeeting<T extends { meetingId: string; origin: string }>(
+    subject: string,
+    parser: { parse(v: unknown): { ok: true; value: T } | { ok: false } },
+    meetingId: string,
+    what: string,
+    handler: (m: T) => void,
+  ): () => void {
+    const sub = this.nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err) return;
-        const parsed = rosterParser.parse(this.safeDecode(msg.data));
-        if (!parsed.ok || parsed.value.meetingId !== meetingId) return this.opts.log?.('cascade: dropped a malformed roster');
+        const parsed = parser.parse(this.safeDecode(msg.data));
+        if (!parsed.ok || parsed.value.meetingId !== meetingId) return this.opts.log?.(`cascade: dropped a malformed ${what}`);
         if (parsed.value.origin !== this.opts.serverId) handler(parsed.value);
       },
     });

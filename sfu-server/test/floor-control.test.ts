@@ -1,24 +1,14 @@
-import { AppError } from '@lienthong/kit';
 import { describe, expect, it } from 'vitest';
 import { authorityFromSchedule } from '../src/domain/floor/authority';
 import { FloorControl } from '../src/domain/floor/floor-control';
 import { LiveMeeting } from '../src/domain/live/live-meeting';
+import { codeOf } from './support/errors';
 
 const CHAIR = 'tn';
 /** Chair actions take the caller's user id: here the chair user is called like its site. */
 const AUTH = authorityFromSchedule({ userId: CHAIR, name: 'Chủ trì' }, []);
 const heir = (userId: string) => () => ({ userId, name: userId });
 const present = () => true;
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a coded error');
-}
 
 /** A fake clock: tests move time by hand. */
 function clock(start = 1_000_000) {

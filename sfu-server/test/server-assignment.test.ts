@@ -1,5 +1,4 @@
 // Which media server serves which site (domain/cascade/assignment.ts), and the service's guard on the site tree.
-import { AppError } from '@lienthong/kit';
 import { describe, expect, it } from 'vitest';
 import {
   localServer,
@@ -16,6 +15,7 @@ import { SiteTree } from '../src/domain/sites/tree';
 import { LOCAL_SERVER_ID } from '../src/protocol/servers';
 import { MediaServerRepository } from '../src/store/media-server-repository';
 import { seededDomain } from './support/core';
+import { codeOf } from './support/errors';
 
 const T = '2026-01-01T00:00:00.000Z';
 const site = (id: string, parentId: string | null): SiteRecord => ({
@@ -158,16 +158,6 @@ describe('serverTree and pathBetween', () => {
 });
 
 describe('the site tree keeps its servers', () => {
-  const code = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof AppError) return e.code;
-      throw e;
-    }
-    throw new Error('expected an AppError');
-  };
-
   it('refuses to delete a served site or move the province server off the top, and changes nothing', async () => {
     const d = await seededDomain();
     try {
@@ -177,15 +167,15 @@ describe('the site tree keeps its servers', () => {
       expect(p.url).toBe('https://tinh.example.vn');
       const hamlet = d.sites.create(d.actors.admin, { code: 'TN-DT-X1', name: 'Thôn', kind: 'khac', parentId: d.site('TN-DT').id });
       servers.create(d.actors.admin, { name: 'Thôn', url: 'https://thon.example.vn', siteId: hamlet.id });
-      expect(code(() => d.sites.remove(d.actors.admin, hamlet.id))).toBe('SITE_HAS_SERVER');
+      expect(codeOf(() => d.sites.remove(d.actors.admin, hamlet.id))).toBe('SITE_HAS_SERVER');
       expect(d.sites.find(hamlet.id)).toBeDefined();
       const top = d.sites.create(d.actors.admin, { code: 'HN', name: 'Hà Nội', kind: 'tinh', parentId: null });
-      expect(code(() => d.sites.move(d.actors.admin, d.site('TN').id, top.id))).toBe('SERVER_ROOT_REQUIRED');
+      expect(codeOf(() => d.sites.move(d.actors.admin, d.site('TN').id, top.id))).toBe('SERVER_ROOT_REQUIRED');
       expect(d.site('TN').parentId).toBeNull();
       const csv = 'code,name,kind,parentCode\nTN,Tỉnh Thái Nguyên,tinh,HN\n';
-      expect(code(() => d.transfer.importCsv(d.actors.admin, csv))).toBe('SERVER_ROOT_REQUIRED');
+      expect(codeOf(() => d.transfer.importCsv(d.actors.admin, csv))).toBe('SERVER_ROOT_REQUIRED');
       expect(d.site('TN').parentId).toBeNull();
-      expect(code(() => servers.create(d.actors.opDt, { name: 'X', url: 'https://x.example.vn', siteId: d.site('TN-DT').id }))).toBe(
+      expect(codeOf(() => servers.create(d.actors.opDt, { name: 'X', url: 'https://x.example.vn', siteId: d.site('TN-DT').id }))).toBe(
         'FORBIDDEN',
       );
       expect(servers.list().map((s) => s.name)).toEqual(['Tỉnh', 'Thôn']);

@@ -1,20 +1,11 @@
-import { AppError } from '@lienthong/kit';
+import type { AppError } from '@lienthong/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seededDomain } from './support/core';
+import { codeOf } from './support/errors';
 
 type D = Awaited<ReturnType<typeof seededDomain>>;
 let d: D;
 afterEach(() => d?.store.close());
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-};
 
 describe('site tree', () => {
   it('derives levels from depth and answers ancestry', async () => {

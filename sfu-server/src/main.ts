@@ -14,6 +14,7 @@ import {
 } from '@lienthong/kit';
 import { httpsServerFactory, PortTakenError, prepareTls, serveHttps } from '@lienthong/kit/tls';
 import type { FastifyInstance } from 'fastify';
+import { startCascade } from './cascade/start-cascade';
 import { productionStartProblem } from './config/production';
 import { publicUrl } from './config/public-url';
 import { SfuConfigSchema, sfuDefaults } from './config/schema';
@@ -192,6 +193,12 @@ const app = await buildApp({
   ],
 });
 
+// One meeting over several servers: configured by `cascade` (serverId "" = alone).
+const cascadeLog = logger.child({ component: 'cascade' });
+const cascade = await startCascade(config.cascade, pool, (msg) => cascadeLog.info(msg));
+if (cascade)
+  health.register('cascade', () => (cascade.node.isolated() ? { ok: false, reason: 'cut off from the parent server' } : { ok: true }));
+
 signalling = attachSignalling({
   httpServer: app.server,
   allowedOrigins: config.http.allowedOrigins,
@@ -207,6 +214,7 @@ signalling = attachSignalling({
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
   ...(siteNetwork ? { siteNetwork } : {}),
   ...(recordings ? { recordings } : {}),
+  ...(cascade ? { cascade: cascade.rooms } : {}),
   // The SIP endpoint needs the conference made here, so it is reached late.
   ...(config.sip.enabled
     ? {
@@ -258,6 +266,7 @@ const shutdown = async (signal: string) => {
   await recordings?.stopAll();
   await sip?.stop();
   await signalling?.close();
+  await cascade?.close();
   await app.close();
   await pool.close();
   await turn.stop();

@@ -66,8 +66,10 @@ export function createWan(tag = 'cw'): Wan {
   };
 }
 
-/** A process in a namespace, killed with its namespace's test. */
+/** A process in a namespace ("": on this host), killed with its namespace's test. */
 export function inNetns(ns: string, cmd: string, args: string[], opts: { stdio?: 'pipe' | 'ignore' } = {}): ChildProcess {
+  // No namespace: on this host (loopback tests).
+  if (!ns) return spawn(cmd, args, { stdio: opts.stdio ?? 'pipe', cwd: root });
   return spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: opts.stdio ?? 'pipe', cwd: root });
 }
 

@@ -277,7 +277,11 @@ export class CascadeNode {
       appData = {};
     } else {
       const r = this.remote.get(p.producerId);
-      if (!r || r.event.meetingId !== p.meetingId) throw new AppError('CASCADE_UNKNOWN_PRODUCER', `unknown producer ${p.producerId}`, 404);
+      if (!r || r.event.meetingId !== p.meetingId) {
+        // A meeting this server only relays: hear its rosters from now on; the asker pulls again.
+        this.join(p.meetingId);
+        throw new AppError('CASCADE_UNKNOWN_PRODUCER', `unknown producer ${p.producerId}`, 404);
+      }
       // Never send a stream back toward where it came from.
       if (this.deps.nextHop(r.event.origin) === p.from) throw new AppError('CASCADE_LOOP', `${p.from} is on the way to the origin`, 409);
       producer = await this.watch(p.producerId, linkWatcher(p.from), p.spatialLayer);

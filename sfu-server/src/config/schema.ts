@@ -194,6 +194,23 @@ export const SfuConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** One meeting over several media servers (province and districts); serverId "" = this server meets alone. */
+    cascade: Type.Object(
+      {
+        /** This server's id in the cascade (the id the admin page gives the server). */
+        serverId: Type.Union([Type.Literal(''), Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })]),
+        /** This server's own NATS node on loopback: the hub at the province, a leaf node at a district. */
+        natsUrl: Type.String({ pattern: '^nats://[^/]+$' }),
+        /** The parent server's id ("" at the province) and the children's. */
+        parent: Type.Union([Type.Literal(''), Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })]),
+        children: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), { maxItems: 200 }),
+        /** Servers further away, by the neighbour on the way to them; any other goes to the parent. */
+        routes: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+        /** Address the links to neighbour servers listen on (the WAN side). */
+        linkIp: Type.String(),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -271,4 +288,5 @@ export const sfuDefaults: SfuConfig = {
     video: { width: 640, height: 360, fps: 25, kbps: 800 },
     passThrough: true,
   },
+  cascade: { serverId: '', natsUrl: 'nats://127.0.0.1:4222', parent: '', children: [], routes: {}, linkIp: '127.0.0.1' },
 };

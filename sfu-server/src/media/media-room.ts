@@ -10,16 +10,20 @@ import { applyShed, clientLayers, clientResume, initShaping, type RecvLink, recv
 import { type PeerStats, type ProducerPackets, peerStats, producerPackets, type RecvSide } from './media-stats';
 import { MediaTap } from './media-tap';
 import {
+  announcementsOf,
   consumerInfo,
   consumerOf,
+  countsOf,
   type MediaRoomEvents,
   mediasoupCall,
+  openWebRtcTransport,
   type PeerMedia,
   type ProducerEntry,
   transportOf,
   webRtcTransportOf,
 } from './peer-media';
 import { openPlainTransport, type PlainTransportInfo, type PlainTransportOptions } from './plain-transport';
+import { type RemoteChange, RemoteProducers, type RoomCascade } from './remote-producers';
 import { RouterSlots } from './router-slots';
 import type { MediaWorkerPool } from './worker-pool';
 
@@ -41,10 +45,29 @@ const MAX_TRANSPORTS_PER_PEER = 4;
 const MAX_PRODUCERS_PER_PEER = 4;
 const DEFAULT_CONSUMERS_PER_PEER = 400;
 
+type Owner = { peerId: string; entry: ProducerEntry };
+
+/** Calls `done` when a consumer closes for any reason but its producer closing. */
+function watchUntilDone(consumer: types.Consumer, done: () => void): void {
+  let producerClosed = false;
+  consumer.once('producerclose', () => {
+    producerClosed = true;
+  });
+  consumer.observer.once('close', () => {
+    if (!producerClosed) done();
+  });
+}
+
 export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   private readonly slots: RouterSlots;
   private readonly speaker: ActiveSpeaker;
   private readonly peers = new Map<string, PeerMedia>();
+  /** Producers of other servers of a cascaded meeting (none unless a cascade is attached). */
+  private readonly remote = new RemoteProducers({
+    added: (a) => this.emit('producerAdded', a),
+    paused: (id, peerId, paused) => this.emit('producerPaused', id, peerId, paused),
+    closed: (id, peerId) => this.emit('producerClosed', id, peerId, 'closed'),
+  });
   private closed = false;
   private readonly onWorkerDied = (index: number) => this.handleWorkerDeath(index);
 
@@ -57,6 +80,19 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.speaker = new ActiveSpeaker(this.slots, opts.logger, (peerId) => this.emit('activeSpeaker', peerId));
     opts.pool.on('workerDied', this.onWorkerDied);
   }
+
+  /** Join this room to a cascaded meeting: its producers are published, the others' offered here. */
+  attachCascade(cascade: RoomCascade): void {
+    this.remote.attach(cascade);
+    for (const peer of this.peers.values())
+      for (const p of peer.producers.values()) cascade.publish(p.producer, { peerId: peer.id, source: p.source });
+  }
+
+  remoteChange = (change: RemoteChange): void => this.remote.apply(change);
+  remoteAvailable = (producerId: string): void => this.remote.available(producerId);
+
+  /** The router where copies of remote producers arrive and the cascade links live. */
+  cascadeRouter = async (): Promise<types.Router> => (await this.slots.firstOrNew()).router;
 
   get peerCount(): number {
     return this.peers.size;
@@ -94,6 +130,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.peers.delete(peerId);
     peer.slot.peers.delete(peerId);
     for (const t of peer.transports.values()) t.close();
+    this.remote.peerGone(peerId);
     for (const [producerId] of peer.producers) this.emit('producerClosed', producerId, peerId, 'closed');
   }
 
@@ -103,32 +140,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     peer.rtpCapabilities = caps as types.RtpCapabilities;
   }
 
-  async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportInfo> {
-    const peer = this.peer(peerId);
-    if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) {
-      // A reconnecting client replaces its transports: drop the oldest of the same direction.
-      const old = [...peer.transports.values()].find((t) => t.appData.direction === direction);
-      old?.close();
-      if (old) peer.transports.delete(old.id);
-    }
-    const worker = this.opts.pool.get(peer.slot.workerIndex);
-    if (!worker) throw new AppError('MEDIA_UNAVAILABLE', 'Media worker is restarting, retry shortly', 503);
-    const transport = await peer.slot.router.createWebRtcTransport({
-      webRtcServer: worker.webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 600_000,
-      appData: { direction, peerId },
-    });
-    peer.transports.set(transport.id, transport);
-    return {
-      id: transport.id,
-      iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
-      iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
-      dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
-    };
-  }
+  createTransport = async (peerId: string, direction: 'send' | 'recv'): Promise<TransportInfo> =>
+    openWebRtcTransport(this.peer(peerId), this.opts.pool, direction, MAX_TRANSPORTS_PER_PEER);
 
   /** Plain RTP for room systems (SIP/RTP hardware codecs) and synthetic senders. */
   async createPlainTransport(peerId: string, direction: 'send' | 'recv', opts: PlainTransportOptions): Promise<PlainTransportInfo> {
@@ -178,6 +191,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     });
     if (kind === 'audio') void this.speaker.observe(producer.id, peer.slot);
     this.emit('producerAdded', { producerId: producer.id, peerId, kind, source, paused: producer.paused });
+    this.remote.attached?.publish(producer, { peerId, source });
     return producer.id;
   }
 
@@ -210,19 +224,12 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
 
   /** Every producer in the room, for a newly joined peer. */
   announcements(exceptPeer?: string): ProducerAnnouncement[] {
-    const out: ProducerAnnouncement[] = [];
-    for (const peer of this.peers.values()) {
-      if (peer.id === exceptPeer) continue;
-      for (const p of peer.producers.values()) {
-        out.push({ producerId: p.producer.id, peerId: peer.id, kind: p.producer.kind, source: p.source, paused: p.producer.paused });
-      }
-    }
-    return out;
+    return [...this.remote.list(), ...announcementsOf(this.peers.values(), exceptPeer)];
   }
 
   /** The kind of a producer in this room, if it exists. */
   producerKind(producerId: string): 'audio' | 'video' | undefined {
-    return this.producerOwner(producerId)?.entry.producer.kind;
+    return this.producerOwner(producerId)?.entry.producer.kind ?? this.remote.get(producerId)?.kind;
   }
 
   consumersOf(peerId: string): { consumerId: string; kind: 'audio' | 'video' }[] {
@@ -232,8 +239,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** One consumer per producer and peer: asking again (even at the same time) returns the same one. */
   async consume(peerId: string, producerId: string): Promise<ConsumerInfo> {
     const peer = this.peer(peerId);
-    const owner = this.producerOwner(producerId);
-    if (!owner) throw gone();
+    const owner = this.producerOwner(producerId) ?? (await this.remoteOwner(producerId, peerId));
     const existing = [...peer.consumers.values()].find((c) => c.producerId === producerId && !c.closed);
     if (existing) return consumerInfo(existing, owner);
     const pending = peer.consuming.get(producerId);
@@ -242,7 +248,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     if (peer.consumers.size + peer.consuming.size >= cap) throw new AppError('TOO_MANY_CONSUMERS', 'Too many consumers', 409);
     // The producer closing meanwhile (a site reloading) is a clear 404, not a worker's internal error.
     const made = this.newConsumer(peer, producerId, owner).catch((e: unknown) =>
-      Promise.reject(this.producerOwner(producerId) ? e : gone()),
+      Promise.reject(this.producerOwner(producerId) || this.remote.get(producerId) ? e : gone()),
     );
     peer.consuming.set(producerId, made);
     try {
@@ -252,7 +258,17 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     }
   }
 
-  private async newConsumer(peer: PeerMedia, producerId: string, owner: { peer: PeerMedia; entry: ProducerEntry }): Promise<ConsumerInfo> {
+  /** A remote producer's copy on this server, as the owner of what a local peer consumes. */
+  private async remoteOwner(producerId: string, peerId: string): Promise<Owner> {
+    const a = this.remote.get(producerId);
+    if (!a) throw gone();
+    const producer = await this.remote.copyFor(producerId, peerId, 0);
+    const slot = this.slots.first();
+    if (!slot || producer.closed) throw gone();
+    return { peerId: a.peerId, entry: { producer, source: a.source, slot } };
+  }
+
+  private async newConsumer(peer: PeerMedia, producerId: string, owner: Owner): Promise<ConsumerInfo> {
     const peerId = peer.id;
     if (!peer.rtpCapabilities) throw new AppError('NO_RTP_CAPABILITIES', 'Send rtpCapabilities before consuming', 409);
     const recv = [...peer.transports.values()].find((t) => t.appData.direction === 'recv' && !t.closed);
@@ -270,7 +286,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
         enableRtx: this.opts.audioNack !== false,
         // Start thumbnails and new tiles low; the client raises layers for the main picture.
         preferredLayers: { spatialLayer: 0, temporalLayer: 2 },
-        appData: { peerId, producerPeerId: owner.peer.id, source: owner.entry.source },
+        appData: { peerId, producerPeerId: owner.peerId, source: owner.entry.source },
       }),
     );
     // The producer may close meanwhile (a room system hanging up at once): a clear 404, not a worker error.
@@ -281,6 +297,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     };
     consumer.on('producerclose', drop);
     consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
+    // A remote copy closing (a cut link) keeps the demand: the copy is pulled again and re-announced.
+    if (this.remote.get(producerId)) watchUntilDone(consumer, () => this.remote.done(producerId, peerId));
     return consumerInfo(consumer, owner);
   }
 
@@ -290,6 +308,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     const consumer = consumerOf(this.peer(peerId), consumerId);
     if (consumer.kind !== 'video') throw new AppError('BAD_REQUEST', 'Layers apply to video consumers only');
     await clientLayers(consumer, spatialLayer, temporalLayer);
+    this.remote.layer(consumer.producerId, peerId, spatialLayer);
   }
 
   /** The measured link toward a receiver (null before its recv transport exists), for adaptation. */
@@ -330,15 +349,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** Packets the server received per producer (inbound-rtp packetCount), for tests and metrics. */
   producerPackets = (): Promise<ProducerPackets[]> => producerPackets(this.peers.values());
 
-  counts(): { producers: number; consumers: number } {
-    let producers = 0;
-    let consumers = 0;
-    for (const p of this.peers.values()) {
-      producers += p.producers.size;
-      consumers += p.consumers.size;
-    }
-    return { producers, consumers };
-  }
+  counts = (): { producers: number; consumers: number } => countsOf(this.peers.values());
 
   close(): void {
     if (this.closed) return;
@@ -346,6 +357,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     this.opts.pool.off('workerDied', this.onWorkerDied);
     this.slots.close();
     this.peers.clear();
+    this.remote.clear();
+    this.emit('closed');
   }
 
   // --- internals
@@ -356,10 +369,10 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return p;
   }
 
-  private producerOwner(producerId: string): { peer: PeerMedia; entry: ProducerEntry } | undefined {
+  private producerOwner(producerId: string): Owner | undefined {
     for (const peer of this.peers.values()) {
       const entry = peer.producers.get(producerId);
-      if (entry) return { peer, entry };
+      if (entry) return { peerId: peer.id, entry };
     }
     return undefined;
   }

@@ -3,8 +3,9 @@
 
 import { AppError } from '@lienthong/kit';
 import type { types } from 'mediasoup';
-import type { ConsumerInfo, MediaSource, ProducerAnnouncement } from '../protocol/media';
+import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } from '../protocol/media';
 import type { RouterSlot } from './router-slots';
+import type { MediaWorkerPool } from './worker-pool';
 
 export interface ProducerEntry {
   producer: types.Producer;
@@ -36,6 +37,8 @@ export interface MediaRoomEvents {
   activeSpeaker: [peerId: string | null];
   /** The peer's router was on a worker that died: it must reconnect its media. */
   peerMediaReset: [peerId: string];
+  /** The room's media closed (its last peer left). */
+  closed: [];
 }
 
 export function transportOf(peer: PeerMedia, transportId: string): MediaTransport {
@@ -57,11 +60,11 @@ export function consumerOf(peer: PeerMedia, consumerId: string): types.Consumer 
 }
 
 /** What a client needs to receive a consumer's stream. */
-export function consumerInfo(consumer: types.Consumer, owner: { peer: PeerMedia; entry: ProducerEntry }): ConsumerInfo {
+export function consumerInfo(consumer: types.Consumer, owner: { peerId: string; entry: ProducerEntry }): ConsumerInfo {
   return {
     consumerId: consumer.id,
     producerId: consumer.producerId,
-    peerId: owner.peer.id,
+    peerId: owner.peerId,
     kind: consumer.kind,
     source: owner.entry.source,
     rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
@@ -78,4 +81,58 @@ export async function mediasoupCall<T>(fn: () => Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+/** Every producer of these peers but one peer's, as a newly joined peer is told of them. */
+export function announcementsOf(peers: Iterable<PeerMedia>, exceptPeer?: string): ProducerAnnouncement[] {
+  const out: ProducerAnnouncement[] = [];
+  for (const peer of peers) {
+    if (peer.id === exceptPeer) continue;
+    for (const p of peer.producers.values()) {
+      out.push({ producerId: p.producer.id, peerId: peer.id, kind: p.producer.kind, source: p.source, paused: p.producer.paused });
+    }
+  }
+  return out;
+}
+
+/** How many producers and consumers these peers hold. */
+export function countsOf(peers: Iterable<PeerMedia>): { producers: number; consumers: number } {
+  let producers = 0;
+  let consumers = 0;
+  for (const p of peers) {
+    producers += p.producers.size;
+    consumers += p.consumers.size;
+  }
+  return { producers, consumers };
+}
+
+/** A WebRTC transport for a peer on its router's worker; a reconnecting client's oldest of the same direction makes room. */
+export async function openWebRtcTransport(
+  peer: PeerMedia,
+  pool: MediaWorkerPool,
+  direction: 'send' | 'recv',
+  maxPerPeer: number,
+): Promise<TransportInfo> {
+  if (peer.transports.size >= maxPerPeer) {
+    const old = [...peer.transports.values()].find((t) => t.appData.direction === direction);
+    old?.close();
+    if (old) peer.transports.delete(old.id);
+  }
+  const worker = pool.get(peer.slot.workerIndex);
+  if (!worker) throw new AppError('MEDIA_UNAVAILABLE', 'Media worker is restarting, retry shortly', 503);
+  const transport = await peer.slot.router.createWebRtcTransport({
+    webRtcServer: worker.webRtcServer,
+    enableUdp: true,
+    enableTcp: true,
+    preferUdp: true,
+    initialAvailableOutgoingBitrate: 600_000,
+    appData: { direction, peerId: peer.id },
+  });
+  peer.transports.set(transport.id, transport);
+  return {
+    id: transport.id,
+    iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
+    iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
+    dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
+  };
 }

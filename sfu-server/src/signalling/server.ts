@@ -52,6 +52,8 @@ export interface SignallingOptions {
   /** nms's view of the network under live sites (absent: no nms, the console names no causes). */
   siteNetwork?: (siteCodes: string[]) => Promise<SitePath[]>;
   networkIntervalMs?: number;
+  /** This server's part in cascaded meetings (absent: meetings stay on this server). */
+  cascade?: { attach(meetingId: string, room: MediaRoom): void };
 }
 
 const refusal = (code: string, message: string) => Object.assign(new Error(code), { data: { code, message } });
@@ -142,14 +144,18 @@ const rateLimiter = (limits: SfuConfig['limits']) =>
 /** Each room's media: a MediaRoom over the worker pool. */
 const roomMediaFactory =
   (opts: SignallingOptions, consumersPerPeer: number, audioNack: boolean) =>
-  (key: string): MediaRoom =>
-    new MediaRoom(key, {
+  (key: string): MediaRoom => {
+    const room = new MediaRoom(key, {
       pool: opts.pool,
       logger: opts.logger.child({ room: key }),
       maxPeersPerRouter: opts.maxPeersPerRouter,
       consumersPerPeer,
       audioNack,
     });
+    const meetingPrefix = Conference.meetingKey('');
+    if (key.startsWith(meetingPrefix)) opts.cascade?.attach(key.slice(meetingPrefix.length), room);
+    return room;
+  };
 
 export function attachSignalling(opts: SignallingOptions): { io: Server; conference: Conference; close(): Promise<void> } {
   const limits = opts.limits ?? sfuDefaults.limits;

@@ -242,6 +242,8 @@ describe('the network under live meetings (sfu-server asks with a service token)
 describe('the REST table', () => {
   it('answers every route it lists as its schemas say (this file calls each one)', async () => {
     const device = (await call('GET', '/api/nms/devices', engineer)).json().devices[0];
+    // A media server reporting its cascade links (nms/test/cascade-health.test.ts shows them on links).
+    expect((await call('POST', '/api/nms/cascade/health', engineer, { server: 'srv-tn', neighbours: [] })).statusCode).toBe(200);
     await call('GET', `/api/nms/devices/${device.id}`, engineer);
     await call('PUT', `/api/nms/devices/${device.id}`, engineer, { retries: 2 });
     const link = (await call('GET', '/api/nms/links', engineer)).json().links[0];

@@ -27,8 +27,10 @@ import { activeHandles, MediaCensus } from './media/media-census';
 import { reservePorts } from './media/port-range';
 import { MediaPortsTakenError } from './media/port-wait';
 import { MediaWorkerPool } from './media/worker-pool';
+import { registerCascadeMetrics } from './metrics/cascade-metrics';
 import { serverProcesses } from './metrics/process-usage';
 import { registerSfuMetrics } from './metrics/sfu-metrics';
+import { nmsCascadeHealth, reportCascadeHealth } from './network/cascade-report';
 import { nmsSiteNetwork } from './network/nms-client';
 import { RecordingService } from './recording/recording-service';
 import { Conference } from './signalling/conference';
@@ -126,6 +128,15 @@ health.register('mediasoup', () =>
 );
 const sfuMetrics = registerSfuMetrics(metrics, pool, () => signalling?.conference);
 
+// One meeting over several servers: configured by `cascade` (serverId "" = alone).
+const cascadeLog = logger.child({ component: 'cascade' });
+const cascade = await startCascade(config.cascade, pool, (msg) => cascadeLog.info(msg)).catch((e: Error) =>
+  cannotStart(`cascade: ${e.message}`),
+);
+registerCascadeMetrics(metrics, cascade?.health);
+if (cascade)
+  health.register('cascade', () => (cascade.node.isolated() ? { ok: false, reason: 'cut off from the parent server' } : { ok: true }));
+
 // The TURN server's public name too: browsers check it on TURN over TLS.
 const certNames = [announcedAddress, ...(config.turn.publicHost ? [config.turn.publicHost] : [])];
 const tls = await prepareTls(config.http.tls, { dataDir, extraNames: certNames }).catch((e: Error) =>
@@ -147,6 +158,15 @@ const turn = await Promise.resolve()
 const nmsCa = config.nms.url.startsWith('https:') && config.nms.caFile ? await readCaOrExit(config.nms.caFile) : undefined;
 // nms's view of the network under sites: for the chair console (live meetings) and the readiness board.
 const siteNetwork = config.nms.url ? nmsSiteNetwork(config.nms.url, (roles, ttl) => core.tokens.signService(roles, ttl), nmsCa) : undefined;
+// The province tells nms its cascade links' health (its view covers every province–district link).
+const cascadeReport =
+  cascade && config.nms.url && !config.cascade.parent
+    ? reportCascadeHealth(
+        cascade.health,
+        nmsCascadeHealth(config.nms.url, (roles, ttl) => core.tokens.signService(roles, ttl), nmsCa),
+        (e) => cascadeLog.warn({ err: e.message }, 'cascade health not reported to nms'),
+      )
+    : undefined;
 const app = await buildApp({
   serverFactory: httpsServerFactory(tls),
   logger,
@@ -187,17 +207,12 @@ const app = await buildApp({
           ...(config.sip.enabled
             ? { roomWatch: { status: (id: string) => sip!.rooms.status(id), callOf: (id: string) => sip!.rooms.callOf(id) } }
             : {}),
+          ...(cascade ? { cascadeHealth: cascade.health } : {}),
         },
       ),
     ...(config.nms.url ? [(a: FastifyInstance) => registerNmsProxy(a, config.nms.url, config.nms.bodyLimit, nmsCa)] : []),
   ],
 });
-
-// One meeting over several servers: configured by `cascade` (serverId "" = alone).
-const cascadeLog = logger.child({ component: 'cascade' });
-const cascade = await startCascade(config.cascade, pool, (msg) => cascadeLog.info(msg));
-if (cascade)
-  health.register('cascade', () => (cascade.node.isolated() ? { ok: false, reason: 'cut off from the parent server' } : { ok: true }));
 
 signalling = attachSignalling({
   httpServer: app.server,
@@ -266,6 +281,7 @@ const shutdown = async (signal: string) => {
   await recordings?.stopAll();
   await sip?.stop();
   await signalling?.close();
+  cascadeReport?.stop();
   await cascade?.close();
   await app.close();
   await pool.close();

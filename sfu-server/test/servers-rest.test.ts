@@ -160,6 +160,7 @@ describe('media servers over REST', () => {
       [{ ...base, siteId: siteId('TN') }, 'SERVER_SITE_TAKEN'],
       [{ ...base, siteId: siteId('TN-VN'), url: 'https://DAITU.example.vn:8443/' }, 'SERVER_URL_TAKEN'],
       [{ ...base, siteId: siteId('TN-VN'), name: 'máy chủ đại từ' }, 'SERVER_NAME_TAKEN'],
+      [{ ...base, siteId: siteId('TN-VN'), id: before.servers[0]!.id }, 'SERVER_ID_TAKEN'],
     ] as const;
     for (const [body, code] of refused) {
       const r = await call('POST', '/api/servers', 'admin', body);
@@ -176,8 +177,17 @@ describe('media servers over REST', () => {
       kind: 'khac',
       parentId: siteId('TN-VN'),
     });
-    const onIt = await call('POST', '/api/servers', 'admin', { ...base, siteId: served.json.site.id });
-    expect(onIt.status).toBe(201);
+    // An id chosen by the admin: the name this server goes by in its cascade settings.
+    const onIt = await call('POST', '/api/servers', 'admin', { ...base, siteId: served.json.site.id, id: 'thon-moi_1' });
+    expect([onIt.status, onIt.json.server.id]).toEqual([201, 'thon-moi_1']);
+    const badId = await call('POST', '/api/servers', 'admin', {
+      ...base,
+      name: 'X',
+      url: 'https://x.example.vn',
+      siteId: siteId('TN-SC'),
+      id: 'có dấu',
+    });
+    expect([badId.status, badId.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect((await call('DELETE', `/api/sites/${served.json.site.id}`, 'admin')).code).toBe('SITE_HAS_SERVER');
     expect((await call('DELETE', `/api/servers/${onIt.json.server.id}`, 'admin')).status).toBe(200);
     expect((await call('DELETE', `/api/sites/${served.json.site.id}`, 'admin')).status).toBe(200);

@@ -1,6 +1,7 @@
 // monitoring/: promtool checks and rule unit tests, amtool, and a real Alertmanager folding
 // downstream alerts under a down link (inhibit_rules).
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,10 @@ describe('monitoring configuration', () => {
   it('promtool accepts prometheus.yml and the rules', async () => {
     const c = await run('promtool', ['check', 'config', join(mon, 'prometheus.yml')]);
     expect(c.stdout).toContain('SUCCESS');
-    for (const file of ['nms-alerts.yml', 'room-systems.yml']) {
+    // Every rule file prometheus.yml loads (rules/*.yml), so a new one cannot go unchecked.
+    const files = readdirSync(join(mon, 'rules')).filter((f) => f.endsWith('.yml'));
+    expect(files).toContain('cascade.yml');
+    for (const file of files) {
       const r = await run('promtool', ['check', 'rules', join(mon, 'rules', file)]);
       expect(r.stdout).toMatch(/SUCCESS: \d+ rules found/);
     }
@@ -25,6 +29,17 @@ describe('monitoring configuration', () => {
   it('room-system rule unit tests pass (a codec drops out of a running meeting, stops answering, loses packets)', async () => {
     const r = await run('promtool', ['test', 'rules', join(mon, 'tests', 'room-systems.test.yml')]);
     expect(r.stdout).toContain('SUCCESS');
+  });
+
+  it('cascade rule unit tests pass (a neighbour server silent for 30 s, a shorter blip)', async () => {
+    const r = await run('promtool', ['test', 'rules', join(mon, 'tests', 'cascade.test.yml')]);
+    expect(r.stdout).toContain('SUCCESS');
+  });
+
+  it('every rule file has its unit tests', () => {
+    const rules = readdirSync(join(mon, 'rules')).filter((f) => f.endsWith('.yml'));
+    const tested = readdirSync(join(mon, 'tests')).map((f) => f.replace(/\.test\.yml$/, '.yml'));
+    expect(rules.filter((f) => !tested.includes(f))).toEqual([]);
   });
 
   it('rule unit tests pass (device down, link down, utilisation, loss, latency, flapping, reboot, folding)', async () => {

@@ -7,11 +7,12 @@ import { loginAdmin, type SfuProcess } from '../support/sfu-process';
 describe('network views in the web app', () => {
   let sfu: SfuProcess;
   let nms: NmsProcess;
+  let engineer: string;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    ({ sfu, nms } = await startSfuAndNms());
+    ({ sfu, nms, engineer } = await startSfuAndNms());
     browser = await launchChromium({ caFile: sfu.caFile });
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     await page.goto(`${sfu.httpsUrl()}/#/login`);
@@ -108,12 +109,62 @@ describe('network views in the web app', () => {
       expect(
         await page.locator('[data-testid=link-row]', { hasText: 'demo-tn-dh-uplink' }).locator('[data-testid=link-cascade]').count(),
       ).toBe(0);
+      await showsCascadeHealth(uplink, serverId);
     } finally {
       expect(
         (await fetch(`${sfu.url}/api/servers/${serverId}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })).status,
       ).toBe(200);
     }
   });
+
+  /**
+   * The cascade's own health beside its label: none until the province server reports its neighbours,
+   * then up with the round trip, then down since when (on the row and on the link's page). The report is
+   * posted here as sfu-server posts it (a network engineer's token in place of the service token; the
+   * demo server runs no cascade to report).
+   */
+  async function showsCascadeHealth(uplink: ReturnType<Page['locator']>, districtServer: string): Promise<void> {
+    const health = uplink.locator('[data-testid=link-cascade-health]');
+    expect(await health.textContent()).toBe('Liên thông: chưa có số liệu');
+    const servers = (await (await fetch(`${sfu.url}/api/servers`, { headers: { authorization: `Bearer ${engineer}` } })).json()) as {
+      servers: { id: string }[];
+    };
+    const province = servers.servers.find((s) => s.id !== districtServer)!.id;
+    const report = async (neighbour: Record<string, unknown>) => {
+      const res = await fetch(`${nms.url}/api/nms/cascade/health`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${engineer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ server: province, neighbours: [{ peer: districtServer, missed: 0, ...neighbour }] }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await report({ state: 'up', since: new Date().toISOString(), rttMs: 12 });
+    await waitFor(
+      () => health.textContent(),
+      (t) => t === 'Liên thông: hoạt động, 12 ms',
+      20_000,
+      'cascade up on the row',
+    );
+    expect(await health.getAttribute('data-state')).toBe('up');
+    const since = new Date(Date.now() - 5 * 60_000);
+    await report({ state: 'down', since: since.toISOString(), rttMs: null, missed: 150 });
+    const hhmm = since.toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', hour12: false });
+    await waitFor(
+      () => health.textContent(),
+      (t) => t === `Liên thông: mất kết nối từ ${hhmm}`,
+      20_000,
+      'cascade down on the row',
+    );
+    await uplink.locator('[data-testid=link-open]').click();
+    const detail = page.locator('[data-testid=link-cascade-health]');
+    await waitFor(
+      () => detail.getAttribute('data-state'),
+      (s) => s === 'down',
+      20_000,
+      'cascade down on the link page',
+    );
+    expect((await detail.textContent())?.trim()).toBe(`Liên thông: mất kết nối từ ${hhmm}`);
+  }
 
   it('opens a link and draws its traffic over time in a uPlot chart', async () => {
     await page.goto(`${sfu.httpsUrl()}/#/network/links`);

@@ -2,6 +2,7 @@
 // from device intake and link evaluation without changing them.
 import type { LinkView, SiteHealthView, SiteState, TimeSeriesPoint } from '../protocol/health';
 import type { DeviceView, InterfaceView } from '../protocol/inventory';
+import { CascadeReports } from './cascade-health';
 import type { Clock } from './clock';
 import { type DeviceIntake, effectiveState } from './device-intake';
 import type { Device, Inventory, Link } from './inventory';
@@ -18,6 +19,7 @@ export class MonitorViews {
     private readonly clock: Clock,
     /** Probe loss above this makes a site degraded. */
     private readonly lossRatio: number,
+    private readonly cascadeReports = new CascadeReports(clock),
   ) {}
 
   deviceView(d: Device): DeviceView {
@@ -78,7 +80,7 @@ export class MonitorViews {
       downstream: l.downstream,
       upstream: l.upstream,
       demo: l.demo,
-      cascade: this.links.cascadeOn(l),
+      cascade: this.cascadeView(l),
       health: {
         state: h.state,
         reasons: h.reasons,
@@ -94,6 +96,12 @@ export class MonitorViews {
         statusChanges15m: h.statusChanges,
       },
     };
+  }
+
+  /** The cascade a link carries, with its health as the servers last reported it. */
+  private cascadeView(l: Link): LinkView['cascade'] {
+    const c = this.links.cascadeOn(l);
+    return c ? { ...c, health: this.cascadeReports.between(c.child.id, c.parent.id) } : null;
   }
 
   linkSeries(id: string, sinceMs: number): TimeSeriesPoint[] {

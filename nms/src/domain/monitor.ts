@@ -4,6 +4,7 @@
 import type { SiteNetwork } from '@lienthong/kit/contracts';
 import type { LinkView, SiteHealthView, TimeSeriesPoint } from '../protocol/health';
 import type { DeviceView } from '../protocol/inventory';
+import { CascadeReports } from './cascade-health';
 import type { Clock } from './clock';
 import { DeviceIntake, type DeviceRuntime, type ProbeStats, type TrapInfo } from './device-intake';
 import type { EventLog } from './events';
@@ -20,6 +21,8 @@ export class Monitor {
   readonly views: MonitorViews;
   /** Sites in live meetings, as sfu-server reports them. */
   readonly live: LiveSites;
+  /** The cascade links' health, as the media servers report it. */
+  readonly cascade: CascadeReports;
 
   constructor(
     private readonly inventory: Inventory,
@@ -33,7 +36,8 @@ export class Monitor {
     this.links = new LinkEvaluation(inventory, events, clock, (id) => this.intake.runtime(id), sites, thresholds, seriesCapacity);
     this.live = new LiveSites(clock);
     this.links.liveSites = this.live;
-    this.views = new MonitorViews(inventory, this.intake, this.links, clock, thresholds.lossRatio);
+    this.cascade = new CascadeReports(clock);
+    this.views = new MonitorViews(inventory, this.intake, this.links, clock, thresholds.lossRatio, this.cascade);
     inventory.onChange(() => {
       this.intake.prune();
       this.links.rebuild();

@@ -34,6 +34,22 @@ export const LinkHealthReason = Type.Object({
 });
 export type LinkHealthReason = Static<typeof LinkHealthReason>;
 
+/**
+ * A cascade link's health as its servers' pings see it (the parent's view, else the child's); null
+ * when neither has reported it lately.
+ */
+export const CascadeLinkHealth = Type.Object({
+  /** unknown: no answer yet; down: three pings missed in a row. */
+  state: Type.Union([Type.Literal('unknown'), Type.Literal('up'), Type.Literal('down')]),
+  /** The last ping's round trip over NATS, while up. */
+  rttMs: Nullable(Type.Number()),
+  /** When the state last changed (ISO time). */
+  since: Type.String(),
+  /** The server whose pings these are. */
+  seenBy: Type.String(),
+});
+export type CascadeLinkHealth = Static<typeof CascadeLinkHealth>;
+
 export const LinkView = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -45,9 +61,9 @@ export const LinkView = Type.Object({
   /**
    * The cascade between two media servers this link carries: its ends are served by a server (child)
    * and that server's parent server (from sfu-server's site directory). Null when it carries none
-   * or the servers are unknown. The cascade's own health is not here yet.
+   * or the servers are unknown.
    */
-  cascade: Nullable(Type.Object({ child: DirectoryServer, parent: DirectoryServer })),
+  cascade: Nullable(Type.Object({ child: DirectoryServer, parent: DirectoryServer, health: Nullable(CascadeLinkHealth) })),
   health: Type.Object({
     state: LinkState,
     /** Why it is not up; `text` is English for logs and API users, the web app words `code` itself. */

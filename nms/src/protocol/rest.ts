@@ -3,7 +3,14 @@
 // and the web app calls it. The network (addresses, devices, events) is for network engineers and
 // admins; any other user sees only their own site's path summary (the lobby's technical check).
 // The ops routes (/healthz, /metrics) are not part of it.
-import { LiveSitesReport, SITES_NETWORK_PATH, SitesNetworkReply } from '@lienthong/kit/contracts';
+import {
+  CASCADE_HEALTH_PATH,
+  CascadeHealthAccepted,
+  CascadeHealthReport,
+  LiveSitesReport,
+  SITES_NETWORK_PATH,
+  SitesNetworkReply,
+} from '@lienthong/kit/contracts';
 import type { RouteTable } from '@lienthong/kit/rest';
 import Type, { type Static } from 'typebox';
 import { ALERT_WEBHOOK_BODY_LIMIT, AlertmanagerWebhook, AlertsAccepted } from './alerts';
@@ -74,6 +81,18 @@ export const NmsRoutes = {
    * their events to critical.
    */
   'meetings.network': { method: 'POST', path: SITES_NETWORK_PATH, access: editors, body: LiveSitesReport, reply: SitesNetworkReply },
+  /**
+   * A media server (with a service token, like meetings.network) reports its cascade links every few
+   * seconds: each neighbouring server's state and round trip, shown beside the WAN link it rides on.
+   */
+  'cascade.health': {
+    method: 'POST',
+    path: CASCADE_HEALTH_PATH,
+    access: editors,
+    polled: true,
+    body: CascadeHealthReport,
+    reply: CascadeHealthAccepted,
+  },
 
   'events.list': { method: 'GET', path: '/api/nms/events', access: readers, query: EventQuery, reply: EventList },
 

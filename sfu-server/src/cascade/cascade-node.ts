@@ -4,6 +4,7 @@
 // neighbours that pull them. A stream crosses each link once, at the top layer wanted beyond it.
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@lienthong/kit';
+import type { NeighbourHealth } from '@lienthong/kit/contracts';
 import type { types } from 'mediasoup';
 import { type DemandAction, DemandLedger, type DemandTimers } from '../domain/cascade/demand';
 import { EmptyAnswer, LayerChange, PingAnswer, type ProducerEvent, Pull, PullAnswer, Release, type Roster } from '../protocol/cascade';
@@ -97,6 +98,11 @@ export class CascadeNode {
 
   neighbourStates(): Record<string, NeighbourState> {
     return this.neighbours.all();
+  }
+
+  /** Each neighbour's state, since when, last round trip and missed pings (for the NMS and metrics). */
+  neighbourHealth(): NeighbourHealth[] {
+    return this.neighbours.health();
   }
 
   stop(): void {

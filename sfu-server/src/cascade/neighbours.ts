@@ -1,6 +1,8 @@
 // Whether each neighbouring server answers now. NATS reconnects by itself and says nothing of the
 // far side, so each server pings its neighbours: three missed answers in a row and the neighbour is
 // down (its links are dropped); an answer with a new boot id means it restarted (links made again).
+// Each answer's round trip is kept too: the NMS shows it beside the WAN link the cascade rides on.
+import type { NeighbourHealth } from '@lienthong/kit/contracts';
 import { PingAnswer } from '../protocol/cascade';
 import type { CascadeBus } from './bus';
 
@@ -16,6 +18,8 @@ export interface NeighbourOptions {
   timeoutMs?: number;
   /** Missed answers in a row before a neighbour is down. */
   misses?: number;
+  /** Milliseconds since the epoch (tests set it). */
+  now?: () => number;
 }
 
 interface Peer {
@@ -23,6 +27,10 @@ interface Peer {
   misses: number;
   bootId?: string;
   inFlight: boolean;
+  /** When the state last changed (or watching began). */
+  since: number;
+  /** The last answered ping's round trip; null until one is answered. */
+  rttMs: number | null;
 }
 
 export class Neighbours {
@@ -37,7 +45,8 @@ export class Neighbours {
 
   /** Watch these neighbours (others are forgotten). */
   watch(peers: readonly string[]): void {
-    for (const p of peers) if (!this.peers.has(p)) this.peers.set(p, { state: 'unknown', misses: 0, inFlight: false });
+    const since = this.now();
+    for (const p of peers) if (!this.peers.has(p)) this.peers.set(p, { state: 'unknown', misses: 0, inFlight: false, since, rttMs: null });
     for (const p of [...this.peers.keys()]) if (!peers.includes(p)) this.peers.delete(p);
     if (!this.timer) {
       this.timer = setInterval(() => this.round(), this.opts.intervalMs ?? 2000);
@@ -54,9 +63,25 @@ export class Neighbours {
     return Object.fromEntries([...this.peers].map(([k, v]) => [k, v.state]));
   }
 
+  /** Each neighbour's state, since when, its last round trip and the pings missed in a row. */
+  health(): NeighbourHealth[] {
+    return [...this.peers].map(([peer, p]) => ({
+      peer,
+      state: p.state,
+      since: new Date(p.since).toISOString(),
+      // A round trip from before a cut says nothing about the link now.
+      rttMs: p.state === 'up' ? p.rttMs : null,
+      missed: p.misses,
+    }));
+  }
+
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 
   private round(): void {
@@ -65,8 +90,10 @@ export class Neighbours {
 
   private async probe(name: string, peer: Peer): Promise<void> {
     peer.inFlight = true;
+    const sent = this.now();
     try {
       const { bootId } = await this.bus.request(name, 'ping', {}, PingAnswer, this.opts.timeoutMs ?? 1500);
+      peer.rttMs = this.now() - sent;
       peer.misses = 0;
       const restarted = peer.bootId !== undefined && peer.bootId !== bootId;
       peer.bootId = bootId;
@@ -83,6 +110,7 @@ export class Neighbours {
   private set(name: string, peer: Peer, state: 'up' | 'down'): void {
     if (!this.peers.has(name)) return;
     peer.state = state;
+    peer.since = this.now();
     this.events[state](name);
   }
 }

@@ -2,6 +2,7 @@
 // node, the links to neighbour servers, the node, and the rooms' adapter. Absent (serverId ""),
 // meetings stay on this server alone.
 import type { SfuConfig } from '../config/schema';
+import type { CascadeHealthSource } from '../domain/cascade/health';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import { CascadeBus } from './bus';
 import { CascadeNode } from './cascade-node';
@@ -12,6 +13,8 @@ import type { NeighbourOptions } from './neighbours';
 export interface Cascade {
   node: CascadeNode;
   rooms: CascadeRooms;
+  /** The neighbours' pings, for metrics and the NMS. */
+  health: CascadeHealthSource;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function startCascade(
   return {
     node,
     rooms,
+    health: { serverId: c.serverId, neighbours: () => node.neighbourHealth() },
     async close() {
       node.stop();
       await bus.close();

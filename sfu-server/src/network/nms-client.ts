@@ -16,17 +16,20 @@ const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 /** `live` false: only asking (the sites are not in a meeting now). */
 export type SiteNetworkSource = (siteCodes: string[], live?: boolean) => Promise<SiteNetwork[]>;
 
-export function nmsSiteNetwork(
-  nmsUrl: string,
-  signService: (roles: ['network_engineer'], ttlSeconds: number) => Promise<string>,
-  ca?: Buffer,
-): SiteNetworkSource {
+export type SignService = (roles: ['network_engineer'], ttlSeconds: number) => Promise<string>;
+
+/** A service token for calls to nms, signed again when half its life is gone. */
+export function serviceBearer(signService: SignService): () => Promise<string> {
   let token: { value: string; renewAt: number } | null = null;
-  const bearer = async () => {
+  return async () => {
     if (!token || Date.now() >= token.renewAt)
       token = { value: await signService(['network_engineer'], TOKEN_TTL_S), renewAt: Date.now() + (TOKEN_TTL_S / 2) * 1000 };
     return token.value;
   };
+}
+
+export function nmsSiteNetwork(nmsUrl: string, signService: SignService, ca?: Buffer): SiteNetworkSource {
+  const bearer = serviceBearer(signService);
   const url = new URL(SITES_NETWORK_PATH, nmsUrl);
   return async (siteCodes, live = true) => {
     const body = JSON.stringify({ sites: siteCodes, ...(live ? {} : { live: false }) });
@@ -38,7 +41,7 @@ export function nmsSiteNetwork(
   };
 }
 
-function postJson(url: URL, body: string, bearer: string, ca?: Buffer): Promise<{ status: number; text: string }> {
+export function postJson(url: URL, body: string, bearer: string, ca?: Buffer): Promise<{ status: number; text: string }> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((done, fail) => {
     const req = send(

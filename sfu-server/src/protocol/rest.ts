@@ -33,7 +33,7 @@ import {
   RoomSystemWatchQuery,
 } from './room-systems';
 import { CreateRoomBody, RoomList, RoomListQuery, RoomParams, RoomReply, UpdateRoomBody } from './rooms';
-import { CreateServerBody, ServerList, ServerParams, ServerReply, UpdateServerBody } from './servers';
+import { CreateServerBody, ServerHealthReply, ServerList, ServerParams, ServerReply, UpdateServerBody } from './servers';
 import { PUBLIC_KEY_PATH } from './session';
 import {
   CreateSiteBody,
@@ -315,6 +315,13 @@ const serverRoutes = {
     reply: ServerReply,
   },
   'servers.remove': { method: 'DELETE', path: '/api/servers/:id', access: { roles: ['admin'] }, params: ServerParams, reply: OkReply },
+  /** This server's cascade links (pings to its neighbours): for those who read the network monitor. */
+  'servers.health': {
+    method: 'GET',
+    path: '/api/servers/health',
+    access: { roles: ['admin', 'network_engineer'] },
+    reply: ServerHealthReply,
+  },
 } as const satisfies RouteTable;
 
 /** `npm run loadtest`: admins only; the usage answers only on a server with loadTest.enabled (LOAD_TEST_DISABLED). */

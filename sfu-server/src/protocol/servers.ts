@@ -1,5 +1,6 @@
 // Media servers over REST (issue 15, one meeting across several servers): each serves the subtree of
 // the site it is assigned to; the province server, at the root, serves every site not assigned elsewhere.
+import { NeighbourHealth } from '@lienthong/kit/contracts';
 import Type, { type Static } from 'typebox';
 import { Id } from './sites';
 
@@ -40,10 +41,28 @@ export const ServerReply = Type.Object({ ok: Type.Literal(true), server: MediaSe
 export type ServerReply = Static<typeof ServerReply>;
 
 export const ServerParams = Type.Object({ id: Id });
-export const CreateServerBody = Type.Object({ name: ServerName, url: ServerUrl, siteId: Id }, { additionalProperties: false });
+/** A server's id, also its name in the cascade (its `cascade.serverId` setting): letters, digits, - and _. */
+export const ServerIdText = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+export const CreateServerBody = Type.Object(
+  { name: ServerName, url: ServerUrl, siteId: Id, id: Type.Optional(ServerIdText) },
+  { additionalProperties: false },
+);
 export type CreateServerBody = Static<typeof CreateServerBody>;
 export const UpdateServerBody = Type.Object(
   { name: Type.Optional(ServerName), url: Type.Optional(ServerUrl), siteId: Type.Optional(Id) },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateServerBody = Static<typeof UpdateServerBody>;
+
+export { NeighbourHealth } from '@lienthong/kit/contracts';
+
+/**
+ * This server's cascade links as its pings see them: its id, and each neighbouring server's state,
+ * round trip and missed pings. No neighbours while it runs no cascade.
+ */
+export const ServerHealthReply = Type.Object({
+  ok: Type.Literal(true),
+  server: Type.String(),
+  neighbours: Type.Array(NeighbourHealth),
+});
+export type ServerHealthReply = Static<typeof ServerHealthReply>;

@@ -45,11 +45,7 @@ function handlers(deps: ApiDeps): Handlers<NmsRoutes, SessionUser> {
       });
       return { ok: true, site, hops };
     },
-    'meetings.network': ({ body }) => {
-      const codes = [...new Set(body.sites)];
-      if (body.live !== false) monitor.live.report(codes);
-      return { ok: true, sites: monitor.sitesNetwork(codes) };
-    },
+    ...serviceHandlers(monitor),
     'sites.get': ({ params }) => {
       const site = siteOf(params.id);
       const devices = inventory
@@ -99,6 +95,21 @@ function handlers(deps: ApiDeps): Handlers<NmsRoutes, SessionUser> {
     },
 
     ...alertHandlers(deps),
+  };
+}
+
+/** What sfu-server tells nms (with its service token): the sites in live meetings, and its cascade links. */
+function serviceHandlers(monitor: Monitor): Pick<Handlers<NmsRoutes, SessionUser>, 'meetings.network' | 'cascade.health'> {
+  return {
+    'meetings.network': ({ body }) => {
+      const codes = [...new Set(body.sites)];
+      if (body.live !== false) monitor.live.report(codes);
+      return { ok: true, sites: monitor.sitesNetwork(codes) };
+    },
+    'cascade.health': ({ body }) => {
+      monitor.cascade.report(body.server, body.neighbours);
+      return { ok: true };
+    },
   };
 }
 

@@ -74,7 +74,7 @@ function recordProblems(tree: SiteTree, s: MediaServerRecord): AssignmentProblem
 /** Two servers sharing a site, a URL or a name. */
 function clashProblems(servers: readonly MediaServerRecord[]): AssignmentProblem[] {
   const out: AssignmentProblem[] = [];
-  const seen = { site: new Map<string, string>(), url: new Map<string, string>(), name: new Map<string, string>() };
+  const seen = { id: new Map<string, string>(), site: new Map<string, string>(), url: new Map<string, string>(), name: new Map<string, string>() };
   for (const s of servers) {
     const check = (kind: keyof typeof seen, key: string | null, code: ErrorCode, what: string) => {
       if (key === null) return;
@@ -83,6 +83,7 @@ function clashProblems(servers: readonly MediaServerRecord[]): AssignmentProblem
         out.push({ code, serverId: s.id, message: `Server "${s.name}": ${what} already belongs to server "${other}"` });
       else seen[kind].set(key, s.name);
     };
+    check('id', s.id, 'SERVER_ID_TAKEN', `the id ${s.id}`);
     check('site', s.siteId, 'SERVER_SITE_TAKEN', 'its site');
     check('url', normalizeServerUrl(s.url), 'SERVER_URL_TAKEN', `the URL ${s.url}`);
     check('name', nameKey(s.name), 'SERVER_NAME_TAKEN', 'the name');

@@ -75,7 +75,7 @@ export class MediaServerService {
     this.sites.get(body.siteId);
     const now = iso(this.clock.now());
     const rec: MediaServerRecord = {
-      id: newId(),
+      id: body.id ?? newId(),
       name: body.name.trim(),
       url: this.url(body.url),
       siteId: body.siteId,

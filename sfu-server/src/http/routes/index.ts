@@ -4,6 +4,7 @@
 import { type Handlers, serveRoutes } from '@lienthong/kit';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core';
+import type { CascadeHealthSource } from '../../domain/cascade/health';
 import { SfuRoutes } from '../../protocol/rest';
 import { attendanceHandlers } from './attendance';
 import { authHandlers } from './auth';
@@ -28,6 +29,8 @@ export async function registerApiRoutes(
     recordings?: RecordingSource;
     sip?: SipAddress;
     roomWatch?: RoomWatchSource;
+    /** This server's cascade links; absent while no cascade runs here. */
+    cascadeHealth?: CascadeHealthSource;
   } = {
     networkMonitoring: false,
   },
@@ -42,7 +45,7 @@ export async function registerApiRoutes(
     ...readinessHandlers(core, opts.readiness),
     ...recordingHandlers(core, opts.recordings),
     ...roomSystemHandlers(core, opts.sip ?? null, opts.roomWatch),
-    ...serverHandlers(core),
+    ...serverHandlers(core, opts.cascadeHealth),
     ...loadtestHandlers(loadTest),
   };
   await app.register(async (scope) => {

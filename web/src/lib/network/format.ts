@@ -17,6 +17,18 @@ export function fmtTime(iso: string | number | null, locale: string, withDate = 
   });
 }
 
+/** Hours and minutes in the province's zone, with the day too once it is not within the last 20 hours. */
+export function fmtClock(iso: string, locale: string, now = Date.now()): string {
+  const d = new Date(iso);
+  return d.toLocaleString(locale === 'en' ? 'en-GB' : 'vi-VN', {
+    timeZone: TZ,
+    ...(now - d.getTime() > 20 * 3_600_000 ? { day: '2-digit', month: '2-digit' } : {}),
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+}
+
 export function fmtBps(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];

@@ -1,10 +1,10 @@
 // nms sends codes and numbers; the network views word them in the reader's language.
 // Every link-health reason and SNMP poll error code of nms's protocol has a message here
 // (the Record types make a new code without wording a type error).
-import type { EventView, LinkHealthReason, LinkHealthReasonCode, NmsErrorCode } from '@lienthong/nms/protocol';
+import type { EventView, LinkHealthReason, LinkHealthReasonCode, LinkView, NmsErrorCode } from '@lienthong/nms/protocol';
 import type { MessageKey } from '../i18n/messages';
 import { type Locale, translate } from '../i18n/translate';
-import { fmtMs, fmtPct } from './format';
+import { fmtClock, fmtMs, fmtPct } from './format';
 
 /** The error codes a device poll can end with (the rest of NmsErrorCode are REST errors). */
 export type PollErrorCode = Extract<NmsErrorCode, `SNMP_${string}`>;
@@ -161,4 +161,14 @@ function linkStateChange(d: EventDetails, locale: Locale): string | null {
   };
   const why = d.reasons?.length ? ` (${reasonsText(d.reasons, locale)})` : '';
   return `${label(d.from)} → ${label(d.to)}${why}`;
+}
+
+type CascadeHealth = NonNullable<LinkView['cascade']>['health'];
+
+/** A cascade link's own health, beside its label: "Liên thông: hoạt động, 12 ms", "… mất kết nối từ 10:32". */
+export function cascadeHealthText(h: CascadeHealth, locale: Locale, now = Date.now()): string {
+  if (!h) return translate(locale, 'netCascadeNoData');
+  if (h.state === 'up') return translate(locale, 'netCascadeUp').replace('{rtt}', fmtMs(h.rttMs));
+  if (h.state === 'down') return translate(locale, 'netCascadeDown').replace('{time}', fmtClock(h.since, locale, now));
+  return translate(locale, 'netCascadeWaiting');
 }

@@ -28,6 +28,7 @@ export const reasonText = (r: LinkHealthReason): string => wording.reasonText(r,
 export const reasonsText = (reasons: LinkHealthReason[]): string => wording.reasonsText(reasons, i18n.locale);
 export const deviceErrorText = (code: string, message: string | null): string => wording.pollErrorText(code, message, i18n.locale);
 export const eventText = (e: EventView): string => wording.eventText(e, i18n.locale);
+export const cascadeHealthText = (h: NonNullable<LinkView['cascade']>['health']): string => wording.cascadeHealthText(h, i18n.locale);
 
 type ServerRef = NonNullable<SiteHealthView['server']>;
 /** A media server's name as shown; the synthetic one of a single-server install is "this server". */
@@ -38,3 +39,9 @@ export const siteServerText = (site: SiteHealthView): string | null =>
 /** The cascade a link carries: its short label and its longer explanation. */
 export const cascadeText = (c: NonNullable<LinkView['cascade']>, key: 'netCascadeBetween' | 'netCascadeHint'): string =>
   t(key).replace('{child}', serverName(c.child)).replace('{parent}', serverName(c.parent));
+/** Whose pings a cascade link's health comes from (the server's name when the link names it). */
+export const cascadeHealthHint = (c: NonNullable<LinkView['cascade']>): string => {
+  if (!c.health) return '';
+  const by = [c.child, c.parent].find((s) => s.id === c.health!.seenBy);
+  return t('netCascadeHealthHint').replace('{server}', by ? serverName(by) : c.health.seenBy);
+};

@@ -664,6 +664,9 @@ describe('media servers', () => {
       'Máy chủ Đại Từ',
     );
     expect((await call('DELETE', `/api/servers/${id}`, { as: 'admin' })).status).toBe(200);
+    // No cascade runs in this app: its links' health is this server alone, with no neighbours.
+    const health = await call('GET', '/api/servers/health', { as: 'admin' });
+    expect([health.status, health.json.neighbours]).toEqual([200, []]);
   });
 });
 

@@ -201,6 +201,8 @@ describe('cascade: one meeting over three servers, each stream crossing each lin
     // d1's own camera asked of the province by d1: the province would send it back where it came from.
     expect((await ask('d1', 'p', 'pull', { ...pull, from: 'd1', producerId })).answer).toBe('CASCADE_LOOP');
     expect((await ask('d2', 'p', 'release', { meetingId: MEETING, from: 'd2', producerId: 'nope' })).answer).toBe('CASCADE_NOT_SENDING');
+    // d2 speaking as d1: the province's bus sees d2 in the subject, which nats-server lets only d2 send.
+    expect((await ask('d2', 'p', 'release', { meetingId: MEETING, from: 'd1', producerId })).answer).toBe('CASCADE_FORGED');
     expect((await ask('d2', 'p', 'link', { meetingId: MEETING, from: 'zz', ip: '10.0.0.9', port: 9, srtp: {} })).answer).toBe(
       'CASCADE_BAD_MESSAGE',
     );

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ensureServerCert } from '@lienthong/kit/tls';
-import { hubConfig, leafConfig } from '../../sfu-server/src/cascade/nats-config';
+import { ensureClientCert, ensureServerCert } from '@lienthong/kit/tls';
+import { clientUser, hubConfig, leafCertName, leafConfig } from '../../sfu-server/src/cascade/nats-config';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const ip = (args: string[]) => execFileSync('ip', args, { stdio: 'pipe' }).toString();
@@ -217,27 +217,37 @@ export async function startCascadeWan(meetingId: string): Promise<CascadeWan> {
   const wan = createWan();
   const procs: ChildProcess[] = [];
   const dirs: string[] = [];
-  // The hub's certificate for its two WAN addresses, from a CA of this run; a leaf password of this run.
+  // From a CA of this run: the hub's certificate for its two WAN addresses and each district's
+  // own uplink certificate; each server's sfu-server has its own password on its loopback NATS.
   const pki = mkdtempSync(join(tmpdir(), 'lt-cascade-pki-'));
   dirs.push(pki);
-  const cert = await ensureServerCert({
-    caDir: join(pki, 'ca'),
-    dir: join(pki, 'hub'),
-    names: { dns: [], ips: [wan.addr.p1, wan.addr.p2] },
+  const caDir = join(pki, 'ca');
+  const cert = await ensureServerCert({ caDir, dir: join(pki, 'hub'), names: { dns: [], ips: [wan.addr.p1, wan.addr.p2] } });
+  const password = { p: '', d1: '', d2: '' };
+  for (const n of ['p', 'd1', 'd2'] as const) password[n] = randomBytes(18).toString('base64url');
+  const leaf = async (name: 'd1' | 'd2', hubIp: string) => {
+    const tls = await ensureClientCert({ caDir, dir: join(pki, name), commonName: leafCertName(name) });
+    return leafConfig({ serverId: name, clientPort: 4222, clientPassword: password[name], hubUrl: `nats-leaf://${hubIp}:7422`, tls });
+  };
+  const hub = hubConfig({
+    serverId: 'p',
+    clientPort: 4222,
+    clientPassword: password.p,
+    leafListen: { ip: '0.0.0.0', port: 7422 },
+    tls: cert,
+    districts: ['d1', 'd2'],
   });
-  const leafPassword = randomBytes(18).toString('base64url');
-  const leaf = (hubIp: string) => leafConfig({ clientPort: 4222, hubUrl: `nats-leaf://${hubIp}:7422`, caFile: cert.caFile, leafPassword });
   const natsServers = [
-    startNats(wan.ns.p, hubConfig({ clientPort: 4222, leafListen: { ip: '0.0.0.0', port: 7422 }, tls: cert, leafPassword })),
-    startNats(wan.ns.d1, leaf(wan.addr.p1)),
-    startNats(wan.ns.d2, leaf(wan.addr.p2)),
+    startNats(wan.ns.p, hub),
+    startNats(wan.ns.d1, await leaf('d1', wan.addr.p1)),
+    startNats(wan.ns.d2, await leaf('d2', wan.addr.p2)),
   ];
   for (const n of natsServers) {
     procs.push(n.child);
     dirs.push(n.dir);
   }
   await new Promise((r) => setTimeout(r, 500));
-  const url = 'nats://127.0.0.1:4222';
+  const url = (name: ServerName) => `nats://${clientUser(name)}:${password[name]}@127.0.0.1:4222`;
   const specs: Record<ServerName, [Record<string, string>, Record<string, string>, string | null]> = {
     p: [{ d1: wan.addr.p1, d2: wan.addr.p2 }, { d1: 'd1', d2: 'd2' }, null],
     d1: [{ p: wan.addr.d1 }, { p: 'p', d2: 'p' }, 'p'],
@@ -246,7 +256,7 @@ export async function startCascadeWan(meetingId: string): Promise<CascadeWan> {
   const nodes = {} as Record<ServerName, CascadeNodeProc>;
   const startNode = async (name: ServerName) => {
     const [ips, routes, parent] = specs[name];
-    nodes[name] = await startCascadeNode(wan.ns[name], name, url, ips, routes, parent);
+    nodes[name] = await startCascadeNode(wan.ns[name], name, url(name), ips, routes, parent);
     await nodes[name].call('join', { meetingId });
     return nodes[name];
   };

@@ -4,4 +4,4 @@ export * from './names';
 export * from './prepare';
 export * from './serve';
 export * from './servers';
-export { caFiles, certProblem, ensureCa, ensureServerCert, RENEW_BEFORE_MS } from './store';
+export { caFiles, certProblem, ensureCa, ensureClientCert, ensureServerCert, RENEW_BEFORE_MS } from './store';

@@ -105,3 +105,28 @@ export async function ensureServerCert(opts: { caDir: string; dir: string; names
   }
   return { certFile, keyFile, caFile: ca.certFile, ...(issued ? { issued } : {}) };
 }
+
+/** A client certificate for `commonName` in `dir` (client.pem 0644, client-key.pem 0600), issued when absent, from another CA or near its end. */
+export async function ensureClientCert(opts: { caDir: string; dir: string; commonName: string }): Promise<ServerCertResult> {
+  const ca = await ensureCa(opts.caDir);
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.dir, 0o700);
+  const certFile = join(opts.dir, 'client.pem');
+  const keyFile = join(opts.dir, 'client-key.pem');
+  let issued: string | undefined = 'no certificate yet';
+  if (existsSync(certFile) && existsSync(keyFile)) {
+    try {
+      issued = certProblem(readFileSync(certFile, 'utf8'), ca.certPem, { dns: [], ips: [] });
+      if (!issued && !new X509Certificate(readFileSync(certFile, 'utf8')).subject.split('\n').includes(`CN=${opts.commonName}`))
+        issued = 'names another peer';
+    } catch (e) {
+      issued = `unreadable (${(e as Error).message})`;
+    }
+  }
+  if (issued) {
+    const c = await (await x509()).issueClientCert(ca, opts.commonName);
+    writeAtomic(keyFile, c.keyPem, 0o600);
+    writeAtomic(certFile, c.certPem, 0o644);
+  }
+  return { certFile, keyFile, caFile: ca.certFile, ...(issued ? { issued } : {}) };
+}

@@ -87,3 +87,28 @@ export async function issueServerCert(ca: Issued, names: ServerNames, days = 397
   });
   return { certPem: cert.toString('pem'), keyPem: await keyPem(keys.privateKey) };
 }
+
+/** A client certificate (clientAuth only) naming `commonName`, signed by the CA: a peer proving who it is over mutual TLS. */
+export async function issueClientCert(ca: Issued, commonName: string, days = 397): Promise<Issued> {
+  const keys = await keyPair();
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: `CN=${commonName}, O=LienThong`,
+    issuer: caCert.subject,
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + days * DAY),
+    publicKey: keys.publicKey,
+    signingKey: await importKey(ca.keyPem),
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certPem: cert.toString('pem'), keyPem: await keyPem(keys.privateKey) };
+}

@@ -1,18 +1,21 @@
 // The cascade's messages over NATS: requests to one server, events to a meeting. Everything that
 // arrives is checked against protocol/cascade.ts before a handler sees it; a bad message gets a
-// coded refusal and changes nothing.
+// coded refusal and changes nothing. A subject's last token names its sender, which nats-server
+// checks (nats-config.ts); a body naming another server than its subject is refused as forged.
 import { AppError, createParser, type Parser, toWireError } from '@lienthong/kit';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { Static, TSchema } from 'typebox';
 import { CascadeRefusal, type CascadeVerb, cascadeSubjects, ProducerEvent, Roster } from '../protocol/cascade';
+import { MediaEvent } from '../protocol/cascade-media';
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const refusalParser = createParser(CascadeRefusal);
 const eventParser = createParser(ProducerEvent);
 const rosterParser = createParser(Roster);
+const mediaEventParser = createParser(MediaEvent);
 
 export interface BusOptions {
-  /** nats://host:port of this server's own NATS node (a leaf at a district, the hub at the province). */
+  /** nats://user:password@host:port of this server's own NATS node (a leaf at a district, the hub at the province). */
   url: string;
   serverId: string;
   requestTimeoutMs?: number;
@@ -30,8 +33,18 @@ export class CascadeBus {
   ) {}
 
   static async open(opts: BusOptions): Promise<CascadeBus> {
-    // Reconnect forever: a district keeps its own NATS leaf; the far side comes and goes.
-    const nc = await connect({ servers: opts.url, name: `lienthong-${opts.serverId}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.serverId)) throw new Error(`server id must be letters, digits, - or _: ${opts.serverId}`);
+    const url = new URL(opts.url);
+    const nc = await connect({
+      servers: url.host,
+      ...(url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : {}),
+      name: `lienthong-${opts.serverId}`,
+      // Replies come to this server's own inboxes: its NATS user may subscribe to no other server's.
+      inboxPrefix: `_INBOX.${opts.serverId}`,
+      // Reconnect forever: a district keeps its own NATS leaf; the far side comes and goes.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
     return new CascadeBus(nc, opts);
   }
 
@@ -39,23 +52,32 @@ export class CascadeBus {
     return this.opts.serverId;
   }
 
-  /** Answer requests of one verb sent to this server. */
-  serve<S extends TSchema>(verb: CascadeVerb, schema: S, handler: (body: Static<S>) => Promise<object>): void {
+  /** Answer requests of one verb sent to this server; the handler learns the asking server. */
+  serve<S extends TSchema>(verb: CascadeVerb, schema: S, handler: (body: Static<S>, from: string) => Promise<object>): void {
     const parser = createParser(schema);
-    const sub = this.nc.subscribe(cascadeSubjects.request(this.opts.serverId, verb), {
+    const sub = this.nc.subscribe(cascadeSubjects.request(this.opts.serverId, verb, cascadeSubjects.ANY), {
       callback: (err, msg) => {
-        if (err) return;
-        void this.answer(parser, msg.data, handler).then((reply) => msg.respond(this.encoder.encode(JSON.stringify(reply))));
+        if (err) return this.opts.log?.(`cascade: cannot serve ${verb}: ${err.message}`);
+        const from = cascadeSubjects.senderOf(msg.subject);
+        void this.answer(parser, msg.data, from, handler).then((reply) => msg.respond(this.encoder.encode(JSON.stringify(reply))));
       },
     });
     this.subs.push(sub);
   }
 
-  private async answer<S extends TSchema>(parser: Parser<S>, data: Uint8Array, handler: (body: Static<S>) => Promise<object>) {
+  private async answer<S extends TSchema>(
+    parser: Parser<S>,
+    data: Uint8Array,
+    from: string,
+    handler: (body: Static<S>, from: string) => Promise<object>,
+  ) {
     try {
       const parsed = parser.parse(this.decode(data));
       if (!parsed.ok) throw new AppError('CASCADE_BAD_MESSAGE', `malformed cascade message: ${parsed.problems.slice(0, 3).join('; ')}`);
-      return { ok: true, ...(await handler(parsed.value)) };
+      const claimed = (parsed.value as { from?: unknown }).from;
+      if (claimed !== undefined && claimed !== from)
+        throw new AppError('CASCADE_FORGED', `sent by ${from} but claims to be from ${String(claimed)}`, 403);
+      return { ok: true, ...(await handler(parsed.value, from)) };
     } catch (err) {
       const wire = toWireError(err);
       if (!(err instanceof AppError)) this.opts.log?.(`cascade handler failed: ${(err as Error).stack ?? err}`);
@@ -68,7 +90,11 @@ export class CascadeBus {
     const timeout = timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
     let raw: unknown;
     try {
-      const msg = await this.nc.request(cascadeSubjects.request(server, verb), this.encoder.encode(JSON.stringify(body)), { timeout });
+      const msg = await this.nc.request(
+        cascadeSubjects.request(server, verb, this.opts.serverId),
+        this.encoder.encode(JSON.stringify(body)),
+        { timeout },
+      );
       raw = this.decode(msg.data);
     } catch (err) {
       throw new AppError('CASCADE_UNREACHABLE', `server ${server} did not answer ${verb}: ${(err as Error).message}`, 503);
@@ -82,21 +108,30 @@ export class CascadeBus {
   }
 
   publish(event: ProducerEvent): void {
-    this.nc.publish(cascadeSubjects.producers(event.meetingId), this.encoder.encode(JSON.stringify(event)));
+    this.nc.publish(cascadeSubjects.producers(event.meetingId, this.opts.serverId), this.encoder.encode(JSON.stringify(event)));
   }
 
   /** Producer events of a meeting from every server but this one. */
   onProducerEvents(meetingId: string, handler: (e: ProducerEvent) => void): () => void {
-    return this.onMeeting(cascadeSubjects.producers(meetingId), eventParser, meetingId, 'producer event', handler);
+    return this.onMeeting(cascadeSubjects.producers(meetingId, cascadeSubjects.ANY), eventParser, meetingId, 'producer event', handler);
   }
 
   publishRoster(roster: Roster): void {
-    this.nc.publish(cascadeSubjects.roster(roster.meetingId), this.encoder.encode(JSON.stringify(roster)));
+    this.nc.publish(cascadeSubjects.roster(roster.meetingId, this.opts.serverId), this.encoder.encode(JSON.stringify(roster)));
   }
 
   /** Rosters of a meeting from every server but this one. */
   onRosters(meetingId: string, handler: (r: Roster) => void): () => void {
-    return this.onMeeting(cascadeSubjects.roster(meetingId), rosterParser, meetingId, 'roster', handler);
+    return this.onMeeting(cascadeSubjects.roster(meetingId, cascadeSubjects.ANY), rosterParser, meetingId, 'roster', handler);
+  }
+
+  publishMediaEvent(e: MediaEvent): void {
+    this.nc.publish(cascadeSubjects.media(e.meetingId, this.opts.serverId), this.encoder.encode(JSON.stringify(e)));
+  }
+
+  /** What the district servers' media of a meeting say of their peers. */
+  onMediaEvents(meetingId: string, handler: (e: MediaEvent) => void): () => void {
+    return this.onMeeting(cascadeSubjects.media(meetingId, cascadeSubjects.ANY), mediaEventParser, meetingId, 'media event', handler);
   }
 
   /** A meeting's messages of one kind, checked, from every server but this one. */
@@ -112,6 +147,9 @@ export class CascadeBus {
         if (err) return;
         const parsed = parser.parse(this.safeDecode(msg.data));
         if (!parsed.ok || parsed.value.meetingId !== meetingId) return this.opts.log?.(`cascade: dropped a malformed ${what}`);
+        const sender = cascadeSubjects.senderOf(msg.subject);
+        if (parsed.value.origin !== sender)
+          return this.opts.log?.(`cascade: CASCADE_FORGED ${what} from ${sender} claiming ${parsed.value.origin}`);
         if (parsed.value.origin !== this.opts.serverId) handler(parsed.value);
       },
     });

@@ -111,14 +111,36 @@ export const CascadeRefusal = Type.Object(
 );
 export type CascadeRefusal = Static<typeof CascadeRefusal>;
 
-export type CascadeVerb = 'link' | 'open' | 'pull' | 'layer' | 'release' | 'ping';
+export type CascadeVerb = 'link' | 'open' | 'pull' | 'layer' | 'release' | 'ping' | 'media';
 
 /** A meeting id as one NATS subject token (ids may hold '.', which separates tokens). */
 const token = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
+/** A server id as a token; `*` (any server) stays a wildcard. Server ids are tokens already (ServerId). */
+const server = (id: string) => (id === '*' ? id : token(id));
+const between = (to: string, from: string) => `lt.srv.${server(to)}.*.${server(from)}`;
+const eventsBy = (id: string) => `lt.mtg.*.*.${server(id)}`;
 
-/** Subjects: requests go to one server, events to everyone in the meeting. */
+/**
+ * Subjects: requests go to one server, events to everyone in the meeting. The last token is always
+ * the sending server's id: nats-server lets each server publish only subjects ending in its own id
+ * (cascade/nats-config.ts), and the bus refuses a body whose `from`/`origin` names another server.
+ */
 export const cascadeSubjects = {
-  request: (server: string, verb: CascadeVerb) => `lt.srv.${token(server)}.${verb}`,
-  producers: (meetingId: string) => `lt.mtg.${token(meetingId)}.producers`,
-  roster: (meetingId: string) => `lt.mtg.${token(meetingId)}.roster`,
+  request: (to: string, verb: CascadeVerb, from: string) => `lt.srv.${server(to)}.${verb}.${server(from)}`,
+  producers: (meetingId: string, origin: string) => `lt.mtg.${token(meetingId)}.producers.${server(origin)}`,
+  roster: (meetingId: string, origin: string) => `lt.mtg.${token(meetingId)}.roster.${server(origin)}`,
+  /** A district's media of a meeting telling the province of its peers (protocol/cascade-media.ts). */
+  media: (meetingId: string, origin: string) => `lt.mtg.${token(meetingId)}.media.${server(origin)}`,
+  /** Any sender, to subscribe with. */
+  ANY: '*',
+  /** The sending server named by a subject. */
+  senderOf: (subject: string) => subject.slice(subject.lastIndexOf('.') + 1),
+  /** Requests from `from` to `to`, any verb. */
+  between,
+  /** Events server `id` sends, to any meeting. */
+  eventsBy,
+  /** What server `id` may publish: its requests to anyone, its events to any meeting. */
+  sentBy: (id: string) => [between('*', id), eventsBy(id)],
+  /** What server `id` receives: requests to it, every meeting's events. */
+  receivedBy: (id: string) => [`lt.srv.${server(id)}.>`, 'lt.mtg.>'],
 } as const;

@@ -74,7 +74,12 @@ function recordProblems(tree: SiteTree, s: MediaServerRecord): AssignmentProblem
 /** Two servers sharing a site, a URL or a name. */
 function clashProblems(servers: readonly MediaServerRecord[]): AssignmentProblem[] {
   const out: AssignmentProblem[] = [];
-  const seen = { id: new Map<string, string>(), site: new Map<string, string>(), url: new Map<string, string>(), name: new Map<string, string>() };
+  const seen = {
+    id: new Map<string, string>(),
+    site: new Map<string, string>(),
+    url: new Map<string, string>(),
+    name: new Map<string, string>(),
+  };
   for (const s of servers) {
     const check = (kind: keyof typeof seen, key: string | null, code: ErrorCode, what: string) => {
       if (key === null) return;

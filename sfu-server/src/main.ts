@@ -14,6 +14,7 @@ import {
 } from '@lienthong/kit';
 import { httpsServerFactory, PortTakenError, prepareTls, serveHttps } from '@lienthong/kit/tls';
 import type { FastifyInstance } from 'fastify';
+import { sitePlacement } from './cascade/placement';
 import { startCascade } from './cascade/start-cascade';
 import { productionStartProblem } from './config/production';
 import { publicUrl } from './config/public-url';
@@ -130,9 +131,13 @@ const sfuMetrics = registerSfuMetrics(metrics, pool, () => signalling?.conferenc
 
 // One meeting over several servers: configured by `cascade` (serverId "" = alone).
 const cascadeLog = logger.child({ component: 'cascade' });
-const cascade = await startCascade(config.cascade, pool, (msg) => cascadeLog.info(msg)).catch((e: Error) =>
-  cannotStart(`cascade: ${e.message}`),
-);
+const cascade = await startCascade(config.cascade, pool, {
+  logger: cascadeLog,
+  maxPeersPerRouter: config.media.maxPeersPerRouter,
+  consumersPerPeer: config.limits.consumersPerPeer,
+  // The province places each site's peers on the server its subtree is assigned to.
+  ...(config.cascade.parent ? {} : { placement: sitePlacement(core.servers) }),
+}).catch((e: Error) => cannotStart(`cascade: ${e.message}`));
 registerCascadeMetrics(metrics, cascade?.health);
 if (cascade)
   health.register('cascade', () => (cascade.node.isolated() ? { ok: false, reason: 'cut off from the parent server' } : { ok: true }));
@@ -229,7 +234,7 @@ signalling = attachSignalling({
   counters: { onRequest: sfuMetrics.request, onError: sfuMetrics.requestError, onJoinFailure: sfuMetrics.joinFailure },
   ...(siteNetwork ? { siteNetwork } : {}),
   ...(recordings ? { recordings } : {}),
-  ...(cascade ? { cascade: cascade.rooms } : {}),
+  ...(cascade ? { cascade } : {}),
   // The SIP endpoint needs the conference made here, so it is reached late.
   ...(config.sip.enabled
     ? {

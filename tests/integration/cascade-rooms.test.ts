@@ -15,7 +15,11 @@ import { freeMediaBasePort, freePort } from '../support/ports';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logger = createLogger({ level: 'warn', service: 'cascade-rooms-test' });
-const fast = { ping: { intervalMs: 500, timeoutMs: 400, misses: 3 }, rosterEveryMs: 1000, releaseAfterMs: 1500 };
+const fast = {
+  logger,
+  maxPeersPerRouter: 40,
+  timing: { ping: { intervalMs: 500, timeoutMs: 400, misses: 3 }, rosterEveryMs: 1000, releaseAfterMs: 1500 },
+};
 
 async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;
@@ -95,8 +99,8 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     const base = { ...sfuDefaults.cascade, natsUrl, linkIp: '127.0.0.1' };
     const [pp, pd] = [await pool(), await pool()];
     pools.push(pp, pd);
-    prov = (await startCascade({ ...base, serverId: 'prov', children: ['d1', 'd2'] }, pp, () => {}, fast))!;
-    dist = (await startCascade({ ...base, serverId: 'd1', parent: 'prov' }, pd, () => {}, fast))!;
+    prov = (await startCascade({ ...base, serverId: 'prov', children: ['d1', 'd2'] }, pp, fast))!;
+    dist = (await startCascade({ ...base, serverId: 'd1', parent: 'prov' }, pd, fast))!;
     cascades.push(prov, dist);
     await until(
       () => prov.node.neighbourStates().d1,
@@ -192,12 +196,7 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     const meeting = 'm-rooms-2';
     const pd2 = await pool();
     pools.push(pd2);
-    const d2 = (await startCascade(
-      { ...sfuDefaults.cascade, natsUrl, serverId: 'd2', parent: 'prov', linkIp: '127.0.0.1' },
-      pd2,
-      () => {},
-      fast,
-    ))!;
+    const d2 = (await startCascade({ ...sfuDefaults.cascade, natsUrl, serverId: 'd2', parent: 'prov', linkIp: '127.0.0.1' }, pd2, fast))!;
     cascades.push(d2);
     await until(
       () => prov.node.neighbourStates().d2,

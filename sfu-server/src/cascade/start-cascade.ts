@@ -1,21 +1,43 @@
 // Starts this server's part in cascaded meetings from its configuration: the bus on its own NATS
 // node, the links to neighbour servers, the node, and the rooms' adapter. Absent (serverId ""),
-// meetings stay on this server alone.
+// meetings stay on this server alone. A server with a parent also hosts the media of its sites'
+// peers for the parent, which runs their meetings (media-host.ts); the province places each peer's
+// media on its site's server (split-room-media.ts).
+import type { Logger } from '@lienthong/kit';
 import type { SfuConfig } from '../config/schema';
 import type { CascadeHealthSource } from '../domain/cascade/health';
+import type { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
+import { MediaCall } from '../protocol/cascade-media';
+import type { RoomMedia } from '../signalling/ports';
 import { CascadeBus } from './bus';
 import { CascadeNode } from './cascade-node';
 import { CascadeRooms } from './cascade-rooms';
 import { CascadeLinks } from './links';
+import { mediaCalls } from './media-calls';
+import { MediaHost } from './media-host';
 import type { NeighbourOptions } from './neighbours';
+import { type Placement, SplitRoomMedia } from './split-room-media';
 
 export interface Cascade {
   node: CascadeNode;
   rooms: CascadeRooms;
   /** The neighbours' pings, for metrics and the NMS. */
   health: CascadeHealthSource;
+  /** The media of this server's sites' peers, for a parent that runs their meetings (none at the province). */
+  host: MediaHost | undefined;
+  /** A meeting room's media joined to the cascade: split by site over the servers when `placement` is given. */
+  mediaFor(meetingId: string, room: MediaRoom): RoomMedia;
   close(): Promise<void>;
+}
+
+export interface CascadeStartOptions {
+  logger: Logger;
+  maxPeersPerRouter: number;
+  consumersPerPeer?: number;
+  /** Where each site's peers have their media (the province's server assignment); absent: here. */
+  placement?: Placement;
+  timing?: { ping?: NeighbourOptions; rosterEveryMs?: number; releaseAfterMs?: number };
 }
 
 /** The neighbour on the server-tree path toward `origin` (null: this server). */
@@ -30,10 +52,11 @@ export function nextHopOf(c: SfuConfig['cascade']): (origin: string) => string |
 export async function startCascade(
   c: SfuConfig['cascade'],
   pool: MediaWorkerPool,
-  log: (msg: string) => void,
-  timing: { ping?: NeighbourOptions; rosterEveryMs?: number; releaseAfterMs?: number } = {},
+  opts: CascadeStartOptions,
 ): Promise<Cascade | undefined> {
   if (!c.serverId) return undefined;
+  const logger = opts.logger;
+  const log = (msg: string) => logger.info(msg);
   const bus = await CascadeBus.open({ url: c.natsUrl, serverId: c.serverId, log });
   const rooms = new CascadeRooms(pool);
   const links = new CascadeLinks(bus, rooms.routerOf, { listenIp: c.linkIp });
@@ -46,14 +69,47 @@ export async function startCascade(
     neighbours,
     parent: c.parent || null,
     log,
-    ...timing,
+    ...opts.timing,
   });
   rooms.bind(node, links);
+  const down = new Set<string>();
+  const onDown = new Set<(server: string) => void>();
+  node.onNeighbour = (peer, state) => {
+    if (state !== 'down') return void down.delete(peer);
+    down.add(peer);
+    for (const l of onDown) l(peer);
+  };
+  const calls = mediaCalls(bus, {
+    isDown: (s) => down.has(s),
+    onDown: (l) => {
+      onDown.add(l);
+      return () => onDown.delete(l);
+    },
+  });
+  const host = c.parent
+    ? new MediaHost({
+        pool,
+        logger,
+        rooms,
+        serverId: c.serverId,
+        parent: c.parent,
+        publish: (e) => bus.publishMediaEvent(e),
+        maxPeersPerRouter: opts.maxPeersPerRouter,
+        ...(opts.consumersPerPeer ? { consumersPerPeer: opts.consumersPerPeer } : {}),
+      })
+    : undefined;
+  if (host) bus.serve('media', MediaCall, (call, from) => host.handle(call, from));
   return {
     node,
     rooms,
+    host,
     health: { serverId: c.serverId, neighbours: () => node.neighbourHealth() },
+    mediaFor(meetingId, room) {
+      rooms.attach(meetingId, room);
+      return opts.placement ? new SplitRoomMedia(meetingId, room, calls, opts.placement, log) : room;
+    },
     async close() {
+      host?.close();
       node.stop();
       await bus.close();
     },

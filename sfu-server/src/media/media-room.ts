@@ -23,7 +23,7 @@ import {
   webRtcTransportOf,
 } from './peer-media';
 import { openPlainTransport, type PlainTransportInfo, type PlainTransportOptions } from './plain-transport';
-import { type RemoteChange, RemoteProducers, type RoomCascade } from './remote-producers';
+import { type RemoteChange, RemoteProducers, type RoomCascade, watchUntilDone } from './remote-producers';
 import { RouterSlots } from './router-slots';
 import type { MediaWorkerPool } from './worker-pool';
 
@@ -42,21 +42,11 @@ export interface MediaRoomOptions {
 }
 
 const MAX_TRANSPORTS_PER_PEER = 4;
+const ANNOUNCE_WAIT_MS = 3000; // a consume waits this long for another server's producer to be announced here
 const MAX_PRODUCERS_PER_PEER = 4;
 const DEFAULT_CONSUMERS_PER_PEER = 400;
 
 type Owner = { peerId: string; entry: ProducerEntry };
-
-/** Calls `done` when a consumer closes for any reason but its producer closing. */
-function watchUntilDone(consumer: types.Consumer, done: () => void): void {
-  let producerClosed = false;
-  consumer.once('producerclose', () => {
-    producerClosed = true;
-  });
-  consumer.observer.once('close', () => {
-    if (!producerClosed) done();
-  });
-}
 
 export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   private readonly slots: RouterSlots;
@@ -224,7 +214,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
 
   /** Every producer in the room, for a newly joined peer. */
   announcements(exceptPeer?: string): ProducerAnnouncement[] {
-    return [...this.remote.list(), ...announcementsOf(this.peers.values(), exceptPeer)];
+    return [...this.remote.list().filter((a) => a.peerId !== exceptPeer), ...announcementsOf(this.peers.values(), exceptPeer)];
   }
 
   /** The kind of a producer in this room, if it exists. */
@@ -260,7 +250,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
 
   /** A remote producer's copy on this server, as the owner of what a local peer consumes. */
   private async remoteOwner(producerId: string, peerId: string): Promise<Owner> {
-    const a = this.remote.get(producerId);
+    const a = this.remote.get(producerId) ?? (await this.remote.whenKnown(producerId, ANNOUNCE_WAIT_MS));
     if (!a) throw gone();
     const producer = await this.remote.copyFor(producerId, peerId, 0);
     const slot = this.slots.first();

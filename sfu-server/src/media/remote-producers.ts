@@ -92,6 +92,17 @@ export class RemoteProducers {
     return this.known.get(producerId);
   }
 
+  /**
+   * A producer the meeting's signalling already told a peer of may reach this server's cascade a
+   * moment later (a district hears the province's producers over the WAN): wait for it a little.
+   */
+  async whenKnown(producerId: string, ms: number): Promise<ProducerAnnouncement | undefined> {
+    if (!this.cascade) return undefined;
+    const end = Date.now() + ms;
+    while (!this.known.has(producerId) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    return this.known.get(producerId);
+  }
+
   /** The copy a peer consumes; its demand stays while the peer consumes it (and across a cut link). */
   async copyFor(producerId: string, peerId: string, spatialLayer: number): Promise<types.Producer> {
     const cascade = this.cascade;
@@ -131,4 +142,15 @@ export class RemoteProducers {
     for (const peerId of [...this.watching.keys()]) this.peerGone(peerId);
     this.known.clear();
   }
+}
+
+/** Calls `done` when a consumer closes for any reason but its producer closing. */
+export function watchUntilDone(consumer: types.Consumer, done: () => void): void {
+  let producerClosed = false;
+  consumer.once('producerclose', () => {
+    producerClosed = true;
+  });
+  consumer.observer.once('close', () => {
+    if (!producerClosed) done();
+  });
 }

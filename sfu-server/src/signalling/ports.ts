@@ -97,8 +97,8 @@ export interface ProducerView {
 /** What signalling needs from one room's media (implemented by media/MediaRoom). */
 export interface RoomMedia {
   readonly peerCount: number;
-  /** A peer already there is replaced: its transports and producers close first. */
-  addPeer(peerId: string): Promise<void>;
+  /** A peer already there is replaced: its transports and producers close first. `where`: its site, which may place its media on the site's own server. */
+  addPeer(peerId: string, where?: { siteId: string }): Promise<void>;
   hasPeer(peerId: string): boolean;
   removePeer(peerId: string): void;
   setRtpCapabilities(peerId: string, caps: Record<string, unknown>): void;

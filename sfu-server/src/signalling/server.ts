@@ -19,7 +19,7 @@ import { Conference } from './conference';
 import { type HandlerContext, requestHandlers } from './handlers';
 import { MemoryChairRepository } from './memory-chair-repository';
 import { NetworkWatch } from './network-watch';
-import type { MeetingAccess } from './ports';
+import type { MeetingAccess, RoomMedia } from './ports';
 import { bindRequests, type RpcCounters } from './rpc';
 import { SessionEnds } from './session-ends';
 import { socketIoPush } from './socket-push';
@@ -53,7 +53,7 @@ export interface SignallingOptions {
   siteNetwork?: (siteCodes: string[]) => Promise<SitePath[]>;
   networkIntervalMs?: number;
   /** This server's part in cascaded meetings (absent: meetings stay on this server). */
-  cascade?: { attach(meetingId: string, room: MediaRoom): void };
+  cascade?: { mediaFor(meetingId: string, room: MediaRoom): RoomMedia };
 }
 
 const refusal = (code: string, message: string) => Object.assign(new Error(code), { data: { code, message } });
@@ -144,7 +144,7 @@ const rateLimiter = (limits: SfuConfig['limits']) =>
 /** Each room's media: a MediaRoom over the worker pool. */
 const roomMediaFactory =
   (opts: SignallingOptions, consumersPerPeer: number, audioNack: boolean) =>
-  (key: string): MediaRoom => {
+  (key: string): RoomMedia => {
     const room = new MediaRoom(key, {
       pool: opts.pool,
       logger: opts.logger.child({ room: key }),
@@ -153,8 +153,8 @@ const roomMediaFactory =
       audioNack,
     });
     const meetingPrefix = Conference.meetingKey('');
-    if (key.startsWith(meetingPrefix)) opts.cascade?.attach(key.slice(meetingPrefix.length), room);
-    return room;
+    if (!opts.cascade || !key.startsWith(meetingPrefix)) return room;
+    return opts.cascade.mediaFor(key.slice(meetingPrefix.length), room);
   };
 
 export function attachSignalling(opts: SignallingOptions): { io: Server; conference: Conference; close(): Promise<void> } {

@@ -45,7 +45,7 @@ const join: H['meeting:join'] = async (ctx, { meetingId, rtpCapabilities, resume
   const mediaKept = resumedParticipant && !freshMedia && room.media.hasPeer(peerId);
   try {
     if (!mediaKept) {
-      await room.media.addPeer(peerId);
+      await room.media.addPeer(peerId, { siteId: access.site.id });
       ctx.adaptation?.mediaRestarted(room, peerId);
     }
     room.media.setRtpCapabilities(peerId, rtpCapabilities);

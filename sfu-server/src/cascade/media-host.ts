@@ -1,0 +1,105 @@
+// A district server's side of the sites it serves: the province runs the meeting and asks this
+// server for the media of each peer placed here, one request per call (protocol/cascade-media.ts).
+// Only the parent server may ask. Each meeting's media is a MediaRoom joined to the cascade, so the
+// district's sites exchange their media here and send each stream toward the province once.
+import { AppError, type Logger } from '@lienthong/kit';
+import { MediaRoom } from '../media/media-room';
+import type { MediaWorkerPool } from '../media/worker-pool';
+import type { MediaCall, MediaEvent } from '../protocol/cascade-media';
+import type { CascadeRooms } from './cascade-rooms';
+
+export interface MediaHostDeps {
+  pool: MediaWorkerPool;
+  logger: Logger;
+  rooms: Pick<CascadeRooms, 'attach'>;
+  serverId: string;
+  /** The only server whose calls are taken. */
+  parent: string;
+  publish(e: MediaEvent): void;
+  maxPeersPerRouter: number;
+  consumersPerPeer?: number;
+}
+
+export class MediaHost {
+  private readonly rooms = new Map<string, MediaRoom>();
+
+  constructor(private readonly deps: MediaHostDeps) {}
+
+  /** Peers whose media is here, per meeting (tests, health). */
+  peers(meetingId: string): number {
+    return this.rooms.get(meetingId)?.peerCount ?? 0;
+  }
+
+  async handle(call: MediaCall, from: string): Promise<{ result: unknown }> {
+    if (from !== this.deps.parent) throw new AppError('CASCADE_NOT_PARENT', `${from} is not this server's parent`, 403);
+    const room = call.op === 'addPeer' ? this.roomFor(call.meetingId) : this.rooms.get(call.meetingId);
+    if (!room) throw new AppError('NOT_IN_ROOM', 'No media of that meeting here', 409);
+    return { result: (await this.run(room, call)) ?? null };
+  }
+
+  close(): void {
+    for (const r of this.rooms.values()) r.close();
+    this.rooms.clear();
+  }
+
+  private async run(room: MediaRoom, c: MediaCall): Promise<unknown> {
+    const p = c.peerId;
+    switch (c.op) {
+      case 'addPeer':
+        return room.addPeer(p);
+      case 'removePeer':
+        room.removePeer(p);
+        if (room.peerCount === 0) room.close();
+        return null;
+      case 'setRtpCapabilities':
+        return room.setRtpCapabilities(p, c.caps);
+      case 'createTransport':
+        return room.createTransport(p, c.direction);
+      case 'connectTransport':
+        return room.connectTransport(p, c.transportId, c.dtlsParameters);
+      case 'restartIce':
+        return room.restartIce(p, c.transportId);
+      case 'produce':
+        return room.produce(p, c.transportId, c.kind, c.rtpParameters, c.source);
+      case 'closeProducer':
+        return room.closeProducer(p, c.producerId);
+      case 'setProducerPaused':
+        return room.setProducerPaused(p, c.producerId, c.paused);
+      case 'consume':
+        return room.consume(p, c.producerId);
+      case 'resumeConsumer':
+        return room.resumeConsumer(p, c.consumerId);
+      case 'setConsumerLayers':
+        return room.setConsumerLayers(p, c.consumerId, c.spatialLayer, c.temporalLayer);
+      case 'closeConsumer':
+        return room.closeConsumer(p, c.consumerId);
+      case 'recvLink':
+        return room.recvLink(p, c.streams);
+      case 'shedVideo':
+        return room.shedVideo(p, c.actions);
+      case 'peerStats':
+        return room.peerStats(p, c.recv);
+    }
+  }
+
+  private roomFor(meetingId: string): MediaRoom {
+    const known = this.rooms.get(meetingId);
+    if (known) return known;
+    const room = new MediaRoom(`meeting:${meetingId}`, {
+      pool: this.deps.pool,
+      logger: this.deps.logger.child({ room: meetingId }),
+      maxPeersPerRouter: this.deps.maxPeersPerRouter,
+      ...(this.deps.consumersPerPeer ? { consumersPerPeer: this.deps.consumersPerPeer } : {}),
+    });
+    this.rooms.set(meetingId, room);
+    this.deps.rooms.attach(meetingId, room);
+    const tell = (event: MediaEvent['event'], peerId: string, consumerId?: string) =>
+      this.deps.publish({ meetingId, origin: this.deps.serverId, event, peerId, ...(consumerId ? { consumerId } : {}) });
+    room.on('consumerClosed', (peerId, consumerId) => tell('consumerClosed', peerId, consumerId));
+    room.on('peerMediaReset', (peerId) => tell('peerMediaReset', peerId));
+    room.once('closed', () => {
+      if (this.rooms.get(meetingId) === room) this.rooms.delete(meetingId);
+    });
+    return room;
+  }
+}

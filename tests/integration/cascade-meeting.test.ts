@@ -1,0 +1,153 @@
+// One meeting over two real sfu-server processes, the province's and Đại Từ district's, joined by the
+// cascade (NATS on loopback). Every page uses the one province URL; the province runs the meeting and
+// places the media of Đại Từ's sites on the district server, which sends each stream across once.
+// Asserted in Chromium: the commune's media goes to the district server, everyone decodes everyone,
+// a chair action at the province takes effect at the commune, and when the district server dies its
+// sites are back on the province server by themselves.
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { inboundByPeer, launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
+import { loginAndJoin, myPeerId } from '../support/meeting-ui';
+import { freeMediaBasePort, freePort } from '../support/ports';
+import { loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+
+const PASSWORD = 'lienthong123';
+const DISTRICT = 'huyen-dai-tu';
+
+const cascadeConfig = (natsUrl: string, serverId: string, parent: string, children: string[]) =>
+  [
+    'cascade:',
+    `  serverId: ${serverId}`,
+    `  natsUrl: ${natsUrl}`,
+    `  parent: "${parent}"`,
+    `  children: ${JSON.stringify(children)}`,
+    '  linkIp: 127.0.0.1',
+  ].join('\n');
+
+/** The media server port a page's sending transport is connected to (its selected ICE pair). */
+function sendPort(page: Page): Promise<number | null> {
+  return page.evaluate(async () => {
+    const s = (window as never as { __lt?: { session?: { getStats(): Promise<{ send?: RTCStatsReport }> } } }).__lt?.session;
+    const { send } = (await s?.getStats()) ?? {};
+    let remoteId = '';
+    send?.forEach((st: Record<string, unknown>) => {
+      if (st.type === 'transport' && st.selectedCandidatePairId) {
+        const pair = send.get(String(st.selectedCandidatePairId)) as Record<string, unknown> | undefined;
+        remoteId = String(pair?.remoteCandidateId ?? '');
+      }
+    });
+    const remote = remoteId ? (send?.get(remoteId) as Record<string, unknown> | undefined) : undefined;
+    return remote ? Number(remote.port) : null;
+  });
+}
+
+describe('one meeting over a province and a district server', () => {
+  let nats: ChildProcess;
+  let province: SfuProcess;
+  let district: SfuProcess;
+  let districtBase = 0;
+  let browser: Browser;
+  const pages: Record<'chair' | 'commune', Page> = {} as never;
+  const peer: Record<'chair' | 'commune', string> = {} as never;
+
+  beforeAll(async () => {
+    const natsPort = await freePort();
+    nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(natsPort)], { stdio: 'ignore' });
+    const natsUrl = `nats://127.0.0.1:${natsPort}`;
+    province = await startSfuServer({ extraConfig: cascadeConfig(natsUrl, 'tinh', '', [DISTRICT]), adaptation: false });
+    districtBase = await freeMediaBasePort(1);
+    const districtHttps = await freePort();
+    // The admin gives Đại Từ its own server, under the id the district server is configured with.
+    const token = await loginAdmin(province.url);
+    const sites = (await (await fetch(`${province.url}/api/sites`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      sites: { id: string; code: string }[];
+    };
+    const dt = sites.sites.find((s) => s.code === 'TN-DT')!;
+    const made = await fetch(`${province.url}/api/servers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ id: DISTRICT, name: 'Máy chủ Huyện Đại Từ', url: `https://127.0.0.1:${districtHttps}`, siteId: dt.id }),
+    });
+    expect(made.status).toBe(201);
+    district = await startSfuServer({
+      extraConfig: cascadeConfig(natsUrl, DISTRICT, 'tinh', []),
+      basePort: districtBase,
+      httpsPort: districtHttps,
+      adaptation: false,
+    });
+    browser = await launchChromium({ caFile: province.caFile });
+    // One URL for everyone: the province's.
+    pages.chair = await loginAndJoin(browser, province.httpsUrl(), 'chutri.tinh', PASSWORD);
+    pages.commune = await loginAndJoin(browser, province.httpsUrl(), 'xa.cuvan', PASSWORD);
+    for (const k of ['chair', 'commune'] as const) peer[k] = await myPeerId(pages[k]);
+  }, 180_000);
+
+  beforeEach(({ onTestFailed }) =>
+    onTestFailed(async () => {
+      for (const k of ['chair', 'commune'] as const) console.log(`${k} ${await sessionDump(pages[k]).catch(() => '?')}`);
+      console.log(`province:\n${province.output().slice(-3000)}\ndistrict:\n${district.output().slice(-3000)}`);
+    }),
+  );
+
+  afterAll(async () => {
+    await browser?.close();
+    await district?.stop();
+    await province?.stop();
+    nats?.kill('SIGKILL');
+  });
+
+  it("sends the commune's media to the district server and the chair's to the province's", async () => {
+    await expect.poll(() => sendPort(pages.commune), { timeout: 20_000 }).toBe(districtBase);
+    const chairPort = await waitFor(
+      () => sendPort(pages.chair),
+      (p) => p !== null,
+      20_000,
+      'the chair connected',
+    );
+    expect(chairPort).not.toBe(districtBase);
+  });
+
+  it('each site decodes and hears the other, across the two servers', async () => {
+    for (const [who, other] of [
+      ['chair', 'commune'],
+      ['commune', 'chair'],
+    ] as const) {
+      const stats = await waitFor(
+        () => inboundByPeer(pages[who]),
+        (s) => (s[peer[other]]?.framesDecoded ?? 0) > 0 && (s[peer[other]]?.audioEnergy ?? 0) > 0,
+        30_000,
+        `${who} receiving ${other}`,
+      );
+      expect(stats[peer[other]]!.framesDecoded).toBeGreaterThan(0);
+    }
+  });
+
+  it("the chair's mute at the province silences the commune on the district server, and unmute gives it back", async () => {
+    const row = pages.chair.locator('[data-testid="console-site"][data-code="TN-DT-CUVAN"]');
+    await row.getByTestId('mute-site').click();
+    await expect.poll(() => mediaFlowingFrom(pages.chair, [peer.commune], { video: false }), { timeout: 15_000 }).toBe(false);
+    await row.getByTestId('unmute-site').click();
+    await expect.poll(() => mediaFlowingFrom(pages.chair, [peer.commune], { video: false }), { timeout: 15_000 }).toBe(true);
+  });
+
+  it('when the district server dies, its site is back on the province server by itself within 30 s', async () => {
+    district.child.kill('SIGKILL');
+    const t0 = Date.now();
+    await expect.poll(() => sendPort(pages.commune), { timeout: 30_000, interval: 500 }).not.toBe(districtBase);
+    await waitFor(
+      () => mediaFlowingFrom(pages.chair, [peer.commune]),
+      (ok) => ok,
+      30_000 - (Date.now() - t0),
+      'the commune seen again at the province',
+    );
+    // And the commune sees the chair again (its consumers are on the province server now).
+    await waitFor(
+      () => mediaFlowingFrom(pages.commune, [peer.chair]),
+      (ok) => ok,
+      15_000,
+      'the chair seen again at the commune',
+    );
+    console.log(`commune back on the province server ${Date.now() - t0} ms after the district server died`);
+  });
+});

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createLogger } from '@lienthong/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaHost } from '../../sfu-server/src/cascade/media-host';
 import { type Cascade, startCascade } from '../../sfu-server/src/cascade/start-cascade';
 import { sfuDefaults } from '../../sfu-server/src/config/schema';
 import { MediaRoom } from '../../sfu-server/src/media/media-room';
@@ -227,4 +228,45 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     atD1.close();
     atD2.close();
   }, 90_000);
+
+  it('a district host takes media calls from its parent only, and drops the peers its parent no longer places there', async () => {
+    let answer: string[] | null = ['site-keep'];
+    const host = new MediaHost({
+      pool: pools[1]!,
+      logger,
+      rooms: dist.rooms,
+      serverId: 'd1',
+      parent: 'prov',
+      publish: () => {},
+      placed: async () => answer,
+      maxPeersPerRouter: 40,
+      sweepEveryMs: 3_600_000,
+    });
+    const call = (peerId: string, from = 'prov') => host.handle({ meetingId: 'm-rooms-3', from, peerId, op: 'addPeer' }, from);
+    await expect(call('site-x', 'd2')).rejects.toMatchObject({ code: 'CASCADE_NOT_PARENT' });
+    expect(host.peers('m-rooms-3')).toBe(0);
+    await call('site-keep');
+    await call('site-left-over');
+    expect(host.peers('m-rooms-3')).toBe(2);
+    // Not answered (cut off): nothing goes.
+    answer = null;
+    await host.sweep();
+    await host.sweep();
+    expect(host.peers('m-rooms-3')).toBe(2);
+    // Not placed twice in a row: its media goes; the placed one stays.
+    answer = ['site-keep'];
+    await host.sweep();
+    expect(host.peers('m-rooms-3')).toBe(2);
+    await host.sweep();
+    expect(host.peers('m-rooms-3')).toBe(1);
+    const t = await host.handle(
+      { meetingId: 'm-rooms-3', from: 'prov', peerId: 'site-keep', op: 'createTransport', direction: 'recv' },
+      'prov',
+    );
+    expect((t.result as { id: string }).id).toBeTruthy();
+    await expect(
+      host.handle({ meetingId: 'm-rooms-3', from: 'prov', peerId: 'site-left-over', op: 'createTransport', direction: 'recv' }, 'prov'),
+    ).rejects.toMatchObject({ code: 'NOT_IN_ROOM' });
+    host.close();
+  }, 30_000);
 });

@@ -16,14 +16,50 @@ export interface MediaHostDeps {
   /** The only server whose calls are taken. */
   parent: string;
   publish(e: MediaEvent): void;
+  /** The peers the parent still places here for a meeting; null when it does not answer (cut off). */
+  placed(meetingId: string): Promise<string[] | null>;
+  /** How often left-over peers are looked for (default 10 s). */
+  sweepEveryMs?: number;
   maxPeersPerRouter: number;
   consumersPerPeer?: number;
 }
 
 export class MediaHost {
   private readonly rooms = new Map<string, MediaRoom>();
+  /** Peers found not placed here once: dropped if still not placed at the next sweep. */
+  private readonly unplaced = new Set<string>();
+  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly deps: MediaHostDeps) {}
+  constructor(private readonly deps: MediaHostDeps) {
+    this.sweeper = setInterval(() => void this.sweep(), deps.sweepEveryMs ?? 10_000);
+    this.sweeper.unref();
+  }
+
+  /**
+   * A peer whose removal never arrived (sent while the link was cut, or the province restarted)
+   * would keep its media and producers here for ever. The parent is asked which peers it still
+   * places here; those it does not name twice in a row go. Nothing is dropped while it does not answer.
+   */
+  async sweep(): Promise<void> {
+    for (const [meetingId, room] of [...this.rooms]) {
+      const peers = room.peerIds();
+      if (peers.length === 0) continue;
+      const placed = await this.deps.placed(meetingId);
+      if (placed === null) continue;
+      const keep = new Set(placed);
+      for (const peerId of peers) {
+        const key = `${meetingId}/${peerId}`;
+        if (keep.has(peerId)) this.unplaced.delete(key);
+        else if (!this.unplaced.has(key)) this.unplaced.add(key);
+        else {
+          this.unplaced.delete(key);
+          this.deps.logger.info({ meetingId, peerId }, 'dropping media the province no longer places here');
+          room.removePeer(peerId);
+        }
+      }
+      if (room.peerCount === 0) room.close();
+    }
+  }
 
   /** Peers whose media is here, per meeting (tests, health). */
   peers(meetingId: string): number {
@@ -38,6 +74,7 @@ export class MediaHost {
   }
 
   close(): void {
+    clearInterval(this.sweeper);
     for (const r of this.rooms.values()) r.close();
     this.rooms.clear();
   }

@@ -69,6 +69,11 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
     return this.local.peerCount + this.placed.size;
   }
 
+  /** The peers whose media this meeting places on a server. */
+  placedOn(server: string): string[] {
+    return [...this.placed].filter(([, p]) => p.server === server).map(([peerId]) => peerId);
+  }
+
   /** Where each peer's media is (tests, the console): the server id, or null for this one. */
   serverOfPeer(peerId: string): string | null | undefined {
     if (this.placed.has(peerId)) return this.placed.get(peerId)!.server;

@@ -8,7 +8,7 @@ import type { SfuConfig } from '../config/schema';
 import type { CascadeHealthSource } from '../domain/cascade/health';
 import type { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
-import { MediaCall } from '../protocol/cascade-media';
+import { MediaCall, PlacedAnswer, PlacedQuery } from '../protocol/cascade-media';
 import type { RoomMedia } from '../signalling/ports';
 import { CascadeBus } from './bus';
 import { CascadeNode } from './cascade-node';
@@ -94,11 +94,19 @@ export async function startCascade(
         serverId: c.serverId,
         parent: c.parent,
         publish: (e) => bus.publishMediaEvent(e),
+        placed: (meetingId) =>
+          bus.request(c.parent, 'placed', { meetingId, from: c.serverId }, PlacedAnswer).then(
+            (a) => a.peers,
+            () => null,
+          ),
         maxPeersPerRouter: opts.maxPeersPerRouter,
         ...(opts.consumersPerPeer ? { consumersPerPeer: opts.consumersPerPeer } : {}),
       })
     : undefined;
   if (host) bus.serve('media', MediaCall, (call, from) => host.handle(call, from));
+  // Which peers each meeting places on a child: the child drops the media of the others.
+  const split = new Map<string, SplitRoomMedia>();
+  bus.serve('placed', PlacedQuery, async (q, from) => ({ peers: split.get(q.meetingId)?.placedOn(from) ?? [] }));
   return {
     node,
     rooms,
@@ -106,7 +114,13 @@ export async function startCascade(
     health: { serverId: c.serverId, neighbours: () => node.neighbourHealth() },
     mediaFor(meetingId, room) {
       rooms.attach(meetingId, room);
-      return opts.placement ? new SplitRoomMedia(meetingId, room, calls, opts.placement, log) : room;
+      if (!opts.placement) return room;
+      const media = new SplitRoomMedia(meetingId, room, calls, opts.placement, log);
+      split.set(meetingId, media);
+      media.once('closed', () => {
+        if (split.get(meetingId) === media) split.delete(meetingId);
+      });
+      return media;
     },
     async close() {
       host?.close();

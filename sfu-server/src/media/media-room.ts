@@ -114,6 +114,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.peers.has(peerId);
   }
 
+  peerIds = (): string[] => [...this.peers.keys()];
+
   removePeer(peerId: string): void {
     const peer = this.peers.get(peerId);
     if (!peer) return;

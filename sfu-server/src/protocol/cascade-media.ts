@@ -96,3 +96,9 @@ export const MediaEvent = Type.Object(
   { additionalProperties: false },
 );
 export type MediaEvent = Static<typeof MediaEvent>;
+
+/** A district asks its parent which of its peers the parent still places on it (the rest are left over). */
+export const PlacedQuery = Type.Object({ meetingId: RefId, from: ServerId }, { additionalProperties: false });
+export type PlacedQuery = Static<typeof PlacedQuery>;
+export const PlacedAnswer = Type.Object({ peers: Type.Array(RefId, { maxItems: 5000 }) }, { additionalProperties: false });
+export type PlacedAnswer = Static<typeof PlacedAnswer>;

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KnownProducers } from '../src/lib/media/producers';
 import {
   ICE_RESTART_DELAY_MS,
+  ISOLATED_AFTER_MS,
   iceWatchdog,
   Reconnector,
   type RecoverySteps,
@@ -260,5 +261,56 @@ describe('known producers', () => {
     expect(k.list().find((a) => a.producerId === 'a')?.paused).toBe(true);
     k.closed('b');
     expect(k.list().map((a) => a.producerId)).toEqual(['a', 'raced', 'later']);
+  });
+});
+
+describe('a page whose media server still carries the meeting (a district cut off from the province)', () => {
+  function isolatedHarness(alive: { now: boolean }) {
+    const statuses: SessionStatus[] = [];
+    let rejoins = 0;
+    const r = new Reconnector({
+      rejoin: async () => {
+        rejoins++;
+        return false;
+      },
+      restartIce: async () => {},
+      rebuildMedia: async () => {},
+      setStatus: (s) => statuses.push(s),
+      isClosed: () => false,
+      graceMs: () => 5000,
+      mediaAlive: () => alive.now,
+    });
+    return { r, statuses, rejoins: () => rejoins };
+  }
+
+  it('says it meets locally while media flows, never expires, and rejoins by itself when signalling is back', async () => {
+    const alive = { now: true };
+    const h = isolatedHarness(alive);
+    h.r.onSignallingUp();
+    h.r.onSignallingDown();
+    expect(h.statuses.at(-1)).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(ISOLATED_AFTER_MS - 1);
+    expect(h.statuses.at(-1)).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.statuses.at(-1)).toBe('isolated');
+    // Far past the grace: still in the meeting locally, not expired.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.statuses).not.toContain('expired');
+    expect(h.statuses.at(-1)).toBe('isolated');
+    h.r.onSignallingUp();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([h.rejoins(), h.statuses.at(-1)]).toEqual([1, 'connected']);
+  });
+
+  it('expires at the next check once its media stops too', async () => {
+    const alive = { now: true };
+    const h = isolatedHarness(alive);
+    h.r.onSignallingDown();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(h.statuses.at(-1)).toBe('isolated');
+    alive.now = false;
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(h.statuses.at(-1)).toBe('expired');
+    expect(h.r.hasExpired).toBe(true);
   });
 });

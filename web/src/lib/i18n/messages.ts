@@ -13,6 +13,9 @@ export const vi = {
   statusConnecting: 'Đang kết nối…',
   statusConnected: 'Đã kết nối',
   statusReconnecting: 'Mất kết nối, đang kết nối lại…',
+  statusIsolated: 'Đang họp nội bộ, chờ kết nối lại',
+  isolatedNotice:
+    'Mất kết nối tới máy chủ điều hành cuộc họp. Vẫn nhận hình và tiếng của các điểm cầu cùng máy chủ; sẽ tự vào lại cuộc họp khi có kết nối.',
   statusFailed: 'Kết nối thất bại',
   statusExpired: 'Đã ra khỏi cuộc họp do mất kết nối',
   reconnectExpired:
@@ -653,6 +656,9 @@ export const en: Record<MessageKey, string> = {
   statusConnecting: 'Connecting…',
   statusConnected: 'Connected',
   statusReconnecting: 'Connection lost, reconnecting…',
+  statusIsolated: 'Meeting locally, waiting to reconnect',
+  isolatedNotice:
+    'Lost the connection to the server running the meeting. You still see and hear the sites on the same media server; you will be back in the meeting by yourself once it reconnects.',
   statusFailed: 'Connection failed',
   statusExpired: 'Out of the meeting (connection lost)',
   reconnectExpired:

@@ -8,11 +8,18 @@
 //   out longer than the   -> 'expired': the server has given our place away, so stop trying and
 //   server's grace           let the site rejoin with one click (rejoinNow)
 //   a reset while busy    -> one more round when the current one ends (what it built may be gone)
+//   signalling out but    -> 'isolated' after a few seconds: the sites on our media server still
+//   our media flowing        meet (a district cut off from the province); no expiry while it flows,
+//                            and the re-join runs by itself when signalling is back
 
-export type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'expired' | 'failed' | 'closed';
+export type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'isolated' | 'expired' | 'failed' | 'closed';
 
 /** Wait before re-join attempt `attempt + 1`. */
 export const rejoinDelayMs = (attempt: number): number => Math.min(500 * 2 ** attempt, 3000);
+
+/** Signalling out this long while media still flows: the page says it meets locally. */
+export const ISOLATED_AFTER_MS = 8000;
+const ISOLATION_CHECK_MS = 2000;
 
 /** Quiet time after a transport reports trouble before its ICE is restarted. */
 export const ICE_RESTART_DELAY_MS = 1000;
@@ -30,6 +37,8 @@ export interface RecoverySteps {
   isClosed(): boolean;
   /** How long the server keeps our place after signalling drops (from the join reply); null: no limit. */
   graceMs?(): number | null;
+  /** Our media still flows (its transports connected) while signalling is out. */
+  mediaAlive?(): boolean;
   warn?(message: string, error: unknown): void;
 }
 
@@ -39,6 +48,8 @@ export class Reconnector {
   private signallingLost = false;
   private expired = false;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private isolationTimer: ReturnType<typeof setTimeout> | undefined;
+  private isolated = false;
   /** How the last successful recovery went. */
   lastPath: RecoveryPath | null = null;
 
@@ -56,14 +67,40 @@ export class Reconnector {
     this.signallingLost = true;
     if (this.steps.isClosed() || this.expired) return;
     this.steps.setStatus('reconnecting');
+    if (this.steps.mediaAlive && this.isolationTimer === undefined) this.watchIsolation(ISOLATED_AFTER_MS);
     const grace = this.steps.graceMs?.() ?? null;
     if (grace === null || this.graceTimer !== undefined) return;
+    this.armGrace(grace);
+  }
+
+  private armGrace(ms: number): void {
     this.graceTimer = setTimeout(() => {
       this.graceTimer = undefined;
       if (!this.signallingLost || this.steps.isClosed()) return;
+      // Our media server still carries the meeting: keep our place in it and keep trying.
+      if (this.steps.mediaAlive?.()) return this.armGrace(ISOLATION_CHECK_MS);
+      this.stopIsolation();
       this.expired = true;
       this.steps.setStatus('expired');
-    }, grace);
+    }, ms);
+  }
+
+  /** While signalling is out: 'isolated' when our media flows, back to 'reconnecting' when it stops. */
+  private watchIsolation(ms: number): void {
+    this.isolationTimer = setTimeout(() => {
+      this.isolationTimer = undefined;
+      if (!this.signallingLost || this.expired || this.steps.isClosed()) return;
+      const alive = this.steps.mediaAlive?.() ?? false;
+      if (alive !== this.isolated) this.steps.setStatus(alive ? 'isolated' : 'reconnecting');
+      this.isolated = alive;
+      this.watchIsolation(ISOLATION_CHECK_MS);
+    }, ms);
+  }
+
+  private stopIsolation(): void {
+    clearTimeout(this.isolationTimer);
+    this.isolationTimer = undefined;
+    this.isolated = false;
   }
 
   /** socket.io also reports the first connection: only a reconnection recovers; not once expired. */
@@ -104,6 +141,7 @@ export class Reconnector {
         this.lastPath = resumed ? 'ice-restart' : 'rebuild';
         this.signallingLost = false;
         this.expired = false;
+        this.stopIsolation();
         clearTimeout(this.graceTimer);
         this.graceTimer = undefined;
         this.steps.setStatus('connected');

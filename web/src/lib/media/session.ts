@@ -63,6 +63,7 @@ export class MediaSession {
     setStatus: (s) => this.setStatus(s),
     isClosed: () => this.closed,
     graceMs: () => this.lastJoin?.graceMs ?? null,
+    mediaAlive: () => this.recvTransport?.connectionState === 'connected',
   });
   private closed = false;
   /** Direct first, then the TURN relay; and which path the media takes now. */

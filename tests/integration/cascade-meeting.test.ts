@@ -4,13 +4,16 @@
 // Asserted in Chromium: the commune's media goes to the district server, everyone decodes everyone,
 // a chair action at the province takes effect at the commune, and when the district server dies its
 // sites are back on the province server by themselves.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inboundByPeer, launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { freeMediaBasePort, freePort } from '../support/ports';
-import { loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 
 const PASSWORD = 'lienthong123';
 const DISTRICT = 'huyen-dai-tu';
@@ -130,6 +133,55 @@ describe('one meeting over a province and a district server', () => {
     await row.getByTestId('unmute-site').click();
     await expect.poll(() => mediaFlowingFrom(pages.chair, [peer.commune], { video: false }), { timeout: 15_000 }).toBe(true);
   });
+
+  it("the chair's recording at the province has the commune's picture, which lives on the district server", async () => {
+    const button = pages.chair.getByTestId('console-record');
+    await button.click();
+    await pages.chair.locator('[data-testid="console-record"][data-recording="true"]').waitFor({ timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 10_000));
+    await button.click();
+    await pages.chair.locator('[data-testid="console-record"][data-recording="false"]').waitFor({ timeout: 20_000 });
+    const token = await login(province.url, 'chutri.tinh', PASSWORD);
+    const meetingId = /#\/room\/([^/?]+)/.exec(pages.chair.url())![1]!;
+    const api = (path: string) => fetch(`${province.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const done = await waitFor(
+      async () =>
+        ((await (await api(`/api/meetings/${meetingId}/recordings`)).json()) as { recordings: { id: string; state: string }[] }).recordings,
+      (l) => l.length === 1 && l[0]!.state === 'done',
+      20_000,
+      'the recording finished',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'lt-cascade-rec-'));
+    try {
+      const file = join(dir, 'r.mp4');
+      writeFileSync(file, Buffer.from(await (await api(`/api/recordings/${done[0]!.id}/file?download=true`)).arrayBuffer()));
+      // The main picture is the chair's; the first thumbnail (top of the right column) the commune's.
+      const cell = execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-ss',
+        '8',
+        '-i',
+        file,
+        '-frames:v',
+        '1',
+        '-vf',
+        'crop=320:180:960:0',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-',
+      ]);
+      const mean = cell.reduce((a, b) => a + b, 0) / cell.length;
+      const spread = Math.sqrt(cell.reduce((a, b) => a + (b - mean) ** 2, 0) / cell.length);
+      // Chromium's fake camera: a green frame with a moving shape; an empty cell is black.
+      expect(mean, 'commune thumbnail brightness').toBeGreaterThan(20);
+      expect(spread, 'commune thumbnail detail').toBeGreaterThan(5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('when the district server dies, its site is back on the province server by itself within 30 s', async () => {
     district.child.kill('SIGKILL');

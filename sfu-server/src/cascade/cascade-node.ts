@@ -280,7 +280,8 @@ export class CascadeNode {
       if (own.meetingId !== p.meetingId)
         throw new AppError('CASCADE_UNKNOWN_PRODUCER', `producer ${p.producerId} is not in that meeting`, 404);
       producer = own.producer;
-      appData = {};
+      // What it was published with (its site's peer id): the far side's speaker detection names it.
+      appData = this.published.get(p.producerId) ?? {};
     } else {
       const r = this.remote.get(p.producerId);
       if (!r || r.event.meetingId !== p.meetingId) {

@@ -19,6 +19,8 @@ import {
   openWebRtcTransport,
   type PeerMedia,
   type ProducerEntry,
+  type ProducerView,
+  producersOfPeer,
   transportOf,
   webRtcTransportOf,
 } from './peer-media';
@@ -43,6 +45,8 @@ export interface MediaRoomOptions {
 
 const MAX_TRANSPORTS_PER_PEER = 4;
 const ANNOUNCE_WAIT_MS = 3000; // a consume waits this long for another server's producer to be announced here
+const SPEAKER_WATCHER = 'active-speaker';
+const RECORDER_WATCHER = 'recorder';
 const MAX_PRODUCERS_PER_PEER = 4;
 const DEFAULT_CONSUMERS_PER_PEER = 400;
 
@@ -54,7 +58,10 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   private readonly peers = new Map<string, PeerMedia>();
   /** Producers of other servers of a cascaded meeting (none unless a cascade is attached). */
   private readonly remote = new RemoteProducers({
-    added: (a) => this.emit('producerAdded', a),
+    added: (a) => {
+      if (a.kind === 'audio') void this.observeRemoteAudio(a.producerId);
+      this.emit('producerAdded', a);
+    },
     paused: (id, peerId, paused) => this.emit('producerPaused', id, peerId, paused),
     closed: (id, peerId) => this.emit('producerClosed', id, peerId, 'closed'),
   });
@@ -110,9 +117,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     });
   }
 
-  hasPeer(peerId: string): boolean {
-    return this.peers.has(peerId);
-  }
+  hasPeer = (peerId: string): boolean => this.peers.has(peerId);
 
   peerIds = (): string[] => [...this.peers.keys()];
 
@@ -206,13 +211,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   /** All producers of a peer with a given kind (for server-side mute policies). */
-  producersOf(peerId: string, kind?: 'audio' | 'video'): { producerId: string; source: MediaSource; paused: boolean }[] {
-    const peer = this.peers.get(peerId);
-    if (!peer) return [];
-    return [...peer.producers.values()]
-      .filter((p) => !kind || p.producer.kind === kind)
-      .map((p) => ({ producerId: p.producer.id, source: p.source, paused: p.producer.paused }));
-  }
+  producersOf = (peerId: string, kind?: 'audio' | 'video'): ProducerView[] => producersOfPeer(this.peers.get(peerId), kind);
 
   /** Every producer in the room, for a newly joined peer. */
   announcements(exceptPeer?: string): ProducerAnnouncement[] {
@@ -224,9 +223,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.producerOwner(producerId)?.entry.producer.kind ?? this.remote.get(producerId)?.kind;
   }
 
-  consumersOf(peerId: string): { consumerId: string; kind: 'audio' | 'video' }[] {
-    return [...(this.peers.get(peerId)?.consumers.values() ?? [])].map((c) => ({ consumerId: c.id, kind: c.kind }));
-  }
+  consumersOf = (peerId: string) =>
+    [...(this.peers.get(peerId)?.consumers.values() ?? [])].map((c) => ({ consumerId: c.id, kind: c.kind }));
 
   /** One consumer per producer and peer: asking again (even at the same time) returns the same one. */
   async consume(peerId: string, producerId: string): Promise<ConsumerInfo> {
@@ -251,13 +249,20 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   /** A remote producer's copy on this server, as the owner of what a local peer consumes. */
-  private async remoteOwner(producerId: string, peerId: string): Promise<Owner> {
+  private async remoteOwner(producerId: string, peerId: string, layer = 0): Promise<Owner> {
     const a = this.remote.get(producerId) ?? (await this.remote.whenKnown(producerId, ANNOUNCE_WAIT_MS));
     if (!a) throw gone();
-    const producer = await this.remote.copyFor(producerId, peerId, 0);
+    const producer = await this.remote.copyFor(producerId, peerId, layer);
     const slot = this.slots.first();
     if (!slot || producer.closed) throw gone();
     return { peerId: a.peerId, entry: { producer, source: a.source, slot } };
+  }
+
+  /** Another server's microphone takes part in choosing the main picture here too. */
+  private async observeRemoteAudio(producerId: string): Promise<void> {
+    const copy = await this.remote.newCopyFor(producerId, SPEAKER_WATCHER);
+    const slot = this.slots.first();
+    if (copy && slot && !copy.closed) await this.speaker.observe(copy.id, slot);
   }
 
   private async newConsumer(peer: PeerMedia, producerId: string, owner: Owner): Promise<ConsumerInfo> {
@@ -325,7 +330,10 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   async openTap(): Promise<MediaTap> {
     const slot = await this.slots.firstOrNew();
     const bring = async (producerId: string) => {
-      const owner = this.producerOwner(producerId);
+      // Another server's site is recorded here too, from its copy at the top layer.
+      const owner =
+        this.producerOwner(producerId) ??
+        (this.remote.get(producerId) ? await this.remoteOwner(producerId, RECORDER_WATCHER, 2).catch(() => undefined) : undefined);
       if (!owner) return null;
       await this.slots.ensurePiped(producerId, owner.entry.slot, slot);
       return owner.entry.producer.rtpParameters.codecs[0] ?? null;

@@ -136,3 +136,16 @@ export async function openWebRtcTransport(
     dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
   };
 }
+
+export interface ProducerView {
+  producerId: string;
+  source: MediaSource;
+  paused: boolean;
+}
+
+/** A peer's producers, of one kind or all (none for an unknown peer). */
+export function producersOfPeer(peer: PeerMedia | undefined, kind?: 'audio' | 'video'): ProducerView[] {
+  return [...(peer?.producers.values() ?? [])]
+    .filter((p) => !kind || p.producer.kind === kind)
+    .map((p) => ({ producerId: p.producer.id, source: p.source, paused: p.producer.paused }));
+}

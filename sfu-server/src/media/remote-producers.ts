@@ -46,6 +46,7 @@ export class RemoteProducers {
   /** What each local peer watches, so that all of it is let go when the peer leaves. */
   private readonly watching = new Map<string, Set<string>>();
   private cascade?: RoomCascade;
+  private readonly handedOut = new WeakSet<types.Producer>();
 
   constructor(private readonly events: RemoteEvents) {}
 
@@ -120,6 +121,14 @@ export class RemoteProducers {
         await new Promise((r) => setTimeout(r, 300));
       }
     }
+  }
+
+  /** A copy not handed to this watcher before (one pulled again after a cut is new); undefined otherwise. */
+  async newCopyFor(producerId: string, watcherId: string): Promise<types.Producer | undefined> {
+    const copy = await this.copyFor(producerId, watcherId, 0).catch(() => undefined);
+    if (!copy || this.handedOut.has(copy)) return undefined;
+    this.handedOut.add(copy);
+    return copy;
   }
 
   /** The layer a peer wants of a remote producer: what crosses the link follows the highest wanted. */

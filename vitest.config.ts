@@ -13,6 +13,8 @@ export default defineConfig({
       { test: { name: 'web', root: 'web', include: ['test/**/*.test.ts'], environment: 'node' } },
       // The load-test tool's report arithmetic (infra/loadtest); the tool itself runs in integration/loadtest.test.ts.
       { test: { name: 'loadtest', root: 'infra/loadtest', include: ['test/**/*.test.ts'] } },
+      // `npm run cascade` (infra/cascade) against three real nats-server processes on loopback.
+      { test: { name: 'infra', root: 'infra', include: ['cascade/test/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {
           name: 'security',

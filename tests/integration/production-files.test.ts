@@ -76,6 +76,21 @@ describe('firewall', () => {
     expect(nft).toMatch(new RegExp(`udp dport ${sfuDefaults.sip.port} accept`));
     expect(nft).toMatch(/udp dport \$ROOM_RTP_PORTS accept/);
   });
+  it('the cascade rules, once uncommented as INSTALL.md says, are accepted, and PORTS.md lists their ports', async () => {
+    const nft = read('nftables.conf');
+    const rules = [...nft.matchAll(/^ {4}# (ip saddr \$CASCADE_PEERS .+)$/gm)].map((m) => m[1]!);
+    expect(rules).toEqual([
+      'ip saddr $CASCADE_PEERS tcp dport 7422 accept',
+      'ip saddr $CASCADE_PEERS udp dport $CASCADE_LINK_PORTS accept',
+    ]);
+    const file = join(tempDir('lt-nft-cascade-'), 'cascade.conf');
+    writeFileSync(file, nft.replace(/^ {4}# (ip saddr \$CASCADE_PEERS .+)$/gm, '    $1'));
+    const r = await sh('nft', ['-c', '-f', file]);
+    expect(r.code, r.out).toBe(0);
+    expect(/define CASCADE_LINK_PORTS = (\d+)-(\d+)/.exec(nft)!.slice(1)).toEqual(['10000', '59999']);
+    expect(read('PORTS.md')).toMatch(/\| 7422 \| TCP \| district servers/);
+    expect(read('PORTS.md')).toMatch(/\| 10000 – 59999 \| UDP \| the neighbour servers/);
+  });
 });
 
 describe('systemd units', () => {
@@ -86,7 +101,9 @@ describe('systemd units', () => {
     for (const u of ['coturn.service', 'prometheus.service', 'prometheus-alertmanager.service'])
       cpSync(`/lib/systemd/system/${u}`, join(dir, u));
     const units = readdirSync(dir).filter((f) => /\.(service|timer)$/.test(f));
-    expect(units).toEqual(expect.arrayContaining(['lienthong-sfu-server.service', 'lienthong-nms.service', 'lienthong-backup.timer']));
+    expect(units).toEqual(
+      expect.arrayContaining(['lienthong-sfu-server.service', 'lienthong-nms.service', 'lienthong-nats.service', 'lienthong-backup.timer']),
+    );
     const env = { SYSTEMD_UNIT_PATH: `${dir}:` };
     const r = await sh('systemd-analyze', ['verify', '--man=no', ...units], { env, cwd: dir });
     expect(r.code, r.out).toBe(0);
@@ -102,6 +119,17 @@ describe('systemd units', () => {
       for (const line of ['User=lienthong', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'StateDirectory=lienthong/', 'ProtectHome=yes'])
         expect(text, `${u}: ${line}`).toContain(line);
     }
+    // The cascade's NATS node: as the Debian package's user, on the files `npm run cascade` writes, checked before it starts.
+    const nats = read('systemd/lienthong-nats.service');
+    for (const line of [
+      'User=nats',
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'CapabilityBoundingSet=\n',
+      'nats-server -t -c /etc/lienthong/nats/nats.conf',
+    ])
+      expect(nats, line).toContain(line);
+    expect(read('systemd/lienthong-sfu-server.service')).toMatch(/^After=.*lienthong-nats\.service/m);
   });
 });
 

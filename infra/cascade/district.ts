@@ -8,7 +8,18 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureClientCert } from '@lienthong/kit/tls';
 import { clientUser, leafCertName, leafConfig } from '../../sfu-server/src/cascade/nats-config';
-import { Changes, cascadeYaml, ensureDir, ensurePassword, readJson, UsageError, writeIfChanged, writeJson, writeNatsConfig } from './files';
+import {
+  Changes,
+  cascadeYaml,
+  ensureDir,
+  ensurePassword,
+  LINK_PORTS,
+  readJson,
+  UsageError,
+  writeIfChanged,
+  writeJson,
+  writeNatsConfig,
+} from './files';
 import { checkId, checkIp, hubPaths, loadHub, requireCa, urlHost } from './hub';
 
 export interface DistrictSettings {
@@ -91,6 +102,7 @@ export async function runDistrict(hubDir: string, d: DistrictSettings, opts: { r
     children: [],
     routes: {},
     linkIp: d.linkIp,
+    linkPorts: LINK_PORTS,
   });
   changes.add(p.yaml, writeIfChanged(p.yaml, yaml, 0o600));
   changes.add(p.settings, writeJson(p.settings, d));

@@ -111,7 +111,12 @@ export interface CascadeBlock {
   children: string[];
   routes: Record<string, string>;
   linkIp: string;
+  /** The links' UDP ports, opened between the servers (nftables CASCADE_LINK_PORTS). */
+  linkPorts: { min: number; max: number };
 }
+
+/** Below the ephemeral range, beside the room systems' RTP ports (30000–30999; PORTS.md). */
+export const LINK_PORTS = { min: 31000, max: 31999 };
 
 /** The `cascade:` section of an sfu-server config, with a line saying where it goes. */
 export function cascadeYaml(block: CascadeBlock): string {

@@ -13,6 +13,7 @@ import {
   chownTo,
   ensureDir,
   ensurePassword,
+  LINK_PORTS,
   readJson,
   UsageError,
   writeIfChanged,
@@ -128,6 +129,7 @@ export async function runHub(dir: string, s: HubSettings, opts: { rotate: boolea
     children: s.districts,
     routes: {},
     linkIp: s.linkIp,
+    linkPorts: LINK_PORTS,
   });
   changes.add(p.yaml, writeIfChanged(p.yaml, yaml, 0o600));
   changes.add(p.settings, writeJson(p.settings, s));

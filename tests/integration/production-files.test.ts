@@ -87,9 +87,9 @@ describe('firewall', () => {
     writeFileSync(file, nft.replace(/^ {4}# (ip saddr \$CASCADE_PEERS .+)$/gm, '    $1'));
     const r = await sh('nft', ['-c', '-f', file]);
     expect(r.code, r.out).toBe(0);
-    expect(/define CASCADE_LINK_PORTS = (\d+)-(\d+)/.exec(nft)!.slice(1)).toEqual(['10000', '59999']);
+    expect(/define CASCADE_LINK_PORTS = (\d+)-(\d+)/.exec(nft)!.slice(1)).toEqual(['31000', '31999']);
     expect(read('PORTS.md')).toMatch(/\| 7422 \| TCP \| district servers/);
-    expect(read('PORTS.md')).toMatch(/\| 10000 – 59999 \| UDP \| the neighbour servers/);
+    expect(read('PORTS.md')).toMatch(/\| 31000 – 31999 \| UDP \| the neighbour servers/);
   });
 });
 

@@ -44,6 +44,8 @@ export class CascadeBus {
       // Reconnect forever: a district keeps its own NATS leaf; the far side comes and goes.
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
+      // Started before its own NATS node is listening (a reboot): wait for it rather than fail.
+      waitOnFirstConnect: true,
     });
     return new CascadeBus(nc, opts);
   }

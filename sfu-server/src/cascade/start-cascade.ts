@@ -59,7 +59,8 @@ export async function startCascade(
   const log = (msg: string) => logger.info(msg);
   const bus = await CascadeBus.open({ url: c.natsUrl, serverId: c.serverId, log });
   const rooms = new CascadeRooms(pool);
-  const links = new CascadeLinks(bus, rooms.routerOf, { listenIp: c.linkIp });
+  const portRange = c.linkPorts.min > 0 ? { portRange: { min: c.linkPorts.min, max: Math.max(c.linkPorts.min, c.linkPorts.max) } } : {};
+  const links = new CascadeLinks(bus, rooms.routerOf, { listenIp: c.linkIp, ...portRange });
   const neighbours = [...new Set([...(c.parent ? [c.parent] : []), ...c.children])];
   const node = new CascadeNode({
     bus,

@@ -208,6 +208,11 @@ export const SfuConfigSchema = Type.Object(
         routes: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
         /** Address the links to neighbour servers listen on (the WAN side). */
         linkIp: Type.String(),
+        /** UDP ports the links take (open them between the servers); min 0: any free port. */
+        linkPorts: Type.Object(
+          { min: Type.Integer({ minimum: 0, maximum: 65535 }), max: Type.Integer({ minimum: 0, maximum: 65535 }) },
+          { additionalProperties: false },
+        ),
       },
       { additionalProperties: false },
     ),
@@ -288,5 +293,13 @@ export const sfuDefaults: SfuConfig = {
     video: { width: 640, height: 360, fps: 25, kbps: 800 },
     passThrough: true,
   },
-  cascade: { serverId: '', natsUrl: 'nats://127.0.0.1:4222', parent: '', children: [], routes: {}, linkIp: '127.0.0.1' },
+  cascade: {
+    serverId: '',
+    natsUrl: 'nats://127.0.0.1:4222',
+    parent: '',
+    children: [],
+    routes: {},
+    linkIp: '127.0.0.1',
+    linkPorts: { min: 0, max: 0 },
+  },
 };

@@ -124,6 +124,17 @@ describe('one meeting over a province and a district server', () => {
       );
       expect(stats[peer[other]]!.framesDecoded).toBeGreaterThan(0);
     }
+    // The province reads the commune's link from the district server (one request a second for all its
+    // peers): its quality figures reach /metrics as the chair's own site's do.
+    const rate = (text: string, site: string) =>
+      Number(new RegExp(`^lienthong_site_send_bits_per_second\\{site="${site}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    const text = await waitFor(
+      async () => (await fetch(`${province.url}/metrics`)).text(),
+      (t) => rate(t, 'TN-DT-CUVAN') > 0 && rate(t, 'TN') > 0,
+      20_000,
+      "the commune's quality figures at the province",
+    );
+    expect(rate(text, 'TN-DT-CUVAN')).toBeGreaterThan(10_000);
   });
 
   it("the chair's mute at the province silences the commune on the district server, and unmute gives it back", async () => {

@@ -1,7 +1,7 @@
 // The province's media calls to district servers over the cascade bus, and whether each district
 // answers now (from the cascade's pings).
 import Type from 'typebox';
-import { type MediaEvent, type MediaOp, mediaResults } from '../protocol/cascade-media';
+import { type MediaEvent, type MediaOp, mediaResults, StatsAnswer } from '../protocol/cascade-media';
 import type { CascadeBus } from './bus';
 import type { MediaCalls } from './split-room-media';
 
@@ -29,6 +29,7 @@ export function mediaCalls(bus: Pick<CascadeBus, 'request' | 'serverId' | 'onMed
       const reply = await bus.request(server, 'media', body, replyOf(op), op === 'addPeer' ? ADD_PEER_TIMEOUT_MS : undefined);
       return (reply as { result: never }).result;
     },
+    stats: async (server, meetingId) => (await bus.request(server, 'mediaStats', { meetingId, from: bus.serverId }, StatsAnswer)).peers,
     onEvents: (meetingId: string, handler: (e: MediaEvent) => void) => bus.onMediaEvents(meetingId, handler),
     isDown: (server) => neighbours.isDown(server),
     onDown: (listener) => neighbours.onDown(listener),

@@ -5,7 +5,7 @@
 import { AppError, type Logger } from '@lienthong/kit';
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
-import type { MediaCall, MediaEvent } from '../protocol/cascade-media';
+import type { MediaCall, MediaEvent, StatsAnswer, StatsQuery } from '../protocol/cascade-media';
 import type { CascadeRooms } from './cascade-rooms';
 
 export interface MediaHostDeps {
@@ -73,6 +73,21 @@ export class MediaHost {
     return { result: (await this.run(room, call)) ?? null };
   }
 
+  /** Every hosted peer's link and quality reading for a meeting (the parent asks once a second). */
+  async stats(q: StatsQuery, from: string): Promise<StatsAnswer> {
+    if (from !== this.deps.parent) throw new AppError('CASCADE_NOT_PARENT', `${from} is not this server's parent`, 403);
+    const room = this.rooms.get(q.meetingId);
+    if (!room) return { peers: [] };
+    const peers = await Promise.all(
+      room.peerIds().map(async (peerId) => ({
+        peerId,
+        recvLink: await room.recvLink(peerId).catch(() => null),
+        stats: await room.peerStats(peerId).catch(() => null),
+      })),
+    );
+    return { peers: peers as StatsAnswer['peers'] };
+  }
+
   close(): void {
     clearInterval(this.sweeper);
     for (const r of this.rooms.values()) r.close();
@@ -110,12 +125,8 @@ export class MediaHost {
         return room.setConsumerLayers(p, c.consumerId, c.spatialLayer, c.temporalLayer);
       case 'closeConsumer':
         return room.closeConsumer(p, c.consumerId);
-      case 'recvLink':
-        return room.recvLink(p, c.streams);
       case 'shedVideo':
         return room.shedVideo(p, c.actions);
-      case 'peerStats':
-        return room.peerStats(p, c.recv);
     }
   }
 

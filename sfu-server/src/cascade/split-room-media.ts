@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { AppError } from '@lienthong/kit';
 import type { Static } from 'typebox';
 import type { MediaRoom, MediaRoomEvents } from '../media/media-room';
-import type { MediaCall, MediaEvent, MediaOp, mediaResults } from '../protocol/cascade-media';
+import type { MediaCall, MediaEvent, MediaOp, mediaResults, PeerReading } from '../protocol/cascade-media';
 import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } from '../protocol/media';
 import type { RoomMedia } from '../signalling/ports';
 
@@ -18,6 +18,8 @@ type ResultOf<O extends MediaOp> = Static<(typeof mediaResults)[O]>;
 /** What the split media needs of the cascade (cascade/media-calls.ts over the bus). */
 export interface MediaCalls {
   call<O extends MediaOp>(server: string, meetingId: string, peerId: string, op: O, args: CallOf<O>): Promise<ResultOf<O>>;
+  /** The readings of every peer a server hosts for a meeting, in one request. */
+  stats(server: string, meetingId: string): Promise<PeerReading[]>;
   onEvents(meetingId: string, handler: (e: MediaEvent) => void): () => void;
   /** Whether a server is known not to answer now. */
   isDown(server: string): boolean;
@@ -34,7 +36,15 @@ interface Placed {
   /** Calls of one peer run in order: capabilities before the first consume, and so on. */
   queue: Promise<unknown>;
   consumers: Map<string, 'audio' | 'video'>;
+  /** The last reading of its link and quality (from its server's once-a-second answer). */
+  reading?: PeerReading;
+  /** The last shedding sent, so that an unchanged plan is not sent again. */
+  shed?: string;
 }
+
+/** How often the readings of district-hosted peers are fetched (the adaptation loop's pace). */
+const READ_EVERY_MS = 1000;
+const NO_STATS = { rttMs: null, lossFraction: 0, sendBps: 0, recvBps: 0, jitterMs: null };
 
 const EVENTS: (keyof MediaRoomEvents)[] = [
   'producerAdded',
@@ -48,6 +58,7 @@ const EVENTS: (keyof MediaRoomEvents)[] = [
 export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements RoomMedia {
   private readonly placed = new Map<string, Placed>();
   private readonly offs: (() => void)[] = [];
+  private readonly reader: NodeJS.Timeout;
 
   constructor(
     private readonly meetingId: string,
@@ -62,6 +73,22 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
     this.offs.push(
       calls.onEvents(meetingId, (e) => this.remoteEvent(e)),
       calls.onDown((server) => this.serverLost(server)),
+    );
+    this.reader = setInterval(() => void this.readServers(), READ_EVERY_MS);
+    this.reader.unref();
+  }
+
+  /** One request per server hosting peers of this meeting; the loops read the answers, never the WAN. */
+  private async readServers(): Promise<void> {
+    const servers = new Set([...this.placed.values()].map((p) => p.server));
+    await Promise.all(
+      [...servers].map(async (server) => {
+        const readings = await this.calls.stats(server, this.meetingId).catch(() => []);
+        for (const r of readings) {
+          const p = this.placed.get(r.peerId);
+          if (p?.server === server) p.reading = r;
+        }
+      }),
     );
   }
 
@@ -194,18 +221,27 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
     p.consumers.delete(consumerId);
   }
 
-  recvLink: RoomMedia['recvLink'] = async (peerId, streams) =>
-    this.placed.has(peerId)
-      ? this.remote(peerId, 'recvLink', streams === undefined ? {} : { streams })
-      : this.local.recvLink(peerId, streams);
-
-  shedVideo: RoomMedia['shedVideo'] = async (peerId, actions) => {
-    if (this.placed.has(peerId)) await this.remote(peerId, 'shedVideo', { actions: [...actions] });
-    else await this.local.shedVideo(peerId, actions);
+  recvLink: RoomMedia['recvLink'] = async (peerId, streams) => {
+    const p = this.placed.get(peerId);
+    return p ? (p.reading?.recvLink ?? null) : this.local.recvLink(peerId, streams);
   };
 
-  peerStats: RoomMedia['peerStats'] = async (peerId, recv) =>
-    this.placed.has(peerId) ? this.remote(peerId, 'peerStats', recv ? { recv } : {}) : this.local.peerStats(peerId, recv);
+  /** Sent only when the plan changes, and not waited for: the district applies it in order. */
+  shedVideo: RoomMedia['shedVideo'] = async (peerId, actions) => {
+    const p = this.placed.get(peerId);
+    if (!p) return this.local.shedVideo(peerId, actions);
+    const plan = JSON.stringify(actions);
+    if (plan === p.shed) return;
+    p.shed = plan;
+    void this.remote(peerId, 'shedVideo', { actions: [...actions] }).catch(() => {
+      if (p.shed === plan) p.shed = undefined;
+    });
+  };
+
+  peerStats: RoomMedia['peerStats'] = async (peerId, recv) => {
+    const p = this.placed.get(peerId);
+    return p ? (p.reading?.stats ?? NO_STATS) : this.local.peerStats(peerId, recv);
+  };
 
   producerPackets: RoomMedia['producerPackets'] = () => this.local.producerPackets();
 
@@ -220,6 +256,7 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
     this.local.createPlainTransport(peerId, direction, opts);
 
   close(): void {
+    clearInterval(this.reader);
     for (const peerId of [...this.placed.keys()]) this.removePeer(peerId);
     for (const off of this.offs) off();
     this.local.close();

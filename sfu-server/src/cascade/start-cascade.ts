@@ -8,7 +8,7 @@ import type { SfuConfig } from '../config/schema';
 import type { CascadeHealthSource } from '../domain/cascade/health';
 import type { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
-import { MediaCall, PlacedAnswer, PlacedQuery } from '../protocol/cascade-media';
+import { MediaCall, PlacedAnswer, PlacedQuery, StatsQuery } from '../protocol/cascade-media';
 import type { RoomMedia } from '../signalling/ports';
 import { CascadeBus } from './bus';
 import { CascadeNode } from './cascade-node';
@@ -104,7 +104,10 @@ export async function startCascade(
         ...(opts.consumersPerPeer ? { consumersPerPeer: opts.consumersPerPeer } : {}),
       })
     : undefined;
-  if (host) bus.serve('media', MediaCall, (call, from) => host.handle(call, from));
+  if (host) {
+    bus.serve('media', MediaCall, (call, from) => host.handle(call, from));
+    bus.serve('mediaStats', StatsQuery, (q, from) => host.stats(q, from));
+  }
   // Which peers each meeting places on a child: the child drops the media of the others.
   const split = new Map<string, SplitRoomMedia>();
   bus.serve('placed', PlacedQuery, async (q, from) => ({ peers: split.get(q.meetingId)?.placedOn(from) ?? [] }));

@@ -27,19 +27,10 @@ export const MediaCall = Type.Union([
   op('resumeConsumer', { consumerId: RefId }),
   op('setConsumerLayers', { consumerId: RefId, spatialLayer: Layer, temporalLayer: Type.Optional(Layer) }),
   op('closeConsumer', { consumerId: RefId }),
-  op('recvLink', { streams: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })) }),
   op('shedVideo', {
     actions: Type.Array(
       Type.Object({ consumerId: RefId, shed: Type.Boolean(), maxSpatialLayer: Nullable(Layer) }, { additionalProperties: false }),
       { maxItems: 400 },
-    ),
-  }),
-  op('peerStats', {
-    recv: Type.Optional(
-      Type.Object(
-        { at: Type.Number(), rttMs: Nullable(Type.Number()), sendBps: Type.Number({ minimum: 0 }) },
-        { additionalProperties: false },
-      ),
     ),
   }),
 ]);
@@ -79,9 +70,7 @@ export const mediaResults = {
   resumeConsumer: Type.Null(),
   setConsumerLayers: Type.Null(),
   closeConsumer: Type.Null(),
-  recvLink: Nullable(RecvLinkView),
   shedVideo: Type.Null(),
-  peerStats: PeerStatsView,
 } as const satisfies Record<MediaOp, unknown>;
 
 /** What a district's media of a meeting tells the province about the peers placed there. */
@@ -102,3 +91,17 @@ export const PlacedQuery = Type.Object({ meetingId: RefId, from: ServerId }, { a
 export type PlacedQuery = Static<typeof PlacedQuery>;
 export const PlacedAnswer = Type.Object({ peers: Type.Array(RefId, { maxItems: 5000 }) }, { additionalProperties: false });
 export type PlacedAnswer = Static<typeof PlacedAnswer>;
+
+/**
+ * The province's reading of every peer a district hosts for a meeting, once a second in one request:
+ * its adaptation and quality loops then never wait on the WAN for one site.
+ */
+export const StatsQuery = Type.Object({ meetingId: RefId, from: ServerId }, { additionalProperties: false });
+export type StatsQuery = Static<typeof StatsQuery>;
+export const PeerReading = Type.Object(
+  { peerId: RefId, recvLink: Nullable(RecvLinkView), stats: Nullable(PeerStatsView) },
+  { additionalProperties: false },
+);
+export type PeerReading = Static<typeof PeerReading>;
+export const StatsAnswer = Type.Object({ peers: Type.Array(PeerReading, { maxItems: 5000 }) }, { additionalProperties: false });
+export type StatsAnswer = Static<typeof StatsAnswer>;

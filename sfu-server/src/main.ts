@@ -138,7 +138,7 @@ const cascade = await startCascade(config.cascade, pool, {
   // The province places each site's peers on the server its subtree is assigned to.
   ...(config.cascade.parent ? {} : { placement: sitePlacement(core.servers) }),
 }).catch((e: Error) => cannotStart(`cascade: ${e.message}`));
-registerCascadeMetrics(metrics, cascade?.health);
+registerCascadeMetrics(metrics, cascade?.health, cascade && (() => cascade.node.bytesByNeighbour()));
 if (cascade)
   health.register('cascade', () => (cascade.node.isolated() ? { ok: false, reason: 'cut off from the parent server' } : { ok: true }));
 

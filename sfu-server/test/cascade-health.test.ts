@@ -79,10 +79,21 @@ describe('cascade metrics', () => {
     expect(text).not.toMatch(/rtt_seconds\{server="tinh",peer="huyen-pl"\}/);
   });
 
+  it("counts each neighbour's link bytes in both directions, read at scrape time", async () => {
+    const registry = new Registry();
+    let bytes = new Map([['huyen-dt', { rx: 1200, tx: 34_000 }]]);
+    registerCascadeMetrics(registry, source, async () => bytes);
+    expect(await registry.metrics()).toContain('lienthong_cascade_link_bytes_total{server="tinh",peer="huyen-dt",direction="tx"} 34000');
+    bytes = new Map([['huyen-dt', { rx: 2400, tx: 68_000 }]]);
+    const text = await registry.metrics();
+    expect(text).toContain('lienthong_cascade_link_bytes_total{server="tinh",peer="huyen-dt",direction="rx"} 2400');
+    expect(text).toContain('lienthong_cascade_link_bytes_total{server="tinh",peer="huyen-dt",direction="tx"} 68000');
+  });
+
   it('has no series at all while no cascade runs here', async () => {
     const registry = new Registry();
     registerCascadeMetrics(registry, undefined);
-    expect(await registry.metrics()).not.toMatch(/^lienthong_cascade_neighbour_\w+\{/m);
+    expect(await registry.metrics()).not.toMatch(/^lienthong_cascade_\w+\{/m);
   });
 });
 

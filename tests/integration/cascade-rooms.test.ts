@@ -248,16 +248,19 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     await call('site-keep');
     await call('site-left-over');
     expect(host.peers('m-rooms-3')).toBe(2);
-    // Not answered (cut off): nothing goes.
-    answer = null;
-    await host.sweep();
-    await host.sweep();
-    expect(host.peers('m-rooms-3')).toBe(2);
-    // Not placed twice in a row: its media goes; the placed one stays.
+    // Left out, then not answered (cut off): nothing goes, and the time left out starts again.
     answer = ['site-keep'];
-    await host.sweep();
+    await host.sweep(0);
+    answer = null;
+    await host.sweep(20_000);
+    await host.sweep(60_000);
     expect(host.peers('m-rooms-3')).toBe(2);
-    await host.sweep();
+    // Left out in every answer for 30 s (time for a page back from a cut to rejoin): its media goes.
+    answer = ['site-keep'];
+    await host.sweep(70_000);
+    await host.sweep(99_000);
+    expect(host.peers('m-rooms-3')).toBe(2);
+    await host.sweep(100_000);
     expect(host.peers('m-rooms-3')).toBe(1);
     const t = await host.handle(
       { meetingId: 'm-rooms-3', from: 'prov', peerId: 'site-keep', op: 'createTransport', direction: 'recv' },

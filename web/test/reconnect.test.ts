@@ -302,15 +302,26 @@ describe('a page whose media server still carries the meeting (a district cut of
     expect([h.rejoins(), h.statuses.at(-1)]).toEqual([1, 'connected']);
   });
 
-  it('expires at the next check once its media stops too', async () => {
+  it('once it met locally, its media stopping does not expire it either: it rejoins when signalling is back', async () => {
     const alive = { now: true };
     const h = isolatedHarness(alive);
+    h.r.onSignallingUp();
     h.r.onSignallingDown();
     await vi.advanceTimersByTimeAsync(20_000);
     expect(h.statuses.at(-1)).toBe('isolated');
+    // The district dropped our media (the province gave our place away): reconnecting, not expired.
     alive.now = false;
-    await vi.advanceTimersByTimeAsync(2000);
-    expect(h.statuses.at(-1)).toBe('expired');
-    expect(h.r.hasExpired).toBe(true);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect([h.statuses.at(-1), h.r.hasExpired]).toEqual(['reconnecting', false]);
+    h.r.onSignallingUp();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([h.rejoins(), h.statuses.at(-1)]).toEqual([1, 'connected']);
+  });
+
+  it('media dead from the start of the outage: expires at the grace as before', async () => {
+    const h = isolatedHarness({ now: false });
+    h.r.onSignallingDown();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect([h.statuses.at(-1), h.r.hasExpired]).toEqual(['expired', true]);
   });
 });

@@ -105,6 +105,11 @@ export class CascadeNode {
     return this.neighbours.health();
   }
 
+  /** Media bytes over the links to each neighbour in all meetings, received (rx) and sent (tx). */
+  bytesByNeighbour(): Promise<Map<string, { rx: number; tx: number }>> {
+    return this.deps.links.bytesByPeer();
+  }
+
   stop(): void {
     this.neighbours.stop();
     this.roster.stop();

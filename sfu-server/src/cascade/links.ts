@@ -47,6 +47,23 @@ export class CascadeLinks {
     return made;
   }
 
+  /** UDP payload bytes received and sent by the open link transports, per neighbour (a link made again starts at 0). */
+  async bytesByPeer(): Promise<Map<string, { rx: number; tx: number }>> {
+    const out = new Map<string, { rx: number; tx: number }>();
+    for (const [k, made] of this.links) {
+      const peer = k.split('\u0000')[1]!;
+      const t = await made.catch(() => undefined);
+      const stats = t && !t.closed ? await t.getStats().catch(() => []) : [];
+      const sum = out.get(peer) ?? { rx: 0, tx: 0 };
+      for (const s of stats) {
+        sum.rx += s.bytesReceived;
+        sum.tx += s.bytesSent;
+      }
+      out.set(peer, sum);
+    }
+    return out;
+  }
+
   current(meetingId: string, peer: string): Promise<types.PlainTransport> | undefined {
     return this.links.get(key(meetingId, peer));
   }

@@ -20,14 +20,18 @@ export interface MediaHostDeps {
   placed(meetingId: string): Promise<string[] | null>;
   /** How often left-over peers are looked for (default 10 s). */
   sweepEveryMs?: number;
+  /** How long the parent must leave a peer out before its media goes (default 30 s). */
+  leftOverMs?: number;
   maxPeersPerRouter: number;
   consumersPerPeer?: number;
 }
 
+const LEFT_OVER_MS = 30_000;
+
 export class MediaHost {
   private readonly rooms = new Map<string, MediaRoom>();
-  /** Peers found not placed here once: dropped if still not placed at the next sweep. */
-  private readonly unplaced = new Set<string>();
+  /** Peers the parent did not name, since when: dropped once it has left them out for LEFT_OVER_MS. */
+  private readonly unplaced = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly deps: MediaHostDeps) {
@@ -38,20 +42,25 @@ export class MediaHost {
   /**
    * A peer whose removal never arrived (sent while the link was cut, or the province restarted)
    * would keep its media and producers here for ever. The parent is asked which peers it still
-   * places here; those it does not name twice in a row go. Nothing is dropped while it does not answer.
+   * places here; those it leaves out in every answer for LEFT_OVER_MS go (a page back from a cut has
+   * that long to rejoin first). Nothing is dropped while it does not answer, and the time starts again.
    */
-  async sweep(): Promise<void> {
+  async sweep(now = Date.now()): Promise<void> {
     for (const [meetingId, room] of [...this.rooms]) {
       const peers = room.peerIds();
       if (peers.length === 0) continue;
       const placed = await this.deps.placed(meetingId);
-      if (placed === null) continue;
+      if (placed === null) {
+        for (const key of [...this.unplaced.keys()]) if (key.startsWith(`${meetingId}/`)) this.unplaced.delete(key);
+        continue;
+      }
       const keep = new Set(placed);
       for (const peerId of peers) {
         const key = `${meetingId}/${peerId}`;
+        const since = this.unplaced.get(key);
         if (keep.has(peerId)) this.unplaced.delete(key);
-        else if (!this.unplaced.has(key)) this.unplaced.add(key);
-        else {
+        else if (since === undefined) this.unplaced.set(key, now);
+        else if (now - since >= (this.deps.leftOverMs ?? LEFT_OVER_MS)) {
           this.unplaced.delete(key);
           this.deps.logger.info({ meetingId, peerId }, 'dropping media the province no longer places here');
           room.removePeer(peerId);

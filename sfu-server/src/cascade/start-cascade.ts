@@ -14,7 +14,7 @@ import { CascadeBus } from './bus';
 import { CascadeNode } from './cascade-node';
 import { CascadeRooms } from './cascade-rooms';
 import { CascadeLinks } from './links';
-import { mediaCalls } from './media-calls';
+import { mediaCalls, type NeighbourWatch } from './media-calls';
 import { MediaHost } from './media-host';
 import type { NeighbourOptions } from './neighbours';
 import { type Placement, SplitRoomMedia } from './split-room-media';
@@ -73,41 +73,8 @@ export async function startCascade(
     ...opts.timing,
   });
   rooms.bind(node, links);
-  const down = new Set<string>();
-  const onDown = new Set<(server: string) => void>();
-  node.onNeighbour = (peer, state) => {
-    if (state !== 'down') return void down.delete(peer);
-    down.add(peer);
-    for (const l of onDown) l(peer);
-  };
-  const calls = mediaCalls(bus, {
-    isDown: (s) => down.has(s),
-    onDown: (l) => {
-      onDown.add(l);
-      return () => onDown.delete(l);
-    },
-  });
-  const host = c.parent
-    ? new MediaHost({
-        pool,
-        logger,
-        rooms,
-        serverId: c.serverId,
-        parent: c.parent,
-        publish: (e) => bus.publishMediaEvent(e),
-        placed: (meetingId) =>
-          bus.request(c.parent, 'placed', { meetingId, from: c.serverId }, PlacedAnswer).then(
-            (a) => a.peers,
-            () => null,
-          ),
-        maxPeersPerRouter: opts.maxPeersPerRouter,
-        ...(opts.consumersPerPeer ? { consumersPerPeer: opts.consumersPerPeer } : {}),
-      })
-    : undefined;
-  if (host) {
-    bus.serve('media', MediaCall, (call, from) => host.handle(call, from));
-    bus.serve('mediaStats', StatsQuery, (q, from) => host.stats(q, from));
-  }
+  const calls = mediaCalls(bus, watchDown(node));
+  const host = c.parent ? hostFor(c, c.parent, bus, pool, rooms, opts) : undefined;
   // Which peers each meeting places on a child: the child drops the media of the others.
   const split = new Map<string, SplitRoomMedia>();
   bus.serve('placed', PlacedQuery, async (q, from) => ({ peers: split.get(q.meetingId)?.placedOn(from) ?? [] }));
@@ -132,4 +99,51 @@ export async function startCascade(
       await bus.close();
     },
   };
+}
+
+/** Which neighbours are down now, and who to tell when one goes down. */
+function watchDown(node: CascadeNode): NeighbourWatch {
+  const down = new Set<string>();
+  const onDown = new Set<(server: string) => void>();
+  node.onNeighbour = (peer, state) => {
+    if (state !== 'down') return void down.delete(peer);
+    down.add(peer);
+    for (const l of onDown) l(peer);
+  };
+  return {
+    isDown: (s) => down.has(s),
+    onDown: (l) => {
+      onDown.add(l);
+      return () => onDown.delete(l);
+    },
+  };
+}
+
+/** A district's host of its sites' media for its parent, answering the parent's calls and readings. */
+function hostFor(
+  c: SfuConfig['cascade'],
+  parent: string,
+  bus: CascadeBus,
+  pool: MediaWorkerPool,
+  rooms: CascadeRooms,
+  opts: CascadeStartOptions,
+): MediaHost {
+  const host = new MediaHost({
+    pool,
+    logger: opts.logger,
+    rooms,
+    serverId: c.serverId,
+    parent,
+    publish: (e) => bus.publishMediaEvent(e),
+    placed: (meetingId) =>
+      bus.request(parent, 'placed', { meetingId, from: c.serverId }, PlacedAnswer).then(
+        (a) => a.peers,
+        () => null,
+      ),
+    maxPeersPerRouter: opts.maxPeersPerRouter,
+    ...(opts.consumersPerPeer ? { consumersPerPeer: opts.consumersPerPeer } : {}),
+  });
+  bus.serve('media', MediaCall, (call, from) => host.handle(call, from));
+  bus.serve('mediaStats', StatsQuery, (q, from) => host.stats(q, from));
+  return host;
 }

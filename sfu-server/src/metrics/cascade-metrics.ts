@@ -1,9 +1,12 @@
 // The cascade links' health as Prometheus series, read from the source at scrape time. With no
 // source (no cascade runs here) the series are absent, not zero: nothing is down.
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CascadeHealthSource } from '../domain/cascade/health';
 
-export function registerCascadeMetrics(registry: Registry, source: CascadeHealthSource | undefined): void {
+/** Media bytes over the links to each neighbour (CascadeNode.bytesByNeighbour). */
+export type LinkBytesSource = () => Promise<Map<string, { rx: number; tx: number }>>;
+
+export function registerCascadeMetrics(registry: Registry, source: CascadeHealthSource | undefined, linkBytes?: LinkBytesSource): void {
   new Gauge({
     name: 'lienthong_cascade_neighbour_up',
     help: "Whether a neighbouring media server answers this server's pings (1), or missed three in a row (0); absent until it first answers or misses",
@@ -25,6 +28,20 @@ export function registerCascadeMetrics(registry: Registry, source: CascadeHealth
       this.reset();
       if (!source) return;
       for (const n of source.neighbours()) if (n.rttMs !== null) this.set({ server: source.serverId, peer: n.peer }, n.rttMs / 1000);
+    },
+  });
+  new Counter({
+    name: 'lienthong_cascade_link_bytes_total',
+    help: "Media bytes (SRTP and SRTCP, as UDP payload) this server's link transports received from (rx) and sent to (tx) a neighbouring media server; a link made again starts from 0",
+    labelNames: ['server', 'peer', 'direction'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      if (!source || !linkBytes) return;
+      for (const [peer, b] of await linkBytes()) {
+        this.inc({ server: source.serverId, peer, direction: 'rx' }, b.rx);
+        this.inc({ server: source.serverId, peer, direction: 'tx' }, b.tx);
+      }
     },
   });
 }

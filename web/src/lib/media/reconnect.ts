@@ -50,6 +50,8 @@ export class Reconnector {
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private isolationTimer: ReturnType<typeof setTimeout> | undefined;
   private isolated = false;
+  /** Met locally during this outage: its place may be gone, but the page comes back by itself. */
+  private wasIsolated = false;
   /** How the last successful recovery went. */
   lastPath: RecoveryPath | null = null;
 
@@ -77,8 +79,9 @@ export class Reconnector {
     this.graceTimer = setTimeout(() => {
       this.graceTimer = undefined;
       if (!this.signallingLost || this.steps.isClosed()) return;
-      // Our media server still carries the meeting: keep our place in it and keep trying.
-      if (this.steps.mediaAlive?.()) return this.armGrace(ISOLATION_CHECK_MS);
+      // Our media server still carries the meeting (or did, in this outage: a district cut off from
+      // the province that has since dropped our media): no click needed, we rejoin when signalling is back.
+      if (this.wasIsolated || this.steps.mediaAlive?.()) return this.armGrace(ISOLATION_CHECK_MS);
       this.stopIsolation();
       this.expired = true;
       this.steps.setStatus('expired');
@@ -93,6 +96,7 @@ export class Reconnector {
       const alive = this.steps.mediaAlive?.() ?? false;
       if (alive !== this.isolated) this.steps.setStatus(alive ? 'isolated' : 'reconnecting');
       this.isolated = alive;
+      if (alive) this.wasIsolated = true;
       this.watchIsolation(ISOLATION_CHECK_MS);
     }, ms);
   }
@@ -101,6 +105,7 @@ export class Reconnector {
     clearTimeout(this.isolationTimer);
     this.isolationTimer = undefined;
     this.isolated = false;
+    this.wasIsolated = false;
   }
 
   /** socket.io also reports the first connection: only a reconnection recovers; not once expired. */

@@ -7,12 +7,16 @@
 // plain 8090+N; media 20000+N,
 // traps 10162+N, demo agents 16100+N, TURN 3478+N and 5349+N, SIP 5060+N; keep media below 32768) so a second copy can run beside the first; it writes a
 // small config file per service for that, so it cannot be combined with `--config`.
+//
+// --cascade (`npm run start:cascade`): the same demo over two media servers, the province's and a
+// district's, joined by NATS (cascade-demo.ts); it writes its own config files too.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { firstLanAddress, tlsBanner } from '@lienthong/kit/tls';
+import { type CascadeDemo, prepareCascadeDemo, type Service, tcpProblems } from './cascade-demo';
 import { demoBanner } from './demo-banner';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -34,22 +38,36 @@ const port = {
   sip: 5060 + offset,
 };
 
-/** Per-service arguments: the user's own, or the port-offset config files. */
+const cascadeFlag = process.argv.includes('--cascade');
+// A plain line when it cannot be set up (no nats-server, say), not a stack trace.
+const cascade: CascadeDemo | null = cascadeFlag
+  ? await prepareCascadeDemo(root, offset).catch((e: Error) => {
+      console.error(`[start] --cascade: ${e.message}`);
+      process.exit(1);
+    })
+  : null;
+
+/** Per-service arguments: the user's own, or the port-offset (and cascade) config files. */
 function serviceArgs(): { sfu: string[]; nms: string[]; cleanup: () => void } {
-  const given = process.argv.slice(2);
-  if (offset === 0) return { sfu: given, nms: given, cleanup: () => {} };
+  const given = process.argv.slice(2).filter((a) => a !== '--cascade');
+  if (offset === 0 && !cascade) return { sfu: given, nms: given, cleanup: () => {} };
   if (given.length > 0) {
-    console.error('[start] LIENTHONG_PORT_OFFSET writes its own config files; it cannot be combined with arguments');
+    console.error(
+      `[start] ${cascade ? '--cascade' : 'LIENTHONG_PORT_OFFSET'} writes its own config files; it cannot be combined with arguments`,
+    );
     process.exit(1);
   }
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-start-'));
   const sfu = join(dir, 'sfu-server.yaml');
   const nms = join(dir, 'nms.yaml');
-  writeFileSync(
-    sfu,
-    `http:\n  port: ${port.webTls}\n  plainPort: ${port.web}\nmedia:\n  basePort: ${port.media}\nnms:\n  url: https://127.0.0.1:${port.nmsTls}\n` +
-      `turn:\n  port: ${port.turn}\n  tlsPort: ${port.turnTls}\nsip:\n  port: ${port.sip}\n`,
-  );
+  const moved =
+    offset === 0
+      ? ''
+      : `http:\n  port: ${port.webTls}\n  plainPort: ${port.web}\nmedia:\n  basePort: ${port.media}\nnms:\n  url: https://127.0.0.1:${port.nmsTls}\n` +
+        `turn:\n  port: ${port.turn}\n  tlsPort: ${port.turnTls}\nsip:\n  port: ${port.sip}\n`;
+  // The cascade block holds a NATS password: the directory is mkdtemp's (0700), the file 0600.
+  writeFileSync(sfu, moved + (cascade?.provinceYaml ?? ''), { mode: 0o600 });
+  if (offset === 0) return { sfu: ['--config', sfu], nms: [], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   writeFileSync(
     nms,
     `http:\n  port: ${port.nmsTls}\n  plainPort: ${port.nms}\nauth:\n  publicKeyUrl: https://127.0.0.1:${port.webTls}/api/auth/public-key\n` +
@@ -61,10 +79,19 @@ function serviceArgs(): { sfu: string[]; nms: string[]; cleanup: () => void } {
 const args = serviceArgs();
 process.on('exit', () => args.cleanup());
 for (const l of demoBanner()) console.log(l);
-const services = [
+const node = (entry: string, a: string[]) => ['--import', 'tsx', entry, ...a];
+const services: Service[] = [
+  // In order (see below); the cascade's NATS nodes before the servers that connect to them.
+  ...(cascade?.nats ?? []),
   // Health over the loopback plain ports (served there, not redirected).
-  { name: 'sfu-server', entry: 'sfu-server/src/main.ts', args: args.sfu, health: `http://127.0.0.1:${port.web}/healthz` },
-  { name: 'nms', entry: 'nms/src/main.ts', args: args.nms, health: `http://127.0.0.1:${port.nms}/healthz` },
+  {
+    name: 'sfu-server',
+    command: process.execPath,
+    args: node('sfu-server/src/main.ts', args.sfu),
+    health: `http://127.0.0.1:${port.web}/healthz`,
+  },
+  { name: 'nms', command: process.execPath, args: node('nms/src/main.ts', args.nms), health: `http://127.0.0.1:${port.nms}/healthz` },
+  ...(cascade ? [cascade.district] : []),
 ];
 
 const children: ChildProcess[] = [];
@@ -100,8 +127,8 @@ function passThrough(child: ChildProcess): () => string[] {
 /** Services that have answered their health check at least once. */
 const answered = new Set<string>();
 
-function launch(s: (typeof services)[number]): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', s.entry, ...s.args], {
+function launch(s: Service): void {
+  const child = spawn(s.command, s.args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LIENTHONG_LAUNCHER: '1' },
@@ -124,6 +151,7 @@ process.on('SIGTERM', () => stopAll(0));
 
 /** null while the service does not answer; else its failing checks ("name: reason"), empty when healthy. */
 async function problems(url: string): Promise<string[] | null> {
+  if (url.startsWith('tcp:')) return tcpProblems(url);
   try {
     const res = await fetch(url);
     const body = await res.text();
@@ -188,7 +216,8 @@ if (!stopping) {
   banner.push(`  On this machine:  http://localhost:${port.web}/   (demo accounts: sfu-server/DEMO-ACCOUNTS.md)`);
   banner.push(`  From other PCs:   https://${firstLanAddress()}:${port.webTls}/   (HTTPS; camera and microphone need it)`);
   banner.push(`  nms   http://localhost:${port.nms}/healthz   metrics: /metrics on both`);
-  if (args.sfu.length === 0 || offset > 0) {
+  if (cascade) banner.push('', ...cascade.banner);
+  if (args.sfu.length === 0 || offset > 0 || cascade) {
     // The default configs' internal CA (http.tls.caDir).
     banner.push(`  Other PCs must trust the demo's CA certificate ${join(root, 'var/ca/ca.pem')}:`);
     for (const l of tlsBanner({ service: '', httpsUrl: '', caFile: 'ca.pem' }).slice(2)) banner.push(`  ${l}`);

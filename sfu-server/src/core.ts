@@ -36,6 +36,8 @@ export interface CoreOptions {
   scrypt?: { N: number; r: number; p: number };
   /** This server's own https URL (config/public-url.ts): the demo's province server, and every site's server while none is configured. */
   publicUrl?: string;
+  /** `npm run start:cascade`: a district server the demo's province knows (demo.districtServer). */
+  demoDistrictServer?: SfuConfig['demo']['districtServer'];
 }
 
 /** When the caller names no URL: the default HTTPS port on this machine. */
@@ -100,11 +102,19 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       const flagged = await accounts.flagInitialPasswords(opts.auth.initialAdminPassword);
       if (flagged > 0) opts.logger.warn({ flagged }, 'administrators still use the initial password: they must change it at login');
     }
+    if (opts.demoSeed && opts.demoDistrictServer) seedDemoDistrict(core, opts.demoDistrictServer, opts.logger);
     return core;
   } catch (e) {
     store.close();
     throw e;
   }
+}
+
+function seedDemoDistrict(core: Core, d: NonNullable<CoreOptions['demoDistrictServer']>, logger: Logger): void {
+  const site = core.sites.getByCode(d.siteCode);
+  if (!site) throw new Error(`demo.districtServer: no site with code ${d.siteCode}`);
+  const made = core.servers.seedDistrict({ id: d.id, name: d.name, url: d.url, siteId: site.id });
+  if (made) logger.info({ server: made.id, site: d.siteCode, url: made.url }, 'added the demo district server');
 }
 
 /** First start without demo data: the province site and the administrator, nothing else. */

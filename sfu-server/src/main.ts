@@ -67,6 +67,7 @@ const core = await createCore({
   dataDir,
   auth: config.auth,
   demoSeed: config.demo.seed,
+  demoDistrictServer: config.demo.districtServer,
   logger: logger.child({ component: 'core' }),
   publicUrl: publicUrl(config, firstLanAddress),
 });

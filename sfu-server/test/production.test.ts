@@ -7,7 +7,7 @@ import { sfuDefaults } from '../src/config/schema';
 const cfg = (initialAdminPassword: string, seed: boolean) => ({
   ...sfuDefaults,
   auth: { ...sfuDefaults.auth, initialAdminPassword },
-  demo: { seed },
+  demo: { ...sfuDefaults.demo, seed },
 });
 
 describe('admin password guard', () => {

@@ -184,3 +184,26 @@ describe('the site tree keeps its servers', () => {
     }
   });
 });
+
+describe('the demo district server (npm run start:cascade)', () => {
+  it("is added once, under its own id, checked as an admin's would be", async () => {
+    const d = await seededDomain();
+    try {
+      const servers = new MediaServerService(new MediaServerRepository(d.store.db), d.sites, d.clock, 'https://tinh.example.vn');
+      servers.seedProvince(d.site('TN').id, 'Tỉnh');
+      const body = { id: 'huyen-dai-tu', name: 'Máy chủ Huyện Đại Từ', url: 'https://127.0.0.1:8445/', siteId: d.site('TN-DT').id };
+      expect(servers.seedDistrict(body)).toMatchObject({ id: 'huyen-dai-tu', url: 'https://127.0.0.1:8445' });
+      expect(servers.seedDistrict(body)).toBeNull();
+      expect(servers.serverForSite(d.site('TN-DT-CUVAN').id).id).toBe('huyen-dai-tu');
+      expect(codeOf(() => servers.seedDistrict({ ...body, id: 'other', name: 'Khác', url: 'http://x.example.vn' }))).toBe(
+        'SERVER_URL_INVALID',
+      );
+      expect(codeOf(() => servers.seedDistrict({ ...body, id: 'other', name: 'Khác', url: 'https://x.example.vn' }))).toBe(
+        'SERVER_SITE_TAKEN',
+      );
+      expect(servers.list().map((s) => s.id)).toHaveLength(2);
+    } finally {
+      d.store.close();
+    }
+  });
+});

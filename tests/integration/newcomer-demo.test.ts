@@ -6,39 +6,16 @@
 // cannot reach it), the launcher says so, /healthz reports it, and the overview shows a monitoring
 // problem rather than every district down. Ports are moved by LIENTHONG_PORT_OFFSET only.
 // Needs web/dist (npx vite build web) and the root's node_modules (linked, not reinstalled).
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
-
-const root = resolve(import.meta.dirname, '../..');
-
-/** The working tree as checked out (tracked and new files, not ignored ones), plus the built web app. */
-function copyCheckout(dest: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
-    .split('\0')
-    .filter(Boolean);
-  for (const f of new Set(files)) {
-    const from = join(root, f);
-    if (!existsSync(from) || statSync(from).isDirectory()) continue; // deleted in the work tree, or a submodule
-    mkdirSync(dirname(join(dest, f)), { recursive: true });
-    copyFileSync(from, join(dest, f));
-    chmodSync(join(dest, f), statSync(from).mode & 0o777);
-  }
-  cpSync(join(root, 'web/dist'), join(dest, 'web/dist'), { recursive: true });
-  // Installed packages are linked from the root; the workspace links point into the copy itself.
-  mkdirSync(join(dest, 'node_modules'));
-  for (const e of readdirSync(join(root, 'node_modules'))) {
-    if (e === '@lienthong')
-      cpSync(join(root, 'node_modules', e), join(dest, 'node_modules', e), { recursive: true, verbatimSymlinks: true });
-    else symlinkSync(join(root, 'node_modules', e), join(dest, 'node_modules', e));
-  }
-}
+import { copyCheckout } from '../support/launcher';
 
 const tcpFree = (port: number) =>
   new Promise<boolean>((done) => {

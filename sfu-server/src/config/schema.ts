@@ -91,7 +91,29 @@ export const SfuConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    demo: Type.Object({ seed: Type.Boolean() }, { additionalProperties: false }),
+    demo: Type.Object(
+      {
+        seed: Type.Boolean(),
+        /**
+         * `npm run start:cascade`: a district media server the demo's province knows (created at start when
+         * no server has its id, as an admin would on the servers page); null = none.
+         */
+        districtServer: Type.Union([
+          Type.Null(),
+          Type.Object(
+            {
+              id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+              /** The site whose subtree it serves, by code (TN-DT). */
+              siteCode: Type.String({ minLength: 1 }),
+              name: Type.String({ minLength: 1, maxLength: 200 }),
+              url: Type.String({ pattern: '^https://' }),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
+      },
+      { additionalProperties: false },
+    ),
     /** `npm run loadtest` (infra/loadtest) runs only against a server that opts in: its usage route answers only then. */
     loadTest: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
     metrics: Type.Object(
@@ -247,7 +269,7 @@ export const sfuDefaults: SfuConfig = {
   },
   auth: { sessionTtlSeconds: 12 * 3600, maxFailedLogins: 5, lockoutSeconds: 900, initialAdminPassword: 'lienthong-admin' },
   nms: { url: 'https://127.0.0.1:9443', caFile: 'var/ca/ca.pem', bodyLimit: 4_194_304 },
-  demo: { seed: true },
+  demo: { seed: true, districtServer: null },
   loadTest: { enabled: false },
   metrics: { token: '' },
   turn: {

@@ -134,6 +134,29 @@ export class MediaServerService {
     return rec;
   }
 
+  /**
+   * `npm run start:cascade`: the demo's district server, as an admin would add it (checked as create
+   * checks); kept when a server with its id exists, so a restart changes nothing. Null when kept.
+   */
+  seedDistrict(body: CreateServerBody & { id: string }): MediaServerRecord | null {
+    if (this.store.listMediaServers().some((s) => s.id === body.id)) return null;
+    this.sites.get(body.siteId);
+    const now = iso(this.clock.now());
+    const rec: MediaServerRecord = {
+      id: body.id,
+      name: body.name.trim(),
+      url: this.url(body.url),
+      siteId: body.siteId,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.store.transaction(() => {
+      this.requireValid(this.sites.tree(), [...this.store.listMediaServers(), rec]);
+      this.store.insertMediaServer(rec);
+    });
+    return rec;
+  }
+
   /** The tree guard: a site that has a server stays, and the assignment stays valid over the new tree. */
   private checkTree(next: SiteTree): void {
     const servers = this.store.listMediaServers();

@@ -18,14 +18,23 @@ export interface Wan {
   /** Namespace and WAN address of each server; district links are 10.215.<n>.1 (province) – .2 (district). */
   ns: Record<'p' | 'd1' | 'd2', string>;
   addr: { p1: string; p2: string; d1: string; d2: string };
+  /** The province's end of each district link (a veth device in its namespace). */
+  dev: Record<'d1' | 'd2', string>;
   /** Bytes that crossed the province–district veth, both directions, counted at the province end. */
   linkBytes(district: 'd1' | 'd2'): { tx: number; rx: number };
   cut(district: 'd1' | 'd2'): void;
+  /** The link up again, and the routes over it that the kernel dropped with it. */
   restore(district: 'd1' | 'd2'): void;
+  /** A route in a namespace that goes over a district's link (made again on restore). */
+  route(district: 'd1' | 'd2', inNs: string, prefix: string, via: string): void;
   remove(): void;
 }
 
-export function createWan(tag = 'cw'): Wan {
+/**
+ * `provinceIp`: one more address of the province, on its loopback, that both districts route to
+ * over their own link (as a province server has one public address whichever district calls it).
+ */
+export function createWan(tag = 'cw', opts: { provinceIp?: string } = {}): Wan {
   const ns = { p: `lt-${tag}p`, d1: `lt-${tag}d1`, d2: `lt-${tag}d2` };
   const dev = { d1: `${tag}pd1`, d2: `${tag}pd2` };
   const remove = () => {
@@ -51,9 +60,21 @@ export function createWan(tag = 'cw'): Wan {
   };
   link('d1', 1);
   link('d2', 2);
+  const routes: Record<'d1' | 'd2', string[][]> = { d1: [], d2: [] };
+  const route = (d: 'd1' | 'd2', inNs: string, prefix: string, via: string) => {
+    const args = ['-n', inNs, 'route', 'replace', prefix, 'via', via];
+    routes[d].push(args);
+    ip(args);
+  };
+  if (opts.provinceIp) {
+    ip(['-n', ns.p, 'addr', 'add', `${opts.provinceIp}/32`, 'dev', 'lo']);
+    route('d1', ns.d1, `${opts.provinceIp}/32`, '10.215.1.1');
+    route('d2', ns.d2, `${opts.provinceIp}/32`, '10.215.2.1');
+  }
   return {
     ns,
     addr: { p1: '10.215.1.1', p2: '10.215.2.1', d1: '10.215.1.2', d2: '10.215.2.2' },
+    dev,
     linkBytes(d) {
       const [s] = JSON.parse(ip(['-n', ns.p, '-s', '-j', 'link', 'show', 'dev', dev[d]])) as {
         stats64: { rx: { bytes: number }; tx: { bytes: number } };
@@ -61,7 +82,11 @@ export function createWan(tag = 'cw'): Wan {
       return { tx: s!.stats64.tx.bytes, rx: s!.stats64.rx.bytes };
     },
     cut: (d) => void ip(['-n', ns.p, 'link', 'set', dev[d], 'down']),
-    restore: (d) => void ip(['-n', ns.p, 'link', 'set', dev[d], 'up']),
+    restore: (d) => {
+      ip(['-n', ns.p, 'link', 'set', dev[d], 'up']);
+      for (const r of routes[d]) ip(r);
+    },
+    route,
     remove,
   };
 }
@@ -212,42 +237,65 @@ export interface CascadeWan {
   stop(): Promise<void>;
 }
 
-/** The WAN, NATS (hub at the province, leaves at the districts) and the three cascade nodes, all reaching each other. */
-export async function startCascadeWan(meetingId: string): Promise<CascadeWan> {
-  const wan = createWan();
-  const procs: ChildProcess[] = [];
-  const dirs: string[] = [];
-  // From a CA of this run: the hub's certificate for its two WAN addresses and each district's
-  // own uplink certificate; each server's sfu-server has its own password on its loopback NATS.
+export interface CascadeNats {
+  /** Each server's loopback NATS URL, as its own user with its own password. */
+  urls: Record<ServerName, string>;
+  procs: ChildProcess[];
+  dirs: string[];
+}
+
+/**
+ * NATS for a cascade on the WAN: the hub in the province's namespace, a leaf in each district's with
+ * its own uplink certificate (from a CA of this run), and each server's own loopback user. `ids`: the
+ * servers' cascade ids; `hubIp`: the hub address each district dials (default its link's province end).
+ */
+export async function startCascadeNats(
+  wan: Wan,
+  ids: Record<ServerName, string> = { p: 'p', d1: 'd1', d2: 'd2' },
+  hubIp: Record<'d1' | 'd2', string> = { d1: wan.addr.p1, d2: wan.addr.p2 },
+): Promise<CascadeNats> {
   const pki = mkdtempSync(join(tmpdir(), 'lt-cascade-pki-'));
-  dirs.push(pki);
+  const dirs = [pki];
+  const procs: ChildProcess[] = [];
   const caDir = join(pki, 'ca');
-  const cert = await ensureServerCert({ caDir, dir: join(pki, 'hub'), names: { dns: [], ips: [wan.addr.p1, wan.addr.p2] } });
+  const names = { dns: [], ips: [...new Set([wan.addr.p1, wan.addr.p2, hubIp.d1, hubIp.d2])] };
+  const cert = await ensureServerCert({ caDir, dir: join(pki, 'hub'), names });
   const password = { p: '', d1: '', d2: '' };
   for (const n of ['p', 'd1', 'd2'] as const) password[n] = randomBytes(18).toString('base64url');
-  const leaf = async (name: 'd1' | 'd2', hubIp: string) => {
-    const tls = await ensureClientCert({ caDir, dir: join(pki, name), commonName: leafCertName(name) });
-    return leafConfig({ serverId: name, clientPort: 4222, clientPassword: password[name], hubUrl: `nats-leaf://${hubIp}:7422`, tls });
+  const leaf = async (name: 'd1' | 'd2') => {
+    const tls = await ensureClientCert({ caDir, dir: join(pki, name), commonName: leafCertName(ids[name]) });
+    return leafConfig({
+      serverId: ids[name],
+      clientPort: 4222,
+      clientPassword: password[name],
+      hubUrl: `nats-leaf://${hubIp[name]}:7422`,
+      tls,
+    });
   };
   const hub = hubConfig({
-    serverId: 'p',
+    serverId: ids.p,
     clientPort: 4222,
     clientPassword: password.p,
     leafListen: { ip: '0.0.0.0', port: 7422 },
     tls: cert,
-    districts: ['d1', 'd2'],
+    districts: [ids.d1, ids.d2],
   });
-  const natsServers = [
-    startNats(wan.ns.p, hub),
-    startNats(wan.ns.d1, await leaf('d1', wan.addr.p1)),
-    startNats(wan.ns.d2, await leaf('d2', wan.addr.p2)),
-  ];
-  for (const n of natsServers) {
+  for (const n of [startNats(wan.ns.p, hub), startNats(wan.ns.d1, await leaf('d1')), startNats(wan.ns.d2, await leaf('d2'))]) {
     procs.push(n.child);
     dirs.push(n.dir);
   }
   await new Promise((r) => setTimeout(r, 500));
-  const url = (name: ServerName) => `nats://${clientUser(name)}:${password[name]}@127.0.0.1:4222`;
+  const url = (name: ServerName) => `nats://${clientUser(ids[name])}:${password[name]}@127.0.0.1:4222`;
+  return { urls: { p: url('p'), d1: url('d1'), d2: url('d2') }, procs, dirs };
+}
+
+/** The WAN, NATS (hub at the province, leaves at the districts) and the three cascade nodes, all reaching each other. */
+export async function startCascadeWan(meetingId: string): Promise<CascadeWan> {
+  const wan = createWan();
+  const nats = await startCascadeNats(wan);
+  const procs = nats.procs;
+  const dirs = nats.dirs;
+  const url = (name: ServerName) => nats.urls[name];
   const specs: Record<ServerName, [Record<string, string>, Record<string, string>, string | null]> = {
     p: [{ d1: wan.addr.p1, d2: wan.addr.p2 }, { d1: 'd1', d2: 'd2' }, null],
     d1: [{ p: wan.addr.d1 }, { p: 'p', d2: 'p' }, 'p'],

@@ -42,6 +42,14 @@ export function outboundOnly(...allow: string[]): string {
   ].join('\n');
 }
 
+/** A chromium launcher (launchChromium's executablePath) that runs the browser inside namespace `ns`. */
+export function chromiumInNetns(ns: string): string {
+  const wrapper = join(mkdtempSync(join(tmpdir(), 'lt-netns-')), 'chromium-in-netns');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} /usr/bin/chromium "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return wrapper;
+}
+
 export function createNetns(tag: string, subnet = 77): TestNetns {
   const name = `lt-${tag}`;
   const hostDev = `lth${subnet}`;
@@ -67,10 +75,7 @@ export function createNetns(tag: string, subnet = 77): TestNetns {
   sh(['netns', 'exec', name, 'ip', 'link', 'set', nsDev, 'up']);
   sh(['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']);
   sh(['netns', 'exec', name, 'ip', 'route', 'add', 'default', 'via', hostIp]);
-  const dir = mkdtempSync(join(tmpdir(), 'lt-netns-'));
-  const chromiumWrapper = join(dir, 'chromium-in-netns');
-  writeFileSync(chromiumWrapper, `#!/bin/sh\nexec ip netns exec ${name} /usr/bin/chromium "$@"\n`);
-  chmodSync(chromiumWrapper, 0o755);
+  const chromiumWrapper = chromiumInNetns(name);
   return {
     name,
     hostIp,

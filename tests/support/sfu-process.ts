@@ -4,10 +4,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { bridgeIntoNetns, type NetnsBridge } from './netns-bridge';
 import { freeMediaBasePort, freePort } from './ports';
 
 export interface SfuProcess {
-  /** Plain HTTP on loopback (served, not redirected): for Node-side fetches and sockets. */
+  /** Plain HTTP on loopback (served, not redirected): for Node-side fetches and sockets (bridged in from `netns`). */
   url: string;
   /** The plain HTTP port (http.plainPort). */
   port: number;
@@ -77,6 +78,8 @@ export async function startSfuServer(
     webRoot?: string;
     /** Extra node options (e.g. --cpu-prof for a bench). */
     nodeArgs?: string[];
+    /** Run inside this network namespace (ip netns exec); `url` reaches its plain port over a bridge. */
+    netns?: string;
   } = {},
 ): Promise<SfuProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-sfu-'));
@@ -136,8 +139,9 @@ export async function startSfuServer(
     ].join('\n'),
   );
   let log = '';
+  const bridge: NetnsBridge | undefined = opts.netns ? await bridgeIntoNetns(opts.netns, port) : undefined;
   const proc: SfuProcess = {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bridge?.port ?? port}`,
     port,
     httpsPort,
     caFile,
@@ -154,14 +158,11 @@ export async function startSfuServer(
     },
   };
   const launch = async () => {
-    const child = spawn(
-      process.execPath,
-      [...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'sfu-server/src/main.ts'), '--config', config],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const args = [...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'sfu-server/src/main.ts'), '--config', config];
+    // ip netns exec execs the command: the child is the server itself.
+    const child = opts.netns
+      ? spawn('ip', ['netns', 'exec', opts.netns, process.execPath, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const take = (d: Buffer) => {
       log += d;
       opts.onOutput?.(log);
@@ -182,12 +183,14 @@ export async function startSfuServer(
     }
   };
   await launch().catch((e) => {
+    bridge?.close();
     rmSync(dir, { recursive: true, force: true });
     throw e;
   });
   const stop = proc.stop;
   proc.stop = async () => {
     await stop();
+    bridge?.close();
     rmSync(dir, { recursive: true, force: true });
   };
   return proc;

@@ -188,10 +188,17 @@ describe('one meeting over a province and two district servers on a WAN', () => 
     for (const at of [10_000, 30_000, 55_000]) {
       await sleep(Math.max(0, cutAt + at - Date.now()));
       for (const s of UNDER_DT) {
-        const flowing = await mediaFlowingFrom(
-          pages[s]!,
-          dtPeers.filter((p) => p !== peer[s]),
-        );
+        // Still receiving them: a moment's freeze of a starved browser on this 2-core machine is not a loss.
+        const flowing = await waitFor(
+          () =>
+            mediaFlowingFrom(
+              pages[s]!,
+              dtPeers.filter((p) => p !== peer[s]),
+            ),
+          Boolean,
+          8000,
+          `${s} receiving the other Đại Từ sites ${at / 1000} s into the cut`,
+        ).catch(() => false);
         expect(flowing, `${s} receiving the other Đại Từ sites ${at / 1000} s into the cut`).toBe(true);
         const state = await pages[s]!.evaluate(() => {
           const x = (window as never as { __lt: { session: { status: string; recvTransport?: { connectionState: string } } } }).__lt

@@ -38,6 +38,16 @@ describe('readiness board before a meeting', () => {
       60_000,
       `Phú Bình down in nms:\n${nms.output()}`,
     );
+    // And Đại Từ's path polled up: the board is read once, when the chair opens it.
+    await waitFor(
+      async () => {
+        const r = await fetch(`${sfu.url}/api/nms/sites/TN-DT`, { headers: { authorization: `Bearer ${engineer}` } });
+        return r.ok ? ((await r.json()) as { site: { state: string } }).site.state : `HTTP ${r.status}`;
+      },
+      (s) => s === 'ok',
+      60_000,
+      `Đại Từ ok in nms:\n${nms.output()}`,
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inboundByPeer, launchChromium, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
+import { inboundByPeer, launchChromium, mediaFlowingFrom, mediaServerPort, sessionDump, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { freeMediaBasePort, freePort } from '../support/ports';
 import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
@@ -27,23 +27,6 @@ const cascadeConfig = (natsUrl: string, serverId: string, parent: string, childr
     `  children: ${JSON.stringify(children)}`,
     '  linkIp: 127.0.0.1',
   ].join('\n');
-
-/** The media server port a page's sending transport is connected to (its selected ICE pair). */
-function sendPort(page: Page): Promise<number | null> {
-  return page.evaluate(async () => {
-    const s = (window as never as { __lt?: { session?: { getStats(): Promise<{ send?: RTCStatsReport }> } } }).__lt?.session;
-    const { send } = (await s?.getStats()) ?? {};
-    let remoteId = '';
-    send?.forEach((st: Record<string, unknown>) => {
-      if (st.type === 'transport' && st.selectedCandidatePairId) {
-        const pair = send.get(String(st.selectedCandidatePairId)) as Record<string, unknown> | undefined;
-        remoteId = String(pair?.remoteCandidateId ?? '');
-      }
-    });
-    const remote = remoteId ? (send?.get(remoteId) as Record<string, unknown> | undefined) : undefined;
-    return remote ? Number(remote.port) : null;
-  });
-}
 
 describe('one meeting over a province and a district server', () => {
   let nats: ChildProcess;
@@ -101,9 +84,9 @@ describe('one meeting over a province and a district server', () => {
   });
 
   it("sends the commune's media to the district server and the chair's to the province's", async () => {
-    await expect.poll(() => sendPort(pages.commune), { timeout: 20_000 }).toBe(districtBase);
+    await expect.poll(() => mediaServerPort(pages.commune), { timeout: 20_000 }).toBe(districtBase);
     const chairPort = await waitFor(
-      () => sendPort(pages.chair),
+      () => mediaServerPort(pages.chair),
       (p) => p !== null,
       20_000,
       'the chair connected',
@@ -197,7 +180,7 @@ describe('one meeting over a province and a district server', () => {
   it('when the district server dies, its site is back on the province server by itself within 30 s', async () => {
     district.child.kill('SIGKILL');
     const t0 = Date.now();
-    await expect.poll(() => sendPort(pages.commune), { timeout: 30_000, interval: 500 }).not.toBe(districtBase);
+    await expect.poll(() => mediaServerPort(pages.commune), { timeout: 30_000, interval: 500 }).not.toBe(districtBase);
     await waitFor(
       () => mediaFlowingFrom(pages.chair, [peer.commune]),
       (ok) => ok,

@@ -7,7 +7,7 @@
 // back in the province meeting without a reload or a click.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inboundByPeer, mediaFlowingFrom, sessionDump, waitFor } from '../support/browser';
+import { inboundByPeer, mediaFlowingFrom, mediaServerAddress, sessionDump, waitFor } from '../support/browser';
 import { lanServerIp, type Ns, PROVINCE_IP, SERVER_IDS, startWanMeeting, type WanMeeting } from '../support/cascade-wan-meeting';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 
@@ -23,23 +23,6 @@ type Site = keyof typeof SITES;
 const UNDER_DT: Site[] = ['dt', 'hungson', 'labang'];
 const WINDOW_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The address of the media server a page's sending transport is connected to (its selected ICE pair). */
-function sendAddress(page: Page): Promise<string | null> {
-  return page.evaluate(async () => {
-    const s = (window as never as { __lt?: { session?: { getStats(): Promise<{ send?: RTCStatsReport }> } } }).__lt?.session;
-    const { send } = (await s?.getStats()) ?? {};
-    let remoteId = '';
-    send?.forEach((st: Record<string, unknown>) => {
-      if (st.type === 'transport' && st.selectedCandidatePairId) {
-        const pair = send.get(String(st.selectedCandidatePairId)) as Record<string, unknown> | undefined;
-        remoteId = String(pair?.remoteCandidateId ?? '');
-      }
-    });
-    const remote = remoteId ? (send?.get(remoteId) as Record<string, unknown> | undefined) : undefined;
-    return remote ? String(remote.address ?? remote.ip) : null;
-  });
-}
 
 interface Sample {
   at: number;
@@ -137,7 +120,8 @@ describe('one meeting over a province and two district servers on a WAN', () => 
 
   it("sends each site's media to its own server: the chair's to the province, each district's sites' to their district", async () => {
     const want = { chair: PROVINCE_IP, commune: lanServerIp('d1'), dt: lanServerIp('d2') };
-    for (const s of ['chair', 'commune', 'dt'] as const) await expect.poll(() => sendAddress(pages[s]!), { timeout: 20_000 }).toBe(want[s]);
+    for (const s of ['chair', 'commune', 'dt'] as const)
+      await expect.poll(() => mediaServerAddress(pages[s]!), { timeout: 20_000 }).toBe(want[s]);
   });
 
   it('everyone decodes and hears everyone, across the three servers', async () => {
@@ -158,7 +142,7 @@ describe('one meeting over a province and two district servers on a WAN', () => 
     await join('hungson');
     await join('labang');
     await decodeEachOther(joined(), joined(), 40_000);
-    for (const s of ['hungson', 'labang'] as const) expect(await sendAddress(pages[s]!)).toBe(lanServerIp('d2'));
+    for (const s of ['hungson', 'labang'] as const) expect(await mediaServerAddress(pages[s]!)).toBe(lanServerIp('d2'));
     // New watchers ask for their layers; let the link settle on them.
     await sleep(5000);
     const three = await rates();

@@ -7,40 +7,13 @@
 // problem rather than every district down. Ports are moved by LIENTHONG_PORT_OFFSET only.
 // Needs web/dist (npx vite build web) and the root's node_modules (linked, not reinstalled).
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, waitFor } from '../support/browser';
-import { copyCheckout } from '../support/launcher';
-
-const tcpFree = (port: number) =>
-  new Promise<boolean>((done) => {
-    const s = createServer();
-    s.once('error', () => done(false));
-    s.listen(port, '0.0.0.0', () => s.close(() => done(true)));
-  });
-const udpFree = (port: number) =>
-  new Promise<boolean>((done) => {
-    const s = createSocket('udp4');
-    s.once('error', () => done(false));
-    s.bind(port, '0.0.0.0', () => s.close(() => done(true)));
-  });
-
-/** An offset whose moved ports (start.ts's list) are all free now. */
-async function freeOffset(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    // Media ports stay below the ephemeral range (32768+), as the README asks.
-    const n = 500 + Math.floor(Math.random() * 11_500);
-    const tcp = [8080, 8443, 8090, 9443, 20000, 20001, 20002, 20003].map((p) => p + n);
-    const udp = [10162, 16100, 20000, 20001, 20002, 20003].map((p) => p + n);
-    if ((await Promise.all([...tcp.map(tcpFree), ...udp.map(udpFree)])).every(Boolean)) return n;
-  }
-  throw new Error('no free port offset');
-}
+import { copyCheckout, freeOffset } from '../support/launcher';
 
 interface Launcher {
   /** The loopback plain URL (served on this machine). */
@@ -55,7 +28,10 @@ interface Launcher {
 
 /** package.json "start" is `node infra/setup/setup.mjs start && tsx infra/run/start.ts`: the second part. */
 async function npmStart(clone: string, env: Record<string, string> = {}): Promise<Launcher> {
-  const offset = await freeOffset();
+  const offset = await freeOffset({
+    tcp: [8080, 8443, 8090, 9443, 20000, 20001, 20002, 20003],
+    udp: [10162, 16100, 20000, 20001, 20002, 20003],
+  });
   let output = '';
   const child = spawn(join(clone, 'node_modules/.bin/tsx'), ['infra/run/start.ts'], {
     cwd: clone,

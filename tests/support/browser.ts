@@ -150,3 +150,24 @@ function videoRtp(page: Page): Promise<string[]> {
     return out;
   });
 }
+
+/** The media server end (address and port) of a page's sending transport: its selected ICE pair. */
+function mediaServerEnd(page: Page): Promise<{ address: string; port: number } | null> {
+  return page.evaluate(async () => {
+    const s = (window as never as { __lt?: { session?: { getStats(): Promise<{ send?: RTCStatsReport }> } } }).__lt?.session;
+    const { send } = (await s?.getStats()) ?? {};
+    let remoteId = '';
+    send?.forEach((st: Record<string, unknown>) => {
+      if (st.type === 'transport' && st.selectedCandidatePairId) {
+        const pair = send.get(String(st.selectedCandidatePairId)) as Record<string, unknown> | undefined;
+        remoteId = String(pair?.remoteCandidateId ?? '');
+      }
+    });
+    const remote = remoteId ? (send?.get(remoteId) as Record<string, unknown> | undefined) : undefined;
+    return remote ? { address: String(remote.address ?? remote.ip), port: Number(remote.port) } : null;
+  });
+}
+
+/** Which media server a page sends to: its port, or its address. */
+export const mediaServerPort = async (page: Page): Promise<number | null> => (await mediaServerEnd(page))?.port ?? null;
+export const mediaServerAddress = async (page: Page): Promise<string | null> => (await mediaServerEnd(page))?.address ?? null;

@@ -72,6 +72,11 @@ export class MediaServerService {
 
   create(actor: Actor, body: CreateServerBody): MediaServerRecord {
     this.requireAdmin(actor, 'add media servers');
+    return this.insert(body);
+  }
+
+  /** A new server, checked against the whole assignment before it is written. */
+  private insert(body: CreateServerBody): MediaServerRecord {
     this.sites.get(body.siteId);
     const now = iso(this.clock.now());
     const rec: MediaServerRecord = {
@@ -140,21 +145,7 @@ export class MediaServerService {
    */
   seedDistrict(body: CreateServerBody & { id: string }): MediaServerRecord | null {
     if (this.store.listMediaServers().some((s) => s.id === body.id)) return null;
-    this.sites.get(body.siteId);
-    const now = iso(this.clock.now());
-    const rec: MediaServerRecord = {
-      id: body.id,
-      name: body.name.trim(),
-      url: this.url(body.url),
-      siteId: body.siteId,
-      createdAt: now,
-      updatedAt: now,
-    };
-    this.store.transaction(() => {
-      this.requireValid(this.sites.tree(), [...this.store.listMediaServers(), rec]);
-      this.store.insertMediaServer(rec);
-    });
-    return rec;
+    return this.insert(body);
   }
 
   /** The tree guard: a site that has a server stays, and the assignment stays valid over the new tree. */

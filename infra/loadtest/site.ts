@@ -2,7 +2,7 @@
 // log in, connect signalling, join the meeting, send simulcast VP8 and Opus over a send transport,
 // consume every other site's producers over a recv transport, ask for the layers the room page asks
 // for (the main picture's top layer, thumbnails' lowest); then read its receive stats.
-import { layerFor, mainFor, type ProducerAnnouncement, type RoomState } from '@lienthong/sfu-server/protocol';
+import { afterSpeaking, layerFor, mainFor, type ProducerAnnouncement, type RoomState } from '@lienthong/sfu-server/protocol';
 import wrtc from '@roamhq/wrtc';
 import { Device, type types } from 'mediasoup-client';
 import type { LayerChoice } from './args';
@@ -103,7 +103,11 @@ export class SimulatedSite {
     sig.on('media:newProducer', (a) => (this.recv ? void this.consume(a) : known.push(a)));
     sig.on('media:producerClosed', ({ producerId }) => this.consumers.get(producerId)?.close());
     sig.on('room:state', (room) => this.setMain(room));
-    sig.on('room:activeSpeaker', ({ recentSpeakers }) => this.room && this.setMain({ ...this.room, recentSpeakers }));
+    sig.on(
+      'room:activeSpeaker',
+      ({ peerId }) =>
+        this.room && peerId && this.setMain({ ...this.room, recentSpeakers: afterSpeaking(this.room.recentSpeakers, peerId) }),
+    );
     const res = await sig.request('meeting:join', {
       meetingId: this.meetingId,
       rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,

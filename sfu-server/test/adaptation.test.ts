@@ -245,13 +245,18 @@ describe('adaptation loop over the fakes (signalling/adaptation.ts)', () => {
     expect(shed.map((a) => a.consumerId).sort()).toEqual(['v-dt', 'v-tn']);
     expect(shed.filter((a) => a.shed)).toHaveLength(1); // main-only: the chair's picture stays
     expect(media.shed.get(ids.tn!)!.every((a) => !a.shed && a.maxSpatialLayer === null)).toBe(true);
-    const last = () => (f.push.events('media:adaptation') as { sites: SiteAdaptation[] }[]).at(-1)!.sites;
+    // The chair's console gets every site's row; a site only its own and the sites that send no video.
+    const lastTo = (socket: string) => (f.push.eventsTo(socket, 'media:adaptation') as { sites: SiteAdaptation[] }[]).at(-1)!.sites;
+    const last = () => lastTo('sock-tn');
     expect(last().find((s) => s.peerId === ids.pb)).toMatchObject({ siteId: 'pb', step: 'main-only', paused: 1, lowered: 1 });
     expect(last().find((s) => s.peerId === ids.tn)).toMatchObject({ step: 'none', paused: 0 });
 
     // The site's own report of its uplink reaches everyone.
     loop.uplink(f.conference.rooms.values().next().value!, ids.pb!, true, 120);
     expect(last().find((s) => s.peerId === ids.pb)).toMatchObject({ sendVideoPaused: true, uplinkKbps: 120 });
+    expect(lastTo('sock-pb').map((s) => s.peerId)).toEqual([ids.pb]);
+    // dt (no link read here, so no row of its own) draws pb as sound only, and is not sent tn's row.
+    expect(lastTo('sock-dt').map((s) => s.peerId)).toEqual([ids.pb]);
 
     // The link recovers: back to everything within 15 s.
     media.links.set(ids.pb!, { ...thin, estimateBps: 2_500_000, rttMs: 3, lossFraction: 0 });
@@ -330,7 +335,7 @@ describe('adaptation loop over the fakes (signalling/adaptation.ts)', () => {
     media.links.set(ids.pb!, good);
     media.links.set(ids.tn!, good);
     const loop = new AdaptationLoop(f.conference, { enabled: true, logger: silentLogger, now: () => f.clock.t });
-    const sent = () => f.push.events('media:adaptation') as { sites: SiteAdaptation[] }[];
+    const sent = () => f.push.eventsTo('sock-tn', 'media:adaptation') as { sites: SiteAdaptation[] }[];
     const ticks = async (n: number) => {
       for (let i = 0; i < n; i++) {
         f.clock.t += 1000;

@@ -29,7 +29,8 @@ export function mediaCalls(bus: Pick<CascadeBus, 'request' | 'serverId' | 'onMed
       const reply = await bus.request(server, 'media', body, replyOf(op), op === 'addPeer' ? ADD_PEER_TIMEOUT_MS : undefined);
       return (reply as { result: never }).result;
     },
-    stats: async (server, meetingId) => (await bus.request(server, 'mediaStats', { meetingId, from: bus.serverId }, StatsAnswer)).peers,
+    stats: (server, meetingId, known) =>
+      bus.request(server, 'mediaStats', { meetingId, from: bus.serverId, ...(known === undefined ? {} : { known }) }, StatsAnswer),
     onEvents: (meetingId: string, handler: (e: MediaEvent) => void) => bus.onMediaEvents(meetingId, handler),
     isDown: (server) => neighbours.isDown(server),
     onDown: (listener) => neighbours.onDown(listener),

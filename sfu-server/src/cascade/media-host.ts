@@ -5,8 +5,9 @@
 import { AppError, type Logger } from '@lienthong/kit';
 import { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
-import type { MediaCall, MediaEvent, StatsAnswer, StatsQuery } from '../protocol/cascade-media';
+import type { MediaCall, MediaEvent, PeerReading, StatsAnswer, StatsQuery } from '../protocol/cascade-media';
 import type { CascadeRooms } from './cascade-rooms';
+import { ReadingsSent } from './stats-delta';
 
 export interface MediaHostDeps {
   pool: MediaWorkerPool;
@@ -33,6 +34,8 @@ export class MediaHost {
   /** Peers the parent did not name, since when: dropped once it has left them out for LEFT_OVER_MS. */
   private readonly unplaced = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
+  /** What the parent was last sent of each meeting's readings. */
+  private readonly sent = new Map<string, ReadingsSent>();
 
   constructor(private readonly deps: MediaHostDeps) {
     this.sweeper = setInterval(() => void this.sweep(), deps.sweepEveryMs ?? 10_000);
@@ -86,7 +89,10 @@ export class MediaHost {
   async stats(q: StatsQuery, from: string): Promise<StatsAnswer> {
     if (from !== this.deps.parent) throw new AppError('CASCADE_NOT_PARENT', `${from} is not this server's parent`, 403);
     const room = this.rooms.get(q.meetingId);
-    if (!room) return { peers: [] };
+    if (!room) {
+      this.sent.delete(q.meetingId);
+      return { seq: 1, peers: [] };
+    }
     const peers = await Promise.all(
       room.peerIds().map(async (peerId) => ({
         peerId,
@@ -94,7 +100,9 @@ export class MediaHost {
         stats: await room.peerStats(peerId).catch(() => null),
       })),
     );
-    return { peers: peers as StatsAnswer['peers'] };
+    const sent = this.sent.get(q.meetingId) ?? new ReadingsSent();
+    this.sent.set(q.meetingId, sent);
+    return sent.answer(q.known, peers as PeerReading[]);
   }
 
   close(): void {
@@ -155,7 +163,10 @@ export class MediaHost {
     room.on('consumerClosed', (peerId, consumerId) => tell('consumerClosed', peerId, consumerId));
     room.on('peerMediaReset', (peerId) => tell('peerMediaReset', peerId));
     room.once('closed', () => {
-      if (this.rooms.get(meetingId) === room) this.rooms.delete(meetingId);
+      if (this.rooms.get(meetingId) === room) {
+        this.rooms.delete(meetingId);
+        this.sent.delete(meetingId);
+      }
     });
     return room;
   }

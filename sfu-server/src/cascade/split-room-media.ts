@@ -8,9 +8,10 @@ import { EventEmitter } from 'node:events';
 import { AppError } from '@lienthong/kit';
 import type { Static } from 'typebox';
 import type { MediaRoom, MediaRoomEvents } from '../media/media-room';
-import type { MediaCall, MediaEvent, MediaOp, mediaResults, PeerReading } from '../protocol/cascade-media';
+import type { MediaCall, MediaEvent, MediaOp, mediaResults, PeerReading, StatsAnswer } from '../protocol/cascade-media';
 import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } from '../protocol/media';
 import type { RoomMedia } from '../signalling/ports';
+import { ReadingsKept } from './stats-delta';
 
 type CallOf<O extends MediaOp> = Omit<Extract<MediaCall, { op: O }>, 'from' | 'meetingId' | 'peerId' | 'op'>;
 type ResultOf<O extends MediaOp> = Static<(typeof mediaResults)[O]>;
@@ -18,8 +19,8 @@ type ResultOf<O extends MediaOp> = Static<(typeof mediaResults)[O]>;
 /** What the split media needs of the cascade (cascade/media-calls.ts over the bus). */
 export interface MediaCalls {
   call<O extends MediaOp>(server: string, meetingId: string, peerId: string, op: O, args: CallOf<O>): Promise<ResultOf<O>>;
-  /** The readings of every peer a server hosts for a meeting, in one request. */
-  stats(server: string, meetingId: string): Promise<PeerReading[]>;
+  /** The readings of every peer a server hosts for a meeting, in one request (against the answer `known`). */
+  stats(server: string, meetingId: string, known: number | undefined): Promise<StatsAnswer>;
   onEvents(meetingId: string, handler: (e: MediaEvent) => void): () => void;
   /** Whether a server is known not to answer now. */
   isDown(server: string): boolean;
@@ -58,6 +59,8 @@ const EVENTS: (keyof MediaRoomEvents)[] = [
 export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements RoomMedia {
   private readonly placed = new Map<string, Placed>();
   private readonly offs: (() => void)[] = [];
+  /** Each server's readings as of its last answer (cascade/stats-delta.ts). */
+  private readonly kept = new Map<string, ReadingsKept>();
   private readonly reader: NodeJS.Timeout;
 
   constructor(
@@ -83,7 +86,16 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
     const servers = new Set([...this.placed.values()].map((p) => p.server));
     await Promise.all(
       [...servers].map(async (server) => {
-        const readings = await this.calls.stats(server, this.meetingId).catch(() => []);
+        const kept = this.kept.get(server) ?? new ReadingsKept();
+        this.kept.set(server, kept);
+        // One request at a time per server: a slow answer is not overtaken by the next.
+        if (kept.busy) return;
+        kept.busy = true;
+        const readings = await this.calls
+          .stats(server, this.meetingId, kept.known)
+          .then((a) => kept.take(a))
+          .catch(() => [])
+          .finally(() => (kept.busy = false));
         for (const r of readings) {
           const p = this.placed.get(r.peerId);
           if (p?.server === server) p.reading = r;

@@ -94,14 +94,31 @@ export type PlacedAnswer = Static<typeof PlacedAnswer>;
 
 /**
  * The province's reading of every peer a district hosts for a meeting, once a second in one request:
- * its adaptation and quality loops then never wait on the WAN for one site.
+ * its adaptation and quality loops then never wait on the WAN for one site. `known` is the last answer
+ * the province got; against it, a peer's list of received videos is left out while unchanged.
  */
-export const StatsQuery = Type.Object({ meetingId: RefId, from: ServerId }, { additionalProperties: false });
+export const StatsQuery = Type.Object(
+  { meetingId: RefId, from: ServerId, known: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
 export type StatsQuery = Static<typeof StatsQuery>;
 export const PeerReading = Type.Object(
   { peerId: RefId, recvLink: Nullable(RecvLinkView), stats: Nullable(PeerStatsView) },
   { additionalProperties: false },
 );
 export type PeerReading = Static<typeof PeerReading>;
-export const StatsAnswer = Type.Object({ peers: Type.Array(PeerReading, { maxItems: 5000 }) }, { additionalProperties: false });
+/** On the wire: `video` absent means the same list as in the answer the query named as known. */
+const WireReading = Type.Object(
+  {
+    peerId: RefId,
+    recvLink: Nullable(Type.Object({ ...RecvLinkView.properties, video: Type.Optional(RecvLinkView.properties.video) })),
+    stats: Nullable(PeerStatsView),
+  },
+  { additionalProperties: false },
+);
+export type WireReading = Static<typeof WireReading>;
+export const StatsAnswer = Type.Object(
+  { seq: Type.Integer({ minimum: 1 }), peers: Type.Array(WireReading, { maxItems: 5000 }) },
+  { additionalProperties: false },
+);
 export type StatsAnswer = Static<typeof StatsAnswer>;

@@ -67,6 +67,17 @@ interface Seat {
   connected: boolean;
 }
 
+/** How many sites the room remembers as having spoken, latest first. */
+export const RECENT_SPEAKERS = 8;
+
+/**
+ * The sites that spoke, latest first, once `peerId` spoke. The server keeps the list and sends only each new
+ * speaker (room:activeSpeaker); every page applies this same rule to the list it got in the room's state.
+ */
+export function afterSpeaking(recent: readonly string[], peerId: string): string[] {
+  return [peerId, ...recent.filter((id) => id !== peerId)].slice(0, RECENT_SPEAKERS);
+}
+
 /**
  * What one viewer sees in its main picture. The meeting's main picture (floor holder, chair site or
  * active speaker), except that nobody is shown their own site: then the latest other site that spoke,

@@ -36,6 +36,7 @@ import {
   ProduceRes,
   ProducerAnnouncement,
   ProducerRef,
+  RECENT_SPEAKERS,
   ReceiveReportReq,
   RestartIceReq,
   RestartIceRes,
@@ -91,7 +92,7 @@ export const RoomState = Type.Object({
   mainPolicy: Type.Union([Type.Literal('chair'), Type.Literal('speaker')]),
   activeSpeakerPeerId: Type.Union([RefId, Type.Null()]),
   /** Who spoke last, latest first, each peer once (mainFor: whom a site sees when the main picture is itself). */
-  recentSpeakers: Type.Array(RefId, { maxItems: 8 }),
+  recentSpeakers: Type.Array(RefId, { maxItems: RECENT_SPEAKERS }),
 });
 export type RoomState = Static<typeof RoomState>;
 
@@ -214,7 +215,8 @@ export const ServerEvents = {
    * full room:state (every site's quality) goes out on other changes and as a reminder every 10 s.
    */
   'room:quality': Type.Object({ sites: Type.Array(Type.Object({ peerId: RefId, quality: Quality }), { maxItems: 1000 }) }),
-  'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]), recentSpeakers: Type.Array(RefId, { maxItems: 8 }) }),
+  // Only the new speaker: each page moves it to the front of the state's recentSpeakers (afterSpeaking).
+  'room:activeSpeaker': Type.Object({ peerId: Type.Union([RefId, Type.Null()]) }),
   /**
    * The meeting is over for this socket: `removed` (by the chair), `cancelled`, `ended`, `uninvited`
    * (the site's invitation was withdrawn); or its session ended (`logged_out`, `disabled`, `deleted`,

@@ -16,6 +16,6 @@ export interface PeerAdaptation {
 
 export interface RoomAdaptation {
   peers: Map<string, PeerAdaptation>;
-  /** The last table sent to the room, to send only changes. */
-  sent: string;
+  /** The last table each socket was sent (its shown figures), to send only changes. */
+  sent: Map<string, string>;
 }

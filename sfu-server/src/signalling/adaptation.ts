@@ -13,8 +13,10 @@ import {
   summary,
 } from '../domain/adaptation/ladder';
 import { demandOf, shedCounts, videoPlan } from '../domain/adaptation/plan';
+import { powerOf } from '../domain/floor/authority';
 import type { SiteAdaptation } from '../protocol';
 import type { PeerAdaptation, RoomAdaptation } from './adaptation-state';
+import { rowsFor } from './adaptation-table';
 import type { Conference } from './conference';
 import type { LiveRoom } from './live-room';
 
@@ -33,7 +35,7 @@ export interface AdaptationOptions {
 }
 
 export function adaptationOf(room: LiveRoom): RoomAdaptation {
-  room.adaptation ??= { peers: new Map(), sent: '' };
+  room.adaptation ??= { peers: new Map(), sent: new Map() };
   return room.adaptation;
 }
 
@@ -166,17 +168,26 @@ export class AdaptationLoop {
     // The estimate moves all the time: it goes out when it moved by a quarter or more, and only for a
     // site whose screens show it (something shed; its uplink figure while its camera is paused). On
     // loopback an 8-site table went to everyone every 4 s for figures nobody saw. A socket bound since
-    // the last send (a join, a reconnect) gets the table too.
+    // the last send (a join, a reconnect) gets its table too.
     const bucket = (kbps: number | null) => (kbps === null ? null : Math.round(Math.log2(Math.max(1, kbps)) * 3));
-    const shown = sites.map((s) => ({
-      ...s,
-      linkKbps: s.step === 'none' ? null : bucket(s.linkKbps),
-      uplinkKbps: s.sendVideoPaused ? s.uplinkKbps : null,
-    }));
-    const json = JSON.stringify([shown, [...room.sockets.values()].sort()]);
+    const shown = (rows: SiteAdaptation[]) =>
+      JSON.stringify(
+        rows.map((s) => ({
+          ...s,
+          linkKbps: s.step === 'none' ? null : bucket(s.linkKbps),
+          uplinkKbps: s.sendVideoPaused ? s.uplinkKbps : null,
+        })),
+      );
     const a = adaptationOf(room);
-    if (json === a.sent) return;
-    a.sent = json;
-    this.conference.toRoom(room, 'media:adaptation', { sites });
+    const sent = new Map<string, string>();
+    for (const p of live.list()) {
+      const socketId = room.sockets.get(p.peerId);
+      if (!socketId) continue;
+      const rows = rowsFor(sites, p.peerId, powerOf(live.floor.authority, p.userId) !== 'participant');
+      const json = shown(rows);
+      sent.set(socketId, json);
+      if (a.sent.get(socketId) !== json) this.conference.toPeer(room, p.peerId, 'media:adaptation', { sites: rows });
+    }
+    a.sent = sent;
   }
 }

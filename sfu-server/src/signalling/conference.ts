@@ -11,10 +11,9 @@ import type { AuditEntry, ControlState, RoomState, ServerEventName, ServerEventO
 import { armFloorTimer, enforceAudio } from './floor-enforcement';
 import type { LiveRoom } from './live-room';
 import type { LiveMeetingInfo, RoomMedia, RoomPush } from './ports';
+import { tellQuality } from './quality-push';
 import { controlState, roomState } from './room-snapshots';
 
-/** With nothing on screen to change, the state is still sent this often (figures in tooltips). */
-const QUALITY_QUIET_MS = 10_000;
 /** A site whose quality reads good is read again after this long (others at every refresh). */
 const QUALITY_GOOD_MS = 5_500;
 /** A reading of the link toward a site younger than this stands in for a new one (adaptation reads steady links every 3 s). */
@@ -253,7 +252,6 @@ export class Conference {
   }
 
   broadcastState(room: LiveRoom): void {
-    room.stateSentAt = this.now();
     const state = this.state(room);
     if (state) this.toRoom(room, 'room:state', state);
     this.broadcastControl(room);
@@ -313,8 +311,8 @@ export class Conference {
   }
 
   /**
-   * Refresh every participant's quality from real transport statistics. The room is told the sites whose
-   * figures changed on screen (room:quality), the full state (6 KB at 8 sites) at most every QUALITY_QUIET_MS.
+   * Refresh every participant's quality from real transport statistics. Only the sites whose figures
+   * changed are told (quality-push.ts); the full state goes out on joins, leaves and chair actions.
    */
   async refreshQuality(): Promise<void> {
     for (const room of this.rooms.values()) {
@@ -338,11 +336,8 @@ export class Conference {
           // peer left while stats were gathered
         }
       }
-      if (this.now() - (room.stateSentAt ?? 0) >= QUALITY_QUIET_MS) this.broadcastState(room);
-      else if (changed.length > 0) {
-        const sites = changed.filter((id) => live.has(id)).map((peerId) => ({ peerId, quality: live.get(peerId).quality }));
-        if (sites.length > 0) this.toRoom(room, 'room:quality', { sites });
-      }
+      // No periodic full state: on a province-wide meeting it went to every site, a few hundred of them.
+      tellQuality(room, changed, (peerId, data) => this.toPeer(room, peerId, 'room:quality', data));
     }
   }
 
@@ -392,8 +387,9 @@ export class Conference {
     room.media.on('activeSpeaker', (peerId) => {
       if (!room.live) return;
       const mainChanged = room.live.setActiveSpeaker(peerId);
-      this.toRoom(room, 'room:activeSpeaker', { peerId: room.live.activeSpeakerPeerId, recentSpeakers: room.live.recentSpeakers });
+      // A new main picture goes out in the whole state; else only who speaks (pages keep the list themselves).
       if (mainChanged) this.broadcastState(room);
+      else this.toRoom(room, 'room:activeSpeaker', { peerId: room.live.activeSpeakerPeerId });
     });
   }
 }

@@ -1,6 +1,7 @@
 // A room in progress: a meeting (with its LiveMeeting) or a technical self-test
 // (live null), its media, and the sockets bound to its peers.
 import type { LiveMeeting } from '../domain/live/live-meeting';
+import type { Grade } from '../domain/live/quality';
 import type { RoomAdaptation } from './adaptation-state';
 import type { RoomMedia } from './ports';
 
@@ -19,8 +20,8 @@ export interface LiveRoom {
   endTimer?: NodeJS.Timeout | null;
   /** Each site's link and what was shed for it (adaptation.ts). */
   adaptation?: RoomAdaptation;
-  /** When the room's state was last sent to everyone (ms, the conference's clock). */
-  stateSentAt?: number;
+  /** Each site's grade as the room was last told it (quality-push.ts). */
+  gradeTold?: Map<string, Grade>;
   /** When each site's quality was last read (conference.refreshQuality). */
   qualityReadAt?: Map<string, number>;
 }

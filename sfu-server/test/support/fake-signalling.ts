@@ -164,6 +164,10 @@ export class RecordingPush implements RoomPush {
   events(event: string): unknown[] {
     return this.sent.filter((s) => s.event === event).map((s) => s.data);
   }
+  /** What one socket was sent on its own (toSocket). */
+  eventsTo(socketId: string, event: string): unknown[] {
+    return this.sent.filter((s) => s.event === event && s.to === socketId).map((s) => s.data);
+  }
 }
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent } as unknown as Logger;

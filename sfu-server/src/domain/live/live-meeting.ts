@@ -2,13 +2,11 @@
 // and which picture is the main one. No transport or media library here.
 
 import type { DialOutCall } from '../../protocol/chair';
-import { mainFor } from '../../protocol/media';
+import { afterSpeaking, mainFor } from '../../protocol/media';
 import type { ChairAuthority } from '../floor/authority';
 import { FloorControl } from '../floor/floor-control';
 import type { ReceiveMode } from '../floor/media-rules';
 import { type Grade, gradeQuality, type QualityNumbers, qualityDiffers } from './quality';
-
-const RECENT_SPEAKERS = 8;
 
 export type { ReceiveMode } from '../floor/media-rules';
 export type MainPolicy = 'chair' | 'speaker';
@@ -181,7 +179,7 @@ export class LiveMeeting {
   setActiveSpeaker(peerId: string | null): boolean {
     const before = this.mainPeerId();
     this.activeSpeaker = peerId && this.participants.has(peerId) ? peerId : null;
-    if (this.activeSpeaker) this.spoke = [this.activeSpeaker, ...this.spoke.filter((id) => id !== peerId)].slice(0, RECENT_SPEAKERS);
+    if (this.activeSpeaker) this.spoke = afterSpeaking(this.spoke, this.activeSpeaker);
     return before !== this.mainPeerId();
   }
 

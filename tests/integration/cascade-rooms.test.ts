@@ -193,6 +193,62 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     atDistrict.close();
   }, 90_000);
 
+  it("a watcher's layer cap from adaptation is what crosses the link, and lifting it brings the top layer back", async () => {
+    const meeting = 'm-rooms-shed';
+    const atProvince = room(pools[0]!, meeting);
+    const atDistrict = room(pools[1]!, meeting);
+    prov.rooms.attach(meeting, atProvince);
+    dist.rooms.attach(meeting, atDistrict);
+    const cam = await camera(atDistrict, 'site-xd', [7771, 7772, 7773]);
+    children.push(cam.gst);
+    await until(
+      () => atProvince.announcements(),
+      (a) => a.some((x) => x.producerId === cam.producerId),
+      10_000,
+      'the announcement',
+    );
+    const v = await viewer(atProvince, 'site-tinh-2', cam.producerId);
+    decoders.push(v.dec);
+    await atProvince.setConsumerLayers('site-tinh-2', v.consumerId, 2);
+    /** Bytes per second the district's link sent toward the province. */
+    const rate = async (ms: number) => {
+      const a = await dist.node.linkBytes(meeting, 'prov');
+      await sleep(ms);
+      const b = await dist.node.linkBytes(meeting, 'prov');
+      return ((b.sent - a.sent) * 1000) / ms;
+    };
+    await until(
+      () => v.dec.sizes(),
+      (sz) => sz.has(640 * 360 * 1.5),
+      20_000,
+      'the top layer at the province',
+    );
+    const top = await until(
+      () => rate(2000),
+      (r) => r > 0,
+      10_000,
+      'bytes on the link',
+    );
+    // The province's link to the viewer is judged thin: its video is capped to the lowest layer.
+    await atProvince.shedVideo('site-tinh-2', [{ consumerId: v.consumerId, shed: false, maxSpatialLayer: 0 }]);
+    const low = await until(
+      () => rate(2000),
+      (r) => r < 0.35 * top,
+      15_000,
+      'the link down to the low layer',
+    );
+    await atProvince.shedVideo('site-tinh-2', [{ consumerId: v.consumerId, shed: false, maxSpatialLayer: null }]);
+    const back = await until(
+      () => rate(2000),
+      (r) => r > 2 * low,
+      20_000,
+      'the top layer back on the link',
+    );
+    console.log(`link bytes/s toward the province: top ${Math.round(top)}, capped ${Math.round(low)}, lifted ${Math.round(back)}`);
+    atProvince.close();
+    atDistrict.close();
+  }, 90_000);
+
   it('relays between two districts through a province with no site of its own in the meeting', async () => {
     const meeting = 'm-rooms-2';
     const pd2 = await pool();

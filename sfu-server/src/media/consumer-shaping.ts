@@ -75,8 +75,18 @@ export interface VideoShed {
   maxSpatialLayer: number | null;
 }
 
-/** Applies adaptation's decision to one receiver's video consumers (audio is never touched). */
-export async function applyShed(peer: PeerMedia, actions: readonly VideoShed[]): Promise<void> {
+/** The spatial layer a video consumer is sent now: the client's, under adaptation's cap; 0 while shed. */
+export function sentLayer(c: types.Consumer): number {
+  const s = shapingOf(c);
+  return s.shed ? 0 : s.cap === null ? s.spatial : Math.min(s.spatial, s.cap);
+}
+
+/**
+ * Applies adaptation's decision to one receiver's video consumers (audio is never touched). Returns the
+ * layer each consumer is now sent, which a stream from another server follows over its link.
+ */
+export async function applyShed(peer: PeerMedia, actions: readonly VideoShed[]): Promise<{ producerId: string; layer: number }[]> {
+  const sent: { producerId: string; layer: number }[] = [];
   for (const a of actions) {
     const c = peer.consumers.get(a.consumerId);
     if (!c || c.closed || c.kind !== 'video') continue;
@@ -86,7 +96,9 @@ export async function applyShed(peer: PeerMedia, actions: readonly VideoShed[]):
     s.shed = a.shed;
     if (layersChanged) await applyLayers(c, s);
     await applyPause(c, s);
+    sent.push({ producerId: c.producerId, layer: sentLayer(c) });
   }
+  return sent;
 }
 
 export interface RecvLink {

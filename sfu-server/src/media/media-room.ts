@@ -6,7 +6,7 @@ import { AppError, type Logger } from '@lienthong/kit';
 import type { types } from 'mediasoup';
 import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } from '../protocol/media';
 import { ActiveSpeaker } from './active-speaker';
-import { applyShed, clientLayers, clientResume, initShaping, type RecvLink, recvLink, type VideoShed } from './consumer-shaping';
+import { applyShed, clientLayers, clientResume, initShaping, type RecvLink, recvLink, sentLayer, type VideoShed } from './consumer-shaping';
 import { type PeerStats, type ProducerPackets, peerStats, producerPackets, type RecvSide } from './media-stats';
 import { MediaTap } from './media-tap';
 import {
@@ -305,7 +305,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     const consumer = consumerOf(this.peer(peerId), consumerId);
     if (consumer.kind !== 'video') throw new AppError('BAD_REQUEST', 'Layers apply to video consumers only');
     await clientLayers(consumer, spatialLayer, temporalLayer);
-    this.remote.layer(consumer.producerId, peerId, spatialLayer);
+    this.remote.layer(consumer.producerId, peerId, sentLayer(consumer));
   }
 
   /** The measured link toward a receiver (null before its recv transport exists), for adaptation. */
@@ -314,10 +314,10 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return peer ? recvLink(peer, streams) : null;
   }
 
-  /** Adaptation's layer caps and pauses for a receiver's video; the client's own choices stay underneath. */
+  /** Adaptation's caps and pauses for a receiver's video (the client's choices stay underneath); a remote stream follows them over its link. */
   async shedVideo(peerId: string, actions: readonly VideoShed[]): Promise<void> {
     const peer = this.peers.get(peerId);
-    if (peer) await applyShed(peer, actions);
+    if (peer) for (const l of await applyShed(peer, actions)) this.remote.layer(l.producerId, peerId, l.layer);
   }
 
   async closeConsumer(peerId: string, consumerId: string): Promise<void> {

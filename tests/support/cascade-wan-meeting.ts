@@ -31,8 +31,11 @@ export interface WanMeeting {
   /** The one URL every page uses. */
   provinceUrl: string;
   browsers: Record<Ns, Browser>;
-  /** Bytes (IP length) through the province's end of a district link, by kind and direction (out: toward the district). */
-  countedBytes(d: 'd1' | 'd2'): Record<`${Counted}_${'in' | 'out'}`, number>;
+  /**
+   * Bytes (IP length) through the province's end of a district link, by kind and direction (out: toward
+   * the district), and the UDP packets (each has its Ethernet, IP and UDP headers on the veth).
+   */
+  countedBytes(d: 'd1' | 'd2'): Record<`${Counted}_${'in' | 'out'}` | `udp_${'in' | 'out'}_packets`, number>;
   /** A server's `lienthong_cascade_link_bytes_total` toward a neighbour (scraped over its loopback bridge). */
   cascadeLinkBytes(server: SfuProcess, peer: string): Promise<{ rx: number; tx: number }>;
   stop(): Promise<void>;
@@ -118,12 +121,14 @@ function countLinkTraffic(wan: Wan, httpsPort: number): void {
   execFileSync('ip', ['netns', 'exec', wan.ns.p, 'nft', '-f', '-'], { input: ruleset, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-function readCounters(wan: Wan, d: 'd1' | 'd2'): Record<`${Counted}_${'in' | 'out'}`, number> {
+function readCounters(wan: Wan, d: 'd1' | 'd2'): ReturnType<WanMeeting['countedBytes']> {
   const out = execFileSync('ip', ['netns', 'exec', wan.ns.p, 'nft', '-j', 'list', 'counters', 'table', 'inet', NFT_TABLE]).toString();
-  const items = (JSON.parse(out) as { nftables: { counter?: { name: string; bytes: number } }[] }).nftables;
-  const got = Object.fromEntries(items.flatMap((i) => (i.counter ? [[i.counter.name, i.counter.bytes]] : [])));
-  const read = (k: Counted, dir: 'in' | 'out') => Number(got[`${k}_${d}_${dir}`] ?? 0);
+  const items = (JSON.parse(out) as { nftables: { counter?: { name: string; bytes: number; packets: number } }[] }).nftables;
+  const got = Object.fromEntries(items.flatMap((i) => (i.counter ? [[i.counter.name, i.counter]] : [])));
+  const read = (k: Counted, dir: 'in' | 'out') => Number(got[`${k}_${d}_${dir}`]?.bytes ?? 0);
   return {
+    udp_in_packets: Number(got[`udp_${d}_in`]?.packets ?? 0),
+    udp_out_packets: Number(got[`udp_${d}_out`]?.packets ?? 0),
     https_in: read('https', 'in'),
     https_out: read('https', 'out'),
     nats_in: read('nats', 'in'),

@@ -5,18 +5,47 @@ export const localMedia = $state<{ stream: MediaStream | null; cameraId: string 
   micId: null,
 });
 
-export async function openLocalMedia(cameraId: string | null, micId: string | null): Promise<MediaStream> {
+/** How many opens were asked for, and the last one while it is under way. */
+let asked = 0;
+let opening: Promise<MediaStream> | null = null;
+
+export function openLocalMedia(cameraId: string | null, micId: string | null): Promise<MediaStream> {
   for (const tr of localMedia.stream?.getTracks() ?? []) tr.stop();
-  const stream = await navigator.mediaDevices.getUserMedia({
-    audio: micId
-      ? { deviceId: { exact: micId }, echoCancellation: true, noiseSuppression: true }
-      : { echoCancellation: true, noiseSuppression: true },
-    video: cameraId ? { deviceId: { exact: cameraId }, width: 1280, height: 720 } : { width: 1280, height: 720 },
-  });
-  localMedia.stream = stream;
-  localMedia.cameraId = cameraId;
-  localMedia.micId = micId;
-  return stream;
+  // Stopped tracks are never handed out (a room entered while the lobby reopens the camera got them).
+  localMedia.stream = null;
+  const mine = ++asked;
+  const p = navigator.mediaDevices
+    .getUserMedia({
+      audio: micId
+        ? { deviceId: { exact: micId }, echoCancellation: true, noiseSuppression: true }
+        : { echoCancellation: true, noiseSuppression: true },
+      video: cameraId ? { deviceId: { exact: cameraId }, width: 1280, height: 720 } : { width: 1280, height: 720 },
+    })
+    .then((stream): MediaStream | Promise<MediaStream> => {
+      // Another device was picked meanwhile: the page uses that one (ours only if it failed).
+      const newer = mine === asked ? null : (localMedia.stream ?? opening);
+      if (newer) {
+        for (const tr of stream.getTracks()) tr.stop();
+        return newer;
+      }
+      localMedia.stream = stream;
+      localMedia.cameraId = cameraId;
+      localMedia.micId = micId;
+      return stream;
+    });
+  opening = p;
+  const done = () => {
+    if (opening === p) opening = null;
+  };
+  p.then(done, done);
+  return p;
+}
+
+/** What the room sends: the lobby's camera and microphone, once open (waited for while they open), or opened now. */
+export function roomMedia(): Promise<MediaStream> {
+  const s = localMedia.stream;
+  if (s && s.getTracks().every((tr) => tr.readyState === 'live')) return Promise.resolve(s);
+  return opening ?? openLocalMedia(null, null);
 }
 
 /** RMS level 0..1 of a microphone track, polled by the caller. */

@@ -162,6 +162,13 @@ describe('a meeting across province, district and commune', () => {
     await page.getByTestId('meeting-item').first().waitFor({ timeout: 10_000 });
     // The others see it gone.
     await expect.poll(() => placesOfSite(pages.chair, 'TN-DT'), { timeout: 10_000 }).toBe(0);
+    // A slow camera: the user enters before the lobby has it open again. The room must wait for it, not
+    // take the stopped tracks of the meeting just left (it did: the site then sent nothing).
+    await page.evaluate(() => {
+      const md = navigator.mediaDevices;
+      const open = md.getUserMedia.bind(md);
+      md.getUserMedia = (c) => new Promise((r) => setTimeout(r, 1500)).then(() => open(c));
+    });
     await page.getByTestId('join-meeting').first().click();
     await page.getByTestId('enter-room').click();
     await waitConnected(page);

@@ -119,6 +119,19 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     nats?.kill('SIGKILL');
   });
 
+  /** A camera at one server's room, announced at another's. */
+  async function cameraSeenAt(at: MediaRoom, from: MediaRoom, peerId: string, ssrcs: [number, number, number], what: string) {
+    const cam = await camera(from, peerId, ssrcs);
+    children.push(cam.gst);
+    await until(
+      () => at.announcements(),
+      (a) => a.some((x) => x.producerId === cam.producerId),
+      10_000,
+      what,
+    );
+    return cam;
+  }
+
   it("offers the district's camera to the province's room, decodes it there, and follows pause and close", async () => {
     const meeting = 'm-rooms-1';
     const atProvince = room(pools[0]!, meeting);
@@ -132,14 +145,7 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     const paused: boolean[] = [];
     atProvince.on('producerPaused', (_id, _peer, p) => paused.push(p));
 
-    const cam = await camera(atDistrict, 'site-xa', [1111, 2222, 3333]);
-    children.push(cam.gst);
-    await until(
-      () => atProvince.announcements(),
-      (a) => a.some((x) => x.producerId === cam.producerId),
-      10_000,
-      'the announcement',
-    );
+    const cam = await cameraSeenAt(atProvince, atDistrict, 'site-xa', [1111, 2222, 3333], 'the announcement');
     expect(added.find((a) => a.producerId === cam.producerId)).toMatchObject({ peerId: 'site-xa', kind: 'video', source: 'camera' });
     expect(atProvince.producerKind(cam.producerId)).toBe('video');
     // Nothing crosses before someone at the province watches.
@@ -199,14 +205,7 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     const atDistrict = room(pools[1]!, meeting);
     prov.rooms.attach(meeting, atProvince);
     dist.rooms.attach(meeting, atDistrict);
-    const cam = await camera(atDistrict, 'site-xd', [7771, 7772, 7773]);
-    children.push(cam.gst);
-    await until(
-      () => atProvince.announcements(),
-      (a) => a.some((x) => x.producerId === cam.producerId),
-      10_000,
-      'the announcement',
-    );
+    const cam = await cameraSeenAt(atProvince, atDistrict, 'site-xd', [7771, 7772, 7773], 'the announcement');
     const v = await viewer(atProvince, 'site-tinh-2', cam.producerId);
     decoders.push(v.dec);
     await atProvince.setConsumerLayers('site-tinh-2', v.consumerId, 2);
@@ -265,14 +264,7 @@ describe('cascade: the meeting rooms of a province and a district server', () =>
     const atD2 = room(pd2, meeting);
     dist.rooms.attach(meeting, atD1);
     d2.rooms.attach(meeting, atD2);
-    const cam = await camera(atD1, 'site-xb', [4444, 5555, 6666]);
-    children.push(cam.gst);
-    await until(
-      () => atD2.announcements(),
-      (a) => a.some((x) => x.producerId === cam.producerId),
-      10_000,
-      'the announcement at d2',
-    );
+    const cam = await cameraSeenAt(atD2, atD1, 'site-xb', [4444, 5555, 6666], 'the announcement at d2');
     const v = await viewer(atD2, 'site-xc', cam.producerId);
     decoders.push(v.dec);
     await until(

@@ -13,7 +13,7 @@ import {
   summary,
 } from '../domain/adaptation/ladder';
 import { demandOf, shedCounts, videoPlan } from '../domain/adaptation/plan';
-import { powerOf } from '../domain/floor/authority';
+import { hasConsole } from '../domain/floor/authority';
 import type { SiteAdaptation } from '../protocol';
 import type { PeerAdaptation, RoomAdaptation } from './adaptation-state';
 import { rowsFor } from './adaptation-table';
@@ -183,7 +183,7 @@ export class AdaptationLoop {
     for (const p of live.list()) {
       const socketId = room.sockets.get(p.peerId);
       if (!socketId) continue;
-      const rows = rowsFor(sites, p.peerId, powerOf(live.floor.authority, p.userId) !== 'participant');
+      const rows = rowsFor(sites, p.peerId, hasConsole(live.floor.authority, p.userId));
       const json = shown(rows);
       sent.set(socketId, json);
       if (a.sent.get(socketId) !== json) this.conference.toPeer(room, p.peerId, 'media:adaptation', { sites: rows });

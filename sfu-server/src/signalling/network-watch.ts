@@ -4,7 +4,7 @@
 // and each meeting's causes go to its chair-power holders when they change or a holder's socket
 // has not had them yet. nms not answering gives `available: false`, never a stale cause.
 import type { Logger } from '@lienthong/kit';
-import { powerOf } from '../domain/floor/authority';
+import { hasConsole } from '../domain/floor/authority';
 import { needsCause, networkCause, pathChanges, type SitePath, sameCause } from '../domain/live/network-cause';
 import type { NetworkEvent } from '../domain/live/quality-log';
 import type { NetworkCause, RoomNetwork } from '../protocol';
@@ -109,7 +109,7 @@ export class NetworkWatch {
     const authority = live.floor.authority;
     for (const p of live.list()) {
       const socketId = room.sockets.get(p.peerId);
-      if (!socketId || sockets.has(socketId) || powerOf(authority, p.userId) === 'participant') continue;
+      if (!socketId || sockets.has(socketId) || !hasConsole(authority, p.userId)) continue;
       this.conference.toPeer(room, p.peerId, 'room:network', network);
       sockets.add(socketId);
     }

@@ -1,7 +1,7 @@
 // Who is told which quality changes (room:quality). Every screen shows each site's grade; only the
 // chair's console shows the figures behind every grade. Sent to every site, each figure that moved
 // went to a few hundred sites every few seconds; a site now gets the grades that changed and its own figures.
-import { powerOf } from '../domain/floor/authority';
+import { hasConsole } from '../domain/floor/authority';
 import type { Quality } from '../protocol';
 import type { LiveRoom } from './live-room';
 
@@ -20,7 +20,7 @@ export function tellQuality(
   if (all.length === 0) return;
   for (const p of live.list()) {
     if (!room.sockets.has(p.peerId)) continue;
-    const console = powerOf(live.floor.authority, p.userId) !== 'participant';
+    const console = hasConsole(live.floor.authority, p.userId);
     const sites = console ? all : all.filter((s) => regraded.has(s.peerId) || s.peerId === p.peerId);
     if (sites.length > 0) send(p.peerId, { sites });
   }

@@ -35,9 +35,14 @@ export function powerOf(a: ChairAuthority, userId: string): Power {
   return a.operators.some((o) => o.userId === userId) ? 'operator' : 'participant';
 }
 
+/** The chair user or a named console operator: who acts from, and is shown, the chair's console. */
+export function hasConsole(a: ChairAuthority, userId: string): boolean {
+  return powerOf(a, userId) !== 'participant';
+}
+
 /** The one check behind every chair action: the chair user or a named console operator. */
 export function requireChairPowers(a: ChairAuthority, userId: string): void {
-  if (powerOf(a, userId) === 'participant') throw notChair("Only the meeting's chair or its console operators may do this");
+  if (!hasConsole(a, userId)) throw notChair("Only the meeting's chair or its console operators may do this");
 }
 
 /** Naming console operators is the chair user's own decision. */

@@ -90,10 +90,20 @@ const workers = config.media.workers || availableParallelism();
 // mediasoup's own port choices stay clear of the fixed ports (a replaced worker binds its port again).
 reservePorts([
   { min: config.media.basePort, max: config.media.basePort + workers - 1 },
-  ...(config.sip.enabled ? [config.sip.rtpPorts] : []),
+  // A district runs its sites' room calls' media on them, SIP or not.
+  ...(config.sip.enabled || config.cascade.parent ? [config.sip.rtpPorts] : []),
 ]);
 const announcedAddress = config.media.announcedAddress || (config.media.listenIp === '0.0.0.0' ? firstLanAddress() : config.media.listenIp);
 const sipAnnounced = config.sip.announcedAddress || announcedAddress;
+/** Room-system call media: the province's own calls, and a district's for its sites (cascade). */
+const roomCallMedia = {
+  listenIp: config.sip.listenIp || config.media.listenIp,
+  announcedIp: sipAnnounced,
+  rtpPorts: config.sip.rtpPorts,
+  registry: resolve(dataDir, 'gst-registry.bin'),
+  picture: config.sip.video,
+  passThrough: config.sip.passThrough,
+};
 // Only a load test reads consumer scores: no observers on a server in use.
 const census = config.loadTest.enabled ? new MediaCensus() : null;
 const pool = new MediaWorkerPool({
@@ -136,6 +146,7 @@ const cascade = await startCascade(config.cascade, pool, {
   logger: cascadeLog,
   maxPeersPerRouter: config.media.maxPeersPerRouter,
   consumersPerPeer: config.limits.consumersPerPeer,
+  roomCalls: roomCallMedia,
   // The province places each site's peers on the server its subtree is assigned to.
   ...(config.cascade.parent ? {} : { placement: sitePlacement(core.servers) }),
 }).catch((e: Error) => cannotStart(`cascade: ${e.message}`));
@@ -255,17 +266,12 @@ signalling = attachSignalling({
 const sip = config.sip.enabled
   ? new SipEndpoint({
       core,
+      ...roomCallMedia,
       conference: signalling.conference,
-      listenIp: config.sip.listenIp || config.media.listenIp,
       port: config.sip.port,
-      announcedIp: sipAnnounced,
-      rtpPorts: config.sip.rtpPorts,
-      registry: resolve(dataDir, 'gst-registry.bin'),
       logger: logger.child({ component: 'sip' }),
       maxCalls: config.sip.maxCalls,
       optionsIntervalMs: config.sip.optionsIntervalSeconds * 1000,
-      picture: config.sip.video,
-      passThrough: config.sip.passThrough,
     })
   : undefined;
 const sipProblem = await sip?.start().then(

@@ -50,6 +50,8 @@ export async function startSfuServer(
     sipPassThrough?: boolean;
     /** sip.rtpPorts: the ports room systems send their media to. */
     sipRtpPorts?: { min: number; max: number };
+    /** sip.listenIp and sip.announcedAddress: where room systems send their media (default media's). */
+    sipListenIp?: string;
     /** media.basePort (default: a free range found by freeMediaBasePort). */
     basePort?: number;
     /** http.plainPort, the loopback plain HTTP port of `url` (default: a free port). */
@@ -131,6 +133,7 @@ export async function startSfuServer(
             ...(opts.sipOptionsIntervalSeconds ? [`  optionsIntervalSeconds: ${opts.sipOptionsIntervalSeconds}`] : []),
             ...(opts.sipVideo ? ['  video:', ...Object.entries(opts.sipVideo).map(([k, v]) => `    ${k}: ${v}`)] : []),
             ...(opts.sipPassThrough === false ? ['  passThrough: false'] : []),
+            ...(opts.sipListenIp ? [`  listenIp: ${opts.sipListenIp}`, `  announcedAddress: ${opts.sipListenIp}`] : []),
             ...(opts.sipRtpPorts ? ['  rtpPorts:', `    min: ${opts.sipRtpPorts.min}`, `    max: ${opts.sipRtpPorts.max}`] : []),
           ]
         : ['  enabled: false']),

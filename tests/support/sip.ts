@@ -298,7 +298,7 @@ export class FakeRoom {
     b.writeUInt16BE(2, 10);
     b.writeUInt32BE(4321, 12);
     b.writeUInt32BE(ssrc, 16);
-    this.videoRtcp.send(b, this.serverVideo.rtcp, '127.0.0.1');
+    this.videoRtcp.send(b, this.serverVideo.rtcp, this.serverIp);
   }
 
   async sendInfoFastUpdate(): Promise<string> {
@@ -318,9 +318,14 @@ export class FakeRoom {
       b.writeUInt16BE(seq, 2);
       b.writeUInt32BE(seq * 3000, 4);
       b.writeUInt32BE(this.ssrc, 8);
-      this.video.send(b, this.serverVideo.rtp, '127.0.0.1');
+      this.video.send(b, this.serverVideo.rtp, this.serverIp);
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /** Where its answer says to send media (c=): its site's media server, which need not be the one it called. */
+  get serverIp(): string {
+    return /^c=IN IP4 (\S+)/m.exec(this.answer)![1]!;
   }
 
   /** The server's audio port (m=audio of its answer). */
@@ -347,7 +352,7 @@ export class FakeRoom {
         b[12] = KEYS.indexOf(key);
         b[13] = (n >= 3 ? 0x80 : 0) | 10;
         b.writeUInt16BE(160 * (n + 1), 14);
-        from.send(b, this.serverAudio, '127.0.0.1');
+        from.send(b, this.serverAudio, this.serverIp);
         await new Promise((r) => setTimeout(r, 20));
       }
       await new Promise((r) => setTimeout(r, 150));
@@ -379,7 +384,7 @@ export class FakeRoom {
     for (let seq = 1; Date.now() < until; seq++) {
       b.writeUInt16BE(seq, 2);
       b.writeUInt32BE(seq * 160, 4);
-      socket.send(b, this.serverAudio, '127.0.0.1');
+      socket.send(b, this.serverAudio, this.serverIp);
       await new Promise((r) => setTimeout(r, 20));
     }
     if (elsewhere) socket.close();

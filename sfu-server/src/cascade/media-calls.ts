@@ -2,11 +2,13 @@
 // answers now (from the cascade's pings).
 import Type from 'typebox';
 import { type MediaEvent, type MediaOp, mediaResults, StatsAnswer } from '../protocol/cascade-media';
+import { RoomCallReply } from '../protocol/cascade-room-call';
 import type { CascadeBus } from './bus';
 import type { MediaCalls } from './split-room-media';
 
 /** Adding a peer waits less: a site whose server does not answer meets through this one. */
 const ADD_PEER_TIMEOUT_MS = 3000;
+const ROOM_CALL_TIMEOUT_MS = 10_000;
 
 export interface NeighbourWatch {
   isDown(server: string): boolean;
@@ -28,6 +30,17 @@ export function mediaCalls(bus: Pick<CascadeBus, 'request' | 'serverId' | 'onMed
       const body = { meetingId, from: bus.serverId, peerId, op, ...args };
       const reply = await bus.request(server, 'media', body, replyOf(op), op === 'addPeer' ? ADD_PEER_TIMEOUT_MS : undefined);
       return (reply as { result: never }).result;
+    },
+    async roomCall(server, meetingId, peerId, step) {
+      // Opening starts GStreamer pipelines on the far server: it may take longer than a media call.
+      const reply = await bus.request(
+        server,
+        'roomCall',
+        { ...step, meetingId, from: bus.serverId, peerId },
+        RoomCallReply,
+        ROOM_CALL_TIMEOUT_MS,
+      );
+      return reply.result;
     },
     stats: (server, meetingId, known) =>
       bus.request(server, 'mediaStats', { meetingId, from: bus.serverId, ...(known === undefined ? {} : { known }) }, StatsAnswer),

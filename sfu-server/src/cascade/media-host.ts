@@ -25,6 +25,8 @@ export interface MediaHostDeps {
   leftOverMs?: number;
   maxPeersPerRouter: number;
   consumersPerPeer?: number;
+  /** A peer's media went here (removed by the parent, or left over): its room call's goes too. */
+  peerGone?(meetingId: string, peerId: string): void;
 }
 
 const LEFT_OVER_MS = 30_000;
@@ -67,10 +69,16 @@ export class MediaHost {
           this.unplaced.delete(key);
           this.deps.logger.info({ meetingId, peerId }, 'dropping media the province no longer places here');
           room.removePeer(peerId);
+          this.deps.peerGone?.(meetingId, peerId);
         }
       }
       if (room.peerCount === 0) room.close();
     }
+  }
+
+  /** A meeting's media here (room-system calls open on it). */
+  roomOf(meetingId: string): MediaRoom | undefined {
+    return this.rooms.get(meetingId);
   }
 
   /** Peers whose media is here, per meeting (tests, health). */
@@ -118,6 +126,7 @@ export class MediaHost {
         return room.addPeer(p);
       case 'removePeer':
         room.removePeer(p);
+        this.deps.peerGone?.(c.meetingId, p);
         if (room.peerCount === 0) room.close();
         return null;
       case 'setRtpCapabilities':

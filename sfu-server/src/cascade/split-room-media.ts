@@ -9,8 +9,10 @@ import { AppError } from '@lienthong/kit';
 import type { Static } from 'typebox';
 import type { MediaRoom, MediaRoomEvents } from '../media/media-room';
 import type { MediaCall, MediaEvent, MediaOp, mediaResults, PeerReading, StatsAnswer } from '../protocol/cascade-media';
+import type { RoomCallOpened, RoomCallStep } from '../protocol/cascade-room-call';
 import type { ConsumerInfo, MediaSource, ProducerAnnouncement, TransportInfo } from '../protocol/media';
-import type { RoomMedia } from '../signalling/ports';
+import type { CallMedia, RoomCallOpening, RoomMedia } from '../signalling/ports';
+import { RemoteRoomCall } from './remote-room-call';
 import { ReadingsKept } from './stats-delta';
 
 type CallOf<O extends MediaOp> = Omit<Extract<MediaCall, { op: O }>, 'from' | 'meetingId' | 'peerId' | 'op'>;
@@ -19,6 +21,8 @@ type ResultOf<O extends MediaOp> = Static<(typeof mediaResults)[O]>;
 /** What the split media needs of the cascade (cascade/media-calls.ts over the bus). */
 export interface MediaCalls {
   call<O extends MediaOp>(server: string, meetingId: string, peerId: string, op: O, args: CallOf<O>): Promise<ResultOf<O>>;
+  /** One step of a room-system call whose media a server carries (protocol/cascade-room-call.ts). */
+  roomCall(server: string, meetingId: string, peerId: string, step: RoomCallStep): Promise<RoomCallOpened | null>;
   /** The readings of every peer a server hosts for a meeting, in one request (against the answer `known`). */
   stats(server: string, meetingId: string, known: number | undefined): Promise<StatsAnswer>;
   onEvents(meetingId: string, handler: (e: MediaEvent) => void): () => void;
@@ -41,6 +45,8 @@ interface Placed {
   reading?: PeerReading;
   /** The last shedding sent, so that an unchanged plan is not sent again. */
   shed?: string;
+  /** A room-system call's media on its server, lost with the peer's media. */
+  roomCall?: RemoteRoomCall;
 }
 
 /** How often the readings of district-hosted peers are fetched (the adaptation loop's pace). */
@@ -263,6 +269,24 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
     return c;
   }
 
+  /** A room system of a site placed on a district: its call's media runs there, step by step in the peer's order. */
+  remoteRoomCall(peerId: string, opening: RoomCallOpening): Promise<CallMedia> | null {
+    const p = this.placed.get(peerId);
+    if (!p) return null;
+    const link = {
+      request: (step: RoomCallStep) => this.queued(peerId, () => this.calls.roomCall(p.server, this.meetingId, peerId, step)),
+      onEvent: (handler: (e: MediaEvent) => void) =>
+        this.calls.onEvents(this.meetingId, (e) => {
+          if (e.peerId === peerId && e.origin === p.server) handler(e);
+        }),
+    };
+    return RemoteRoomCall.open(link, opening).then((call) => {
+      if (this.placed.get(peerId) === p) p.roomCall = call;
+      else call.lost = true;
+      return call;
+    });
+  }
+
   openTap: RoomMedia['openTap'] = () => this.local.openTap();
   createPlainTransport: RoomMedia['createPlainTransport'] = (peerId, direction, opts) =>
     this.local.createPlainTransport(peerId, direction, opts);
@@ -277,13 +301,15 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
   /** One call for a placed peer, after its earlier ones. */
   private remote<O extends MediaOp>(peerId: string, op: O, args: CallOf<O>): Promise<ResultOf<O>> {
     const p = this.placed.get(peerId);
+    return this.queued(peerId, () => this.calls.call(p!.server, this.meetingId, peerId, op, args));
+  }
+
+  private queued<T>(peerId: string, run: () => Promise<T>): Promise<T> {
+    const p = this.placed.get(peerId);
     if (!p) return Promise.reject(new AppError('NOT_IN_ROOM', 'Join the room first', 409));
-    const run = p.queue.then(
-      () => this.calls.call(p.server, this.meetingId, peerId, op, args),
-      () => this.calls.call(p.server, this.meetingId, peerId, op, args),
-    );
-    p.queue = run.catch(() => undefined);
-    return run;
+    const next = p.queue.then(run, run);
+    p.queue = next.catch(() => undefined);
+    return next;
   }
 
   private remoteEvent(e: MediaEvent): void {
@@ -294,6 +320,7 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
       this.emit('consumerClosed', e.peerId, e.consumerId);
     } else if (e.event === 'peerMediaReset') {
       this.placed.delete(e.peerId);
+      if (p.roomCall) p.roomCall.lost = true;
       this.emit('peerMediaReset', e.peerId);
     }
   }
@@ -303,6 +330,7 @@ export class SplitRoomMedia extends EventEmitter<MediaRoomEvents> implements Roo
     for (const [peerId, p] of [...this.placed]) {
       if (p.server !== server) continue;
       this.placed.delete(peerId);
+      if (p.roomCall) p.roomCall.lost = true;
       this.emit('peerMediaReset', peerId);
     }
   }

@@ -9,7 +9,9 @@ import type { CascadeHealthSource } from '../domain/cascade/health';
 import type { MediaRoom } from '../media/media-room';
 import type { MediaWorkerPool } from '../media/worker-pool';
 import { MediaCall, PlacedAnswer, PlacedQuery, StatsQuery } from '../protocol/cascade-media';
+import { RoomCallRequest } from '../protocol/cascade-room-call';
 import type { RoomMedia } from '../signalling/ports';
+import type { RoomCallMediaDeps } from '../sip/room-call-media';
 import { CascadeBus } from './bus';
 import { CascadeNode } from './cascade-node';
 import { CascadeRooms } from './cascade-rooms';
@@ -17,6 +19,7 @@ import { CascadeLinks } from './links';
 import { mediaCalls, type NeighbourWatch } from './media-calls';
 import { MediaHost } from './media-host';
 import type { NeighbourOptions } from './neighbours';
+import { RoomCallHost } from './room-call-host';
 import { type Placement, SplitRoomMedia } from './split-room-media';
 
 export interface Cascade {
@@ -35,6 +38,8 @@ export interface CascadeStartOptions {
   logger: Logger;
   maxPeersPerRouter: number;
   consumersPerPeer?: number;
+  /** This server's room-system media settings: a district runs its sites' room calls' media with them. */
+  roomCalls?: Omit<RoomCallMediaDeps, 'logger'>;
   /** Where each site's peers have their media (the province's server assignment); absent: here. */
   placement?: Placement;
   timing?: { ping?: NeighbourOptions; rosterEveryMs?: number; releaseAfterMs?: number };
@@ -74,7 +79,22 @@ export async function startCascade(
   });
   rooms.bind(node, links);
   const calls = mediaCalls(bus, watchDown(node));
-  const host = c.parent ? hostFor(c, c.parent, bus, pool, rooms, opts) : undefined;
+  let roomCalls: RoomCallHost | undefined;
+  const host = c.parent
+    ? hostFor(c, c.parent, bus, pool, rooms, { ...opts, peerGone: (m, p) => void roomCalls?.peerGone(m, p) })
+    : undefined;
+  if (host && c.parent && opts.roomCalls) {
+    const calls = new RoomCallHost({
+      media: opts.roomCalls,
+      logger: logger.child({ component: 'room-calls' }),
+      serverId: c.serverId,
+      parent: c.parent,
+      roomOf: (meetingId) => host.roomOf(meetingId),
+      publish: (e) => bus.publishMediaEvent(e),
+    });
+    roomCalls = calls;
+    bus.serve('roomCall', RoomCallRequest, (r, from) => calls.handle(r, from));
+  }
   // Which peers each meeting places on a child: the child drops the media of the others.
   const split = new Map<string, SplitRoomMedia>();
   bus.serve('placed', PlacedQuery, async (q, from) => ({ peers: split.get(q.meetingId)?.placedOn(from) ?? [] }));
@@ -94,6 +114,7 @@ export async function startCascade(
       return media;
     },
     async close() {
+      await roomCalls?.close();
       host?.close();
       node.stop();
       await bus.close();
@@ -126,7 +147,7 @@ function hostFor(
   bus: CascadeBus,
   pool: MediaWorkerPool,
   rooms: CascadeRooms,
-  opts: CascadeStartOptions,
+  opts: CascadeStartOptions & { peerGone: (meetingId: string, peerId: string) => void },
 ): MediaHost {
   const host = new MediaHost({
     pool,
@@ -142,6 +163,7 @@ function hostFor(
       ),
     maxPeersPerRouter: opts.maxPeersPerRouter,
     ...(opts.consumersPerPeer ? { consumersPerPeer: opts.consumersPerPeer } : {}),
+    peerGone: opts.peerGone,
   });
   bus.serve('media', MediaCall, (call, from) => host.handle(call, from));
   bus.serve('mediaStats', StatsQuery, (q, from) => host.stats(q, from));

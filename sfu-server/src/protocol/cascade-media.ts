@@ -73,14 +73,24 @@ export const mediaResults = {
   shedVideo: Type.Null(),
 } as const satisfies Record<MediaOp, unknown>;
 
-/** What a district's media of a meeting tells the province about the peers placed there. */
+/**
+ * What a district's media of a meeting tells the province about the peers placed there. A room-system
+ * call's media tells of a key on the room's remote (`roomKey`) and of a keyframe wanted from the room,
+ * which the province asks by SIP INFO (`roomAsksKeyFrame`; protocol/cascade-room-call.ts).
+ */
 export const MediaEvent = Type.Object(
   {
     meetingId: RefId,
     origin: ServerId,
-    event: Type.Union([Type.Literal('consumerClosed'), Type.Literal('peerMediaReset')]),
+    event: Type.Union([
+      Type.Literal('consumerClosed'),
+      Type.Literal('peerMediaReset'),
+      Type.Literal('roomKey'),
+      Type.Literal('roomAsksKeyFrame'),
+    ]),
     peerId: RefId,
     consumerId: Type.Optional(RefId),
+    key: Type.Optional(Type.String({ pattern: '^[0-9*#A-D]$' })),
   },
   { additionalProperties: false },
 );

@@ -111,7 +111,7 @@ export const CascadeRefusal = Type.Object(
 );
 export type CascadeRefusal = Static<typeof CascadeRefusal>;
 
-export type CascadeVerb = 'link' | 'open' | 'pull' | 'layer' | 'release' | 'ping' | 'media' | 'placed' | 'mediaStats';
+export type CascadeVerb = 'link' | 'open' | 'pull' | 'layer' | 'release' | 'ping' | 'media' | 'placed' | 'mediaStats' | 'roomCall';
 
 /** A meeting id as one NATS subject token (ids may hold '.', which separates tokens). */
 const token = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');

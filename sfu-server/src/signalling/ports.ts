@@ -4,6 +4,7 @@
 
 import type { ChairRepositoryPort } from '../domain/floor/chair-repository-port';
 import type { QualityLogPort } from '../domain/live/quality-log';
+import type { AudioChoice, VideoChoice } from '../domain/room-systems/sdp';
 import type { RecvLink, VideoShed } from '../media/consumer-shaping';
 import type { RecvSide } from '../media/media-stats';
 import type { MediaTap } from '../media/media-tap';
@@ -18,6 +19,7 @@ import type {
   SessionClaims,
   TransportInfo,
 } from '../protocol';
+import type { RoomHearing } from '../protocol/cascade-room-call';
 import type { RecordedRoom } from '../recording/recording-service';
 
 export interface SiteRef {
@@ -154,8 +156,43 @@ export interface RoomMedia {
       srtpRemoteKey?: string;
     },
   ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined; srtpKey?: string }>;
+  /** The media of a room-system call whose peer is placed on another server (null: its media is here). */
+  remoteRoomCall?(peerId: string, opening: RoomCallOpening): Promise<CallMedia> | null;
   close(): void;
   on<K extends keyof MediaRoomEvents>(event: K, listener: (...args: MediaRoomEvents[K]) => void): unknown;
+}
+
+/** A room-system call's media, on whichever server carries its site's media (sip/room-call-media.ts, cascade/remote-room-call.ts). */
+export interface CallMedia {
+  /** The address written in the SDP answer for the room's media. */
+  readonly ip: string;
+  readonly ports: { audio: number; video: number | null; videoRtcp: number | undefined };
+  /** Our SRTP keys (base64) for the lines the room keyed, for the answer. */
+  readonly srtpKeys: { audio: string | undefined; video: string | undefined };
+  /** The room is sent another room's H.264 as it is now (not re-encoded). */
+  readonly passingThrough: boolean;
+  /** A re-INVITE changed the room's audio codec (or where it takes sound). */
+  changeAudio(a: AudioChoice): Promise<void>;
+  /** The room asks for a keyframe of what it is sent (RTCP PLI/FIR, SIP INFO picture_fast_update). */
+  keyFrame(): void;
+  /** What the room hears and sees now, as the meeting decides. */
+  hear(h: RoomHearing): Promise<void>;
+  /** Set when the media went away under the call (its server lost): the call cannot go on. */
+  readonly lost?: boolean;
+  close(): Promise<void>;
+}
+
+/** What a room-system call's media is opened with, and what it tells the call's signalling side. */
+export interface RoomCallOpening {
+  audio: AudioChoice;
+  video: VideoChoice | null;
+  /** Where the room's SIP comes from: its media may come from there too (NAT). */
+  sipFrom: string;
+  cname: string;
+  /** Ask the room for a keyframe by SIP INFO. */
+  askKeyFrame: () => void;
+  /** A key on the room's remote (RFC 4733 in its sound). */
+  onKey: (key: string) => void;
 }
 
 /** Meeting recordings (recording/recording-service.ts): one at a time per meeting. */

@@ -97,7 +97,8 @@ export class SipEndpoint {
     // A room system the chair removed, or whose meeting ended, is hung up.
     this.watch = setInterval(() => {
       for (const c of this.calls.values())
-        if (c.state === 'confirmed' && c.media && !c.media.inMeeting) void this.hangUp(c, 'left the meeting');
+        if (c.state === 'confirmed' && c.media && !c.media.inMeeting)
+          void this.hangUp(c, c.media.mediaLost ? 'media server lost' : 'left the meeting');
     }, 1000);
     this.watch.unref();
     this.rooms.start();
@@ -277,7 +278,8 @@ export class SipEndpoint {
   answerSdp(call: Call): string {
     const ports = call.media!.ports;
     return answer(call.negotiated!, {
-      ip: this.opts.announcedIp,
+      // Its site's media server's address: a district's, when the site is placed there.
+      ip: call.media!.mediaIp,
       audioPort: ports.audio,
       videoPort: ports.video,
       videoRtcpPort: ports.videoRtcp,

@@ -112,6 +112,8 @@ export class FakeRoom {
   readonly infosReceived: { at: number; body: string }[] = [];
   videoPackets = 0;
   audioPackets = 0;
+  /** Re-INVITEs the server sent it (its media moved). */
+  reInvitesReceived = 0;
   /** What it receives as H.264 Annex B while capturing (null: not capturing). */
   capture: Buffer[] | null = null;
   answer = '';
@@ -241,9 +243,24 @@ export class FakeRoom {
       const text = m.toString();
       const method = /^([A-Z]+) sip:/.exec(text)?.[1];
       if (!method) return;
-      if (method === 'INFO') this.infosReceived.push({ at: Date.now(), body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      if (method === 'INFO') this.infosReceived.push({ at: Date.now(), body });
+      if (method === 'ACK') return;
       const keep = text.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
-      this.sip.send(['SIP/2.0 200 OK', ...keep, 'Content-Length: 0', '', ''].join('\r\n'), this.sipPort, '127.0.0.1');
+      // The server's re-INVITE moves where it takes our media: that is the answer from now on; ours is the same SDP.
+      const sdp = method === 'INVITE' ? this.offer(this.audioPt === 9 ? 'G722' : 'PCMU', this.ssrc) : '';
+      if (method === 'INVITE') {
+        this.reInvitesReceived++;
+        this.answer = body;
+      }
+      const head = sdp
+        ? ['Content-Type: application/sdp', `Contact: <sip:${this.user}@${this.place.sdpIp}:${this.sip.address().port}>`]
+        : [];
+      this.sip.send(
+        ['SIP/2.0 200 OK', ...keep, ...head, `Content-Length: ${Buffer.byteLength(sdp)}`, '', sdp].join('\r\n'),
+        this.sipPort,
+        '127.0.0.1',
+      );
     });
   }
 

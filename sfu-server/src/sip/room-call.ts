@@ -41,6 +41,7 @@ export interface RoomCallWho {
 
 export class RoomCall {
   private media!: CallMedia;
+  private opening!: RoomCallOpening;
   private ticker: NodeJS.Timeout | null = null;
   private closed = false;
   /** Keys from the room's remote control, toward a roll-call answer. */
@@ -75,6 +76,7 @@ export class RoomCall {
         askKeyFrame: signal.askKeyFrame,
         onKey: (key) => call.key(key),
       };
+      call.opening = opening;
       call.media = await (room.media.remoteRoomCall?.(peerId, opening) ?? call.openHere(n, opening));
       call.ticker = setInterval(() => void call.hear(), 500);
       void call.hear();
@@ -186,6 +188,15 @@ export class RoomCall {
     await this.media
       .hear(hearing)
       .catch((e: unknown) => this.deps.logger.warn({ err: e, peerId: this.peerId }, 'room system hearing not set'));
+  }
+
+  /** Its media's server was lost: the media opens again here (the caller tells the room by re-INVITE). */
+  async moveHere(n: Negotiated): Promise<void> {
+    if (this.closed) return;
+    await this.media.close();
+    await this.room.media.addPeer(this.peerId);
+    this.media = await this.openHere(n, this.opening);
+    this.deps.conference.broadcastState(this.room);
   }
 
   /** Its media's server lost it (a district server down): the call cannot go on. */

@@ -14,6 +14,7 @@ import type { RoomSystem } from '../protocol/room-systems';
 import type { Conference } from '../signalling/conference';
 import { joiningSite, liveMeetingInfo } from '../signalling/meeting-access';
 import { type DialReport, dialOut, placingKey } from './dial-out';
+import { watchCall } from './media-move';
 import { RoomCall } from './room-call';
 import { RoomWatch } from './room-watch';
 import type { PortRange } from './rtp-ports';
@@ -94,11 +95,8 @@ export class SipEndpoint {
 
   async start(): Promise<void> {
     await this.udp.start();
-    // A room system the chair removed, or whose meeting ended, is hung up.
     this.watch = setInterval(() => {
-      for (const c of this.calls.values())
-        if (c.state === 'confirmed' && c.media && !c.media.inMeeting)
-          void this.hangUp(c, c.media.mediaLost ? 'media server lost' : 'left the meeting');
+      for (const c of this.calls.values()) watchCall(this, c);
     }, 1000);
     this.watch.unref();
     this.rooms.start();

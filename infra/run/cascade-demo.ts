@@ -32,6 +32,8 @@ export function cascadePorts(offset: number) {
     districtTls: 8445 + offset,
     district: 8081 + offset,
     districtMedia: 21000 + offset,
+    /** Where Đại Từ's room systems send their media (the province's calls keep 30000–30999 on this machine). */
+    districtRoomRtp: { min: 29000 + offset, max: 29999 + offset },
   };
 }
 
@@ -103,7 +105,7 @@ function districtAdminPassword(dir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-/** The district sfu-server's config: its own data, ports and no demo data, TURN, SIP or nms. */
+/** The district sfu-server's config: its own data, ports and no demo data, TURN, SIP port or nms (its room systems call the province). */
 function districtConfig(dir: string, offset: number, cascadeYaml: string): string {
   const p = cascadePorts(offset);
   return [
@@ -111,7 +113,7 @@ function districtConfig(dir: string, offset: number, cascadeYaml: string): strin
     `http:\n  port: ${p.districtTls}\n  plainPort: ${p.district}`,
     `media:\n  basePort: ${p.districtMedia}`,
     'turn:\n  run: false',
-    'sip:\n  enabled: false',
+    `sip:\n  enabled: false\n  rtpPorts:\n    min: ${p.districtRoomRtp.min}\n    max: ${p.districtRoomRtp.max}`,
     'nms:\n  url: ""',
     'demo:\n  seed: false',
     `auth:\n  initialAdminPassword: ${districtAdminPassword(dir)}`,

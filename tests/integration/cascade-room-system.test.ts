@@ -213,6 +213,19 @@ describe("a commune's room system, with its media on its district's server", () 
     await chair.getByTestId('rollcall-end').click();
   }, 60_000);
 
+  it('a re-INVITE to another audio codec, taken at the province, changes what the district sends the room', async () => {
+    const r = room!;
+    expect(r.audioPt).toBe(0);
+    expect(await r.reInvite('G722')).toBe('SIP/2.0 200 OK');
+    expect(r.serverIp).toBe(DISTRICT_IP);
+    await waitFor(
+      async () => r.audioPt,
+      (pt) => pt === 9,
+      15_000,
+      'G.722 from the district at the room',
+    );
+  }, 30_000);
+
   it("hanging up ends the call at the province and frees the district's ports", async () => {
     const r = room!;
     for (const s of senders.splice(0)) s.kill('SIGKILL');

@@ -39,7 +39,7 @@ import { meetingAccess } from './signalling/meeting-access';
 import type { RoomDialer } from './signalling/ports';
 import { attachSignalling } from './signalling/server';
 import { SipEndpoint } from './sip/sip-endpoint';
-import { registerSipMetrics } from './sip/sip-metrics';
+import { registerRoomPipelineMetrics, registerSipMetrics } from './sip/sip-metrics';
 import { RecordingRepository } from './store/recording-repository';
 import { startTurn } from './turn/turn-service';
 
@@ -282,6 +282,8 @@ if (sipProblem) logger.error(sipProblem);
 if (sip) {
   health.register('sip', () => (sipProblem ? { ok: false, reason: sipProblem } : { ok: true }));
   registerSipMetrics(metrics, sip);
+} else if (cascade?.host) {
+  registerRoomPipelineMetrics(metrics);
 }
 
 let shuttingDown = false;

@@ -94,8 +94,7 @@ describe("a commune's room system, with its media on its district's server", () 
       basePort: await freeMediaBasePort(1),
       httpsPort: districtHttps,
       adaptation: false,
-      // Its own SIP port is not called here; its address and ports for room systems' media are.
-      sipPort: await freeUdpPort(),
+      // No SIP port of its own (its rooms call the province): only an address and ports for their media.
       sipListenIp: DISTRICT_IP,
       sipRtpPorts: DISTRICT_RTP,
     });

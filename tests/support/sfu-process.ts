@@ -126,17 +126,14 @@ export async function startSfuServer(
       'turn:',
       ...(opts.turn ? ['  run: true', `  port: ${opts.turn.port}`, `  tlsPort: ${opts.turn.tlsPort}`] : ['  run: false']),
       'sip:',
-      ...(opts.sipPort
-        ? [
-            '  enabled: true',
-            `  port: ${opts.sipPort}`,
-            ...(opts.sipOptionsIntervalSeconds ? [`  optionsIntervalSeconds: ${opts.sipOptionsIntervalSeconds}`] : []),
-            ...(opts.sipVideo ? ['  video:', ...Object.entries(opts.sipVideo).map(([k, v]) => `    ${k}: ${v}`)] : []),
-            ...(opts.sipPassThrough === false ? ['  passThrough: false'] : []),
-            ...(opts.sipListenIp ? [`  listenIp: ${opts.sipListenIp}`, `  announcedAddress: ${opts.sipListenIp}`] : []),
-            ...(opts.sipRtpPorts ? ['  rtpPorts:', `    min: ${opts.sipRtpPorts.min}`, `    max: ${opts.sipRtpPorts.max}`] : []),
-          ]
-        : ['  enabled: false']),
+      // SIP on with a port; without one, only where room systems send media (a district's room calls).
+      opts.sipPort ? '  enabled: true' : '  enabled: false',
+      ...(opts.sipPort ? [`  port: ${opts.sipPort}`] : []),
+      ...(opts.sipOptionsIntervalSeconds ? [`  optionsIntervalSeconds: ${opts.sipOptionsIntervalSeconds}`] : []),
+      ...(opts.sipVideo ? ['  video:', ...Object.entries(opts.sipVideo).map(([k, v]) => `    ${k}: ${v}`)] : []),
+      ...(opts.sipPassThrough === false ? ['  passThrough: false'] : []),
+      ...(opts.sipListenIp ? [`  listenIp: ${opts.sipListenIp}`, `  announcedAddress: ${opts.sipListenIp}`] : []),
+      ...(opts.sipRtpPorts ? ['  rtpPorts:', `    min: ${opts.sipRtpPorts.min}`, `    max: ${opts.sipRtpPorts.max}`] : []),
       ...(opts.extraConfig ? [opts.extraConfig] : []),
       '',
     ].join('\n'),

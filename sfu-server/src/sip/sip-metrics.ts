@@ -14,22 +14,7 @@ export function registerSipMetrics(registry: Registry, sip: SipEndpoint): void {
       this.set(sip.callCount);
     },
   });
-  new Gauge({
-    name: 'lienthong_sip_media_pipelines',
-    help: 'GStreamer pipelines running for room-system calls',
-    registers: [registry],
-    collect() {
-      this.set(KeptPipeline.running.size);
-    },
-  });
-  new Gauge({
-    name: 'lienthong_sip_media_pipeline_restarts',
-    help: 'Room-call pipelines started again after they died, since start (the call went on)',
-    registers: [registry],
-    collect() {
-      this.set(KeptPipeline.restarts);
-    },
-  });
+  registerRoomPipelineMetrics(registry);
   new Gauge({
     name: 'lienthong_sip_video_passthrough',
     help: "Room-system calls sent another room's H.264 as it is now (no decoding or encoding)",
@@ -47,6 +32,26 @@ export function registerSipMetrics(registry: Registry, sip: SipEndpoint): void {
     },
   });
   registerRoomMetrics(registry, sip);
+}
+
+/** The room calls' GStreamer pipelines on this server: a district runs those of its sites' calls, SIP port or not. */
+export function registerRoomPipelineMetrics(registry: Registry): void {
+  new Gauge({
+    name: 'lienthong_sip_media_pipelines',
+    help: 'GStreamer pipelines running for room-system calls',
+    registers: [registry],
+    collect() {
+      this.set(KeptPipeline.running.size);
+    },
+  });
+  new Gauge({
+    name: 'lienthong_sip_media_pipeline_restarts',
+    help: 'Room-call pipelines started again after they died, since start (the call went on)',
+    registers: [registry],
+    collect() {
+      this.set(KeptPipeline.restarts);
+    },
+  });
 }
 
 /** Per room system: does it answer, is it in a call, how its call's media reaches the server, and drops. */

@@ -2,20 +2,21 @@
 // what each does on its own, without NATS or mediasoup.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Neighbours } from '../src/cascade/neighbours';
-import { RosterKeeper, type RosterSource } from '../src/cascade/roster';
-import type { ProducerEvent, Roster } from '../src/protocol/cascade';
+import { RosterKeeper, type RosterSource, rosterDigest } from '../src/cascade/roster';
+import type { ProducerEvent, RosterMessage } from '../src/protocol/cascade';
 
 const M = 'meeting-1';
 const entry = (producerId: string) => ({ producerId, kind: 'video' as const, paused: false, appData: {} });
 
 function rosterWorld() {
   let now = 0;
-  const sent: Roster[] = [];
-  let deliver: (r: Roster) => void = () => {};
+  const sent: RosterMessage[] = [];
+  const mine = ['mine-1'];
+  let deliver: (r: RosterMessage) => void = () => {};
   const known = new Map<string, string>(); // producerId -> origin
   const applied: ProducerEvent[] = [];
   const source: RosterSource = {
-    own: () => [entry('mine-1')],
+    own: () => mine.map(entry),
     known: () => [...known].map(([producerId, origin]) => ({ producerId, origin })),
     apply: (e) => {
       applied.push(e);
@@ -25,8 +26,8 @@ function rosterWorld() {
   };
   const bus = {
     serverId: 'd2',
-    publishRoster: (r: Roster) => sent.push(r),
-    onRosters: (_m: string, h: (r: Roster) => void) => {
+    publishRoster: (r: RosterMessage) => sent.push(r),
+    onRosters: (_m: string, h: (r: RosterMessage) => void) => {
       deliver = h;
       return () => {};
     },
@@ -35,9 +36,10 @@ function rosterWorld() {
   return {
     keeper,
     sent,
+    mine,
     applied,
     known,
-    deliver: (r: Roster) => deliver(r),
+    deliver: (r: RosterMessage) => deliver(r),
     advance: (ms: number) => {
       now += ms;
       vi.advanceTimersByTime(ms);
@@ -55,6 +57,51 @@ describe('cascade rosters', () => {
     expect(w.sent).toEqual([{ meetingId: M, origin: 'd2', producers: [entry('mine-1')] }]);
     w.advance(3000);
     expect(w.sent).toHaveLength(4);
+    w.keeper.stop();
+  });
+
+  it('sends the whole list only when it changed, and every 30 s; a digest in between', () => {
+    const w = rosterWorld();
+    w.keeper.join(M);
+    w.advance(3000);
+    expect(w.sent.map((r) => Object.keys(r).at(-1))).toEqual(['producers', 'digest', 'digest', 'digest']);
+    expect(w.sent[1]).toEqual({ meetingId: M, origin: 'd2', digest: rosterDigest(['mine-1']) });
+    w.mine.push('mine-2');
+    w.advance(1000);
+    expect(w.sent.at(-1)).toEqual({ meetingId: M, origin: 'd2', producers: [entry('mine-1'), entry('mine-2')] });
+    w.sent.length = 0;
+    w.advance(30_000);
+    expect(w.sent.filter((r) => 'producers' in r)).toHaveLength(1);
+    expect(w.sent.filter((r) => 'digest' in r)).toHaveLength(29);
+    w.keeper.stop();
+  });
+
+  it("asks for an origin's whole list when its digest does not match what is known here, at most once in 5 s", () => {
+    const w = rosterWorld();
+    w.keeper.join(M);
+    w.deliver({ meetingId: M, origin: 'd1', producers: [entry('a'), entry('b')] });
+    w.sent.length = 0;
+    w.deliver({ meetingId: M, origin: 'd1', digest: rosterDigest(['b', 'a']) });
+    expect(w.sent).toEqual([]);
+    // d1 has a producer whose announcement was lost here.
+    const changed = rosterDigest(['a', 'b', 'c']);
+    w.deliver({ meetingId: M, origin: 'd1', digest: changed });
+    w.deliver({ meetingId: M, origin: 'd1', digest: changed });
+    expect(w.sent).toEqual([{ meetingId: M, origin: 'd2', want: 'd1' }]);
+    w.deliver({ meetingId: M, origin: 'd1', producers: [entry('a'), entry('b'), entry('c')] });
+    expect(w.applied.at(-1)).toMatchObject({ event: 'announce', producerId: 'c', origin: 'd1' });
+    w.keeper.stop();
+  });
+
+  it('sends its whole list when another server asks for it by name, at most once in 5 s', () => {
+    const w = rosterWorld();
+    w.keeper.join(M);
+    w.sent.length = 0;
+    w.deliver({ meetingId: M, origin: 'p', want: 'd1' });
+    expect(w.sent).toEqual([]);
+    w.deliver({ meetingId: M, origin: 'p', want: 'd2' });
+    w.deliver({ meetingId: M, origin: 'd3', want: 'd2' });
+    expect(w.sent).toEqual([{ meetingId: M, origin: 'd2', producers: [entry('mine-1')] }]);
     w.keeper.stop();
   });
 

@@ -5,13 +5,13 @@
 import { AppError, createParser, type Parser, toWireError } from '@lienthong/kit';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import type { Static, TSchema } from 'typebox';
-import { CascadeRefusal, type CascadeVerb, cascadeSubjects, ProducerEvent, Roster } from '../protocol/cascade';
+import { CascadeRefusal, type CascadeVerb, cascadeSubjects, ProducerEvent, RosterMessage } from '../protocol/cascade';
 import { MediaEvent } from '../protocol/cascade-media';
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const refusalParser = createParser(CascadeRefusal);
 const eventParser = createParser(ProducerEvent);
-const rosterParser = createParser(Roster);
+const rosterParser = createParser(RosterMessage);
 const mediaEventParser = createParser(MediaEvent);
 
 export interface BusOptions {
@@ -118,12 +118,12 @@ export class CascadeBus {
     return this.onMeeting(cascadeSubjects.producers(meetingId, cascadeSubjects.ANY), eventParser, meetingId, 'producer event', handler);
   }
 
-  publishRoster(roster: Roster): void {
+  publishRoster(roster: RosterMessage): void {
     this.nc.publish(cascadeSubjects.roster(roster.meetingId, this.opts.serverId), this.encoder.encode(JSON.stringify(roster)));
   }
 
-  /** Rosters of a meeting from every server but this one. */
-  onRosters(meetingId: string, handler: (r: Roster) => void): () => void {
+  /** Rosters of a meeting (whole, digests, and asks for one) from every server but this one. */
+  onRosters(meetingId: string, handler: (r: RosterMessage) => void): () => void {
     return this.onMeeting(cascadeSubjects.roster(meetingId, cascadeSubjects.ANY), rosterParser, meetingId, 'roster', handler);
   }
 

@@ -100,6 +100,20 @@ export const Roster = Type.Object(
 );
 export type Roster = Static<typeof Roster>;
 
+/**
+ * Between whole rosters, a server whose producers did not change sends only their digest
+ * (cascade/roster.ts). A server whose own view does not match the digest asks for the whole roster:
+ * `want` names the server it wants it from.
+ */
+export const RosterDigest = Type.Object(
+  { meetingId: RefId, origin: ServerId, digest: Type.String({ pattern: '^[0-9a-f]{16}$' }) },
+  { additionalProperties: false },
+);
+export const RosterWant = Type.Object({ meetingId: RefId, origin: ServerId, want: ServerId }, { additionalProperties: false });
+/** What goes on a meeting's roster subject. */
+export const RosterMessage = Type.Union([Roster, RosterDigest, RosterWant]);
+export type RosterMessage = Static<typeof RosterMessage>;
+
 /** A ping's answer: the id of this run of the server, new after every restart. */
 export const PingAnswer = Type.Object({ bootId: RefId }, { additionalProperties: false });
 export type PingAnswer = Static<typeof PingAnswer>;

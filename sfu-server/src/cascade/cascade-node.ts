@@ -52,6 +52,8 @@ export class CascadeNode {
   private readonly neighbours: Neighbours;
   /** This run of the server: neighbours see a restart as a new id. */
   readonly bootId = randomUUID();
+  /** Times each neighbour was dropped here (it may not have seen the link down: one-sided misses, at start). */
+  private readonly dropped = new Map<string, number>();
   /** Producers of other servers appearing, changing state or going. */
   onRemoteEvent: (e: ProducerEvent) => void = () => {};
   /** A remote producer has (again) a copy on this server that local consumers can consume. */
@@ -76,7 +78,8 @@ export class CascadeNode {
       this.demand.drop(r.producerId, linkWatcher(r.from));
       return {};
     });
-    deps.bus.serve('ping', EmptyAnswer, async () => ({ bootId: this.bootId }));
+    // Once this server dropped a neighbour, that one sees a new id, as after a restart, and pulls again.
+    deps.bus.serve('ping', EmptyAnswer, async (_q, from) => ({ bootId: `${this.bootId}.${this.dropped.get(from) ?? 0}` }));
     deps.links.onClosed = (meetingId, peer) => this.linkClosed(meetingId, peer);
     this.roster = new RosterKeeper(
       deps.bus,
@@ -87,7 +90,11 @@ export class CascadeNode {
       },
       deps.rosterEveryMs,
     );
-    this.neighbours = new Neighbours(deps.bus, { up: (p) => this.neighbourUp(p), down: (p) => this.neighbourDown(p) }, deps.ping);
+    this.neighbours = new Neighbours(
+      deps.bus,
+      { up: (p) => this.neighbourUp(p), down: (p, restarted) => this.neighbourDown(p, restarted) },
+      deps.ping,
+    );
     this.neighbours.watch(deps.neighbours);
   }
 
@@ -347,8 +354,10 @@ export class CascadeNode {
   }
 
   /** A neighbour stopped answering: drop the links to it; what came over them is pulled again on its return. */
-  private neighbourDown(peer: string): void {
+  private neighbourDown(peer: string, restarted: boolean): void {
     this.deps.log?.(`cascade: ${peer} is down`);
+    // Seen as a new id, it restarted or dropped what it sent here: it knows already, and telling it would echo.
+    if (!restarted) this.dropped.set(peer, (this.dropped.get(peer) ?? 0) + 1);
     void this.deps.links.dropPeer(peer);
     for (const k of [...this.sending.keys()]) {
       if (!k.endsWith(`/${peer}`)) continue;

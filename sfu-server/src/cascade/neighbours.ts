@@ -10,7 +10,8 @@ export type NeighbourState = 'unknown' | 'up' | 'down';
 
 export interface NeighbourEvents {
   up(peer: string): void;
-  down(peer: string): void;
+  /** `restarted`: it answered with a new boot id; else it stopped answering. */
+  down(peer: string, restarted: boolean): void;
 }
 
 export interface NeighbourOptions {
@@ -97,7 +98,7 @@ export class Neighbours {
       peer.misses = 0;
       const restarted = peer.bootId !== undefined && peer.bootId !== bootId;
       peer.bootId = bootId;
-      if (restarted && peer.state === 'up') this.set(name, peer, 'down');
+      if (restarted && peer.state === 'up') this.set(name, peer, 'down', true);
       if (peer.state !== 'up') this.set(name, peer, 'up');
     } catch {
       peer.misses++;
@@ -107,10 +108,11 @@ export class Neighbours {
     }
   }
 
-  private set(name: string, peer: Peer, state: 'up' | 'down'): void {
+  private set(name: string, peer: Peer, state: 'up' | 'down', restarted = false): void {
     if (!this.peers.has(name)) return;
     peer.state = state;
     peer.since = this.now();
-    this.events[state](name);
+    if (state === 'up') this.events.up(name);
+    else this.events.down(name, restarted);
   }
 }

@@ -13,20 +13,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inboundByPeer, launchChromium, mediaFlowingFrom, mediaServerPort, sessionDump, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { freeMediaBasePort, freePort } from '../support/ports';
-import { login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { cascadeConfig, login, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 
 const PASSWORD = 'lienthong123';
 const DISTRICT = 'huyen-dai-tu';
-
-const cascadeConfig = (natsUrl: string, serverId: string, parent: string, children: string[]) =>
-  [
-    'cascade:',
-    `  serverId: ${serverId}`,
-    `  natsUrl: ${natsUrl}`,
-    `  parent: "${parent}"`,
-    `  children: ${JSON.stringify(children)}`,
-    '  linkIp: 127.0.0.1',
-  ].join('\n');
 
 describe('one meeting over a province and a district server', () => {
   let nats: ChildProcess;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inboundByPeer, launchChromium, sessionDump, waitFor } from '../support/browser';
 import { loginAndJoin, myPeerId } from '../support/meeting-ui';
 import { freeMediaBasePort, freePort } from '../support/ports';
-import { loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
+import { cascadeConfig, loginAdmin, type SfuProcess, startSfuServer } from '../support/sfu-process';
 import { FakeRoom, freeUdpPort } from '../support/sip';
 
 const PASSWORD = 'lienthong123';
@@ -22,16 +22,6 @@ const DISTRICT_IP = '127.0.0.2';
 const PROVINCE_RTP = { min: 32000, max: 32159 };
 const DISTRICT_RTP = { min: 32200, max: 32359 };
 const ROOM_SSRC = 42424;
-
-const cascadeConfig = (natsUrl: string, serverId: string, parent: string, children: string[]) =>
-  [
-    'cascade:',
-    `  serverId: ${serverId}`,
-    `  natsUrl: ${natsUrl}`,
-    `  parent: "${parent}"`,
-    `  children: ${JSON.stringify(children)}`,
-    '  linkIp: 127.0.0.1',
-  ].join('\n');
 
 const gst = (pipeline: string): ChildProcess => spawn('gst-launch-1.0', ['-q', ...pipeline.split(' ')], { stdio: 'ignore' });
 

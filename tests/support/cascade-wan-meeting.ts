@@ -10,7 +10,7 @@ import { launchChromium } from './browser';
 import { type CascadeNats, createWan, removeDir, startCascadeNats, type Wan } from './cascade-wan';
 import { chromiumInNetns } from './netns';
 import { freePort } from './ports';
-import { loginAdmin, type SfuProcess, startSfuServer } from './sfu-process';
+import { cascadeConfig, loginAdmin, type SfuProcess, startSfuServer } from './sfu-process';
 
 export const PROVINCE_IP = '10.215.0.1';
 export const SERVER_IDS = { p: 'tinh', d1: 'huyen-vo-nhai', d2: 'huyen-dai-tu' } as const;
@@ -40,16 +40,6 @@ export interface WanMeeting {
   cascadeLinkBytes(server: SfuProcess, peer: string): Promise<{ rx: number; tx: number }>;
   stop(): Promise<void>;
 }
-
-const cascadeConfig = (natsUrl: string, serverId: string, parent: string, children: string[], linkIp: string) =>
-  [
-    'cascade:',
-    `  serverId: ${serverId}`,
-    `  natsUrl: ${natsUrl}`,
-    `  parent: "${parent}"`,
-    `  children: ${JSON.stringify(children)}`,
-    `  linkIp: ${linkIp}`,
-  ].join('\n');
 
 async function api<T>(url: string, token: string, method = 'GET', body?: unknown): Promise<T> {
   const res = await fetch(url, {

@@ -251,3 +251,15 @@ export async function loginAdmin(url: string): Promise<string> {
   adminChanged.add(url);
   return reply.token;
 }
+
+/** The `cascade:` block of a test server (extraConfig): its id, its NATS node, its parent and children, its link address. */
+export function cascadeConfig(natsUrl: string, serverId: string, parent: string, children: string[], linkIp = '127.0.0.1'): string {
+  return [
+    'cascade:',
+    `  serverId: ${serverId}`,
+    `  natsUrl: ${natsUrl}`,
+    `  parent: "${parent}"`,
+    `  children: ${JSON.stringify(children)}`,
+    `  linkIp: ${linkIp}`,
+  ].join('\n');
+}

@@ -2,29 +2,15 @@
 // meeting's side of the call (the peer, its keys, what it hears and sees); its media runs where its
 // site's media runs: here (RoomCallMedia), or on the district server the site is placed on, driven
 // over the cascade like a page's media (cascade/remote-room-call.ts).
-import type { Logger } from '@lienthong/kit';
 import { KeyEntry } from '../domain/room-systems/dtmf';
-import type { PictureSpec } from '../domain/room-systems/picture';
 import type { AudioChoice, Negotiated } from '../domain/room-systems/sdp';
 import type { RoomHearing } from '../protocol/cascade-room-call';
 import { Conference, type LiveRoom } from '../signalling/conference';
 import type { CallMedia, LiveMeetingInfo, RoomCallOpening } from '../signalling/ports';
-import { RoomCallMedia } from './room-call-media';
-import type { PortRange } from './rtp-ports';
+import { RoomCallMedia, type RoomCallMediaDeps } from './room-call-media';
 
-export interface RoomCallDeps {
+export interface RoomCallDeps extends RoomCallMediaDeps {
   conference: Conference;
-  /** Address the room system sends media to (bound), and the one written in SDP. */
-  listenIp: string;
-  announcedIp: string;
-  /** The ports of listenIp room systems send media to (sip.rtpPorts, opened in the firewall). */
-  rtpPorts?: PortRange;
-  registry: string;
-  logger: Logger;
-  /** The picture the room is sent, before its H.264 level has its say. */
-  picture: PictureSpec;
-  /** Another room's H.264 that this room can decode is sent as it is, not re-encoded. */
-  passThrough: boolean;
 }
 
 /** The call's signalling side: where the room's SIP comes from, how to ask it for a keyframe by SIP INFO. */
